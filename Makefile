@@ -1,0 +1,59 @@
+# Two commands matter: `make demo` and `make test`. Each sets up what it needs first.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip
+SUDO   := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
+DEBS   := fluidsynth libfluidsynth3 fluid-soundfont-gm ffmpeg libsndfile1
+PROMPT ?= Calm piano melody
+TORCH  ?= torch==2.13.0
+
+.PHONY: demo test lint format setup setup-dev sysdeps bench clean
+
+demo: setup
+	@mkdir -p out
+	$(VENV)/bin/musicgen generate "$(PROMPT)" --duration 30 --seed 7 -o out/demo.wav
+
+test: setup-dev
+	$(PY) -m pytest
+
+lint: setup-dev
+	$(PY) -m ruff check music_gen tests bench
+	$(PY) -m ruff format --check music_gen tests bench
+	$(PY) -m mypy
+
+format: setup-dev
+	$(PY) -m ruff format music_gen tests bench
+	$(PY) -m ruff check --fix music_gen tests bench
+
+bench: setup-dev
+	$(PY) bench/composer_speed.py
+
+# System packages: FluidSynth, a General MIDI SoundFont, ffmpeg (independent loudness meter).
+sysdeps:
+	@if ! dpkg -s $(DEBS) >/dev/null 2>&1; then \
+		echo "Installing system packages: $(DEBS)"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(DEBS); \
+	fi
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+
+# Core install: the composer path, light (no torch).
+$(VENV)/.core: pyproject.toml | $(VENV)/bin/python
+	$(PIP) install -q -e .
+	@touch $@
+
+# Everything, for the tests: CPU torch first so no multi-GB CUDA build is pulled.
+$(VENV)/.dev: pyproject.toml | $(VENV)/bin/python
+	$(PIP) install -q "$(TORCH)"
+	$(PIP) install -q -e ".[all,dev]"
+	@touch $@ $(VENV)/.core
+
+setup: sysdeps $(VENV)/.core
+setup-dev: sysdeps $(VENV)/.dev
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache .hypothesis

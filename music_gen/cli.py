@@ -1,0 +1,178 @@
+"""The ``musicgen`` command line (``python -m music_gen`` works too)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from music_gen.errors import MusicGenError
+
+app = typer.Typer(
+    name="musicgen",
+    help="Generate music from text, offline. Run `musicgen generate --help` to start.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console(stderr=True)
+out = Console()
+
+
+def fail(message: str, code: int = 2) -> None:
+    """Print a one-line error and exit non-zero (no traceback)."""
+    console.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+@app.command()
+def generate(
+    prompt: Annotated[str, typer.Argument(help='What to play, e.g. "calm piano in D minor".')],
+    duration: Annotated[float, typer.Option("--duration", "-d", help="Seconds.")] = 10.0,
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="File to write (.wav .flac .ogg .mp3).")
+    ] = Path("output.wav"),
+    model: Annotated[str, typer.Option("--model", "-m", help="See `musicgen models`.")] = (
+        "composer"
+    ),
+    seed: Annotated[int | None, typer.Option(help="Same seed, same music.")] = None,
+    temperature: Annotated[float, typer.Option(help="> 0; higher is more adventurous.")] = 1.0,
+    top_k: Annotated[int, typer.Option(help="Keep the k likeliest choices (0: all).")] = 250,
+    top_p: Annotated[float, typer.Option(help="Nucleus cut in (0, 1].")] = 1.0,
+    device: Annotated[str, typer.Option(help="auto, cpu, cuda or cuda:N.")] = "auto",
+    midi: Annotated[
+        Path | None, typer.Option(help="Also write the notes here (composer only).")
+    ] = None,
+    stems: Annotated[
+        Path | None,
+        typer.Option(help="Also write one file per instrument into this folder (composer)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print metadata as JSON.")] = False,
+) -> None:
+    """Generate a piece from a text prompt and write it to a file."""
+    from music_gen.audio import normalize_format
+    from music_gen.generator import MusicGenerator
+
+    try:
+        normalize_format(output.suffix or "")
+        generator = MusicGenerator(model=model, device=device)
+        params = generator.make_params(
+            prompt, duration, temperature, top_k, top_p, seed, stems=stems is not None
+        )
+        with _progress_bar(f"Generating {params.duration_s:g}s") as update:
+            audio = generator.generate(
+                params.prompt,
+                params.duration_s,
+                params.temperature,
+                params.top_k,
+                params.top_p,
+                params.seed,
+                progress=update,
+                **params.extra,
+            )
+        path = audio.save(output)
+        written = [str(path)]
+        if midi is not None:
+            written.append(str(audio.save_midi(midi)))
+        if stems is not None:
+            saved = audio.save_stems(stems, format=path.suffix.lstrip(".") or "wav")
+            written.extend(str(p) for p in saved.values())
+    except MusicGenError as exc:
+        fail(exc.message)
+        return
+    if as_json:
+        out.print_json(json.dumps({"files": written, "metadata": audio.metadata}, default=str))
+        return
+    _print_summary(audio.metadata, written, audio.duration)
+
+
+@app.command()
+def models(
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """List the models, and whether each can run here (and if not, how to fix it)."""
+    from music_gen.engines.registry import list_models
+
+    infos = list_models()
+    if as_json:
+        out.print_json(json.dumps([info.to_dict() for info in infos]))
+        return
+    table = Table(title="Models")
+    for column in ("name", "engine", "size", "quality", "rate", "max s", "status"):
+        table.add_column(column)
+    for info in infos:
+        status = "[green]ready[/]" if info.available else f"[yellow]{info.reason}[/]"
+        table.add_row(
+            info.name,
+            info.engine,
+            info.size,
+            info.quality,
+            str(info.sample_rate),
+            f"{info.max_duration_s:g}",
+            status,
+        )
+    out.print(table)
+
+
+class _ProgressContext:
+    def __init__(self, label: str) -> None:
+        self._progress = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            TextColumn("{task.percentage:>3.0f}%"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+            disable=not console.is_terminal,
+        )
+        self._task = self._progress.add_task(label, total=1.0)
+
+    def __enter__(self) -> Any:
+        self._progress.start()
+
+        def update(fraction: float) -> None:
+            self._progress.update(self._task, completed=min(max(fraction, 0.0), 1.0))
+
+        return update
+
+    def __exit__(self, *exc: object) -> None:
+        self._progress.stop()
+
+
+def _progress_bar(label: str) -> _ProgressContext:
+    return _ProgressContext(label)
+
+
+def _print_summary(metadata: dict[str, Any], written: list[str], duration_s: float) -> None:
+    plan = metadata.get("plan") or {}
+    out.print(f"[bold green]Wrote[/] {', '.join(written)} ({duration_s:.2f}s)")
+    if plan:
+        parts = ", ".join(
+            f"{p.get('name')} ({p.get('instrument')})" for p in plan.get("parts", [])
+        )
+        out.print(
+            f"  {plan.get('genre')} / {plan.get('mood')}, {plan.get('tempo_bpm')} bpm, "
+            f"{plan.get('key')}, {plan.get('meter')}"
+        )
+        if parts:
+            out.print(f"  parts: {parts}")
+        if plan.get("form"):
+            out.print(f"  form: {' '.join(plan['form'])}")
+        if plan.get("unrecognized_words"):
+            out.print(f"  not understood: {', '.join(plan['unrecognized_words'])}")
+    out.print(f"  model: {metadata.get('model')}, seed: {metadata.get('seed')}")
+
+
+def main() -> None:
+    """Entry point of the ``musicgen`` script."""
+    try:
+        app()
+    except MusicGenError as exc:  # pragma: no cover - commands catch their own
+        console.print(f"[bold red]error:[/] {exc.message}", highlight=False)
+        sys.exit(2)

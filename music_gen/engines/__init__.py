@@ -1,0 +1,1 @@
+"""Generation engines: the Engine contract, the model registry and the backends."""

@@ -1,0 +1,238 @@
+"""MusicGenerator: the facade users meet first."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from music_gen.audio import AudioOutput
+from music_gen.engines.base import AudioChunk, Engine, ProgressCallback
+from music_gen.engines.registry import (
+    DEFAULT_MODEL,
+    EngineOptions,
+    ModelInfo,
+    load_engine,
+    resolve,
+)
+from music_gen.errors import InvalidParameterError, InvalidPromptError
+from music_gen.params import (
+    DEFAULT_DURATION_S,
+    DEFAULT_GUIDANCE_SCALE,
+    DEFAULT_TEMPERATURE,
+    DEFAULT_TOP_K,
+    DEFAULT_TOP_P,
+    GenerationParams,
+)
+
+_DEVICES = ("auto", "cpu", "cuda", "mps")
+
+
+class MusicGenerator:
+    """Generate music from text with one model.
+
+    Args:
+        model: A registry name ("composer", "facebook/musicgen-small", ...) or, for MusicGen,
+            a local checkpoint directory. See :func:`music_gen.list_models`.
+        device: "auto", "cpu", "cuda" or "cuda:N".
+        dtype: torch dtype (or its name) for neural models; None picks the engine default.
+        cache_dir: Where model weights are cached.
+
+    The engine is loaded on first use, so building a generator is cheap; call
+    :meth:`load` to pay the cost up front. A generator is safe to share between threads
+    (generations run one at a time).
+
+    Example:
+        >>> generator = MusicGenerator()
+        >>> audio = generator.generate("Calm piano melody", duration=30.0, seed=7)
+        >>> audio.save("calm.wav")
+    """
+
+    def __init__(
+        self,
+        model: str = DEFAULT_MODEL,
+        device: str = "auto",
+        dtype: Any = None,
+        cache_dir: str | os.PathLike[str] | None = None,
+    ) -> None:
+        if not isinstance(device, str) or not (
+            device in _DEVICES or device.startswith("cuda:")
+        ):
+            raise InvalidParameterError(
+                f"device must be one of {', '.join(_DEVICES)} or 'cuda:N', got {device!r}",
+                details={"field": "device", "value": str(device)},
+            )
+        self._spec = resolve(model)
+        self.model = self._spec.name
+        self.options = EngineOptions(
+            device=device,
+            dtype=dtype,
+            cache_dir=Path(cache_dir).expanduser() if cache_dir is not None else None,
+        )
+        self._engine: Engine | None = None
+        self._lock = threading.RLock()
+
+    @property
+    def info(self) -> ModelInfo:
+        """The model's registry entry, with availability checked now."""
+        return self._spec.info(self.options)
+
+    @property
+    def sample_rate(self) -> int:
+        """Sample rate of the audio this generator returns."""
+        return self._spec.sample_rate
+
+    @property
+    def engine(self) -> Engine:
+        """The loaded engine (loaded now if it was not)."""
+        return self.load()
+
+    def load(self) -> Engine:
+        """Load the engine now.
+
+        Raises:
+            ModelUnavailableError: The model cannot run here; the message says how to fix it.
+        """
+        with self._lock:
+            if self._engine is None:
+                self._engine = load_engine(self.model, self.options)
+            return self._engine
+
+    def close(self) -> None:
+        """Release the engine; the next call loads it again."""
+        with self._lock:
+            if self._engine is not None:
+                self._engine.close()
+                self._engine = None
+
+    def __enter__(self) -> MusicGenerator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def make_params(
+        self,
+        prompt: str,
+        duration: float = DEFAULT_DURATION_S,
+        temperature: float = DEFAULT_TEMPERATURE,
+        top_k: int = DEFAULT_TOP_K,
+        top_p: float = DEFAULT_TOP_P,
+        seed: int | None = None,
+        *,
+        guidance_scale: float = DEFAULT_GUIDANCE_SCALE,
+        **extra: Any,
+    ) -> GenerationParams:
+        """Validate arguments into GenerationParams (raises for bad input, loads nothing)."""
+        params = GenerationParams(
+            prompt=prompt,
+            duration_s=duration,
+            temperature=temperature,
+            top_k=top_k,
+            top_p=top_p,
+            seed=seed,
+            guidance_scale=guidance_scale,
+            extra=extra,
+        )
+        if params.duration_s > self._spec.max_duration_s:
+            raise InvalidParameterError(
+                f"duration {params.duration_s:g}s is above the maximum of "
+                f"{self._spec.max_duration_s:g}s for model {self.model!r}",
+                details={
+                    "field": "duration",
+                    "value": params.duration_s,
+                    "max": self._spec.max_duration_s,
+                },
+            )
+        return params
+
+    def generate(
+        self,
+        prompt: str,
+        duration: float = DEFAULT_DURATION_S,
+        temperature: float = DEFAULT_TEMPERATURE,
+        top_k: int = DEFAULT_TOP_K,
+        top_p: float = DEFAULT_TOP_P,
+        seed: int | None = None,
+        *,
+        guidance_scale: float = DEFAULT_GUIDANCE_SCALE,
+        progress: ProgressCallback | None = None,
+        **extra: Any,
+    ) -> AudioOutput:
+        """Generate one piece.
+
+        Args:
+            prompt: What to play, in words.
+            duration: Length in seconds; the result has exactly round(duration * sample_rate)
+                frames.
+            temperature: > 0; higher is more adventurous.
+            top_k: Keep the k most likely options at each choice (0: no cut).
+            top_p: Nucleus cut in (0, 1] (1.0: no cut).
+            seed: Same seed and parameters give the same audio; None draws one.
+            guidance_scale: Classifier-free guidance for neural models.
+            progress: Called with the fraction done.
+            **extra: Engine-specific options (for MusicGen melody models, ``melody=``).
+
+        Raises:
+            InvalidPromptError, InvalidParameterError: Bad input (nothing is generated).
+            ModelUnavailableError: The model cannot run here.
+            GenerationError: The engine failed.
+        """
+        params = self.make_params(
+            prompt, duration, temperature, top_k, top_p, seed,
+            guidance_scale=guidance_scale, **extra,
+        )
+        engine = self.load()
+        with self._lock:
+            return engine.generate(params, progress=progress)
+
+    def generate_batch(
+        self,
+        prompts: Sequence[str],
+        *,
+        progress: ProgressCallback | None = None,
+        **kwargs: Any,
+    ) -> list[AudioOutput]:
+        """Generate one piece per prompt with the same other arguments as generate().
+
+        With a seed, prompt i uses seed + i so that equal prompts still differ.
+        """
+        if isinstance(prompts, str) or not isinstance(prompts, Sequence):
+            raise InvalidPromptError(
+                "prompts must be a list of strings", details={"field": "prompts"}
+            )
+        if not prompts:
+            raise InvalidPromptError("prompts cannot be empty", details={"field": "prompts"})
+        first = self.make_params(prompts[0], **kwargs)  # validates the shared arguments
+        params_list = [
+            self.make_params(
+                prompt,
+                **{
+                    **kwargs,
+                    "seed": None if first.seed is None else (first.seed + index) % 2**32,
+                },
+            )
+            for index, prompt in enumerate(prompts)
+        ]
+        engine = self.load()
+        with self._lock:
+            return engine.generate_batch(params_list, progress=progress)
+
+    def stream(
+        self,
+        prompt: str,
+        duration: float = DEFAULT_DURATION_S,
+        *,
+        chunk_s: float = 1.0,
+        **kwargs: Any,
+    ) -> Iterator[AudioChunk]:
+        """Yield the piece as it is generated, in chunks of about ``chunk_s`` seconds."""
+        params = self.make_params(prompt, duration, **kwargs)
+        engine = self.load()
+        with self._lock:
+            yield from engine.stream(params, chunk_s=chunk_s)
+
+    def __repr__(self) -> str:
+        return f"MusicGenerator(model={self.model!r}, device={self.options.device!r})"
