@@ -9,6 +9,7 @@ Example:
 """
 
 from music_gen.audio import AudioOutput
+from music_gen.client import APIClient, AsyncAPIClient
 from music_gen.engines.base import AudioChunk, EngineCapabilities
 from music_gen.engines.registry import ModelInfo, list_models
 from music_gen.errors import (
@@ -34,8 +35,10 @@ from music_gen.params import GenerationParams
 __version__ = "0.1.0"
 
 __all__ = [
+    "APIClient",
     "APIConnectionError",
     "APIError",
+    "AsyncAPIClient",
     "AudioChunk",
     "AudioOutput",
     "AuthenticationError",

@@ -1,0 +1,34 @@
+"""Python clients of the music_gen REST API (sync and asyncio).
+
+This package talks HTTP and WebSocket only; it never imports ``music_gen.service``.
+
+Example:
+    >>> from music_gen import APIClient
+    >>> client = APIClient(api_key="...", base_url="http://localhost:8000/api/v1")
+    >>> client.generate("Jazz piano", duration=30).save("jazz.wav")
+"""
+
+from music_gen.client.async_client import AsyncAPIClient
+from music_gen.client.options import ClientOptions
+from music_gen.client.results import (
+    BatchResult,
+    GenerationResult,
+    MultiInstrumentResult,
+    TaskStatus,
+)
+from music_gen.client.streaming import AsyncAudioStream, AudioStream, StreamChunk, StreamResult
+from music_gen.client.sync_client import APIClient
+
+__all__ = [
+    "APIClient",
+    "AsyncAPIClient",
+    "AsyncAudioStream",
+    "AudioStream",
+    "BatchResult",
+    "ClientOptions",
+    "GenerationResult",
+    "MultiInstrumentResult",
+    "StreamChunk",
+    "StreamResult",
+    "TaskStatus",
+]

@@ -1,0 +1,161 @@
+"""Logic shared by APIClient and AsyncAPIClient that does no I/O."""
+
+from __future__ import annotations
+
+import platform
+import time
+from typing import Any
+
+import httpx
+
+from music_gen.client.backoff import RETRY_STATUSES, poll_delay, retry_delay
+from music_gen.client.errors import error_from_response
+from music_gen.client.options import ClientOptions
+from music_gen.client.payloads import audio_format, resolve_url, same_origin
+from music_gen.client.results import GenerationResult, TaskStatus
+from music_gen.errors import APIConnectionError, APIError, RateLimitError
+
+#: Methods that are safe to send again after a timeout or a dropped connection.
+_IDEMPOTENT = frozenset({"GET", "HEAD", "DELETE", "OPTIONS"})
+
+
+def user_agent() -> str:
+    from music_gen import __version__
+
+    return f"music-gen-ai-python/{__version__} (Python {platform.python_version()})"
+
+
+class ClientCore:
+    """Options, headers, retry decisions and result assembly."""
+
+    def __init__(self, options: ClientOptions) -> None:
+        self.options = options
+
+    @property
+    def base_url(self) -> str:
+        """Root of the versioned API."""
+        return self.options.base_url
+
+    def headers(self) -> dict[str, str]:
+        return {"User-Agent": user_agent(), "Accept": "application/json"}
+
+    def auth_for(self, url: str) -> dict[str, str]:
+        """The Authorization header for a URL: only for the API's own origin."""
+        return self.options.auth_headers() if same_origin(url, self.base_url) else {}
+
+    def url(self, path: str) -> str:
+        """An API path ("/generate") or an absolute URL, as an absolute URL."""
+        return path if "://" in path else self.base_url + path
+
+    def audio_url(self, url: str) -> str:
+        """A URL the server gave (absolute, or relative to its origin), made absolute."""
+        return resolve_url(self.base_url, url)
+
+    def retry_wait_after_error(
+        self, method: str, exc: httpx.TransportError, attempt: int
+    ) -> float | None:
+        """Seconds to wait before resending after a transport error; None to give up."""
+        if attempt >= self.options.max_retries:
+            return None
+        # A refused connection never reached the server; anything else may have.
+        if not isinstance(exc, httpx.ConnectError) and method not in _IDEMPOTENT:
+            return None
+        return retry_delay(attempt, None, self.options.max_retry_wait_s)
+
+    def retry_wait_after_response(self, response: httpx.Response, attempt: int) -> float | None:
+        """Seconds to wait before resending after 429/503; None when it is not retried."""
+        if response.status_code not in RETRY_STATUSES or attempt >= self.options.max_retries:
+            return None
+        error = error_from_response(response)
+        after = error.retry_after_s if isinstance(error, RateLimitError) else None
+        return retry_delay(attempt, after, self.options.max_retry_wait_s)
+
+    def connection_error(self, method: str, url: str, exc: httpx.TransportError) -> APIError:
+        if isinstance(exc, httpx.TimeoutException):
+            return APIConnectionError(
+                f"{method} {url} timed out after {self.options.timeout_s:g}s",
+                code="TIMEOUT",
+                details={"url": url},
+            )
+        return APIConnectionError(
+            f"Could not reach the music_gen API at {url}: {exc}",
+            code="CONNECTION_ERROR",
+            details={"url": url},
+        )
+
+    def next_poll_wait(self, status: TaskStatus, polls: int, started: float) -> float:
+        """Seconds to sleep before polling an unfinished task again.
+
+        Raises:
+            APIConnectionError: The task is still unfinished after wait_timeout_s.
+        """
+        elapsed = time.monotonic() - started
+        left = self.options.wait_timeout_s - elapsed
+        if left <= 0:
+            raise APIConnectionError(
+                f"Task {status.task_id} still {status.status} after "
+                f"{self.options.wait_timeout_s:g}s",
+                code="TIMEOUT",
+                details={"task_id": status.task_id, "status": status.status},
+            )
+        delay = poll_delay(
+            polls,
+            eta_remaining_s=status.eta_s,
+            first_s=self.options.poll_interval_s,
+            factor=self.options.poll_backoff,
+            cap_s=self.options.max_poll_interval_s,
+        )
+        return min(delay, left)
+
+    def require_audio_url(self, status: TaskStatus) -> str:
+        status.raise_for_status()
+        if not status.audio_url:
+            raise APIError(
+                f"Task {status.task_id} completed without an audio_url",
+                code="PROTOCOL_ERROR",
+                details={"task_id": status.task_id},
+            )
+        return status.audio_url
+
+    @staticmethod
+    def result(
+        status: TaskStatus, url: str, response: httpx.Response, fmt: str | None
+    ) -> GenerationResult:
+        return GenerationResult(
+            task_id=status.task_id,
+            content=response.content,
+            format=audio_format(response, fmt),
+            audio_url=url,
+            duration=status.duration,
+            metadata=status.metadata,
+        )
+
+    @staticmethod
+    def stem_urls(status: TaskStatus) -> dict[str, str]:
+        """Instrument -> audio URL of a finished multi-instrument task."""
+        candidates: list[Any] = [
+            status.raw.get("stems"),
+            (status.raw.get("result") or {}).get("stems")
+            if isinstance(status.raw.get("result"), dict)
+            else None,
+            status.metadata.get("stem_urls"),
+            status.metadata.get("stems"),
+        ]
+        for candidate in candidates:
+            if isinstance(candidate, dict) and candidate:
+                urls: dict[str, str] = {}
+                for name, value in candidate.items():
+                    url = (
+                        value.get("audio_url") or value.get("url")
+                        if isinstance(value, dict)
+                        else value
+                    )
+                    if isinstance(url, str) and url:
+                        urls[str(name)] = url
+                if urls:
+                    return urls
+        raise APIError(
+            f"Task {status.task_id} completed without stem URLs",
+            code="PROTOCOL_ERROR",
+            details={"task_id": status.task_id},
+        )
