@@ -1,0 +1,172 @@
+// Type definitions for musicgen-api.
+
+declare namespace MusicGenAPI {
+  interface ClientOptions {
+    /** Bearer key; defaults to the MUSICGEN_API_KEY environment variable. */
+    apiKey?: string | null;
+    /** Root of the API; defaults to MUSICGEN_BASE_URL, else http://localhost:8000/api/v1. */
+    baseUrl?: string;
+    /** Milliseconds one HTTP request may take (default 30000). */
+    timeoutMs?: number;
+    /** Resends after 429, 503 or a refused connection (default 3). */
+    maxRetries?: number;
+    /** Longest Retry-After waited out; longer ones are thrown (default 60000). */
+    maxRetryWaitMs?: number;
+    /** First poll interval (default 250); grows by pollBackoff up to maxPollIntervalMs. */
+    pollIntervalMs?: number;
+    pollBackoff?: number;
+    maxPollIntervalMs?: number;
+    /** How long generate() waits for a task (default 900000). */
+    waitTimeoutMs?: number;
+    /** A fetch implementation (defaults to the global fetch). */
+    fetch?: typeof fetch;
+    /** A sleep implementation, for tests. */
+    sleep?: (ms: number) => Promise<void>;
+  }
+
+  type AudioFormat = 'wav' | 'flac' | 'ogg' | 'mp3';
+  type TaskState = 'queued' | 'processing' | 'completed' | 'failed' | 'cancelled';
+
+  interface GenerateRequest {
+    prompt: string;
+    /** Seconds. */
+    duration?: number;
+    temperature?: number;
+    top_k?: number;
+    top_p?: number;
+    seed?: number;
+    model?: string;
+    format?: AudioFormat;
+    [extra: string]: unknown;
+  }
+
+  interface ErrorBody {
+    code: string;
+    message: string;
+    details: Record<string, unknown>;
+  }
+
+  interface Task {
+    task_id: string;
+    status: TaskState;
+    progress?: number;
+    eta?: number;
+    audio_url?: string | null;
+    duration?: number | null;
+    metadata?: Record<string, unknown>;
+    error?: ErrorBody | null;
+    [field: string]: unknown;
+  }
+
+  interface MultiInstrumentRequest {
+    instruments: Record<string, string>;
+    duration?: number;
+    mix_preset?: string;
+    [extra: string]: unknown;
+  }
+
+  interface BatchResult {
+    batchId: string;
+    taskIds: string[];
+    /** In request order; failed entries hold their error when raiseOnError is false. */
+    results: Array<GenerationResult | MusicGenAPIError>;
+  }
+
+  interface MultiInstrumentResult {
+    taskId: string;
+    mix: GenerationResult;
+    stems: Record<string, GenerationResult>;
+    metadata: Record<string, unknown>;
+  }
+
+  interface StreamChunk {
+    seq: number;
+    /** Raw interleaved little-endian 16-bit PCM. */
+    pcm: Buffer;
+    /** The same samples as an Int16Array (interleaved). */
+    samples: Int16Array;
+    frames: number;
+    startFrame: number;
+    channels: number;
+    sampleRate: number;
+    /** Start of the chunk in seconds of audio. */
+    timestamp: number;
+  }
+
+  interface StreamCompleted {
+    type: 'completed';
+    task_id: string;
+    audio_url: string;
+    duration: number;
+    metadata: Record<string, unknown>;
+  }
+
+  class GenerationResult {
+    taskId: string;
+    /** The audio file's bytes as the server sent them. */
+    data: Buffer;
+    format: AudioFormat;
+    audioUrl: string;
+    duration: number | null;
+    metadata: Record<string, unknown>;
+    /** Write the file; the suffix must match `format`. Resolves to the path. */
+    save(path: string): Promise<string>;
+  }
+
+  class AudioStream implements AsyncIterable<StreamChunk> {
+    taskId: string | null;
+    sampleRate: number | null;
+    channels: number | null;
+    encoding: string | null;
+    result: StreamCompleted | null;
+    cancelled: boolean;
+    [Symbol.asyncIterator](): AsyncIterator<StreamChunk>;
+    cancel(): void;
+    close(): void;
+    /** Read the whole stream as one Buffer of interleaved PCM. */
+    toBuffer(): Promise<Buffer>;
+  }
+
+  class MusicGenAPIError extends Error {
+    code: string;
+    status: number | null;
+    details: Record<string, unknown>;
+  }
+  class AuthenticationError extends MusicGenAPIError {}
+  class NotFoundError extends MusicGenAPIError {}
+  class APIConnectionError extends MusicGenAPIError {}
+  class RateLimitError extends MusicGenAPIError {
+    retryAfterMs: number | null;
+  }
+
+  function parseRetryAfter(value: string | null | undefined, now?: number): number | null;
+  function retryDelayMs(attempt: number, retryAfterMs: number | null, maxWaitMs: number): number | null;
+  function pollDelayMs(
+    polls: number,
+    etaMs: number | null,
+    options: { pollIntervalMs: number; pollBackoff: number; maxPollIntervalMs: number },
+  ): number;
+}
+
+declare class MusicGenAPI {
+  constructor(options?: MusicGenAPI.ClientOptions);
+  apiKey: string | null;
+  baseUrl: string;
+  submit(request: MusicGenAPI.GenerateRequest): Promise<MusicGenAPI.Task>;
+  task(taskId: string): Promise<MusicGenAPI.Task>;
+  cancel(taskId: string): Promise<MusicGenAPI.Task>;
+  wait(taskId: string, first?: MusicGenAPI.Task | null): Promise<MusicGenAPI.Task>;
+  result(taskId: string, format?: MusicGenAPI.AudioFormat | null): Promise<MusicGenAPI.GenerationResult>;
+  generate(request: MusicGenAPI.GenerateRequest): Promise<MusicGenAPI.GenerationResult>;
+  generateBatch(
+    requests: Array<MusicGenAPI.GenerateRequest | string>,
+    options?: { raiseOnError?: boolean },
+  ): Promise<MusicGenAPI.BatchResult>;
+  batch(batchId: string): Promise<Record<string, unknown>>;
+  multiInstrument(request: MusicGenAPI.MultiInstrumentRequest): Promise<MusicGenAPI.MultiInstrumentResult>;
+  models(): Promise<Array<Record<string, unknown>>>;
+  health(): Promise<Record<string, unknown>>;
+  stream(request: MusicGenAPI.GenerateRequest): MusicGenAPI.AudioStream;
+}
+
+export = MusicGenAPI;
