@@ -280,7 +280,10 @@ class AudioStream(_StreamBase):
         except (InvalidHandshake, OSError, TimeoutError) as exc:
             raise _handshake_error(exc) from exc
         try:
-            self._connection.send(json.dumps(self._request))
+            try:
+                self._connection.send(json.dumps(self._request))
+            except ConnectionClosed:
+                pass  # refused at once (a bad key in the header): its reason is queued, read on
             while not self._protocol.finished:
                 try:
                     raw = self._connection.recv(timeout=self._options.timeout_s)
@@ -358,7 +361,10 @@ class AsyncAudioStream(_StreamBase):
         except (InvalidHandshake, OSError, TimeoutError) as exc:
             raise _handshake_error(exc) from exc
         try:
-            await self._connection.send(json.dumps(self._request))
+            try:
+                await self._connection.send(json.dumps(self._request))
+            except ConnectionClosed:
+                pass  # refused at once (a bad key in the header): its reason is queued, read on
             while not self._protocol.finished:
                 try:
                     raw = await asyncio.wait_for(
