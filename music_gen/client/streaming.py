@@ -275,6 +275,9 @@ class AudioStream(_StreamBase):
                 additional_headers=self._options.auth_headers(),
                 open_timeout=self._options.timeout_s,
                 max_size=MAX_MESSAGE_BYTES,
+                # Read everything as it arrives: a caller that handles chunks slowly (playing
+                # them, say) buffers here instead of making the server wait and drop the stream.
+                max_queue=None,
                 proxy=None,
             )
         except (InvalidHandshake, OSError, TimeoutError) as exc:
@@ -356,6 +359,9 @@ class AsyncAudioStream(_StreamBase):
                 additional_headers=self._options.auth_headers(),
                 open_timeout=self._options.timeout_s,
                 max_size=MAX_MESSAGE_BYTES,
+                # Read everything as it arrives: a caller that handles chunks slowly (playing
+                # them, say) buffers here instead of making the server wait and drop the stream.
+                max_queue=None,
                 proxy=None,
             )
         except (InvalidHandshake, OSError, TimeoutError) as exc:
