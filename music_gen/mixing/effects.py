@@ -71,8 +71,9 @@ def _p(
 
 
 def _freq(default: float, description: str = "Corner frequency in Hz") -> ParamSpec:
-    return _p("cutoff_hz", "cutoff_frequency_hz", 10.0, 24000.0, default, description,
-              below_nyquist=True)
+    return _p(
+        "cutoff_hz", "cutoff_frequency_hz", 10.0, 24000.0, default, description, below_nyquist=True
+    )
 
 
 def _eq_gain() -> ParamSpec:
@@ -84,64 +85,121 @@ def _q(default: float = 0.7071) -> ParamSpec:
 
 
 _SPECS: tuple[EffectSpec, ...] = (
-    EffectSpec("reverb", pedalboard.Reverb, (
-        _p("room_size", "room_size", 0.0, 1.0, 0.5, "Size of the simulated room"),
-        _p("damping", "damping", 0.0, 1.0, 0.5, "High-frequency absorption"),
-        _p("wet_level", "wet_level", 0.0, 1.0, 0.33, "Level of the reverberated signal"),
-        _p("dry_level", "dry_level", 0.0, 1.0, 0.4, "Level of the direct signal"),
-        _p("width", "width", 0.0, 1.0, 1.0, "Stereo width of the reverb"),
-    ), "Freeverb-style room reverb"),
-    EffectSpec("delay", pedalboard.Delay, (
-        _p("delay_s", "delay_seconds", 0.0, 10.0, 0.5, "Echo time in seconds"),
-        _p("feedback", "feedback", 0.0, 0.95, 0.0, "Share of each echo fed back"),
-        _p("mix", "mix", 0.0, 1.0, 0.5, "Wet share (0 dry, 1 wet)"),
-    ), "Digital echo"),
-    EffectSpec("chorus", pedalboard.Chorus, (
-        _p("rate_hz", "rate_hz", 0.0, 20.0, 1.0, "Modulation rate in Hz"),
-        _p("depth", "depth", 0.0, 1.0, 0.25, "Modulation depth"),
-        _p("centre_delay_ms", "centre_delay_ms", 1.0, 100.0, 7.0, "Centre delay in ms"),
-        _p("feedback", "feedback", -0.95, 0.95, 0.0, "Feedback"),
-        _p("mix", "mix", 0.0, 1.0, 0.5, "Wet share (0 dry, 1 wet)"),
-    ), "Chorus / flanger"),
-    EffectSpec("phaser", pedalboard.Phaser, (
-        _p("rate_hz", "rate_hz", 0.0, 20.0, 1.0, "Modulation rate in Hz"),
-        _p("depth", "depth", 0.0, 1.0, 0.5, "Modulation depth"),
-        _p("centre_frequency_hz", "centre_frequency_hz", 20.0, 20000.0, 1300.0,
-           "Centre frequency in Hz", below_nyquist=True),
-        _p("feedback", "feedback", -0.95, 0.95, 0.0, "Feedback"),
-        _p("mix", "mix", 0.0, 1.0, 0.5, "Wet share (0 dry, 1 wet)"),
-    ), "Phaser"),
-    EffectSpec("compressor", pedalboard.Compressor, (
-        _p("threshold_db", "threshold_db", -60.0, 0.0, -18.0, "Level where compression starts"),
-        _p("ratio", "ratio", 1.0, 30.0, 3.0, "Compression ratio (n:1)"),
-        _p("attack_ms", "attack_ms", 0.1, 500.0, 10.0, "Attack time in ms"),
-        _p("release_ms", "release_ms", 1.0, 5000.0, 100.0, "Release time in ms"),
-    ), "Dynamic range compressor"),
-    EffectSpec("limiter", pedalboard.Limiter, (
-        _p("threshold_db", "threshold_db", -30.0, 0.0, -1.0,
-           "Drive point in dB; JUCE adds (3.75 - threshold_db) dB of make-up gain"),
-        _p("release_ms", "release_ms", 1.0, 5000.0, 100.0, "Release time in ms"),
-    ), "JUCE two-stage limiter with make-up gain and a hard clip at 0 dBFS"),
-    EffectSpec("gain", pedalboard.Gain, (
-        _p("gain_db", "gain_db", -60.0, 24.0, 0.0, "Gain in dB"),
-    ), "Static gain"),
+    EffectSpec(
+        "reverb",
+        pedalboard.Reverb,
+        (
+            _p("room_size", "room_size", 0.0, 1.0, 0.5, "Size of the simulated room"),
+            _p("damping", "damping", 0.0, 1.0, 0.5, "High-frequency absorption"),
+            _p("wet_level", "wet_level", 0.0, 1.0, 0.33, "Level of the reverberated signal"),
+            _p("dry_level", "dry_level", 0.0, 1.0, 0.4, "Level of the direct signal"),
+            _p("width", "width", 0.0, 1.0, 1.0, "Stereo width of the reverb"),
+        ),
+        "Freeverb-style room reverb",
+    ),
+    EffectSpec(
+        "delay",
+        pedalboard.Delay,
+        (
+            _p("delay_s", "delay_seconds", 0.0, 10.0, 0.5, "Echo time in seconds"),
+            _p("feedback", "feedback", 0.0, 0.95, 0.0, "Share of each echo fed back"),
+            _p("mix", "mix", 0.0, 1.0, 0.5, "Wet share (0 dry, 1 wet)"),
+        ),
+        "Digital echo",
+    ),
+    EffectSpec(
+        "chorus",
+        pedalboard.Chorus,
+        (
+            _p("rate_hz", "rate_hz", 0.0, 20.0, 1.0, "Modulation rate in Hz"),
+            _p("depth", "depth", 0.0, 1.0, 0.25, "Modulation depth"),
+            _p("centre_delay_ms", "centre_delay_ms", 1.0, 100.0, 7.0, "Centre delay in ms"),
+            _p("feedback", "feedback", -0.95, 0.95, 0.0, "Feedback"),
+            _p("mix", "mix", 0.0, 1.0, 0.5, "Wet share (0 dry, 1 wet)"),
+        ),
+        "Chorus / flanger",
+    ),
+    EffectSpec(
+        "phaser",
+        pedalboard.Phaser,
+        (
+            _p("rate_hz", "rate_hz", 0.0, 20.0, 1.0, "Modulation rate in Hz"),
+            _p("depth", "depth", 0.0, 1.0, 0.5, "Modulation depth"),
+            _p(
+                "centre_frequency_hz",
+                "centre_frequency_hz",
+                20.0,
+                20000.0,
+                1300.0,
+                "Centre frequency in Hz",
+                below_nyquist=True,
+            ),
+            _p("feedback", "feedback", -0.95, 0.95, 0.0, "Feedback"),
+            _p("mix", "mix", 0.0, 1.0, 0.5, "Wet share (0 dry, 1 wet)"),
+        ),
+        "Phaser",
+    ),
+    EffectSpec(
+        "compressor",
+        pedalboard.Compressor,
+        (
+            _p("threshold_db", "threshold_db", -60.0, 0.0, -18.0, "Level where compression starts"),
+            _p("ratio", "ratio", 1.0, 30.0, 3.0, "Compression ratio (n:1)"),
+            _p("attack_ms", "attack_ms", 0.1, 500.0, 10.0, "Attack time in ms"),
+            _p("release_ms", "release_ms", 1.0, 5000.0, 100.0, "Release time in ms"),
+        ),
+        "Dynamic range compressor",
+    ),
+    EffectSpec(
+        "limiter",
+        pedalboard.Limiter,
+        (
+            _p(
+                "threshold_db",
+                "threshold_db",
+                -30.0,
+                0.0,
+                -1.0,
+                "Drive point in dB; JUCE adds (3.75 - threshold_db) dB of make-up gain",
+            ),
+            _p("release_ms", "release_ms", 1.0, 5000.0, 100.0, "Release time in ms"),
+        ),
+        "JUCE two-stage limiter with make-up gain and a hard clip at 0 dBFS",
+    ),
+    EffectSpec(
+        "gain",
+        pedalboard.Gain,
+        (_p("gain_db", "gain_db", -60.0, 24.0, 0.0, "Gain in dB"),),
+        "Static gain",
+    ),
     EffectSpec("highpass", pedalboard.HighpassFilter, (_freq(80.0),), "12 dB/oct high-pass"),
     EffectSpec("lowpass", pedalboard.LowpassFilter, (_freq(8000.0),), "12 dB/oct low-pass"),
-    EffectSpec("low_shelf", pedalboard.LowShelfFilter, (_freq(200.0), _eq_gain(), _q()),
-               "Low shelf EQ"),
-    EffectSpec("high_shelf", pedalboard.HighShelfFilter, (_freq(6000.0), _eq_gain(), _q()),
-               "High shelf EQ"),
-    EffectSpec("peak_eq", pedalboard.PeakFilter, (_freq(1000.0), _eq_gain(), _q(1.0)),
-               "Peaking (bell) EQ"),
-    EffectSpec("distortion", pedalboard.Distortion, (
-        _p("drive_db", "drive_db", 0.0, 60.0, 15.0, "Drive into the tanh shaper in dB"),
-    ), "tanh distortion"),
-    EffectSpec("noise_gate", pedalboard.NoiseGate, (
-        _p("threshold_db", "threshold_db", -100.0, 0.0, -60.0, "Level below which it closes"),
-        _p("ratio", "ratio", 1.0, 100.0, 10.0, "Expansion ratio"),
-        _p("attack_ms", "attack_ms", 0.1, 500.0, 1.0, "Attack time in ms"),
-        _p("release_ms", "release_ms", 1.0, 5000.0, 100.0, "Release time in ms"),
-    ), "Downward expander / noise gate"),
+    EffectSpec(
+        "low_shelf", pedalboard.LowShelfFilter, (_freq(200.0), _eq_gain(), _q()), "Low shelf EQ"
+    ),
+    EffectSpec(
+        "high_shelf", pedalboard.HighShelfFilter, (_freq(6000.0), _eq_gain(), _q()), "High shelf EQ"
+    ),
+    EffectSpec(
+        "peak_eq", pedalboard.PeakFilter, (_freq(1000.0), _eq_gain(), _q(1.0)), "Peaking (bell) EQ"
+    ),
+    EffectSpec(
+        "distortion",
+        pedalboard.Distortion,
+        (_p("drive_db", "drive_db", 0.0, 60.0, 15.0, "Drive into the tanh shaper in dB"),),
+        "tanh distortion",
+    ),
+    EffectSpec(
+        "noise_gate",
+        pedalboard.NoiseGate,
+        (
+            _p("threshold_db", "threshold_db", -100.0, 0.0, -60.0, "Level below which it closes"),
+            _p("ratio", "ratio", 1.0, 100.0, 10.0, "Expansion ratio"),
+            _p("attack_ms", "attack_ms", 0.1, 500.0, 1.0, "Attack time in ms"),
+            _p("release_ms", "release_ms", 1.0, 5000.0, 100.0, "Release time in ms"),
+        ),
+        "Downward expander / noise gate",
+    ),
 )
 
 #: Every effect type by name.
@@ -180,8 +238,12 @@ class Effect:
                 raise InvalidParameterError(
                     f"{self.type}.{name} = {value:g} Hz must be below the Nyquist frequency "
                     f"({sample_rate / 2:g} Hz at {sample_rate} Hz)",
-                    details={"effect": self.type, "param": name, "value": value,
-                             "max": sample_rate / 2},
+                    details={
+                        "effect": self.type,
+                        "param": name,
+                        "value": value,
+                        "max": sample_rate / 2,
+                    },
                 )
             kwargs[param.plugin_arg] = value
         return spec.plugin(**kwargs)

@@ -101,8 +101,7 @@ def true_peak(samples: np.ndarray) -> float:
     for start, end in zip(starts, ends, strict=True):
         lo = max(0, start - pad)
         hi = min(frames, end + pad + 1)
-        up = resample_poly(samples[:, lo:hi], TRUE_PEAK_OVERSAMPLING, 1,
-                           axis=-1)
+        up = resample_poly(samples[:, lo:hi], TRUE_PEAK_OVERSAMPLING, 1, axis=-1)
         best = max(best, float(np.max(np.abs(up))))
     return best
 
