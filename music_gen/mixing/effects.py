@@ -172,8 +172,12 @@ _SPECS: tuple[EffectSpec, ...] = (
         (_p("gain_db", "gain_db", -60.0, 24.0, 0.0, "Gain in dB"),),
         "Static gain",
     ),
-    EffectSpec("highpass", pedalboard.HighpassFilter, (_freq(80.0),), "First-order (6 dB/oct) high-pass"),
-    EffectSpec("lowpass", pedalboard.LowpassFilter, (_freq(8000.0),), "First-order (6 dB/oct) low-pass"),
+    EffectSpec(
+        "highpass", pedalboard.HighpassFilter, (_freq(80.0),), "First-order (6 dB/oct) high-pass"
+    ),
+    EffectSpec(
+        "lowpass", pedalboard.LowpassFilter, (_freq(8000.0),), "First-order (6 dB/oct) low-pass"
+    ),
     EffectSpec(
         "low_shelf", pedalboard.LowShelfFilter, (_freq(200.0), _eq_gain(), _q()), "Low shelf EQ"
     ),

@@ -13,8 +13,9 @@ from music_gen.audio import AudioOutput
 SR = 44100
 
 
-def sine(freq_hz: float, duration_s: float, amplitude: float = 0.5, sr: int = SR,
-         channels: int = 1) -> AudioOutput:
+def sine(
+    freq_hz: float, duration_s: float, amplitude: float = 0.5, sr: int = SR, channels: int = 1
+) -> AudioOutput:
     """A sine tone, duplicated to ``channels``."""
     t = np.arange(round(duration_s * sr)) / sr
     wave = amplitude * np.sin(2 * np.pi * freq_hz * t)
@@ -53,11 +54,24 @@ def write_wav(audio: AudioOutput, path: Path) -> Path:
 def ebur128(path: Path) -> tuple[float, float]:
     """(integrated loudness LUFS, true peak dBFS) from ffmpeg's ebur128 summary."""
     result = subprocess.run(
-        ["ffmpeg", "-nostats", "-hide_banner", "-i", str(path), "-af", "ebur128=peak=true",
-         "-f", "null", "-"],
-        capture_output=True, text=True, check=True, timeout=60,
+        [
+            "ffmpeg",
+            "-nostats",
+            "-hide_banner",
+            "-i",
+            str(path),
+            "-af",
+            "ebur128=peak=true",
+            "-f",
+            "null",
+            "-",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
     )
-    summary = result.stderr[result.stderr.rfind("Summary:"):]
+    summary = result.stderr[result.stderr.rfind("Summary:") :]
     integrated = re.search(r"I:\s+(-?inf|-?[\d.]+) LUFS", summary)
     peak = re.search(r"Peak:\s+(-?inf|-?[\d.]+) dBFS", summary)
     assert integrated and peak, summary

@@ -69,8 +69,9 @@ def test_levels_in_db_scale_each_track() -> None:
     np.testing.assert_allclose(mixed.samples, np.vstack([expected, expected]), atol=1e-6)
 
 
-@pytest.mark.parametrize(("low_rate", "high_rate"), [(22050, 44100), (32000, 48000),
-                                                     (44100, 48000), (16000, 44100)])
+@pytest.mark.parametrize(
+    ("low_rate", "high_rate"), [(22050, 44100), (32000, 48000), (44100, 48000), (16000, 44100)]
+)
 def test_mismatched_rates_are_resampled_to_the_highest_rate(low_rate: int, high_rate: int) -> None:
     low = sine(440.0, 1.0, 0.5, sr=low_rate)
     high = sine(440.0, 1.0, 0.5, sr=high_rate, channels=2)
@@ -162,7 +163,10 @@ def test_every_preset_mixes_a_band_to_finite_stereo_and_masters_to_its_target(
 def test_explicit_settings_override_the_preset() -> None:
     band = {"piano": decaying_chords(1.0), "bass": sine(55.0, 1.0, 0.4)}
     mixed = MIXER.mix_tracks(
-        band, preset="jazz_club", levels={"piano": -1.5}, panning={"piano": 0.5},
+        band,
+        preset="jazz_club",
+        levels={"piano": -1.5},
+        panning={"piano": 0.5},
         effects={"piano": []},
     )
     piano = mixed.metadata["mix"]["tracks"]["piano"]
@@ -175,9 +179,20 @@ def test_explicit_settings_override_the_preset() -> None:
 
 @pytest.mark.parametrize(
     ("name", "role"),
-    [("piano", "keys"), ("Jazz_Piano", "keys"), ("upright bass", "bass"), ("drums", "drums"),
-     ("bassoon", "lead"), ("bass guitar", "bass"), ("guitar", "guitar"), ("strings", "pad"),
-     ("choir", "vocals"), ("tenor sax", "brass"), ("melody", "lead"), ("kazoo", "other")],
+    [
+        ("piano", "keys"),
+        ("Jazz_Piano", "keys"),
+        ("upright bass", "bass"),
+        ("drums", "drums"),
+        ("bassoon", "lead"),
+        ("bass guitar", "bass"),
+        ("guitar", "guitar"),
+        ("strings", "pad"),
+        ("choir", "vocals"),
+        ("tenor sax", "brass"),
+        ("melody", "lead"),
+        ("kazoo", "other"),
+    ],
 )
 def test_track_names_map_to_roles(name: str, role: str) -> None:
     assert role_for(name) == role
@@ -185,8 +200,15 @@ def test_track_names_map_to_roles(name: str, role: str) -> None:
 
 def test_list_presets_names_and_describes_the_required_presets() -> None:
     presets = list_presets()
-    for name in ("jazz_club", "rock_arena", "lofi_bedroom", "cinematic_hall", "edm_club",
-                 "acoustic_room", "studio_clean"):
+    for name in (
+        "jazz_club",
+        "rock_arena",
+        "lofi_bedroom",
+        "cinematic_hall",
+        "edm_club",
+        "acoustic_room",
+        "studio_clean",
+    ):
         assert len(presets[name]) > 20
 
 
