@@ -71,7 +71,13 @@ class StemSynthEngine(Engine):
 
 
 class AudioOnlyEngine(StemSynthEngine):
-    def generate_multitrack(self, parts, params, *, progress=None):  # type: ignore[no-untyped-def]
+    def generate_multitrack(
+        self,
+        parts: Mapping[str, str],
+        params: GenerationParams,
+        *,
+        progress: ProgressCallback | None = None,
+    ) -> dict[str, AudioOutput]:
         return Engine.generate_multitrack(self, parts, params, progress=progress)
 
 

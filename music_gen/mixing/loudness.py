@@ -87,14 +87,9 @@ def true_peak(samples: np.ndarray) -> float:
     pad = 64
     best = peak
     # Merge nearby hot samples into spans so each resample call covers a contiguous stretch.
-    starts = [int(hot[0])]
-    ends = [int(hot[0])]
-    for index in hot[1:]:
-        if index - ends[-1] <= 2 * pad:
-            ends[-1] = int(index)
-        else:
-            starts.append(int(index))
-            ends.append(int(index))
+    gaps = np.diff(hot) > 2 * pad
+    starts = hot[np.concatenate(([True], gaps))].tolist()
+    ends = hot[np.concatenate((gaps, [True]))].tolist()
     if len(starts) > 256:
         # Busy material: one pass over everything is faster than many short ones.
         starts, ends = [0], [frames - 1]

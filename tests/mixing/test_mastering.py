@@ -195,3 +195,15 @@ def test_non_finite_input_is_rejected() -> None:
     audio.samples[0, 0] = np.nan
     with pytest.raises(InvalidParameterError, match="NaN"):
         MIXER.master(audio)
+
+
+@pytest.mark.parametrize("sr", [44100, 48000])
+def test_true_peak_meter_sees_inter_sample_peaks(sr: int) -> None:
+    from music_gen.mixing.loudness import sample_peak, true_peak_db
+
+    # A tone at a quarter of the rate sampled 45 degrees off its crests: every sample is at
+    # 0.707 of the true amplitude, so the sample peak reads -3 dB and the true peak 0 dB.
+    t = np.arange(sr) / sr
+    tone = np.sin(2 * np.pi * (sr / 4) * t + np.pi / 4)[None, :] * 0.5
+    assert 20 * math.log10(sample_peak(tone) / 0.5) == pytest.approx(-3.01, abs=0.05)
+    assert true_peak_db(tone) - 20 * math.log10(0.5) == pytest.approx(0.0, abs=0.2)
