@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from typing import Any
 
 from music_gen.audio import AudioOutput
 from music_gen.engines.base import ProgressCallback
+from music_gen.engines.registry import DEFAULT_MODEL
 from music_gen.errors import GenerationError, InvalidParameterError, InvalidPromptError
 from music_gen.generator import MusicGenerator
 from music_gen.mixing.mixer import AudioMixer
@@ -45,8 +47,17 @@ class MultiInstrumentGenerator(MusicGenerator):
         >>> tracks["piano"].save("piano.wav"); tracks["mix"].save("mix.wav")
     """
 
-    def __init__(self, *args: Any, mixer: AudioMixer | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        model: str = DEFAULT_MODEL,
+        device: str = "auto",
+        dtype: Any = None,
+        cache_dir: str | os.PathLike[str] | None = None,
+        *,
+        mixer: AudioMixer | None = None,
+    ) -> None:
+        super().__init__(model, device, dtype, cache_dir)
+        # Mixes and masters the stems; pass one to share it or to customise it.
         self.mixer = mixer or AudioMixer()
 
     def generate_multi_track(

@@ -233,11 +233,10 @@ class Effect:
         Raises:
             InvalidParameterError: A frequency is at or above the Nyquist frequency.
         """
-        spec = self.spec
+        specs = {param.name: param for param in self.spec.params}
         kwargs: dict[str, float] = {}
         for name, value in self.params:
-            param = spec.param(name)
-            assert param is not None
+            param = specs[name]
             if param.below_nyquist and value >= sample_rate / 2:
                 raise InvalidParameterError(
                     f"{self.type}.{name} = {value:g} Hz must be below the Nyquist frequency "
@@ -250,7 +249,7 @@ class Effect:
                     },
                 )
             kwargs[param.plugin_arg] = value
-        return spec.plugin(**kwargs)
+        return self.spec.plugin(**kwargs)
 
 
 def number(field: str, value: object, low: float | None = None, high: float | None = None) -> float:
