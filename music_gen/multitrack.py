@@ -27,6 +27,8 @@ MIX_KEY = "mix"
 #: Longest part name; names become file names (``<part>.wav``).
 MAX_PART_NAME_CHARS = 64
 _PART_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.\-]*$")
+# Stem metadata that describes the whole piece and is copied onto the mix.
+_SHARED_METADATA = ("engine", "model", "seed", "params", "plan")
 # Share of the progress bar given to generation; mixing and mastering take the rest.
 _GENERATION_SHARE = 0.9
 
@@ -122,15 +124,13 @@ class MultiInstrumentGenerator(MusicGenerator):
             stems = engine.generate_multitrack(parts, params, progress=generation_progress)
         stems = _check_stems(stems, parts)
         mix = self.mixer.mix(stems, settings)
-        first = next(iter(stems.values()))
+        # The shared facts (engine, model, drawn seed, params, the plan) come from the stems.
+        first = next(iter(stems.values())).metadata
+        shared = {key: first[key] for key in _SHARED_METADATA if key in first}
         mix.metadata = {
-            **{
-                key: first.metadata[key]
-                for key in ("engine", "model", "seed")
-                if key in first.metadata
-            },
-            "parts": dict(parts),
             "params": params.to_dict(),
+            **shared,
+            "parts": dict(parts),
             **mix.metadata,
         }
         mix.stems = dict(stems)

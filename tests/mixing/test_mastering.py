@@ -207,3 +207,30 @@ def test_true_peak_meter_sees_inter_sample_peaks(sr: int) -> None:
     tone = np.sin(2 * np.pi * (sr / 4) * t + np.pi / 4)[None, :] * 0.5
     assert 20 * math.log10(sample_peak(tone) / 0.5) == pytest.approx(-3.01, abs=0.05)
     assert true_peak_db(tone) - 20 * math.log10(0.5) == pytest.approx(0.0, abs=0.2)
+
+
+def _composer_problem() -> str | None:
+    import importlib.util
+
+    from music_gen.engines import registry
+
+    if importlib.util.find_spec("music_gen.engines.composer") is None:
+        return "the composer engine is not in this checkout"
+    info = registry.resolve("composer").info()
+    return None if info.available else info.reason
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(_composer_problem() is not None, reason=str(_composer_problem()))
+@pytest.mark.parametrize(("target", "headroom"), [(-14.0, 1.0), (-10.0, 1.0)])
+def test_composer_render_masters_to_target(
+    target: float, headroom: float, tmp_path: Path, ffmpeg_meter: Meter
+) -> None:
+    from music_gen import MusicGenerator
+
+    render = MusicGenerator("composer").generate("Upbeat funk band", duration=8.0, seed=3)
+    mastered = MIXER.master(render, target_lufs=target, headroom_db=headroom)
+    assert mastered.num_frames == render.num_frames
+    integrated, peak = ffmpeg_meter(mastered.save(tmp_path / "composer.wav"))
+    assert integrated == pytest.approx(target, abs=0.5)
+    assert peak < -headroom
