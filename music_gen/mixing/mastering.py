@@ -14,7 +14,8 @@ The chain, all in float:
 4. Measure the true peak (4x oversampling) and loudness of the result; the static output
    gain is the lower of "loudness to target" and "true peak to the ceiling". When the
    ceiling is what stops it short of the target, raise the drive and go again, up to
-   :data:`MAX_DRIVE_DB`. If even that cannot reach the target, the result stays under the
+   :data:`MAX_DRIVE_DB` (and narrow an overshooting drive back down, see
+   :func:`_drive_search`). If even that cannot reach the target, the result stays under the
    ceiling and ``target_reached`` is False with a note: it never clips to get there.
 
 Because the last step is a linear gain set from a measurement, the true peak is under the
@@ -50,9 +51,11 @@ HEADROOM_DB_RANGE = (0.0, 20.0)
 PEAK_MARGIN_DB = 0.2
 #: Loudness is aimed within this of the target (the promise is 0.5 LU).
 AIM_LU = 0.1
+#: A drive that leaves more than this (LU) to spare under the ceiling is narrowed down.
+REFINE_LU = 0.5
 #: Most the limiter is driven: how far (dB) its brick-wall threshold sits under the peaks.
 MAX_DRIVE_DB = 18.0
-MAX_ITERATIONS = 8
+MAX_ITERATIONS = 6
 _OVERSAMPLING = 4
 # The JUCE limiter adds 3.75 dB of make-up gain above its threshold; feeding peaks 3.75 dB
 # under full scale keeps a drive of 0 dB just short of its final clip.
@@ -84,16 +87,78 @@ def _limit(samples: np.ndarray, sample_rate: int, drive_db: float) -> np.ndarray
     return np.ascontiguousarray(down, dtype=np.float32)
 
 
-def _next_drive(history: list[tuple[float, float]], target: float) -> float:
-    """Next drive from (drive_db, loudness at the ceiling) pairs: a secant step."""
-    (d1, l1) = history[-1]
-    if len(history) >= 2:
-        (d0, l0) = history[-2]
-        slope = (l1 - l0) / (d1 - d0) if d1 != d0 else 0.0
-        if slope > 0.05:
-            return d1 + (target - l1) / slope * 1.1
-    # Without a usable slope: about 1 LU per 1.5 dB of drive.
-    return d1 + 1.5 * (target - l1)
+def _drive_search(
+    glued: np.ndarray,
+    sample_rate: int,
+    target_lufs: float,
+    aim_peak_db: float,
+    report: dict[str, Any],
+) -> tuple[np.ndarray, float, float]:
+    """Find the least limiter drive at which the target loudness fits under the ceiling.
+
+    Each round limits at one drive and measures; "loudness at the ceiling" is the loudness
+    after a gain that puts the true peak at ``aim_peak_db``. Below the target, the drive goes
+    up (secant steps); once a drive works but leaves more than :data:`REFINE_LU` to spare, it
+    is narrowed down between the last drive that failed and the least that worked, so the
+    limiter does no more than needed.
+
+    Returns:
+        (limited samples, output gain in dB, drive in dB). ``report`` gets ``iterations`` and
+        ``target_reached``.
+    """
+    failed: list[tuple[float, float]] = []  # (drive, loudness at the ceiling), rising drive
+    best: tuple[float, np.ndarray, float] | None = None  # (drive, samples, output gain)
+    last: tuple[float, np.ndarray, float] = (0.0, glued, 0.0)
+    best_spare = 0.0
+    drive_db = 0.0
+    for iteration in range(1, MAX_ITERATIONS + 1):
+        report["iterations"] = iteration
+        limited = _limit(glued, sample_rate, drive_db)
+        lufs = integrated_loudness(limited, sample_rate)
+        to_ceiling = aim_peak_db - to_db(true_peak(limited))
+        at_ceiling = lufs + to_ceiling
+        gain_db = min(target_lufs - lufs, to_ceiling)
+        last = (drive_db, limited, gain_db)
+        if at_ceiling >= target_lufs - AIM_LU:
+            best, best_spare = last, at_ceiling - target_lufs
+            if drive_db == 0.0 or best_spare <= REFINE_LU:
+                break
+        else:
+            failed.append((drive_db, at_ceiling))
+            if drive_db >= MAX_DRIVE_DB:
+                break
+        next_drive = _next_drive(failed, best, best_spare, target_lufs)
+        if next_drive is None:
+            break
+        drive_db = next_drive
+    report["target_reached"] = best is not None
+    chosen = best if best is not None else last
+    return chosen[1], chosen[2], chosen[0]
+
+
+def _next_drive(
+    failed: list[tuple[float, float]],
+    best: tuple[float, np.ndarray, float] | None,
+    best_spare: float,
+    target_lufs: float,
+) -> float | None:
+    low_drive, low_at = failed[-1] if failed else (0.0, target_lufs)
+    if best is None:
+        # Still short of the target: step up, by the secant of the last two tries if usable.
+        step = 1.5 * (target_lufs - low_at)
+        if len(failed) >= 2:
+            (d0, l0), (d1, l1) = failed[-2], failed[-1]
+            slope = (l1 - l0) / (d1 - d0) if d1 > d0 else 0.0
+            if slope > 0.05:
+                step = 1.1 * (target_lufs - l1) / slope
+        return min(MAX_DRIVE_DB, low_drive + max(0.5, step))
+    high_drive = best[0]
+    if high_drive - low_drive < 1.0:
+        return None
+    # Interpolate between the drive that fell short and the least one that worked.
+    high_at = target_lufs + best_spare
+    share = (target_lufs + AIM_LU - low_at) / max(high_at - low_at, 1e-6)
+    return low_drive + min(max(share, 0.25), 0.75) * (high_drive - low_drive)
 
 
 def check_target(target_lufs: object, headroom_db: object) -> tuple[float, float]:
@@ -119,7 +184,6 @@ def master_samples(
     """
     target_lufs, headroom_db = check_target(target_lufs, headroom_db)
     ceiling_db = -headroom_db
-    aim_peak_db = ceiling_db - PEAK_MARGIN_DB
     samples = np.asarray(samples, dtype=np.float32)
     input_lufs = integrated_loudness(samples, sample_rate)
     input_peak_db = to_db(true_peak(samples))
@@ -146,26 +210,9 @@ def master_samples(
 
     normalised = _gain(samples, target_lufs - input_lufs)
     glued = _glue(normalised, sample_rate, target_lufs)
-    drive_db = 0.0
-    out = glued
-    out_gain_db = 0.0
-    history: list[tuple[float, float]] = []
-    for iteration in range(1, MAX_ITERATIONS + 1):
-        limited = _limit(glued, sample_rate, drive_db)
-        lufs = integrated_loudness(limited, sample_rate)
-        peak_db = to_db(true_peak(limited))
-        to_ceiling = aim_peak_db - peak_db
-        to_target = target_lufs - lufs
-        report["iterations"] = iteration
-        out, out_gain_db = limited, min(to_target, to_ceiling)
-        if lufs + to_ceiling >= target_lufs - AIM_LU:
-            report["target_reached"] = True
-            break
-        if drive_db >= MAX_DRIVE_DB:
-            break
-        history.append((drive_db, lufs + to_ceiling))
-        drive_db = min(MAX_DRIVE_DB, max(drive_db + 0.5, _next_drive(history, target_lufs)))
-
+    out, out_gain_db, drive_db = _drive_search(
+        glued, sample_rate, target_lufs, ceiling_db - PEAK_MARGIN_DB, report
+    )
     result = _gain(out, out_gain_db)
     report["limiter_drive_db"] = round(drive_db, 2)
     report["gain_db"] = round(target_lufs - input_lufs + out_gain_db, 2)
