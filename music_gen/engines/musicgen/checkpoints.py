@@ -116,7 +116,11 @@ def read_config(config_path: Path) -> dict[str, Any] | None:
 
 def spec_from_config(name: str, checkpoint: str, config: dict[str, Any], local: bool) -> ModelSpec:
     """A ModelSpec for an unregistered MusicGen checkpoint, read from its config.json."""
-    from music_gen.engines.registry import _musicgen_check, _musicgen_factory
+    from music_gen.engines.registry import (
+        _musicgen_check,
+        _musicgen_downloaded,
+        _musicgen_factory,
+    )
 
     decoder = config.get("decoder", {})
     audio = config.get("audio_encoder", {})
@@ -137,6 +141,7 @@ def spec_from_config(name: str, checkpoint: str, config: dict[str, Any], local: 
         ),
         factory=_musicgen_factory,
         check=_musicgen_check,
+        downloaded=_musicgen_downloaded,
         extra={"checkpoint": checkpoint, "melody": melody, "local": local},
     )
 

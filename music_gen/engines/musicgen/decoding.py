@@ -2,18 +2,26 @@
 
 :func:`decode_tokens` is the one place where the MusicGen decoder runs. It wraps the stock
 ``model.generate()`` and returns codes, shape (batch, codebooks, frames), rather than audio,
-so that long-form continuation works on codes and a faster decoder with the same signature
-can replace it here.
+so that long-form continuation works on codes. It is also the one place where a faster
+decoder is swapped in: when ``music_gen.engines.musicgen.fast_decode`` is installed and
+supports the model, ``decoder="auto"`` (the default) uses its ``fast_generate_codes`` instead
+of stock ``generate()``; ``decoder="stock"`` always runs stock.
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import torch
+
+from music_gen.errors import InvalidParameterError, UnsupportedOperationError
+
+#: Token decoders :func:`decode_tokens` can run.
+DECODERS = ("auto", "stock", "fast")
 
 #: Called after every decoding step with (steps done, steps in this call, ids so far); the ids
 #: are the decoder's delayed-pattern sequence, shape (batch * codebooks, length).
@@ -91,8 +99,9 @@ def decode_tokens(
     sampling: SamplingSettings,
     prompt_codes: torch.Tensor | None = None,
     observer: StepObserver | None = None,
+    decoder: str = "auto",
 ) -> torch.Tensor:
-    """Generate audio codes with the stock ``model.generate()``.
+    """Generate audio codes: the fast decoder where it applies, else stock ``model.generate()``.
 
     Args:
         model: A loaded MusicgenForConditionalGeneration (or the melody variant).
@@ -101,9 +110,14 @@ def decode_tokens(
         sampling: Temperature, top-k, top-p and guidance.
         prompt_codes: Codes to continue from, (batch, codebooks, frames), or None.
         observer: Called after every step (progress, streaming).
+        decoder: "auto", "stock" or "fast" (see the module docstring).
 
     Returns:
         Codes, (batch, codebooks, prompt frames + new_frames), on the model's device.
+
+    Raises:
+        UnsupportedOperationError: ``decoder="fast"`` but the fast decoder is not installed or
+            does not support this model.
     """
     from transformers import LogitsProcessorList
     from transformers.modeling_outputs import BaseModelOutput
@@ -111,6 +125,22 @@ def decode_tokens(
     num_codebooks = int(model.decoder.config.num_codebooks)
     channels = int(getattr(model.decoder.config, "audio_channels", 1))
     steps = steps_for_frames(new_frames, num_codebooks // channels)
+    fast = _fast_decoder(model, conditioning, decoder)
+    if fast is not None:
+        codes = fast(
+            model,
+            max_new_tokens=steps,
+            encoder_outputs=conditioning.encoder_hidden_states,
+            attention_mask=conditioning.attention_mask,
+            do_sample=True,
+            temperature=sampling.temperature,
+            top_k=sampling.top_k,
+            top_p=sampling.top_p,
+            guidance_scale=sampling.guidance_scale,
+            prompt_codes=prompt_codes,
+            observer=observer,
+        )
+        return codes[0]
     kwargs: dict[str, Any] = dict(conditioning.generate_kwargs)
     kwargs.update(sampling.generate_kwargs())
     if conditioning.encoder_hidden_states is not None:
@@ -142,6 +172,34 @@ def decode_tokens(
             logits_processor=processors,
         )
     return captured.codes(channels)
+
+
+def _fast_decoder(model: Any, conditioning: Conditioning, decoder: str) -> Any:
+    """The fast decoder's entry point when it should run, else None (stock runs)."""
+    if decoder not in DECODERS:
+        raise InvalidParameterError(
+            f"decoder must be one of {', '.join(DECODERS)}, got {decoder!r}",
+            details={"field": "decoder", "value": decoder},
+        )
+    if decoder == "stock":
+        return None
+    fast_decode: Any = None
+    reason: str | None
+    try:
+        fast_decode = importlib.import_module("music_gen.engines.musicgen.fast_decode")
+    except ImportError:
+        reason = "the fast decoder is not installed"
+    else:
+        reason = fast_decode.unsupported_reason(model)
+    if reason is None and conditioning.encoder_hidden_states is None:
+        reason = "the fast decoder takes text conditioning only (no melody)"
+    if reason is None:
+        return fast_decode.fast_generate_codes
+    if decoder == "fast":
+        raise UnsupportedOperationError(
+            f"decoder='fast' cannot run here: {reason}", details={"reason": reason}
+        )
+    return None
 
 
 class _CapturedCodes:

@@ -14,7 +14,7 @@ import torch
 from music_gen.audio import AudioOutput
 from music_gen.engines.base import AudioChunk, Engine, EngineCapabilities, ProgressCallback
 from music_gen.engines.musicgen.codec import audio_to_codes, codes_to_audio
-from music_gen.engines.musicgen.decoding import Conditioning, SamplingSettings
+from music_gen.engines.musicgen.decoding import DECODERS, Conditioning, SamplingSettings
 from music_gen.engines.musicgen.loading import LoadedCheckpoint, load_checkpoint
 from music_gen.engines.musicgen.longform import generate_codes, plan_windows
 from music_gen.engines.musicgen.melody import chroma_features, read_audio_input, resample
@@ -30,7 +30,7 @@ from music_gen.params import GenerationParams
 #: Longest piece one call may generate.
 MAX_DURATION_S = 600.0
 #: Keys accepted in GenerationParams.extra.
-EXTRA_KEYS = ("melody", "extend_stride_s")
+EXTRA_KEYS = ("melody", "extend_stride_s", "decoder")
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,7 @@ class _Request:
     params: GenerationParams
     melody: tuple[np.ndarray, int] | None
     stride_s: float | None
+    decoder: str
 
 
 class MusicgenEngine(Engine):
@@ -223,7 +224,13 @@ class MusicgenEngine(Engine):
                     details={"field": "extend_stride_s"},
                 )
             plan_windows(self.loaded.window_frames, self.loaded.frame_rate, float(stride))
-        return _Request(params=params, melody=melody, stride_s=stride)
+        decoder = params.extra.get("decoder", "auto")
+        if decoder not in DECODERS:
+            raise InvalidParameterError(
+                f"decoder must be one of {', '.join(DECODERS)}, got {decoder!r}",
+                details={"field": "decoder", "value": str(decoder)},
+            )
+        return _Request(params=params, melody=melody, stride_s=stride, decoder=decoder)
 
     def _lengths(self, duration_s: float) -> tuple[int, int]:
         total_samples = round(duration_s * self.loaded.sample_rate)
@@ -301,6 +308,7 @@ class MusicgenEngine(Engine):
             prompt_codes=prompt_codes,
             on_codes=on_codes,
             on_progress=progress,
+            decoder=request.decoder,
         )
 
     def _decode(self, codes: torch.Tensor) -> np.ndarray:
@@ -383,7 +391,7 @@ def _seed_of(params: GenerationParams) -> int:
 
 def _group_key(request: _Request) -> tuple[Any, ...]:
     p = request.params
-    return (p.temperature, p.top_k, p.top_p, p.guidance_scale, request.stride_s)
+    return (p.temperature, p.top_k, p.top_p, p.guidance_scale, request.stride_s, request.decoder)
 
 
 def _fit(audio: np.ndarray, samples: int) -> np.ndarray:

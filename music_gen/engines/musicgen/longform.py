@@ -79,6 +79,7 @@ def generate_codes(
     prompt_codes: torch.Tensor | None = None,
     on_codes: CodesObserver | None = None,
     on_progress: Callable[[float], None] | None = None,
+    decoder: str = "auto",
 ) -> torch.Tensor:
     """Generate ``total_frames`` frames of codes (after any prompt), window by window.
 
@@ -92,6 +93,7 @@ def generate_codes(
         prompt_codes: Codes to continue, (batch, codebooks, frames), or None.
         on_codes: Called with the codes so far (prompt included) as they grow.
         on_progress: Called with the fraction of new frames done.
+        decoder: Which token decoder runs (see :func:`decode_tokens`).
 
     Returns:
         Codes (batch, codebooks, prompt frames + total_frames).
@@ -122,6 +124,7 @@ def generate_codes(
             sampling=sampling,
             prompt_codes=context,
             observer=tracker if (on_codes or on_progress) else None,
+            decoder=decoder,
         )
         fresh = window[..., keep : keep + new]
         committed = fresh if committed is None else torch.cat([committed, fresh], dim=-1)

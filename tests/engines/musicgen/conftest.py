@@ -9,7 +9,19 @@ import pytest
 pytest.importorskip("torch")
 pytest.importorskip("transformers")
 
-from tests.engines.musicgen.tiny import build_tiny_checkpoint  # noqa: E402
+from tests.engines.musicgen.tiny import build_tiny_checkpoint
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_torch_thread():  # type: ignore[no-untyped-def]
+    # The tiny models are far too small to gain from threads; on a shared CPU extra threads
+    # only wait for each other.
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
 
 
 @pytest.fixture(scope="session")
