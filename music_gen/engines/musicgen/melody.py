@@ -51,6 +51,8 @@ def read_audio_input(value: Any, field: str) -> tuple[np.ndarray, int]:
         raise InvalidParameterError(
             f"{field} samples must be a numeric array: {exc}", details={"field": field}
         ) from exc
+    if data.size == 0:
+        raise InvalidParameterError(f"{field} is empty", details={"field": field})
     if data.ndim == 1:
         data = data[np.newaxis, :]
     if data.ndim != 2:
@@ -60,8 +62,6 @@ def read_audio_input(value: Any, field: str) -> tuple[np.ndarray, int]:
         )
     if data.shape[0] > data.shape[1] and data.shape[1] <= 8:
         data = data.T  # (frames, channels) given
-    if data.shape[1] == 0:
-        raise InvalidParameterError(f"{field} is empty", details={"field": field})
     if not np.isfinite(data).all():
         raise InvalidParameterError(
             f"{field} contains NaN or infinite samples", details={"field": field}

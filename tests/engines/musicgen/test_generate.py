@@ -7,7 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from music_gen import MusicGenerator
+from music_gen import InvalidParameterError, MusicGenerator
+from music_gen.engines.musicgen.longform import plan_windows
 from tests.engines.musicgen.tiny import TINY_FRAME_RATE, TINY_SAMPLE_RATE, TINY_WINDOW_FRAMES
 
 
@@ -42,8 +43,8 @@ def test_metadata(mono_generator: MusicGenerator) -> None:
     assert meta["device"] == "cpu"
     assert meta["dtype"] == "float32"
     assert meta["frame_rate"] == TINY_FRAME_RATE
-    # 0.5 s at 25 frames per second.
-    assert meta["tokens"] == 13 or meta["tokens"] == 12 + 1
+    # 0.5 s at 25 frames per second, rounded up to whole codec frames.
+    assert meta["tokens"] == 13
     assert meta["model"].endswith("mono")
 
 
@@ -90,3 +91,19 @@ def test_stereo_checkpoint_gives_two_channels(stereo_path: Path) -> None:
     # Beyond the window too (stereo interleaves its codebooks).
     long = generator.generate("rock guitar", duration=3.0, seed=4)
     assert long.samples.shape == (2, 3 * TINY_SAMPLE_RATE)
+
+
+def test_window_plan_for_the_facebook_checkpoints() -> None:
+    # 2048 positions at 50 frames per second: the 30 s training window, extended by 18 s.
+    plan = plan_windows(window_frames=1500, frame_rate=50, stride_s=None)
+    assert plan.stride_frames == 900
+    assert plan.context_frames == 600
+    with pytest.raises(InvalidParameterError, match="extend_stride_s"):
+        plan_windows(window_frames=1500, frame_rate=50, stride_s=31.0)
+
+
+def test_duration_limits(mono_generator: MusicGenerator) -> None:
+    with pytest.raises(InvalidParameterError, match="maximum of 600"):
+        mono_generator.generate("calm", duration=601.0)
+    params = mono_generator.make_params("calm", duration=600.0)
+    assert params.duration_s == 600.0

@@ -153,7 +153,16 @@ def build_tiny_checkpoint(path: Path, kind: Kind = "mono", seed: int = 0) -> Pat
         model = MusicgenForConditionalGeneration(config).eval()
     with torch.no_grad():
         # EnCodec's codebooks start at zero (they are learned by k-means); give every code its
-        # own vector so that different codes decode to different audio.
+        # own vector, on the scale of the encoder's output, so that different codes decode to
+        # different audio and different audio encodes to different codes.
+        # A random encoder's output is mostly its constant bias: re-centre and re-scale its last
+        # convolution so that the part that follows the audio has unit spread, like the codes.
+        probe = model.audio_encoder.encoder(torch.randn(1, 1, TINY_SAMPLE_RATE) * 0.3)[0]
+        centre = probe.mean(dim=-1)
+        gain = 1.0 / float((probe - centre[:, None]).std())
+        last = model.audio_encoder.encoder.layers[-1].conv
+        last.parametrizations.weight.original0.mul_(gain)
+        last.bias.copy_((last.bias - centre) * gain)
         for name, buffer in model.audio_encoder.quantizer.named_buffers():
             if name.endswith("codebook.embed") or name.endswith("codebook.embed_avg"):
                 buffer.copy_(torch.randn_like(buffer.float()))
