@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import warnings
 from pathlib import Path
 
@@ -141,3 +144,19 @@ def test_auto_device_is_cpu_without_cuda(mono_generator: MusicGenerator) -> None
     expected = "cuda" if torch.cuda.is_available() else "cpu"
     auto = MusicGenerator(model=mono_generator.model, device="auto")
     assert auto.generate("calm", duration=0.1, seed=0).metadata["device"].startswith(expected)
+
+
+def test_checking_availability_imports_no_torch(tmp_path: Path) -> None:
+    code = (
+        "import sys\n"
+        "from music_gen.engines.registry import EngineOptions, resolve\n"
+        "info = resolve('musicgen-small').info(EngineOptions(cache_dir=sys.argv[1]))\n"
+        "assert info.downloaded is False, info\n"
+        "print('torch' in sys.modules, 'transformers' in sys.modules)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[3])}
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path)],
+        capture_output=True, text=True, env=env, check=True, timeout=120,
+    )  # fmt: skip
+    assert result.stdout.split() == ["False", "False"]
