@@ -274,7 +274,7 @@ class MusicgenEngine(Engine):
                 AudioOutput(
                     samples=_fit(audio[row], samples),
                     sample_rate=self.loaded.sample_rate,
-                    metadata=self._metadata(request, seed, prompt_frames + frames),
+                    metadata=self._metadata(request, seed, max(1, frames - prompt_frames)),
                 )
             )
         return outputs

@@ -160,3 +160,20 @@ def test_checking_availability_imports_no_torch(tmp_path: Path) -> None:
         capture_output=True, text=True, env=env, check=True, timeout=120,
     )  # fmt: skip
     assert result.stdout.split() == ["False", "False"]
+
+
+def test_cached_hub_musicgen_repo_resolves(
+    monkeypatch: pytest.MonkeyPatch, mono_path: Path
+) -> None:
+    monkeypatch.setattr(
+        checkpoints, "cached_config_path", lambda repo, cache_dir=None: mono_path / "config.json"
+    )
+    spec = resolve("someone/my-musicgen")
+    assert spec.name == "someone/my-musicgen"
+    assert spec.extra == {"checkpoint": "someone/my-musicgen", "melody": False, "local": False}
+    assert spec.sample_rate == TINY_SAMPLE_RATE
+
+
+def test_unknown_hub_repo_is_not_found() -> None:
+    with pytest.raises(ModelNotFoundError, match="available models"):
+        resolve("someone/not-cached-anywhere")

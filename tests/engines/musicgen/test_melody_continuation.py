@@ -111,6 +111,8 @@ def test_continuation(mono_generator: MusicGenerator) -> None:
     result = mono_generator.generate_continuation(prompt, "calm piano", duration=3.5, seed=4)
     assert result.num_frames == round(3.5 * TINY_SAMPLE_RATE)
     assert result.metadata["prompt_duration_s"] == pytest.approx(1.0)
+    # 3.5 s is 87.5 codec frames, rounded up to 88; the 1 s prompt was 25 of them.
+    assert result.metadata["tokens"] == 88 - 25
     again = mono_generator.generate_continuation(prompt, "calm piano", duration=3.5, seed=4)
     np.testing.assert_array_equal(result.samples, again.samples)
     noise = np.random.default_rng(0).standard_normal(8000).astype(np.float32) * 0.3
