@@ -130,9 +130,11 @@ def _place(
         start_s = beat_to_seconds(plan, note.start) + chooser.normal(jitter)
         start_s = max(start_s, 0.0)
         end_s = beat_to_seconds(plan, note.start + note.duration)
-        if start_s >= end_limit - 0.02:
+        if start_s >= end_limit - 0.01:
             continue
         end_s = min(max(end_s, start_s + 0.03), end_limit)
+        if end_s <= start_s:
+            continue
         dynamics = (0.62 + 0.42 * energy) * plan.energy * role_gain
         velocity = round(note.velocity * dynamics + chooser.normal(3.0))
         placed.append(TimedNote(note.pitch, start_s, end_s, max(1, min(velocity, 127))))

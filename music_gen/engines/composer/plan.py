@@ -165,7 +165,7 @@ class PiecePlan:
     @property
     def end_s(self) -> float:
         """When the last notes are released."""
-        return max(self.duration_s - TAIL_S, min(self.duration_s * 0.8, self.duration_s - 0.05))
+        return self.duration_s - min(TAIL_S, 0.25 * self.duration_s)
 
     @property
     def key_name(self) -> str:

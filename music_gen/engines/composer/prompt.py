@@ -243,13 +243,27 @@ def read_prompt(prompt: str) -> PromptReading:
         swing = value == "True" if swing is None else swing
     styles = [w for w in ("swing", "shuffle") if re.search(rf"\b{w}\b", text)]
 
-    # Genre before instruments so that "orchestral" is a genre, "orchestra" strings.
-    genre_hits = consumer.find_phrases(GENRE_WORDS)
+    # One pass over every vocabulary, longest phrase first, so "acoustic guitar" is an
+    # instrument before "acoustic" can be a genre; equal phrases go to the earlier vocabulary.
     instrument_vocab = {**INSTRUMENT_WORDS, **{w: w for w in GENERIC_INSTRUMENTS}}
-    instrument_hits = consumer.find_phrases(instrument_vocab)
-    mood_hits = consumer.find_phrases(MOOD_WORDS)
-    tempo_hits = consumer.find_phrases({k: str(v) for k, v in TEMPO_WORDS.items()})
-    role_hits = consumer.find_phrases(ROLE_WORDS)
+    vocabularies = {
+        "genre": GENRE_WORDS,
+        "instrument": instrument_vocab,
+        "mood": MOOD_WORDS,
+        "tempo": {k: str(v) for k, v in TEMPO_WORDS.items()},
+        "role": ROLE_WORDS,
+    }
+    combined: dict[str, str] = {}
+    for kind, vocabulary in vocabularies.items():
+        for phrase, value in vocabulary.items():
+            combined.setdefault(phrase, f"{kind}:{value}")
+    hits = consumer.find_phrases(combined)
+    by_kind: dict[str, list[tuple[int, str, str]]] = {kind: [] for kind in vocabularies}
+    for position, phrase, tagged in hits:
+        kind, value = tagged.split(":", 1)
+        by_kind[kind].append((position, phrase, value))
+    genre_hits, instrument_hits = by_kind["genre"], by_kind["instrument"]
+    mood_hits, tempo_hits, role_hits = by_kind["mood"], by_kind["tempo"], by_kind["role"]
 
     if tempo_bpm is None and tempo_hits:
         tempo_bpm = float(tempo_hits[0][2])

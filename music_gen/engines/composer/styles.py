@@ -604,7 +604,6 @@ GENRE_WORDS: dict[str, str] = {
     "orchestra": "cinematic",
     "film": "cinematic",
     "soundtrack": "cinematic",
-    "epic orchestral": "cinematic",
     "acoustic": "folk",
     "bossa": "bossa nova",
     "bossanova": "bossa nova",
