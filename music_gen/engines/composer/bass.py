@@ -8,10 +8,10 @@ folk), ``walking`` (jazz quarter notes with chromatic approaches), ``boogie`` (b
 
 from __future__ import annotations
 
+from music_gen.engines.composer.instruments import INSTRUMENTS
 from music_gen.engines.composer.notes import ChordSpan, Note, chord_spans, fit_octave
 from music_gen.engines.composer.plan import PartPlan, PiecePlan
 from music_gen.engines.composer.sampling import Chooser
-from music_gen.engines.composer.styles import INSTRUMENTS
 from music_gen.engines.composer.theory import scale_pitch_classes
 
 # (onset within the chord, duration, degree: "r" root, "5" fifth, "8" octave, "3" third,

@@ -9,10 +9,10 @@ broken (classical arpeggios) or power chords (rock, metal).
 
 from __future__ import annotations
 
+from music_gen.engines.composer.instruments import INSTRUMENTS
 from music_gen.engines.composer.notes import ChordSpan, Note, chord_spans, fit_octave
 from music_gen.engines.composer.plan import PartPlan, PiecePlan
 from music_gen.engines.composer.sampling import Chooser
-from music_gen.engines.composer.styles import INSTRUMENTS
 from music_gen.engines.composer.theory import Chord, lead_voices
 
 # Hit patterns for one 4/4 bar: (onset beat, duration beats, velocity).

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from music_gen.engines.composer.instruments import INSTRUMENTS
 from music_gen.engines.composer.notes import Note, chord_spans, final_bar_start
 from music_gen.engines.composer.plan import PartPlan, PiecePlan
 from music_gen.engines.composer.sampling import Chooser
-from music_gen.engines.composer.styles import INSTRUMENTS
 from music_gen.engines.composer.theory import scale_pitches
 
 #: Rhythm cells (durations in beats, negative = rest) for each density, per beat count.

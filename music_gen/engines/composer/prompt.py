@@ -10,13 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from music_gen.engines.composer.styles import (
-    GENERIC_INSTRUMENTS,
-    GENRE_WORDS,
-    INSTRUMENT_WORDS,
-    MOOD_WORDS,
-    TEMPO_WORDS,
-)
+from music_gen.engines.composer.instruments import GENERIC_INSTRUMENTS, INSTRUMENT_WORDS
+from music_gen.engines.composer.moods import MOOD_WORDS, TEMPO_WORDS
+from music_gen.engines.composer.styles import GENRE_WORDS
 from music_gen.engines.composer.theory import MODE_ALIASES, parse_pitch_class
 
 #: Lowest and highest tempo a prompt may ask for.

@@ -139,7 +139,7 @@ def estimated_rms(
     proportional to (velocity/127)^2 and (volume/127)^2, so a part's power is the
     time-average of the fourth powers of its velocities, weighted by its family's loudness.
     """
-    from music_gen.engines.composer.styles import INSTRUMENTS
+    from music_gen.engines.composer.instruments import INSTRUMENTS
 
     power = 0.0
     for part in parts:

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from music_gen.engines.composer.arrange import Arrangement, arrange
+from music_gen.engines.composer.instruments import INSTRUMENTS
 from music_gen.engines.composer.plan import PartRequest, PiecePlan, build_plan
 from music_gen.engines.composer.sampling import Chooser
-from music_gen.engines.composer.styles import INSTRUMENTS
 from music_gen.engines.composer.theory import scale_pitch_classes
 from music_gen.errors import InvalidParameterError
 
