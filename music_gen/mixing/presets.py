@@ -21,6 +21,8 @@ DEFAULT_ROLE = "other"
 #: Roles in matching order, with the name keywords (substrings) that select them. Order
 #: matters: "bassoon" is a lead before "bass" is a bass, "bass guitar" a bass before a guitar.
 ROLE_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    # Melodic instruments whose names contain another role's keyword.
+    ("keys", ("steel drum", "music box")),
     ("brass", ("brass", "trumpet", "trombone", "horn", "tuba", "sax", "cornet", "flugel")),
     (
         "lead",
@@ -57,6 +59,7 @@ ROLE_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "tabla",
             "clap",
             "cowbell",
+            "timpani",
             "groove",
         ),
     ),
@@ -82,6 +85,7 @@ ROLE_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "bell",
             "harp",
             "comp",
+            "accordion",
         ),
     ),
     (
@@ -102,7 +106,7 @@ ROLE_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
 )
 #: Every role a preset can set.
-ROLES: tuple[str, ...] = (*(role for role, _ in ROLE_KEYWORDS), DEFAULT_ROLE)
+ROLES: tuple[str, ...] = (*dict.fromkeys(role for role, _ in ROLE_KEYWORDS), DEFAULT_ROLE)
 
 
 def role_for(track_name: str) -> str:

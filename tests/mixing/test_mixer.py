@@ -192,6 +192,13 @@ def test_explicit_settings_override_the_preset() -> None:
         ("tenor sax", "brass"),
         ("melody", "lead"),
         ("kazoo", "other"),
+        ("steel drums", "keys"),
+        ("music box", "keys"),
+        ("accordion", "keys"),
+        ("timpani", "drums"),
+        ("alto sax", "brass"),
+        ("synth bass", "bass"),
+        ("synth pad", "pad"),
     ],
 )
 def test_track_names_map_to_roles(name: str, role: str) -> None:
@@ -219,3 +226,9 @@ def test_mix_settings_from_dict_rejects_unknown_keys_listing_valid_ones() -> Non
     assert "valid keys: preset, levels, panning, effects, target_lufs, headroom_db" in (
         info.value.message
     )
+
+
+def test_every_composer_instrument_has_a_mix_role() -> None:
+    instruments = pytest.importorskip("music_gen.engines.composer.instruments")
+    unmapped = [name for name in instruments.INSTRUMENTS if role_for(name) == "other"]
+    assert unmapped == []
