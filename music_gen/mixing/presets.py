@@ -22,7 +22,7 @@ DEFAULT_ROLE = "other"
 #: matters: "bassoon" is a lead before "bass" is a bass, "bass guitar" a bass before a guitar.
 ROLE_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # Melodic instruments whose names contain another role's keyword.
-    ("keys", ("steel drum", "music box")),
+    ("keys", ("steel drum", "steelpan", "music box")),
     ("brass", ("brass", "trumpet", "trombone", "horn", "tuba", "sax", "cornet", "flugel")),
     (
         "lead",
@@ -40,7 +40,7 @@ ROLE_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "recorder",
         ),
     ),
-    ("vocals", ("vocal", "voice", "vox", "choir", "sing", "soprano", "alto", "chant")),
+    ("vocals", ("vocal", "voice", "vox", "choir", "chorus", "sing", "soprano", "alto", "chant")),
     (
         "drums",
         (
@@ -81,7 +81,9 @@ ROLE_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "vibes",
             "marimba",
             "xylophone",
-            "glocken",
+            "glock",
+            "chime",
+            "hammond",
             "bell",
             "harp",
             "comp",

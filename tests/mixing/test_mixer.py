@@ -228,7 +228,8 @@ def test_mix_settings_from_dict_rejects_unknown_keys_listing_valid_ones() -> Non
     )
 
 
-def test_every_composer_instrument_has_a_mix_role() -> None:
+def test_every_composer_instrument_word_has_a_mix_role() -> None:
     instruments = pytest.importorskip("music_gen.engines.composer.instruments")
-    unmapped = [name for name in instruments.INSTRUMENTS if role_for(name) == "other"]
+    words = {**instruments.INSTRUMENT_WORDS, **{name: name for name in instruments.INSTRUMENTS}}
+    unmapped = [word for word in words if role_for(word) == "other"]
     assert unmapped == []
