@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from music_gen import AudioMixer, InvalidParameterError
 from music_gen.audio import AudioOutput
@@ -234,3 +236,34 @@ def test_composer_render_masters_to_target(
     integrated, peak = ffmpeg_meter(mastered.save(tmp_path / "composer.wav"))
     assert integrated == pytest.approx(target, abs=0.5)
     assert peak < -headroom
+
+
+@settings(max_examples=12, deadline=None, derandomize=True)
+@given(
+    level_db=st.floats(-60.0, 12.0),
+    crest=st.sampled_from(["sine", "noise", "bursts"]),
+    target=st.floats(-30.0, -8.0),
+    headroom=st.floats(0.1, 3.0),
+    channels=st.sampled_from([1, 2]),
+)
+def test_master_never_exceeds_the_ceiling_and_never_makes_nan(
+    level_db: float, crest: str, target: float, headroom: float, channels: int
+) -> None:
+    sr = 22050
+    t = np.arange(sr) / sr
+    rng = np.random.default_rng(0)
+    if crest == "sine":
+        wave = np.sin(2 * np.pi * 220 * t)
+    elif crest == "noise":
+        wave = rng.standard_normal(sr) / 3
+    else:
+        wave = rng.standard_normal(sr) * np.exp(-(t % 0.25) * 40)
+    samples = np.tile(wave * 10 ** (level_db / 20), (channels, 1)).astype(np.float32)
+    mastered = MIXER.master(AudioOutput(samples, sr), target_lufs=target, headroom_db=headroom)
+    report = mastered.metadata["mastering"]
+    assert np.all(np.isfinite(mastered.samples))
+    assert report["true_peak_dbtp"] < -headroom
+    if report["target_reached"]:
+        assert report["integrated_lufs"] == pytest.approx(target, abs=0.5)
+    else:
+        assert "not reachable" in report["note"]
