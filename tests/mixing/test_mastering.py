@@ -238,7 +238,7 @@ def test_composer_render_masters_to_target(
     assert peak < -headroom
 
 
-@settings(max_examples=12, deadline=None, derandomize=True)
+@settings(max_examples=30, deadline=None, derandomize=True)
 @given(
     level_db=st.floats(-60.0, 12.0),
     crest=st.sampled_from(["sine", "noise", "bursts"]),
