@@ -1,0 +1,1 @@
+"""MusicGen (transformers) backend: loading, generation and fast decoding."""
