@@ -274,6 +274,7 @@ def fast_generate_codes(
     generator: torch.Generator | None = None,
     prompt_codes: torch.Tensor | None = None,
     progress: Callable[[int, int], None] | None = None,
+    observer: Callable[[int, int, torch.Tensor], None] | None = None,
     options: FastDecodeOptions | None = None,
 ) -> torch.Tensor:
     """Generate MusicGen audio codes with the fast decoder.
@@ -299,6 +300,10 @@ def fast_generate_codes(
         prompt_codes: Audio codes to continue, ``[batch, K, frames]`` or ``[batch*K, frames]``,
             as stock's ``decoder_input_ids``.
         progress: Called as ``progress(steps_done, steps_total)`` after each step.
+        observer: Called as ``observer(step, steps_total, ids)`` before each step, where ``ids``
+            is the delayed-pattern sequence so far, ``[batch * K, length]``, with the pattern's
+            pad values in place (a view into a live buffer: copy what you keep). The
+            ``step`` and ``ids`` length match what a logits processor sees in stock generate().
         options: How to run (graphs, dtype, buffer reuse).
 
     Returns:
@@ -350,7 +355,15 @@ def fast_generate_codes(
             multiple = max(opts.encoder_length_multiple, 1)
             seq = -(-seq // multiple) * multiple
         decoder = _decoder_for(
-            model, weights, batch, max_length, seq, states.shape[2], sampling.spec, device, opts,
+            model,
+            weights,
+            batch,
+            max_length,
+            seq,
+            states.shape[2],
+            sampling.spec,
+            device,
+            opts,
             static,
         )
         decoder.load(
@@ -369,6 +382,7 @@ def fast_generate_codes(
             max_length - forced,
             generator=generator,
             progress=progress,
+            observer=observer,
             use_graph=use_graph,
             static=static,
         ).clone()

@@ -308,7 +308,7 @@ class StaticDecoder:
         self_mask: torch.Tensor | None,
         visible: int | None,
     ) -> torch.Tensor:
-        """Run the decoder on ``tokens [rows, K, T]`` at ``positions [T]``; returns hidden states."""
+        """Decoder on ``tokens [rows, K, T]`` at ``positions [T]``; returns the hidden states."""
         wt = self.weights
         rows, _, steps = tokens.shape
         hidden, heads, head_dim = wt.hidden, wt.num_heads, wt.head_dim
@@ -423,6 +423,7 @@ class StaticDecoder:
         *,
         generator: torch.Generator | None,
         progress: Callable[[int, int], None] | None = None,
+        observer: Callable[[int, int, torch.Tensor], None] | None = None,
         use_graph: bool,
         static: bool,
     ) -> torch.Tensor:
@@ -432,11 +433,15 @@ class StaticDecoder:
             steps: Number of steps to run.
             generator: Random source of the sampling noise (None: the device default).
             progress: Called as ``progress(done, steps)`` after every step.
+            observer: Called as ``observer(step, steps, ids)`` before every step, ``ids`` being
+                a view of the codes so far ``[batch * K, position + 1]``.
             use_graph: Replay the captured CUDA graph instead of running ops eagerly.
             static: Without a graph, still run the graph's op sequence (masked whole cache).
         """
         sample = self.spec.do_sample
         for i in range(steps):
+            if observer is not None:
+                observer(i, steps, self.codes[:, : self.host_pos + 1])
             if sample:
                 self.noise.exponential_(generator=generator)
             if use_graph:
