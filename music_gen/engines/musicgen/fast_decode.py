@@ -52,6 +52,9 @@ class FastDecodeOptions:
         static_shapes: Run the exact op sequence a CUDA graph records (whole-cache attention
             under a mask, padded text length) even without a graph; None means "when graphs
             are used". Eager runs otherwise attend only to the filled part of the cache.
+        attention_window: Under static shapes, self-attention reads the KV cache up to the end
+            of the current window of this many positions (one graph per window), so early
+            steps of long runs do not read the whole cache.
     """
 
     use_cuda_graph: bool | None = None
@@ -59,6 +62,7 @@ class FastDecodeOptions:
     reuse_buffers: bool = True
     encoder_length_multiple: int = 32
     static_shapes: bool | None = None
+    attention_window: int = 256
 
 
 # Generation-config fields that make stock generate() do something this path does not. Each
@@ -376,7 +380,7 @@ def fast_generate_codes(
         )
         forced = prefix.shape[-1]
         decoder.prefill(forced - 1)
-        if use_graph and decoder.graph is None:
+        if use_graph and not decoder.graphs:
             decoder.capture()
         codes = decoder.run(
             max_length - forced,
@@ -410,7 +414,16 @@ def _decoder_for(
     static: bool,
 ) -> StaticDecoder:
     cache = _CACHES.setdefault(model, _ModelCache())
-    key = (batch, max_length, encoder_length, encoder_hidden, spec, static, weights.dtype)
+    key = (
+        batch,
+        max_length,
+        encoder_length,
+        encoder_hidden,
+        spec,
+        static,
+        weights.dtype,
+        opts.attention_window,
+    )
     if opts.reuse_buffers and cache.decoder is not None and cache.decoder_key == key:
         return cache.decoder
     cache.decoder = None  # free the previous buffers before allocating new ones
@@ -423,6 +436,7 @@ def _decoder_for(
         spec=spec,
         device=device,
         cache_multiple=64 if static else 1,
+        attention_window=opts.attention_window,
     )
     if opts.reuse_buffers:
         cache.decoder, cache.decoder_key = decoder, key

@@ -200,6 +200,8 @@ class StaticDecoder:
         spec: Sampling configuration.
         device: Where the buffers live.
         cache_multiple: Round the KV-cache length up to a multiple of this.
+        attention_window: Under static shapes, self-attention reads the cache in windows of
+            this many positions (one CUDA graph per window end) rather than all of it.
     """
 
     def __init__(
@@ -213,6 +215,7 @@ class StaticDecoder:
         spec: SamplingSpec,
         device: torch.device,
         cache_multiple: int = 1,
+        attention_window: int = 256,
     ) -> None:
         self.weights = weights
         self.spec = spec
@@ -244,7 +247,11 @@ class StaticDecoder:
         self.pos_table = wt.position_table(max_length).to(device)
         self.mask_min = torch.finfo(dt).min
         self.host_pos = 0
-        self.graph: torch.cuda.CUDAGraph | None = None
+        self.window = max(1, attention_window)
+        self.window_ends = [
+            min(start + self.window, cache_length) for start in range(0, cache_length, self.window)
+        ]
+        self.graphs: list[torch.cuda.CUDAGraph] = []
 
     # ----------------------------------------------------------------- set-up per run
     def load(
@@ -382,14 +389,17 @@ class StaticDecoder:
         probs = scores.softmax(dim=-1)
         return (probs / self.noise).argmax(dim=-1)
 
-    def _step(self, visible: int | None) -> None:
-        """One decoder step at ``pos``: writes the code for ``pos + 1`` and advances."""
+    def _step(self, visible: int, masked: bool) -> None:
+        """One decoder step at ``pos``: writes the code for ``pos + 1`` and advances.
+
+        Self-attention reads cache positions ``[0, visible)``; ``masked`` hides those after
+        ``pos`` (needed when ``visible`` is a fixed window end rather than ``pos + 1``).
+        """
         wt = self.weights
-        if visible is None:
-            mask = torch.where(self.key_positions <= self.pos, 0.0, self.mask_min)
-            self_mask: torch.Tensor | None = mask.to(wt.dtype).view(1, 1, 1, -1)
-        else:
-            self_mask = None
+        self_mask: torch.Tensor | None = None
+        if masked:
+            allowed = self.key_positions[:visible] <= self.pos
+            self_mask = torch.where(allowed, 0.0, self.mask_min).to(wt.dtype).view(1, 1, 1, -1)
         h = self._forward(self._row_tokens(self.tokens), self.pos, self_mask, visible)
         logits = F.linear(h[:, -1], wt.lm_head).float()
         chosen = self._select(logits.view(-1, wt.vocab_size))
@@ -401,19 +411,35 @@ class StaticDecoder:
         self.pos.add_(1)
 
     # ----------------------------------------------------------------- running
+    def _window_end(self, position: int) -> int:
+        return self.window_ends[position // self.window]
+
     def capture(self, warmup_steps: int = 2) -> None:
-        """Record the step in a CUDA graph (buffers must be loaded; state is reset after)."""
+        """Record the step in CUDA graphs, one per attention window (state is reset after).
+
+        Buffers must be loaded. Warm-up steps run from the current position each time, so they
+        never index past the end of the sequence; what they write is overwritten or masked.
+        """
         start = self.host_pos
-        stream = torch.cuda.Stream(device=self.device)
-        stream.wait_stream(torch.cuda.current_stream(self.device))
-        with torch.cuda.stream(stream):
-            for _ in range(warmup_steps):
-                self._step(None)
-        torch.cuda.current_stream(self.device).wait_stream(stream)
-        graph = torch.cuda.CUDAGraph()
-        with torch.cuda.graph(graph):
-            self._step(None)
-        self.graph = graph
+        current = torch.cuda.current_stream(self.device)
+        graphs: list[torch.cuda.CUDAGraph] = []
+        pool = None
+        for end in self.window_ends:
+            stream = torch.cuda.Stream(device=self.device)
+            stream.wait_stream(current)
+            with torch.cuda.stream(stream):
+                for _ in range(warmup_steps):
+                    self.reset(start)
+                    self._step(end, masked=True)
+                self.reset(start)
+            current.wait_stream(stream)
+            graph = torch.cuda.CUDAGraph()
+            # One pool for all windows: they never run concurrently and keep no outputs in it.
+            with torch.cuda.graph(graph, pool=pool):
+                self._step(end, masked=True)
+            pool = graph.pool()
+            graphs.append(graph)
+        self.graphs = graphs
         self.codes.copy_(self.pattern)
         self.reset(start)
 
@@ -436,7 +462,7 @@ class StaticDecoder:
             observer: Called as ``observer(step, steps, ids)`` before every step, ``ids`` being
                 a view of the codes so far ``[batch * K, position + 1]``.
             use_graph: Replay the captured CUDA graph instead of running ops eagerly.
-            static: Without a graph, still run the graph's op sequence (masked whole cache).
+            static: Without a graph, still run the graph's op sequence (masked windows).
         """
         sample = self.spec.do_sample
         for i in range(steps):
@@ -445,10 +471,11 @@ class StaticDecoder:
             if sample:
                 self.noise.exponential_(generator=generator)
             if use_graph:
-                assert self.graph is not None
-                self.graph.replay()
+                self.graphs[self.host_pos // self.window].replay()
+            elif static:
+                self._step(self._window_end(self.host_pos), masked=True)
             else:
-                self._step(None if static else self.host_pos + 1)
+                self._step(self.host_pos + 1, masked=False)
             self.host_pos += 1
             if progress is not None:
                 progress(i + 1, steps)
