@@ -353,6 +353,12 @@ def fast_generate_codes(
         prefix, pattern = model.decoder.build_delay_pattern_mask(
             ids, pad_token_id=int(start), max_length=max_length
         )
+        forced = prefix.shape[-1]
+        # Runs too short for the delay pattern leave -1 in the forced head; generate() keeps the
+        # input ids there, so the pattern does too (positions before `forced` are never drawn).
+        pattern = pattern.clone()
+        head = pattern[:, :forced]
+        pattern[:, :forced] = torch.where(head == -1, prefix, head)
         weights = _weights_for(model, dtype)
         seq = states.shape[1]
         if static:
@@ -378,7 +384,6 @@ def fast_generate_codes(
             temperature=sampling.temperature,
             top_p=sampling.top_p,
         )
-        forced = prefix.shape[-1]
         decoder.prefill(forced - 1)
         if use_graph and not decoder.graphs:
             decoder.capture()

@@ -128,7 +128,8 @@ class DecoderWeights:
         embed = torch.cat([e.weight.detach() for e in decoder.embed_tokens], dim=0).to(dtype)
         enc_proj = None
         text_hidden = model.text_encoder.config.hidden_size
-        if text_hidden != config.hidden_size and config.cross_attention_hidden_size is None:
+        cross_hidden = getattr(config, "cross_attention_hidden_size", None)
+        if text_hidden != config.hidden_size and cross_hidden is None:
             proj = model.enc_to_dec_proj
             enc_proj = (proj.weight.detach().to(dtype), proj.bias.detach().to(dtype))
         lm_head = torch.cat([h.weight.detach() for h in causal_lm.lm_heads], dim=0).to(dtype)

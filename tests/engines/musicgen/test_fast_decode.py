@@ -129,6 +129,21 @@ def test_greedy_codes_equal_stock(mono: Any, guidance: float, options: Any) -> N
     assert torch.equal(out, ref)
 
 
+@pytest.mark.parametrize("steps", [1, 3, 6])
+def test_runs_shorter_than_the_delay_pattern_equal_stock(mono: Any, steps: int) -> None:
+    ref = stock_codes(
+        mono,
+        input_ids=IDS,
+        attention_mask=MASK,
+        max_new_tokens=steps,
+        do_sample=False,
+        guidance_scale=3.0,
+    )
+    for options in (None, STATIC):
+        out = fast(mono, max_new_tokens=steps, do_sample=False, guidance_scale=3.0, options=options)
+        assert torch.equal(out, ref)
+
+
 @pytest.mark.parametrize("options", [None, STATIC], ids=["eager", "static"])
 def test_stereo_greedy_codes_equal_stock(stereo: Any, options: Any) -> None:
     ref = stock_codes(
