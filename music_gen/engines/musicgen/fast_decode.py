@@ -55,6 +55,8 @@ class FastDecodeOptions:
         attention_window: Under static shapes, self-attention reads the KV cache up to the end
             of the current window of this many positions (one graph per window), so early
             steps of long runs do not read the whole cache.
+        attention: ``"sdpa"`` (PyTorch's fused attention) or ``"matmul"`` (two matmuls and a
+            softmax, which can launch faster for a single query row).
     """
 
     use_cuda_graph: bool | None = None
@@ -63,6 +65,7 @@ class FastDecodeOptions:
     encoder_length_multiple: int = 32
     static_shapes: bool | None = None
     attention_window: int = 256
+    attention: str = "sdpa"
 
 
 # Generation-config fields that make stock generate() do something this path does not. Each
@@ -428,6 +431,7 @@ def _decoder_for(
         static,
         weights.dtype,
         opts.attention_window,
+        opts.attention,
     )
     if opts.reuse_buffers and cache.decoder is not None and cache.decoder_key == key:
         return cache.decoder
@@ -442,6 +446,7 @@ def _decoder_for(
         device=device,
         cache_multiple=64 if static else 1,
         attention_window=opts.attention_window,
+        attention=opts.attention,
     )
     if opts.reuse_buffers:
         cache.decoder, cache.decoder_key = decoder, key

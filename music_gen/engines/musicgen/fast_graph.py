@@ -203,6 +203,8 @@ class StaticDecoder:
         cache_multiple: Round the KV-cache length up to a multiple of this.
         attention_window: Under static shapes, self-attention reads the cache in windows of
             this many positions (one CUDA graph per window end) rather than all of it.
+        attention: ``"sdpa"`` (fused scaled-dot-product kernel) or ``"matmul"`` (plain
+            matmuls and softmax).
     """
 
     def __init__(
@@ -217,6 +219,7 @@ class StaticDecoder:
         device: torch.device,
         cache_multiple: int = 1,
         attention_window: int = 256,
+        attention: str = "sdpa",
     ) -> None:
         self.weights = weights
         self.spec = spec
@@ -248,6 +251,9 @@ class StaticDecoder:
         self.pos_table = wt.position_table(max_length).to(device)
         self.mask_min = torch.finfo(dt).min
         self.host_pos = 0
+        if attention not in ("sdpa", "matmul"):
+            raise ValueError(f"attention must be 'sdpa' or 'matmul', got {attention!r}")
+        self.attention = attention
         self.window = max(1, attention_window)
         self.window_ends = [
             min(start + self.window, cache_length) for start in range(0, cache_length, self.window)
@@ -333,15 +339,13 @@ class StaticDecoder:
             keys, values = cache[0], cache[1]
             if visible is not None:
                 keys, values = keys[:, :, :visible], values[:, :, :visible]
-            a = F.scaled_dot_product_attention(q, keys, values, attn_mask=self_mask)
+            a = self._attend(q, keys, values, self_mask)
             x = torch.addmm(x.reshape(flat), a.transpose(1, 2).reshape(flat), layer.self_out_w.t())
             x = x.view(rows, steps, hidden)
 
             h = F.layer_norm(x, (hidden,), *layer.cross_ln)
             q = F.linear(h, layer.cross_q_w).view(rows, steps, heads, head_dim).transpose(1, 2)
-            a = F.scaled_dot_product_attention(
-                q, self.cross_kv[i, 0], self.cross_kv[i, 1], attn_mask=self.cross_mask
-            )
+            a = self._attend(q, self.cross_kv[i, 0], self.cross_kv[i, 1], self.cross_mask)
             x = torch.addmm(x.reshape(flat), a.transpose(1, 2).reshape(flat), layer.cross_out_w.t())
             x = x.view(rows, steps, hidden)
 
@@ -350,6 +354,20 @@ class StaticDecoder:
             x = torch.addmm(x.reshape(flat), h.reshape(rows * steps, -1), layer.fc2_w.t())
             x = x.view(rows, steps, hidden)
         return F.layer_norm(x, (hidden,), *wt.final_ln)
+
+    def _attend(
+        self, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, mask: torch.Tensor | None
+    ) -> torch.Tensor:
+        """Attention of ``q [rows, H, T, D]`` over ``k, v [rows, H, W, D]``, additive mask."""
+        if self.attention == "sdpa":
+            return F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
+        # Plain matmuls: for one query row these are batched GEMVs, often cheaper to launch than
+        # a fused kernel that tiles for long queries.
+        scores = torch.matmul(q, k.transpose(-1, -2))
+        scale = self.weights.head_dim**-0.5
+        scores = scores * scale if mask is None else torch.add(mask, scores, alpha=scale)
+        probs = torch.softmax(scores, dim=-1, dtype=torch.float32).to(q.dtype)
+        return torch.matmul(probs, v)
 
     def _row_tokens(self, column: torch.Tensor) -> torch.Tensor:
         """``[batch*K, T]`` codes -> ``[rows, K, T]`` decoder input (guidance rows repeated)."""
@@ -379,7 +397,9 @@ class StaticDecoder:
             return scores.argmax(dim=-1)
         scores = scores / self.temperature
         if spec.top_k:
-            kth = torch.topk(scores, min(spec.top_k, scores.shape[-1]))[0][..., -1, None]
+            # The smallest of the k best is the k-th best: no need to sort them.
+            best = torch.topk(scores, min(spec.top_k, scores.shape[-1]), sorted=False)[0]
+            kth = best.amin(dim=-1, keepdim=True)
             scores = scores.masked_fill(scores < kth, -math.inf)
         if spec.use_top_p:
             sorted_logits, sorted_idx = torch.sort(scores, descending=False)

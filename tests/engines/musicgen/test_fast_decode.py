@@ -110,7 +110,11 @@ def fast(model: Any, **kwargs: Any) -> torch.Tensor:
 
 
 @pytest.mark.parametrize("guidance", [1.0, 3.0])
-@pytest.mark.parametrize("options", [None, STATIC], ids=["eager", "static"])
+@pytest.mark.parametrize(
+    "options",
+    [None, STATIC, FastDecodeOptions(static_shapes=True, attention="matmul")],
+    ids=["eager", "static", "static-matmul"],
+)
 def test_greedy_codes_equal_stock(mono: Any, guidance: float, options: Any) -> None:
     steps = 23
     ref = stock_codes(
