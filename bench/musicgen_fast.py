@@ -283,7 +283,7 @@ def main() -> None:
     parser.add_argument("--dtype", default=None, help="bfloat16 (CUDA default) | float16 | float32")
     parser.add_argument("--models", default="small,medium,large")
     parser.add_argument("--batches", default="1,16")
-    parser.add_argument("--steps-stock", type=int, default=150)
+    parser.add_argument("--steps-stock", type=int, default=100)
     parser.add_argument("--steps-new", type=int, default=500)
     parser.add_argument("--skip-stock-batches", default="", help="e.g. 16")
     parser.add_argument("--e2e-seconds", type=float, default=30.0, help="0 skips it")
