@@ -19,6 +19,7 @@ the algorithm of ``torch.multinomial``), up to floating-point ties.
 
 from __future__ import annotations
 
+import threading
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ __all__ = [
     "FastDecodeOptions",
     "decode_codes",
     "fast_generate_codes",
+    "release_buffers",
     "supports",
     "unsupported_reason",
 ]
@@ -45,8 +47,9 @@ class FastDecodeOptions:
     Attributes:
         use_cuda_graph: Capture the step in a CUDA graph; None means "on CUDA devices".
         dtype: Compute dtype of the decoder; None keeps the model's own dtype.
-        reuse_buffers: Keep the last run's buffers (and graph) on the model and reuse them when
-            the next call has the same shapes; costs the KV cache's memory between calls.
+        reuse_buffers: Keep the last run's buffers (and graphs) for the model and reuse them
+            when the next call has the same shapes; costs the KV cache's memory between calls
+            (:func:`release_buffers` frees it). Runs on one model are serialised either way.
         encoder_length_multiple: Pad the text length to a multiple of this under static shapes
             so that prompts of similar length share one captured graph (padding is masked out).
         static_shapes: Run the exact op sequence a CUDA graph records (whole-cache attention
@@ -182,16 +185,34 @@ class _ModelCache:
     """Per-model fused weights and the last run's buffers."""
 
     def __init__(self) -> None:
+        # One run at a time per model: runs share the cached buffers (and graphs).
+        self.lock = threading.Lock()
         self.weights: dict[tuple[Any, ...], DecoderWeights] = {}
         self.decoder_key: tuple[Any, ...] | None = None
         self.decoder: StaticDecoder | None = None
 
 
 _CACHES: weakref.WeakKeyDictionary[Any, _ModelCache] = weakref.WeakKeyDictionary()
+_CACHES_LOCK = threading.Lock()
+
+
+def _cache_for(model: Any) -> _ModelCache:
+    with _CACHES_LOCK:
+        return _CACHES.setdefault(model, _ModelCache())
+
+
+def release_buffers(model: Any) -> None:
+    """Drop the fused weights, KV cache and CUDA graphs kept for ``model`` (frees memory)."""
+    with _CACHES_LOCK:
+        cache = _CACHES.pop(model, None)
+    if cache is not None:
+        with cache.lock:
+            cache.decoder = None
+            cache.weights.clear()
 
 
 def _weights_for(model: Any, dtype: torch.dtype) -> DecoderWeights:
-    cache = _CACHES.setdefault(model, _ModelCache())
+    cache = _cache_for(model)
     first = model.decoder.lm_heads[0].weight
     key = (str(first.device), dtype, first.data_ptr())
     if key not in cache.weights:
@@ -345,7 +366,7 @@ def fast_generate_codes(
     if generator is None and seed is not None:
         generator = torch.Generator(device=device).manual_seed(seed)
 
-    with torch.no_grad():
+    with _cache_for(model).lock, torch.no_grad():
         states, mask = _encoder_states(
             model, input_ids, attention_mask, encoder_outputs, sampling.spec.guided, device
         )
@@ -421,7 +442,7 @@ def _decoder_for(
     opts: FastDecodeOptions,
     static: bool,
 ) -> StaticDecoder:
-    cache = _CACHES.setdefault(model, _ModelCache())
+    cache = _cache_for(model)
     key = (
         batch,
         max_length,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,6 +16,7 @@ from music_gen.engines.musicgen.fast_decode import (  # noqa: E402
     FastDecodeOptions,
     decode_codes,
     fast_generate_codes,
+    release_buffers,
     supports,
     unsupported_reason,
 )
@@ -109,11 +111,16 @@ def fast(model: Any, **kwargs: Any) -> torch.Tensor:
     return fast_generate_codes(model, **kwargs)
 
 
-@pytest.mark.parametrize("guidance", [1.0, 3.0])
 @pytest.mark.parametrize(
-    "options",
-    [None, STATIC, FastDecodeOptions(static_shapes=True, attention="matmul")],
-    ids=["eager", "static", "static-matmul"],
+    ("guidance", "options"),
+    [
+        (1.0, None),
+        (3.0, None),
+        (1.0, STATIC),
+        (3.0, STATIC),
+        (3.0, FastDecodeOptions(static_shapes=True, attention="matmul")),
+    ],
+    ids=["eager-1", "eager-3", "static-1", "static-3", "static-matmul-3"],
 )
 def test_greedy_codes_equal_stock(mono: Any, guidance: float, options: Any) -> None:
     steps = 23
@@ -298,6 +305,32 @@ def test_buffer_reuse_gives_fresh_results(mono: Any) -> None:
     )
     again = fast(mono, max_new_tokens=14, do_sample=False, guidance_scale=3.0, options=STATIC)
     assert torch.equal(first, again)
+
+
+def test_concurrent_runs_on_one_model_do_not_mix(mono: Any) -> None:
+    other = torch.tensor([[3, 4, 0, 0, 0], [12, 13, 14, 15, 16]])
+    jobs = {
+        "a": {"input_ids": IDS, "attention_mask": MASK},
+        "b": {"input_ids": other, "attention_mask": (other != 0).long()},
+    }
+    common = {"max_new_tokens": 12, "do_sample": False, "guidance_scale": 3.0, "options": STATIC}
+    alone = {name: fast(mono, **job, **common) for name, job in jobs.items()}
+    together: dict[str, torch.Tensor] = {}
+    threads = [
+        threading.Thread(
+            target=lambda n=name, j=job: together.update({n: fast(mono, **j, **common)})
+        )
+        for name, job in jobs.items()
+        for _ in range(2)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert torch.equal(together["a"], alone["a"])
+    assert torch.equal(together["b"], alone["b"])
+    release_buffers(mono)
+    assert torch.equal(fast(mono, **jobs["a"], **common), alone["a"])
 
 
 def test_unsupported_models_and_configs_fail_clearly(mono: Any) -> None:
