@@ -67,7 +67,7 @@ class FastDecodeOptions:
     reuse_buffers: bool = True
     encoder_length_multiple: int = 32
     static_shapes: bool | None = None
-    attention_window: int = 256
+    attention_window: int = 128
     attention: str = "sdpa"
 
 

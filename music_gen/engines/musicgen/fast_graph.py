@@ -218,7 +218,7 @@ class StaticDecoder:
         spec: SamplingSpec,
         device: torch.device,
         cache_multiple: int = 1,
-        attention_window: int = 256,
+        attention_window: int = 128,
         attention: str = "sdpa",
     ) -> None:
         self.weights = weights
