@@ -1,0 +1,55 @@
+"""The command line: bad input gives a one-line error and a non-zero exit, never a traceback."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200"}
+    return subprocess.run(
+        [sys.executable, "-m", "music_gen", *args],
+        capture_output=True, text=True, env=env, cwd=cwd, timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["generate", "", "-o", "x.wav"], "empty"),
+        (["generate", "piano", "--duration", "-3", "-o", "x.wav"], "duration"),
+        (["generate", "piano", "--duration", "nan", "-o", "x.wav"], "finite"),
+        (["generate", "piano", "--temperature", "0", "-o", "x.wav"], "temperature"),
+        (["generate", "piano", "--top-p", "1.5", "-o", "x.wav"], "top_p"),
+        (["generate", "piano", "--model", "nope", "-o", "x.wav"], "not found"),
+        (["generate", "piano", "-o", "x.xyz"], "format"),
+        (["generate", "piano", "--duration", "100000", "-o", "x.wav"], "maximum"),
+    ],
+)
+def test_bad_input_one_line_error(tmp_path, args, fragment):
+    result = run_cli(*args, cwd=tmp_path)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr + result.stdout
+    assert fragment.lower() in result.stderr.lower()
+    assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+def test_models_json_lists_registry():
+    result = run_cli("models", "--json")
+    assert result.returncode == 0, result.stderr
+    names = {entry["name"] for entry in json.loads(result.stdout)}
+    assert {"composer", "facebook/musicgen-small"} <= names
+
+
+def test_help_lists_commands():
+    result = run_cli("--help")
+    assert result.returncode == 0
+    assert "generate" in result.stdout and "models" in result.stdout
