@@ -219,7 +219,7 @@ def _weights_for(model: Any, dtype: torch.dtype) -> DecoderWeights:
         cache.weights.clear()
         cache.decoder = None
         cache.decoder_key = None
-        with torch.no_grad():
+        with torch.inference_mode():
             cache.weights[key] = DecoderWeights.from_model(model, dtype)
     return cache.weights[key]
 
@@ -237,7 +237,10 @@ def _encoder_states(
         raise InvalidParameterError("pass exactly one of input_ids or encoder_outputs")
     if encoder_outputs is not None:
         states = encoder_outputs if torch.is_tensor(encoder_outputs) else encoder_outputs[0]
+        # No mask means every token counts; the guidance rows still get a zero mask below.
         mask = attention_mask
+        if mask is None:
+            mask = torch.ones(states.shape[:2], dtype=torch.long, device=states.device)
     else:
         assert input_ids is not None
         input_ids = input_ids.to(device)
@@ -314,7 +317,7 @@ def fast_generate_codes(
         max_new_tokens: Decoder steps after the start token and the prompt (50 per second).
         input_ids: Tokenised text ``[batch, seq]``; the text encoder runs on it.
         attention_mask: ``[batch, seq]`` mask of ``input_ids`` (or of ``encoder_outputs``);
-            defaults to all ones for ``input_ids``.
+            defaults to all ones.
         encoder_outputs: Instead of ``input_ids``: the text encoder's last hidden state
             ``[batch, seq, hidden]`` (or an output whose first item it is), conditional rows
             only - the guidance rows are appended here.
@@ -366,7 +369,9 @@ def fast_generate_codes(
     if generator is None and seed is not None:
         generator = torch.Generator(device=device).manual_seed(seed)
 
-    with _cache_for(model).lock, torch.no_grad():
+    # Buffers are made and updated under inference mode whether or not the caller is in it
+    # (a buffer made in inference mode cannot be updated outside it later).
+    with _cache_for(model).lock, torch.inference_mode():
         states, mask = _encoder_states(
             model, input_ids, attention_mask, encoder_outputs, sampling.spec.guided, device
         )
