@@ -83,11 +83,21 @@ def create_key(env: dict[str, str]) -> str:
 
 def stream_once(url: str, key: str, prompt: str, duration: float, chunk_s: float, seed: int):
     """Seconds to started, to the first chunk and to completed; and the audio seconds."""
-    with connect(url, additional_headers={"Authorization": f"Bearer {key}"}, proxy=None,
-                 max_size=2**26) as ws:
+    with connect(
+        url, additional_headers={"Authorization": f"Bearer {key}"}, proxy=None, max_size=2**26
+    ) as ws:
         sent = time.perf_counter()
-        ws.send(json.dumps({"type": "generate", "prompt": prompt, "duration": duration,
-                            "chunk_s": chunk_s, "seed": seed}))
+        ws.send(
+            json.dumps(
+                {
+                    "type": "generate",
+                    "prompt": prompt,
+                    "duration": duration,
+                    "chunk_s": chunk_s,
+                    "seed": seed,
+                }
+            )
+        )
         started = first = None
         while True:
             message = json.loads(ws.recv(timeout=120))
@@ -135,8 +145,10 @@ def main() -> None:
     first = [r[1] for r in runs]
     total = [r[2] for r in runs]
     audio_s = runs[0][3]
-    print(f"composer over ws://127.0.0.1 ({args.runs} runs, {audio_s:g} s pieces, "
-          f"chunk_s {args.chunk_s:g}, after one warm-up)")
+    print(
+        f"composer over ws://127.0.0.1 ({args.runs} runs, {audio_s:g} s pieces, "
+        f"chunk_s {args.chunk_s:g}, after one warm-up)"
+    )
     print(f"  started      {ms(started)}")
     print(f"  first chunk  {ms(first)}")
     print(f"  completed    {ms(total)}  ({audio_s / statistics.median(total):.1f}x real time)")

@@ -18,6 +18,7 @@ The wire protocol (JSON text messages):
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
@@ -283,10 +284,9 @@ class AudioStream(_StreamBase):
         except (InvalidHandshake, OSError, TimeoutError) as exc:
             raise _handshake_error(exc) from exc
         try:
-            try:
+            # Refused at once (a bad key in the header): the reason is queued, so read on.
+            with contextlib.suppress(ConnectionClosed):
                 self._connection.send(json.dumps(self._request))
-            except ConnectionClosed:
-                pass  # refused at once (a bad key in the header): its reason is queued, read on
             while not self._protocol.finished:
                 try:
                     raw = self._connection.recv(timeout=self._options.timeout_s)
@@ -367,10 +367,9 @@ class AsyncAudioStream(_StreamBase):
         except (InvalidHandshake, OSError, TimeoutError) as exc:
             raise _handshake_error(exc) from exc
         try:
-            try:
+            # Refused at once (a bad key in the header): the reason is queued, so read on.
+            with contextlib.suppress(ConnectionClosed):
                 await self._connection.send(json.dumps(self._request))
-            except ConnectionClosed:
-                pass  # refused at once (a bad key in the header): its reason is queued, read on
             while not self._protocol.finished:
                 try:
                     raw = await asyncio.wait_for(
