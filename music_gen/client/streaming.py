@@ -261,6 +261,7 @@ class AudioStream(_StreamBase):
     def __init__(self, options: ClientOptions, request: dict[str, Any]) -> None:
         super().__init__(options, request)
         self._connection: Any = None
+        self._exit = contextlib.ExitStack()
 
     def __iter__(self) -> Iterator[StreamChunk]:
         self._claim()
@@ -271,15 +272,18 @@ class AudioStream(_StreamBase):
         from websockets.sync.client import connect
 
         try:
-            self._connection = connect(
-                self._options.ws_url,
-                additional_headers=self._options.auth_headers(),
-                open_timeout=self._options.timeout_s,
-                max_size=MAX_MESSAGE_BYTES,
-                # Read everything as it arrives: a caller that handles chunks slowly (playing
-                # them, say) buffers here instead of making the server wait and drop the stream.
-                max_queue=None,
-                proxy=None,
+            # websockets wants its sync connection opened as a context manager.
+            self._connection = self._exit.enter_context(
+                connect(
+                    self._options.ws_url,
+                    additional_headers=self._options.auth_headers(),
+                    open_timeout=self._options.timeout_s,
+                    max_size=MAX_MESSAGE_BYTES,
+                    # Read everything as it arrives: a caller that handles chunks slowly (playing
+                    # them, say) buffers here instead of making the server wait and drop the stream.
+                    max_queue=None,
+                    proxy=None,
+                )
             )
         except (InvalidHandshake, OSError, TimeoutError) as exc:
             raise _handshake_error(exc) from exc
@@ -314,9 +318,8 @@ class AudioStream(_StreamBase):
 
     def close(self) -> None:
         """Close the connection (the server cancels an unfinished generation)."""
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
+        self._connection = None
+        self._exit.close()
 
     def __enter__(self) -> AudioStream:
         return self
