@@ -83,29 +83,9 @@ class ClientCore:
             details={"url": url},
         )
 
-    def next_poll_wait(self, status: TaskStatus, polls: int, started: float) -> float:
-        """Seconds to sleep before polling an unfinished task again.
-
-        Raises:
-            APIConnectionError: The task is still unfinished after wait_timeout_s.
-        """
-        elapsed = time.monotonic() - started
-        left = self.options.wait_timeout_s - elapsed
-        if left <= 0:
-            raise APIConnectionError(
-                f"Task {status.task_id} still {status.status} after "
-                f"{self.options.wait_timeout_s:g}s",
-                code="TIMEOUT",
-                details={"task_id": status.task_id, "status": status.status},
-            )
-        delay = poll_delay(
-            polls,
-            eta_remaining_s=status.eta_s,
-            first_s=self.options.poll_interval_s,
-            factor=self.options.poll_backoff,
-            cap_s=self.options.max_poll_interval_s,
-        )
-        return min(delay, left)
+    def poll_schedule(self) -> PollSchedule:
+        """A fresh schedule for waiting on one task."""
+        return PollSchedule(self.options)
 
     def require_audio_url(self, status: TaskStatus) -> str:
         status.raise_for_status()
@@ -159,3 +139,44 @@ class ClientCore:
             code="PROTOCOL_ERROR",
             details={"task_id": status.task_id},
         )
+
+
+class PollSchedule:
+    """When to poll one task next: capped backoff, stretched towards the server's eta.
+
+    The eta comes with the submission (``POST`` answers carry it; later polls may not), so
+    it is remembered as a moment, and each wait looks at how far away that moment still is.
+    """
+
+    def __init__(self, options: ClientOptions) -> None:
+        self.options = options
+        self.started = time.monotonic()
+        self.polls = 0
+        self.eta_at: float | None = None
+
+    def next_wait(self, status: TaskStatus) -> float:
+        """Seconds to sleep before polling the unfinished task again.
+
+        Raises:
+            APIConnectionError: The task is still unfinished after wait_timeout_s.
+        """
+        now = time.monotonic()
+        if status.eta_s is not None:
+            self.eta_at = now + status.eta_s
+        left = self.options.wait_timeout_s - (now - self.started)
+        if left <= 0:
+            raise APIConnectionError(
+                f"Task {status.task_id} still {status.status} after "
+                f"{self.options.wait_timeout_s:g}s",
+                code="TIMEOUT",
+                details={"task_id": status.task_id, "status": status.status},
+            )
+        delay = poll_delay(
+            self.polls,
+            eta_remaining_s=None if self.eta_at is None else self.eta_at - now,
+            first_s=self.options.poll_interval_s,
+            factor=self.options.poll_backoff,
+            cap_s=self.options.max_poll_interval_s,
+        )
+        self.polls += 1
+        return min(delay, left)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
 from typing import Any
@@ -115,12 +114,10 @@ class AsyncAPIClient:
 
     async def wait(self, task_id: str, *, first: TaskStatus | None = None) -> TaskStatus:
         """Poll a task with capped exponential backoff (honouring its eta) until it is done."""
-        started = time.monotonic()
+        schedule = self._core.poll_schedule()
         status = first or await self.task(task_id)
-        polls = 0
         while not status.done:
-            await self._sleep(self._core.next_poll_wait(status, polls, started))
-            polls += 1
+            await self._sleep(schedule.next_wait(status))
             status = await self.task(task_id)
         return status
 

@@ -130,12 +130,10 @@ class APIClient:
 
     def wait(self, task_id: str, *, first: TaskStatus | None = None) -> TaskStatus:
         """Poll a task with capped exponential backoff (honouring its eta) until it is done."""
-        started = time.monotonic()
+        schedule = self._core.poll_schedule()
         status = first or self.task(task_id)
-        polls = 0
         while not status.done:
-            self._sleep(self._core.next_poll_wait(status, polls, started))
-            polls += 1
+            self._sleep(schedule.next_wait(status))
             status = self.task(task_id)
         return status
 

@@ -73,6 +73,23 @@ def test_poll_waits_back_off_and_are_capped(fake_api: FakeAPI) -> None:
     assert sleeps == pytest.approx([0.1, 0.2, 0.4, 0.5, 0.5, 0.5, 0.5, 0.5])
 
 
+def test_a_long_eta_stretches_the_first_waits(fake_api: FakeAPI) -> None:
+    fake_api.polls_to_finish = 3
+    original = fake_api._new_task
+
+    def with_eta(body):
+        task = original(body)
+        fake_api.tasks[task["task_id"]]["eta"] = 3.0
+        return {**task, "eta": 3.0}
+
+    fake_api._new_task = with_eta  # type: ignore[method-assign]
+    client, sleeps = make_client(fake_api, poll_interval_s=0.25, max_poll_interval_s=5.0)
+    client.generate("Long piece", duration=0.5)
+    # The eta is a moment: the fake sleeps take no time, so it stays about 3 s away.
+    assert len(sleeps) == 3
+    assert all(2.9 < wait <= 3.0 for wait in sleeps)
+
+
 @pytest.mark.parametrize(
     ("status", "headers", "expected_wait"),
     [(429, {"Retry-After": "2"}, 2.0), (503, {}, 0.5), (503, {"Retry-After": "1"}, 1.0)],

@@ -152,18 +152,21 @@ class MusicGenAPI {
     return this._json('DELETE', `/generate/${encodeURIComponent(taskId)}`);
   }
 
-  /** Poll a task (capped exponential backoff, honouring eta) until it completes, fails or is cancelled. */
+  /** Poll a task (capped exponential backoff, stretched towards its eta) until it is done. */
   async wait(taskId, first = null) {
     const started = Date.now();
+    let etaAt = null; // the eta is a moment: later polls may not repeat it
     let task = first || await this.task(taskId);
     for (let polls = 0; !TERMINAL.has(task.status); polls += 1) {
-      const left = this.options.waitTimeoutMs - (Date.now() - started);
+      const now = Date.now();
+      if (typeof task.eta === 'number') etaAt = now + task.eta * 1000;
+      const left = this.options.waitTimeoutMs - (now - started);
       if (left <= 0) {
         throw new APIConnectionError(`Task ${taskId} still ${task.status} after ${this.options.waitTimeoutMs} ms`, {
           code: 'TIMEOUT', details: { task_id: taskId, status: task.status },
         });
       }
-      const etaMs = typeof task.eta === 'number' ? task.eta * 1000 : null;
+      const etaMs = etaAt === null ? null : etaAt - now;
       await this._sleep(Math.min(left, pollDelayMs(polls, etaMs, this.options)));
       task = await this.task(taskId);
     }
