@@ -50,6 +50,15 @@ test('polling backs off exponentially and is capped', async (t) => {
   assert.deepEqual(sleeps, [100, 200, 400, 500, 500, 500, 500]);
 });
 
+test('a long eta stretches the waits towards it (capped)', async (t) => {
+  const api = await startFakeApi({ pollsToFinish: 2, eta: 3 });
+  t.after(api.close);
+  const { c, sleeps } = client(api, { pollIntervalMs: 250, maxPollIntervalMs: 5000 });
+  await c.generate({ prompt: 'Long piece' });
+  assert.equal(sleeps.length, 2);
+  assert.ok(sleeps.every((ms) => ms > 2900 && ms <= 3000), String(sleeps));
+});
+
 test('429 and 503 are retried after Retry-After', async (t) => {
   const api = await startFakeApi();
   t.after(api.close);

@@ -22,7 +22,7 @@ function envelope(res, status, code, message, headers = {}) {
   res.end(JSON.stringify({ error: { code, message, details: { why: code } } }));
 }
 
-async function startFakeApi({ pollsToFinish = 2, failTasks = false } = {}) {
+async function startFakeApi({ pollsToFinish = 2, failTasks = false, eta = 0.1 } = {}) {
   const state = { requests: [], scripted: {}, tasks: {}, pollsToFinish, failTasks, wav: wavBytes() };
   const server = http.createServer(async (req, res) => {
     let body = '';
@@ -39,7 +39,7 @@ async function startFakeApi({ pollsToFinish = 2, failTasks = false } = {}) {
     const json = (status, data) => { res.writeHead(status, { 'content-type': 'application/json' }); res.end(JSON.stringify(data)); };
     const newTask = (request) => {
       const id = `t${Object.keys(state.tasks).length + 1}`;
-      state.tasks[id] = { task_id: id, status: 'queued', eta: 0.1, request, polls: 0 };
+      state.tasks[id] = { task_id: id, status: 'queued', eta, request, polls: 0 };
       return state.tasks[id];
     };
     const pub = (t) => Object.fromEntries(Object.entries(t).filter(([k]) => !['request', 'polls'].includes(k)));
