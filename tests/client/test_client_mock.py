@@ -341,3 +341,18 @@ def test_public_api_exports_the_clients() -> None:
     assert {"APIClient", "AsyncAPIClient"} <= set(music_gen.__all__)
     assert music_gen.__all__ == sorted(music_gen.__all__)
     assert music_gen.APIClient is APIClient
+
+
+def test_the_client_never_imports_the_service() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, music_gen, music_gen.client; "
+        "from music_gen import APIClient; APIClient(api_key='k').stream('x'); "
+        "print(sorted(m for m in sys.modules if m.startswith(('music_gen.service', 'fastapi'))))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.strip() == "[]"
