@@ -134,7 +134,8 @@ def _walking(
 ) -> list[Note]:
     beats = round(span.duration)
     scale = set(scale_pitch_classes(plan.tonic_pc, plan.mode)) | set(span.chord.pitch_classes)
-    target = fit_octave(following.chord.root_pc, low, high, root) if following else root
+    # The next chord's root exactly where write_bass will put it, so the approach lands.
+    target = fit_octave(following.chord.root_pc, low, high, low + 10) if following else root
     pitches = [root]
     current = root
     for beat in range(1, beats):

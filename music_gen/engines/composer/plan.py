@@ -342,7 +342,11 @@ def _form(
     add_intro = min(leftover, 4 - intro) if intro else 0
     intro += add_intro
     leftover -= add_intro
-    labels = _labels(count)
+    labels = [(label, phrase) for label in _labels(count)]
+    if leftover >= 2 and count <= 2:
+        # A short piece gets one more (shorter) contrasting section rather than a long outro.
+        labels.append(("B" if not labels or labels[-1][0] == "A" else "A", leftover))
+        leftover = 0
     power = prog_a.split("|")[0].strip().endswith("5")
     cadence = _CADENCE[mode] + ("5" if power and _CADENCE[mode][-1] not in "57" else "")
     if power:
@@ -360,13 +364,13 @@ def _form(
 
     if intro:
         add("intro", [bars_a[i % len(bars_a)] for i in range(intro)], 0.55)
-    for index, label in enumerate(labels):
+    last_b = max((i for i, (lab, _) in enumerate(labels) if lab == "B"), default=-1)
+    for index, (label, length) in enumerate(labels):
         source = bars_b if label == "B" else bars_a
-        bars = [source[i % len(source)] for i in range(phrase)]
+        bars = [source[i % len(source)] for i in range(length)]
         if index == len(labels) - 1:
             bars[-1] = parse_progression(cadence, tonic_pc, flats=flats)[0]
-        climax = label == "B" and index == max(i for i, lab in enumerate(labels) if lab == "B")
-        energy = 0.95 if climax else (0.8 if label == "A" else 0.88)
+        energy = 0.95 if index == last_b else (0.8 if label == "A" else 0.88)
         add(label, bars, energy)
     outro_bars = [bars_a[i % len(bars_a)] for i in range(leftover)]
     if outro_bars and not sections:
@@ -393,5 +397,5 @@ def _final_chord(genre: Genre, mode: str, power: bool) -> str:
     if power:
         return "i5" if minor else "I5"
     if genre.name in ("jazz", "bossa nova", "lo-fi"):
-        return "i6" if minor else "Imaj7"
+        return "i7" if minor else "Imaj7"
     return "i" if minor else "I"

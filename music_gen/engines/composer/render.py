@@ -125,7 +125,7 @@ _FAMILY_POWER = {
     "drums": 0.0066,
 }
 #: Drum kits louder than the standard one (the electronic kits).
-_KIT_POWER = {24: 3.0, 25: 3.0}
+_KIT_POWER = {24: 2.0, 25: 3.0}
 #: RMS level the master gain aims for (about -17 dBFS); the limiter catches the peaks.
 TARGET_RMS = 0.14
 

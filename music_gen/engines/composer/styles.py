@@ -190,7 +190,7 @@ GENRES: dict[str, Genre] = {
             "stabs",
             "medium",
             0.6,
-            kit=25,
+            kit=24,
             drums_always=True,
         ),
         Genre(
@@ -211,7 +211,7 @@ GENRES: dict[str, Genre] = {
             "stabs",
             "sparse",
             0.85,
-            kit=25,
+            kit=24,
             drums_always=True,
         ),
         Genre(
@@ -254,7 +254,7 @@ GENRES: dict[str, Genre] = {
             0.5,
             0.09,
             "16",
-            kit=25,
+            kit=0,
             drums_always=True,
         ),
         Genre(
@@ -277,7 +277,7 @@ GENRES: dict[str, Genre] = {
             0.7,
             0.06,
             "16",
-            kit=25,
+            kit=0,
             drums_always=True,
         ),
         Genre(
