@@ -214,7 +214,13 @@ def build_plan(
     own = read_prompt(prompt)
     mood_name = reading.mood or "neutral"
     mood = MOODS[mood_name]
-    genre = GENRES[reading.genre] if reading.genre else _choose_genre(mood_name, chooser)
+    if reading.genre:
+        genre = GENRES[reading.genre]
+    elif reading.meter in ("3/4", "6/8"):
+        # Waltzes, minuets and jigs: genres at home in triple time.
+        genre = GENRES[chooser.choose(["classical", "folk", "jazz"], [3, 2, 1])]
+    else:
+        genre = _choose_genre(mood_name, chooser)
     meter = reading.meter or genre.meter
     tempo = _choose_tempo(reading, genre, mood.tempo_scale, chooser)
     mode, tonic_pc, flats = _choose_key(reading, genre, mood_name, chooser)
