@@ -26,7 +26,7 @@ GROOVES: dict[str, dict[int, str]] = {
         CLAP: "....x.......x...",
         HAT: "x.x.x.x.x.x.x.x.",
     },
-    "funk": {KICK: "X.....x...x..x..", SNARE: "....X..o.o..X..o", HAT: "xoxoxoxoxoxoxoxo"},
+    "funk": {KICK: "X.....x...x..x..", SNARE: "....X..o.o..X..o", HAT: "XoxoXoxoXoxoXoxo"},
     "house": {
         KICK: "X...X...X...X...",
         CLAP: "....x.......x...",

@@ -131,6 +131,26 @@ def test_stream_concatenates_to_generate(engine: ComposerEngine, render: Render)
     assert np.array_equal(streamed, whole.samples)
 
 
+def test_stream_yields_a_chunk_before_rendering_the_rest(
+    engine: ComposerEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    renderer = engine._live_renderer()
+    rendered: list[int] = []
+    original = renderer._write_float
+
+    def counting(synth: Any, frames: int, *args: Any) -> Any:
+        rendered.append(frames)
+        return original(synth, frames, *args)
+
+    monkeypatch.setattr(renderer, "_write_float", counting)
+    stream = engine.stream(GenerationParams("rock", duration_s=600.0, seed=1), chunk_s=0.5)
+    first = next(stream)
+    # Ten minutes planned, half a second rendered: the first chunk does not wait for the rest.
+    assert first.samples.shape == (2, 22050) and first.start_frame == 0
+    assert sum(rendered) == 22050
+    stream.close()
+
+
 def test_progress_is_reported_up_to_one(engine: ComposerEngine) -> None:
     seen: list[float] = []
     engine.generate(GenerationParams("rock", duration_s=3.0, seed=1), progress=seen.append)
