@@ -431,6 +431,7 @@ GENRE_WORDS: dict[str, str] = {
     "jazzy": "jazz",
     "bluesy": "blues",
     "funky": "funk",
+    "groovy": "funk",
     "soul": "funk",
     "ska": "reggae",
     "dub": "reggae",
