@@ -119,7 +119,8 @@ def write_chords(plan: PiecePlan, part: PartPlan, chooser: Chooser) -> list[Note
             if third is not None:
                 # A left-hand tenth: root and the third above the octave, the mode's colour.
                 tenth = root + 12 + (third - chord.root_pc) % 12
-                notes.append(Note(tenth, span.start, length * 0.98, 62))
+                if tenth not in voicing:
+                    notes.append(Note(tenth, span.start, length * 0.98, 62))
         final = span.section == last_index and span.bar == plan.total_bars - 1
         if final or style in ("pad", "block") or (section.label == "intro" and style != "arpeggio"):
             length = span.duration if not final else plan.beats_per_bar * 2
