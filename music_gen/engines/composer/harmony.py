@@ -106,7 +106,7 @@ def write_chords(plan: PiecePlan, part: PartPlan, chooser: Chooser) -> list[Note
         chord = span.chord
         root = fit_octave(chord.root_pc, 36, 47, 43 if own_bass else 45)
         if style == "power":
-            voicing = _power(chord)
+            voicing = _power(chord, with_third=part.instrument != "distorted guitar")
         else:
             rootless = style in _ROOTLESS and not own_bass
             previous = lead_voices(previous, chord, low, high, voices=voices, omit_root=rootless)
@@ -146,9 +146,15 @@ def write_chords(plan: PiecePlan, part: PartPlan, chooser: Chooser) -> list[Note
     return notes
 
 
-def _power(chord: Chord) -> list[int]:
+def _power(chord: Chord, *, with_third: bool) -> list[int]:
+    """Root, fifth and octave; with the third on top unless the guitar is too distorted for
+    thirds to stay clean (metal keeps bare fifths)."""
     root = fit_octave(chord.root_pc, 40, 52, 45)
-    return [root, root + 7, root + 12]
+    voicing = [root, root + 7, root + 12]
+    third = chord.third_pc
+    if with_third and third is not None and chord.quality != "5":
+        voicing.append(root + 12 + (third - chord.root_pc) % 12)
+    return voicing
 
 
 def _arpeggio(plan: PiecePlan, span: ChordSpan, voicing: list[int], root: int) -> list[Note]:
