@@ -89,7 +89,8 @@ def _voice_range(part: PartPlan, style: str) -> tuple[int, int, int]:
 def write_chords(plan: PiecePlan, part: PartPlan, chooser: Chooser) -> list[Note]:
     """The chord part: every chord voiced and played in the part's style."""
     style = part.style
-    if plan.meter != "4/4" and style not in ("pad", "block", "arpeggio"):
+    if plan.meter != "4/4" and style not in ("pad", "block", "arpeggio", "waltz"):
+        # Patterns are written for 4/4; plans fit styles to the meter (parts.fit_meter).
         style = "waltz" if plan.meter == "3/4" else "arpeggio"
     low, high, voices = _voice_range(part, style)
     # Without a bass part the chord part's left hand plays the roots, below the voicings.

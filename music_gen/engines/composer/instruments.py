@@ -136,6 +136,8 @@ INSTRUMENT_WORDS: dict[str, str] = {
     "beat": "drums",
     "beats": "drums",
     "violins": "strings",
+    "fiddle": "violin",
+    "fiddles": "violin",
     "string section": "strings",
     "string ensemble": "strings",
     "string quartet": "strings",

@@ -17,6 +17,7 @@ from music_gen.engines.composer.moods import MOOD_GENRES, MOODS
 from music_gen.engines.composer.parts import (
     PartPlan,
     PartRequest,
+    fit_meter,
     prompt_parts,
     requested_parts,
 )
@@ -249,7 +250,7 @@ def build_plan(
         meter=meter,
         swing=swing,
         swing_unit=genre.swing_unit,
-        parts=tuple(parts),
+        parts=tuple(fit_meter(p, meter) for p in parts),
         sections=tuple(sections),
         duration_s=duration_s,
         density=density,
@@ -345,14 +346,14 @@ def _form(
     leftover = remaining - count * phrase
     if count == 0 and remaining > 0:
         phrase, count, leftover = remaining, 1, 0
-    add_intro = min(leftover, 4 - intro) if intro else 0
-    intro += add_intro
-    leftover -= add_intro
     labels = [(label, phrase) for label in _labels(count)]
     if leftover >= 2 and count <= 2:
         # A short piece gets one more (shorter) contrasting section rather than a long outro.
         labels.append(("B" if not labels or labels[-1][0] == "A" else "A", leftover))
         leftover = 0
+    add_intro = min(leftover, 4 - intro) if intro else 0
+    intro += add_intro
+    leftover -= add_intro
     power = prog_a.split("|")[0].strip().endswith("5")
     cadence = _CADENCE[mode] + ("5" if power and _CADENCE[mode][-1] not in "57" else "")
     if power:
