@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from music_gen.engines.composer.instruments import INSTRUMENTS
-from music_gen.engines.composer.notes import Note, chord_spans, final_bar_start
+from music_gen.engines.composer.notes import ChordSpan, Note, chord_spans, final_bar_start
 from music_gen.engines.composer.plan import PartPlan, PiecePlan
 from music_gen.engines.composer.sampling import Chooser
 from music_gen.engines.composer.theory import scale_pitches
@@ -184,7 +184,7 @@ def _play(
     length: float,
     index: int,
     scale: list[int],
-    spans: list,
+    spans: list[ChordSpan],
     plan: PiecePlan,
     chooser: Chooser,
     *,
@@ -231,7 +231,7 @@ def _play(
     return index
 
 
-def _span_at(spans: list, beat: float):
+def _span_at(spans: list[ChordSpan], beat: float) -> ChordSpan | None:
     for span in spans:
         if span.start - 1e-6 <= beat < span.end - 1e-6:
             return span

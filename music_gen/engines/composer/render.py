@@ -18,6 +18,8 @@ import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 import numpy as np
 
@@ -92,7 +94,7 @@ def soundfont_problem() -> str | None:
     return None
 
 
-def _fluidsynth():
+def _fluidsynth() -> ModuleType:
     try:
         import fluidsynth
     except (ImportError, OSError) as exc:
@@ -207,7 +209,7 @@ class Renderer:
         # so the fresh synth of each render loads the SoundFont from memory.
         self._resident, self._resident_id = self._new_synth()
 
-    def _new_synth(self):
+    def _new_synth(self) -> tuple[Any, int]:
         synth = self._fs.Synth(gain=SYNTH_GAIN, samplerate=float(SAMPLE_RATE))
         synth.setting("synth.reverb.active", 1)
         synth.setting("synth.chorus.active", 0)

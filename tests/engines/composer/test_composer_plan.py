@@ -186,6 +186,8 @@ def test_swing_moves_the_offbeats() -> None:
 def test_meter_shapes_the_bar(prompt: str, meter: str, beats: int) -> None:
     plan, arrangement = compose(prompt, 20.0)
     assert plan.meter == meter and plan.beats_per_bar == beats
+    chords = [p for p in plan.parts if p.role == "chords"]
+    assert chords and all(p.style == ("waltz" if meter == "3/4" else "arpeggio") for p in chords)
     midi = arrangement.to_midi()
     signature = midi.time_signature_changes[0]
     assert f"{signature.numerator}/{signature.denominator}" == meter
