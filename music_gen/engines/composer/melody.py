@@ -130,11 +130,13 @@ def write_melody(plan: PiecePlan, part: PartPlan, chooser: Chooser) -> list[Note
     beats = plan.beats_per_bar
     end_beat = final_bar_start(plan)
     last_body = len(plan.sections) - 2
+    # The melody rests in the intro while others set up the groove; alone, it plays through.
+    accompanied = any(p.role in ("chords", "pad", "bass", "drums") for p in plan.parts)
     for section_index, section in enumerate(plan.sections):
         bars_here = section.num_bars - (1 if section.label == "outro" else 0)
-        if section.label == "intro" or bars_here <= 0:
+        if (section.label == "intro" and accompanied) or bars_here <= 0:
             continue
-        label = "A" if section.label == "outro" else section.label
+        label = "A" if section.label in ("outro", "intro") else section.label
         if label not in motifs:
             base = motifs.get("A")
             if base is not None and chooser.chance(0.5):

@@ -376,7 +376,9 @@ def _form(
         source = bars_b if label == "B" else bars_a
         bars = [source[i % len(source)] for i in range(length)]
         if index == len(labels) - 1:
-            bars[-1] = parse_progression(cadence, tonic_pc, flats=flats)[0]
+            cadence_bar = parse_progression(cadence, tonic_pc, flats=flats)[0]
+            # A one-bar section still opens on its progression's first chord.
+            bars[-1] = [bars[-1][0], *cadence_bar] if length == 1 else cadence_bar
         energy = 0.95 if index == last_b else (0.8 if label == "A" else 0.88)
         add(label, bars, energy)
     outro_bars = [bars_a[i % len(bars_a)] for i in range(leftover)]

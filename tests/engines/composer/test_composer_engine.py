@@ -215,3 +215,17 @@ def test_registry_builds_the_composer() -> None:
         assert audio.num_frames == round(1.5 * 44100)
     finally:
         engine.close()
+
+
+@pytest.mark.parametrize("prompt", ["solo flute", "Calm piano melody", FUNK])
+def test_no_silent_stretches(render: Render, prompt: str) -> None:
+    audio = render(prompt, 12.0, seed=2)
+    # Up to the final chord (which may ring and fade as long as it likes).
+    final_s = audio.metadata["plan"]["sections"][-1]["end_s"] - audio.metadata["plan"]["bar_s"]
+    mono = audio.samples.mean(axis=0)[: round(final_s * 44100)]
+    window = 44100 // 2
+    levels = [
+        20 * np.log10(np.sqrt(np.mean(mono[i : i + window] ** 2)) + 1e-12)
+        for i in range(0, mono.size - window + 1, window)
+    ]
+    assert min(levels) > -45.0, f"{prompt}: a half second at {min(levels):.1f} dBFS"
