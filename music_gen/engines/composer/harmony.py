@@ -111,7 +111,7 @@ def write_chords(plan: PiecePlan, part: PartPlan, chooser: Chooser) -> list[Note
         else:
             rootless = style in _ROOTLESS and not own_bass
             previous = lead_voices(previous, chord, low, high, voices=voices, omit_root=rootless)
-            voicing = previous
+            voicing = _double_minor_third(previous, chord, high, voices)
         if own_bass and style not in ("arpeggio", "waltz", "power"):
             final_bar = span.bar == plan.total_bars - 1
             length = plan.beats_per_bar * 2 if final_bar else span.duration
@@ -145,6 +145,18 @@ def write_chords(plan: PiecePlan, part: PartPlan, chooser: Chooser) -> list[Note
                 for k, pitch in enumerate(voicing):
                     notes.append(Note(pitch, start + k * spread, length, velocity))
     return notes
+
+
+def _double_minor_third(voicing: list[int], chord: Chord, high: int, voices: int) -> list[int]:
+    """A minor triad voiced in three notes gets its third doubled an octave up: the minor
+    third is what tells minor from major, and low roots' overtones sound a major third."""
+    third = chord.third_pc
+    if chord.quality != "min" or third is None or len(voicing) >= voices:
+        return voicing
+    above = [p for p in voicing if p % 12 == third]
+    if above and above[-1] + 12 <= high + 5 and above[-1] + 12 not in voicing:
+        return sorted([*voicing, above[-1] + 12])
+    return voicing
 
 
 def _power(chord: Chord, *, with_third: bool) -> list[int]:

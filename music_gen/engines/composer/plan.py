@@ -379,6 +379,11 @@ def _form(
             cadence_bar = parse_progression(cadence, tonic_pc, flats=flats)[0]
             # A one-bar section still opens on its progression's first chord.
             bars[-1] = [bars[-1][0], *cadence_bar] if length == 1 else cadence_bar
+            if length > 2 and bars[-2][-1].root_pc == cadence_bar[0].root_pc:
+                # Not two bars of dominant: approach it from the subdominant (iv-V-i).
+                bars[-2] = parse_progression(
+                    "iv" if mode in MINOR_MODES else "IV", tonic_pc, flats=flats
+                )[0]
         energy = 0.95 if index == last_b else (0.8 if label == "A" else 0.88)
         add(label, bars, energy)
     outro_bars = [bars_a[i % len(bars_a)] for i in range(leftover)]

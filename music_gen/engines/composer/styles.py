@@ -110,7 +110,7 @@ GENRES: dict[str, Genre] = {
         Genre(
             "jazz",
             (110, 170),
-            ("Imaj7 | vi7 | ii7 | V7", "Imaj7 | VI7 | ii7 | V7", "ii7 | V7 | Imaj7 | Imaj7"),
+            ("Imaj7 | vi7 | ii7 | V7", "Imaj7 | VI7 | ii7 | V7", "Imaj7 | vi7 | ii7 V7 | Imaj7"),
             ("IVmaj7 | iv7 | iii7 | VI7", "iii7 | VI7 | ii7 | V7"),
             ("i7 | iv7 | iiø7 | V7", "i7 | i7 | iiø7 | V7"),
             ("bVImaj7 | iiø7 | V7 | i7",),
@@ -237,7 +237,7 @@ GENRES: dict[str, Genre] = {
         Genre(
             "lo-fi",
             (70, 90),
-            ("Imaj7 | vi7 | ii7 | V7", "IVmaj7 | iii7 | ii7 | Imaj7"),
+            ("Imaj7 | vi7 | ii7 | V7", "Imaj7 | IVmaj7 | ii7 | V7"),
             ("IVmaj7 | V7 | iii7 | vi7",),
             ("i7 | iv7 | bVImaj7 | V7", "i9 | iv7 | i9 | V7"),
             ("bVImaj7 | bVII7 | i7 | i7",),
