@@ -381,9 +381,8 @@ def _form(
             bars[-1] = [bars[-1][0], *cadence_bar] if length == 1 else cadence_bar
             if length > 2 and bars[-2][-1].root_pc == cadence_bar[0].root_pc:
                 # Not two bars of dominant: approach it from the subdominant (iv-V-i).
-                bars[-2] = parse_progression(
-                    "iv" if mode in MINOR_MODES else "IV", tonic_pc, flats=flats
-                )[0]
+                subdominant = ("iv" if mode in MINOR_MODES else "IV") + ("5" if power else "")
+                bars[-2] = parse_progression(subdominant, tonic_pc, flats=flats)[0]
         energy = 0.95 if index == last_b else (0.8 if label == "A" else 0.88)
         add(label, bars, energy)
     outro_bars = [bars_a[i % len(bars_a)] for i in range(leftover)]
@@ -411,5 +410,5 @@ def _final_chord(genre: Genre, mode: str, power: bool) -> str:
     if power:
         return "i5" if minor else "I5"
     if genre.name in ("jazz", "bossa nova", "lo-fi"):
-        return "i7" if minor else "Imaj7"
+        return "i7" if minor else "I6"
     return "i" if minor else "I"

@@ -105,7 +105,7 @@ GENRES: dict[str, Genre] = {
             "power",
             "busy",
             0.95,
-            kit=16,
+            kit=0,
         ),
         Genre(
             "jazz",
