@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from music_gen.engines.composer.instruments import INSTRUMENTS
 from music_gen.engines.composer.notes import ChordSpan, Note, chord_spans, final_bar_start
 from music_gen.engines.composer.plan import PartPlan, PiecePlan
+from music_gen.engines.composer.register import accompaniment_ceiling, melody_range
 from music_gen.engines.composer.sampling import Chooser
 from music_gen.engines.composer.theory import scale_pitches
 
@@ -81,12 +82,29 @@ _CONTOURS = {
 }
 
 
+#: Fewest notes a bar of a motif may hold in 4/4, per density (scaled for other meters).
+_MIN_NOTES_PER_BAR = {"long": 1.5, "sparse": 3.0, "medium": 4.0, "busy": 6.0}
+
+
 def _motif(plan: PiecePlan, density: str, chooser: Chooser) -> _Motif:
+    wanted = 2 * _MIN_NOTES_PER_BAR[density] * plan.beats_per_bar / 4
+    if plan.meter == "6/8":
+        wanted = 2 * _MIN_NOTES_PER_BAR[density] * 0.75
     durations = _rhythm(plan, density, 2, chooser)
+    for _ in range(8):
+        # Redraw rhythms too thin for the density: a tune needs some motion.
+        if sum(1 for d in durations if d > 0) >= wanted:
+            break
+        durations = _rhythm(plan, density, 2, chooser)
     names = list(_CONTOURS)
     contour = _CONTOURS[chooser.choose(names, [3, 2, 2, 1, 1])]
-    steps = []
+    steps: list[int] = []
     for k in range(len(durations)):
+        if steps and abs(steps[-1]) >= 3:
+            # A leap is answered by a step back the other way.
+            back = -1 if steps[-1] > 0 else 1
+            steps.append(back * chooser.choose([1, 2], [3, 1]))
+            continue
         want = contour[min(k * len(contour) // max(len(durations), 1), len(contour) - 1)]
         weights = [
             w * (2.5 if want and s * want > 0 else (0.4 if want and s * want < 0 else 1.0))
@@ -114,19 +132,23 @@ def _vary(motif: _Motif, chooser: Chooser, plan: PiecePlan, density: str) -> _Mo
 
 def write_melody(plan: PiecePlan, part: PartPlan, chooser: Chooser) -> list[Note]:
     """The melody of a part: motifs and phrases over the plan's chords."""
-    inst = INSTRUMENTS[part.instrument]
-    centre = (inst.low + inst.high) // 2 + 2
-    low, high = max(inst.low, centre - 10), min(inst.high, centre + 12)
+    if part.role == "counter":
+        # A counter line sings just under the melody, at the top of the accompaniment.
+        inst = INSTRUMENTS[part.instrument]
+        ceiling = accompaniment_ceiling(plan)
+        top = ceiling if ceiling is not None else inst.high - 7
+        return _counter_line(plan, part, top - 12, top)
+    low, high = melody_range(part)
     scale = scale_pitches(plan.tonic_pc, plan.mode, low, high)
     spans = chord_spans(plan)
     density = plan.density
-    if part.role == "counter":
-        return _counter_line(plan, part, low - 5, high - 7)
     motifs: dict[str, _Motif] = {}
     notes: list[Note] = []
     tonic_index = min(range(len(scale)), key=lambda i: (scale[i] % 12 != plan.tonic_pc, i))
-    # Start on the third of the scale: a singable opening above the tonic.
-    index = tonic_index + 2
+    # A sections start on the third of the scale (a singable opening above the tonic); B
+    # sections a third higher, so the contrast is also one of register.
+    starts = {"A": tonic_index + 2, "B": min(tonic_index + 4, len(scale) - 3)}
+    index = starts["A"]
     beats = plan.beats_per_bar
     end_beat = final_bar_start(plan)
     last_body = len(plan.sections) - 2
@@ -145,6 +167,10 @@ def write_melody(plan: PiecePlan, part: PartPlan, chooser: Chooser) -> list[Note
             else:
                 motifs[label] = _motif(plan, density, chooser)
         motif = motifs[label]
+        # Every section of a label starts where its first statement did, so A comes back
+        # recognisably with the same notes.
+        index = starts.get(label, starts["B"])
+        first_note = len(notes)
         bar = section.start_bar
         end_bar = section.start_bar + bars_here
         phrase_len = 4 if bars_here >= 4 else bars_here
@@ -167,6 +193,7 @@ def write_melody(plan: PiecePlan, part: PartPlan, chooser: Chooser) -> list[Note
                     chooser,
                     is_end=half + length >= phrase_bars,
                     closing=closing,
+                    first_note=first_note,
                 )
             bar += phrase_bars
     # The last note of the piece: the tonic, held with the final chord.
@@ -192,11 +219,15 @@ def _play(
     *,
     is_end: bool,
     closing: bool,
+    first_note: int,
 ) -> int:
     pos = start
     count = len(motif.durations)
+    # A phrase ends on a long note: the one sounding at the last bar's second half is held.
+    hold = 1.0 if plan.meter == "6/8" else 2.0
+    end = start + length
     for k, (dur, step) in enumerate(zip(motif.durations, motif.steps, strict=True)):
-        if pos >= start + length - 1e-6:
+        if pos >= end - 1e-6:
             break
         if dur < 0:
             pos += -dur
@@ -208,7 +239,9 @@ def _play(
         span = _span_at(spans, pos)
         chord_pcs = set(span.chord.pitch_classes) if span else set()
         strong = abs(pos - round(pos)) < 1e-6 and (pos % plan.beats_per_bar) in (0, 2)
-        last = k == count - 1 or pos + dur >= start + length - 1e-6
+        last = k == count - 1 or pos + dur >= end - 1e-6
+        if is_end and pos + dur > end - hold + 1e-6:
+            last = True
         duration = dur
         if last and is_end:
             duration = start + length - pos
@@ -219,7 +252,8 @@ def _play(
             index = _nearest(scale, index, targets)
         elif strong and chord_pcs:
             snapped = _nearest(scale, index, chord_pcs)
-            if notes and scale[snapped] == notes[-1].pitch and step != 0:
+            moving = len(notes) > first_note and scale[snapped] == notes[-1].pitch
+            if moving and step != 0:
                 # Keep the line moving: the next chord tone in the step's direction.
                 direction = 1 if step > 0 else -1
                 moved = _nearest(scale, snapped + 2 * direction, chord_pcs)
@@ -230,6 +264,8 @@ def _play(
         velocity = 74 + accent + int(chooser.normal(4))
         notes.append(Note(pitch, pos, duration * 0.95, max(30, min(velocity, 120))))
         pos += dur
+        if last and is_end:
+            break
     return index
 
 
