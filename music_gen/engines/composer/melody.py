@@ -130,6 +130,21 @@ def _vary(motif: _Motif, chooser: Chooser, plan: PiecePlan, density: str) -> _Mo
     return _Motif(list(motif.durations), list(motif.steps))
 
 
+def _contrast(
+    base: _Motif, fresh: _Motif, chooser: Chooser, plan: PiecePlan, density: str
+) -> _Motif:
+    """A contrasting motif for a B section: a new rhythm, with either the opening motif's
+    steps turned upside down (related material) or fresh ones."""
+    for _ in range(8):
+        if fresh.durations != base.durations:
+            break
+        fresh = _motif(plan, density, chooser)
+    if chooser.chance(0.5):
+        steps = [-base.steps[i % len(base.steps)] for i in range(len(fresh.durations))]
+        return _Motif(list(fresh.durations), steps)
+    return fresh
+
+
 def write_melody(plan: PiecePlan, part: PartPlan, chooser: Chooser) -> list[Note]:
     """The melody of a part: motifs and phrases over the plan's chords."""
     if part.role == "counter":
@@ -161,11 +176,9 @@ def write_melody(plan: PiecePlan, part: PartPlan, chooser: Chooser) -> list[Note
         label = "A" if section.label in ("outro", "intro") else section.label
         if label not in motifs:
             base = motifs.get("A")
-            if base is not None and chooser.chance(0.5):
-                motifs[label] = _vary(base, chooser, plan, density)
-                motifs[label].steps = [-s for s in motifs[label].steps]
-            else:
-                motifs[label] = _motif(plan, density, chooser)
+            motifs[label] = _motif(plan, density, chooser)
+            if base is not None:
+                motifs[label] = _contrast(base, motifs[label], chooser, plan, density)
         motif = motifs[label]
         # Every section of a label starts where its first statement did, so A comes back
         # recognisably with the same notes.

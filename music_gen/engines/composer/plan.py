@@ -366,9 +366,11 @@ def _form(
     if count == 0 and remaining > 0:
         phrase, count, leftover = remaining, 1, 0
     labels = [(label, phrase) for label in _labels(count)]
-    if count == 2 and leftover == 1 and phrase == 4:
-        # Nine bars: A B A (4 + 2 + 3) so the opening tune returns before the end.
-        labels = [("A", 4), ("B", 2), ("A", 3)]
+    if phrase == 4 and 7 <= remaining <= 9:
+        # Seven to nine bars: A B A with a two-bar B (A of 3 or 4 bars first), so the
+        # opening tune returns before the end.
+        first = 4 if remaining >= 8 else 3
+        labels = [("A", first), ("B", 2), ("A", remaining - first - 2)]
         leftover = 0
     if leftover >= 2 and count <= 2:
         # A short piece gets one more (shorter) contrasting section rather than a long outro.

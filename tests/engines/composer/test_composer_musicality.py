@@ -108,7 +108,7 @@ def _contains(sequence: list[int], pattern: list[int]) -> bool:
 
 
 @pytest.mark.parametrize("prompt", [FLAGSHIP, "romantic guitar", "happy pop song", "jazz"])
-@pytest.mark.parametrize("seed", [1, 7])
+@pytest.mark.parametrize("seed", [1, 3, 7])
 def test_section_a_motif_returns(prompt: str, seed: int) -> None:
     """The intervals of A's opening come back when A returns: all of its first two bars when
     the return is a full phrase, its first bar when the return is a short closing phrase
@@ -126,6 +126,39 @@ def test_section_a_motif_returns(prompt: str, seed: int) -> None:
         heard = _bar_intervals(melody, section.start_bar * plan.bar_s, section.num_bars, plan.bar_s)
         returns.append(_contains(heard, two_bars if section.num_bars >= 4 else one_bar))
     assert any(returns)
+
+
+def _onsets_beats(notes: list[TimedNote], start_s: float, bars: int, beat_s: float) -> list[float]:
+    end_s = start_s + bars * 4 * beat_s
+    return [
+        round((n.start_s - start_s) / beat_s * 2) / 2
+        for n in notes
+        if start_s - 0.03 <= n.start_s < end_s - 0.03
+    ]
+
+
+@pytest.mark.parametrize("prompt", [FLAGSHIP, "romantic guitar", "happy pop song", "jazz"])
+@pytest.mark.parametrize("seed", [1, 3, 7])
+def test_section_b_contrasts_in_rhythm_or_register(prompt: str, seed: int) -> None:
+    plan, arrangement = compose(prompt, 30.0, seed)
+    assert plan.meter == "4/4"
+    melody = _role_notes(plan, arrangement, ("melody",))
+    a = next(s for s in plan.sections if s.label == "A")
+    b = next(s for s in plan.sections if s.label == "B")
+    a_notes = [
+        n
+        for n in melody
+        if a.start_bar * plan.bar_s - 0.03 <= n.start_s < (a.start_bar + 2) * plan.bar_s - 0.03
+    ]
+    b_notes = [
+        n
+        for n in melody
+        if b.start_bar * plan.bar_s - 0.03 <= n.start_s < (b.start_bar + 2) * plan.bar_s - 0.03
+    ]
+    rhythm_a = _onsets_beats(a_notes, a.start_bar * plan.bar_s, 2, plan.beat_s)
+    rhythm_b = _onsets_beats(b_notes, b.start_bar * plan.bar_s, 2, plan.beat_s)
+    higher = np.mean([n.pitch for n in b_notes]) > np.mean([n.pitch for n in a_notes])
+    assert rhythm_a != rhythm_b or higher
 
 
 @pytest.mark.parametrize(
