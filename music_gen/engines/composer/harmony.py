@@ -113,13 +113,15 @@ def write_chords(plan: PiecePlan, part: PartPlan, chooser: Chooser) -> list[Note
         if own_bass and style == "arpeggio" and not final:
             # A pianist's (guitarist's, harpist's) left hand: the bass note on the downbeat,
             # then the chord broken upwards in eighths, all below the melody.
-            notes.extend(_left_hand(plan, span, root))
+            notes.extend(_left_hand(plan, span, root, high))
             continue
         if style == "power":
             voicing = _power(chord, ceiling, with_third=part.instrument != "distorted guitar")
         else:
             rootless = style in _ROOTLESS and len(chord.pitch_classes) >= 4
-            previous = lead_voices(previous, chord, low, high, voices=voices, omit_root=rootless)
+            previous = _within(
+                lead_voices(previous, chord, low, high, voices=voices, omit_root=rootless), high
+            )
             voicing = _double_minor_third(previous, chord, high, voices)
         if own_bass and (final or style not in ("arpeggio", "waltz", "power")):
             if style in _ROOTLESS and not final:
@@ -132,7 +134,7 @@ def write_chords(plan: PiecePlan, part: PartPlan, chooser: Chooser) -> list[Note
                 if third is not None:
                     # A left-hand tenth: root and the third above the octave, the mode's colour.
                     tenth = root + 12 + (third - chord.root_pc) % 12
-                    if tenth not in voicing:
+                    if tenth not in voicing and tenth <= high:
                         notes.append(Note(tenth, span.start, length * 0.98, 62))
         if final or style in ("pad", "block") or (section.label == "intro" and style != "arpeggio"):
             length = span.duration if not final else plan.beats_per_bar * 2
@@ -158,9 +160,10 @@ def write_chords(plan: PiecePlan, part: PartPlan, chooser: Chooser) -> list[Note
     return notes
 
 
-def _left_hand(plan: PiecePlan, span: ChordSpan, root: int) -> list[Note]:
+def _left_hand(plan: PiecePlan, span: ChordSpan, root: int, high: int) -> list[Note]:
     """Broken chord in eighths (triplet eighths in 6/8) from the bass note: root, fifth,
-    octave (or seventh) and tenth, up and back down, the bass note held through the chord."""
+    octave (or seventh) and tenth, up and back down, the bass note held through the chord;
+    nothing above ``high`` (the top of the accompaniment)."""
     chord = span.chord
     fifth = root + (chord.fifth_pc - chord.root_pc) % 12
     third = chord.third_pc
@@ -169,7 +172,7 @@ def _left_hand(plan: PiecePlan, span: ChordSpan, root: int) -> list[Note]:
     top_inner = root + (seventh[0] - chord.root_pc) % 12 if seventh else root + 12
     if top_inner <= fifth:
         top_inner += 12
-    tones = [root, fifth, top_inner, tenth]
+    tones = [p - 12 if p > high else p for p in (root, fifth, top_inner, tenth)]
     order = [0, 1, 2, 3, 2, 1]
     step = 1 / 3 if plan.meter == "6/8" else 0.5
     count = max(1, round(span.duration / step))
@@ -194,6 +197,13 @@ def _two_feel(plan: PiecePlan, span: ChordSpan, root: int) -> list[Note]:
     return notes
 
 
+def _within(voicing: list[int], high: int) -> list[int]:
+    """The voicing with any note above ``high`` taken down by octaves (a narrow range can
+    leave no voicing that fits, and the fallback is stacked from the bottom)."""
+    moved = {p - 12 * max(0, -((high - p) // 12)) for p in voicing}
+    return sorted(moved)
+
+
 def _double_minor_third(voicing: list[int], chord: Chord, high: int, voices: int) -> list[int]:
     """A minor triad voiced in three notes gets its third doubled an octave up: the minor
     third is what tells minor from major, and low roots' overtones sound a major third."""
@@ -209,15 +219,15 @@ def _double_minor_third(voicing: list[int], chord: Chord, high: int, voices: int
 def _power(chord: Chord, ceiling: int | None, *, with_third: bool) -> list[int]:
     """Root, fifth and octave; with the third on top unless the guitar is too distorted for
     thirds to stay clean (metal keeps bare fifths); all under the melody's ``ceiling``."""
-    top = 52 if ceiling is None else max(40, min(52, ceiling - 12))
-    root = fit_octave(chord.root_pc, 40, top, 45)
+    root = fit_octave(chord.root_pc, 40, 52, 45)
     voicing = [root, root + 7, root + 12]
     third = chord.third_pc
     if with_third and third is not None and chord.quality != "5":
-        tenth = root + 12 + (third - chord.root_pc) % 12
-        if ceiling is None or tenth <= ceiling:
-            voicing.append(tenth)
-    return voicing
+        voicing.append(root + 12 + (third - chord.root_pc) % 12)
+    if ceiling is None:
+        return voicing
+    # Under a low melody the octave and the third go; root and fifth always stay.
+    return [p for p in voicing if p <= ceiling] if root + 7 <= ceiling else voicing[:2]
 
 
 def _arpeggio(plan: PiecePlan, span: ChordSpan, voicing: list[int], root: int) -> list[Note]:

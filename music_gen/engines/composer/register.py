@@ -19,9 +19,9 @@ MELODY_SPAN = 19
 #: Semitones kept free between the accompaniment's top and the melody's lowest note.
 GAP = 2
 #: Accompaniment voicings never go below this (lower, triads turn to mud).
-ACCOMPANIMENT_FLOOR = 45
+ACCOMPANIMENT_FLOOR = 48
 #: Narrowest accompaniment range (a four-note voicing needs about an octave and a half).
-ACCOMPANIMENT_MIN_SPAN = 15
+ACCOMPANIMENT_MIN_SPAN = 12
 
 
 def melody_range(part: PartPlan) -> tuple[int, int]:
