@@ -46,7 +46,7 @@ _CELLS: dict[str, list[tuple[tuple[float, ...], float]]] = {
 }
 _TRIPLE_CELLS = [((1.0,), 3), ((2 / 3, 1 / 3), 3), ((1 / 3, 1 / 3, 1 / 3), 2), ((-1 / 3, 2 / 3), 1)]
 _STEPS = [-4, -3, -2, -1, 0, 1, 2, 3, 4]
-_STEP_WEIGHTS = [0.3, 0.6, 2.0, 4.0, 0.5, 4.0, 2.0, 0.6, 0.3]
+_STEP_WEIGHTS = [0.25, 0.5, 1.5, 5.0, 0.5, 5.0, 1.5, 0.5, 0.25]
 
 
 @dataclass
@@ -245,6 +245,7 @@ def _play(
         if dur < 0:
             pos += -dur
             continue
+        before = index
         index += step
         if index < 2 or index > len(scale) - 3:
             index -= 2 * step
@@ -252,6 +253,8 @@ def _play(
         span = _span_at(spans, pos)
         chord_pcs = set(span.chord.pitch_classes) if span else set()
         strong = abs(pos - round(pos)) < 1e-6 and (pos % plan.beats_per_bar) in (0, 2)
+        # A leap (a fourth or more) just made in this section is answered by a step back.
+        leap = notes[-1].pitch - notes[-2].pitch if len(notes) - first_note >= 2 else 0
         last = k == count - 1 or pos + dur >= end - 1e-6
         if is_end and pos + dur > end - hold + 1e-6:
             last = True
@@ -263,8 +266,16 @@ def _play(
                 # Resting on the minor third makes the mode unmistakable.
                 targets = {(plan.tonic_pc + 3) % 12}
             index = _nearest(scale, index, targets)
+        elif abs(leap) >= 5:
+            back = -1 if leap > 0 else 1
+            options = [before + back, before + 2 * back]
+            options = [i for i in options if 0 <= i < len(scale)] or [before]
+            if strong and chord_pcs:
+                # On a strong beat prefer the step back that is a chord tone.
+                options.sort(key=lambda i: scale[i] % 12 not in chord_pcs)
+            index = options[0]
         elif strong and chord_pcs:
-            snapped = _nearest(scale, index, chord_pcs)
+            snapped = _nearest(scale, index, chord_pcs, prefer=1 if step >= 0 else -1)
             moving = len(notes) > first_note and scale[snapped] == notes[-1].pitch
             if moving and step != 0:
                 # Keep the line moving: the next chord tone in the step's direction.
@@ -289,10 +300,12 @@ def _span_at(spans: list[ChordSpan], beat: float) -> ChordSpan | None:
     return spans[-1] if spans else None
 
 
-def _nearest(scale: list[int], index: int, pcs: set[int]) -> int:
+def _nearest(scale: list[int], index: int, pcs: set[int], *, prefer: int = -1) -> int:
+    """The scale index nearest ``index`` whose pitch class is in ``pcs`` (ties go the
+    ``prefer`` way: -1 down, 1 up)."""
     best = index
     for distance in range(0, 5):
-        for candidate in (index - distance, index + distance):
+        for candidate in (index + prefer * distance, index - prefer * distance):
             if 0 <= candidate < len(scale) and scale[candidate] % 12 in pcs:
                 return candidate
     return best

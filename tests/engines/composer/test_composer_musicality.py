@@ -236,3 +236,22 @@ def test_jazz_solo_piano_comps_rootless_over_a_left_hand_bass() -> None:
     assert low and high
     off_beat = [n for n in high if abs(n.start_s / beat_s - round(n.start_s / beat_s)) > 0.15]
     assert len(off_beat) / len(high) >= 0.2
+
+
+@pytest.mark.parametrize("prompt", [FLAGSHIP, "romantic guitar", "happy pop song"])
+def test_the_melody_moves_by_step_and_answers_its_leaps(prompt: str) -> None:
+    steps, leaps, resolved = 0, 0, 0
+    intervals_total = 0
+    for seed in range(1, 7):
+        plan, arrangement = compose(prompt, 30.0, seed)
+        pitches = [n.pitch for n in _role_notes(plan, arrangement, ("melody",))]
+        intervals = np.diff(pitches)
+        intervals_total += len(intervals)
+        steps += int(np.sum((np.abs(intervals) >= 1) & (np.abs(intervals) <= 2)))
+        for first, second in zip(intervals[:-1], intervals[1:], strict=True):
+            if abs(first) >= 5:
+                leaps += 1
+                resolved += int(np.sign(second) == -np.sign(first) and abs(second) <= 4)
+    assert steps / intervals_total >= 0.45
+    assert leaps / intervals_total <= 0.25
+    assert resolved / leaps >= 0.65
