@@ -6,6 +6,7 @@ sweeps over genres and seeds).
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import numpy as np
@@ -248,7 +249,7 @@ def test_the_melody_moves_by_step_and_answers_its_leaps(prompt: str) -> None:
         intervals = np.diff(pitches)
         intervals_total += len(intervals)
         steps += int(np.sum((np.abs(intervals) >= 1) & (np.abs(intervals) <= 2)))
-        for first, second in zip(intervals[:-1], intervals[1:], strict=True):
+        for first, second in itertools.pairwise(intervals):
             if abs(first) >= 5:
                 leaps += 1
                 resolved += int(np.sign(second) == -np.sign(first) and abs(second) <= 4)
