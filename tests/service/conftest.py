@@ -1,0 +1,91 @@
+"""Fixtures: an in-process app on an SQLite file with test engines, and API keys."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from music_gen.service import Settings, create_app
+from music_gen.service.auth import create_key
+from music_gen.service.state import AppState
+from tests.service.engines import RELEASE, register_test_engines
+
+SECRET = "test-secret-key-0123456789abcdef"
+TERMINAL = ("completed", "failed", "cancelled")
+
+
+@dataclass
+class Service:
+    """A running in-process app, its client and a way to make keys."""
+
+    client: TestClient
+    state: AppState
+
+    def key(self, tier: str = "free", account_id: str | None = None) -> tuple[str, str]:
+        """A new key (and account unless given): (key, account id)."""
+        with self.state.db.session() as session:
+            info, key = create_key(
+                session, name="test", tier=tier, account_id=account_id, secret=SECRET
+            )
+        return key, info.account_id
+
+    def auth(self, tier: str = "free") -> dict[str, str]:
+        """Headers with a fresh key of a fresh account."""
+        return {"Authorization": f"Bearer {self.key(tier)[0]}"}
+
+    def wait(
+        self,
+        task_id: str,
+        headers: dict[str, str],
+        until: tuple[str, ...] = TERMINAL,
+        timeout_s: float = 30.0,
+    ) -> Any:
+        """Poll a task until its status is in ``until`` (a guard, not a timing assertion)."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            body = self.client.get(f"/api/v1/generate/{task_id}", headers=headers).json()
+            if body.get("status") in until or time.monotonic() > deadline:
+                return body
+            time.sleep(0.02)
+
+
+def make_settings(data_dir: Path, **overrides: Any) -> Settings:
+    """Test settings: test engines, a private data folder, no preloading."""
+    values: dict[str, Any] = {
+        "environment": "test",
+        "secret_key": SECRET,
+        "data_dir": data_dir,
+        "default_model": "test-tone",
+        "preload": False,
+        "workers": 2,
+        "pro_requests_per_minute": 100_000,
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_engines() -> None:
+    register_test_engines()
+
+
+@pytest.fixture(scope="session")
+def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    """The main in-process app (SQLite)."""
+    app = create_app(make_settings(tmp_path_factory.mktemp("service")))
+    with TestClient(app) as client:
+        yield Service(client=client, state=app.state.service)
+
+
+@pytest.fixture
+def release() -> Iterator[None]:
+    """Lets test-slow generations finish when the test ends."""
+    RELEASE.clear()
+    yield
+    RELEASE.set()

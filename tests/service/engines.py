@@ -1,0 +1,79 @@
+"""Tiny deterministic engines for in-process service tests (no SoundFont, no weights)."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+
+from music_gen.audio import AudioOutput
+from music_gen.engines.base import Engine, EngineCapabilities, ProgressCallback
+from music_gen.engines.registry import EngineOptions, ModelSpec, register
+from music_gen.errors import GenerationError
+from music_gen.params import GenerationParams
+
+RATE = 8000
+#: Set to let "test-slow" generations finish; while clear they report progress and wait.
+RELEASE = threading.Event()
+
+
+class ToneEngine(Engine):
+    """A sine tone whose pitch depends on the seed; ``mode`` picks slow or failing variants."""
+
+    def __init__(self, mode: str = "tone") -> None:
+        self.mode = mode
+
+    @property
+    def capabilities(self) -> EngineCapabilities:
+        return EngineCapabilities(max_duration_s=30.0, sample_rate=RATE, channels=1)
+
+    def generate(
+        self, params: GenerationParams, *, progress: ProgressCallback | None = None
+    ) -> AudioOutput:
+        self.check_duration(params)
+        if self.mode == "fail":
+            raise GenerationError("the test engine always fails", details={"engine": "test"})
+        if self.mode == "slow":
+            deadline = time.monotonic() + 20.0
+            while not RELEASE.is_set() and time.monotonic() < deadline:
+                if progress is not None:
+                    progress(0.5)
+                time.sleep(0.02)
+        frames = round(params.duration_s * RATE)
+        seed = params.seed or 0
+        t = np.arange(frames) / RATE
+        samples = 0.3 * np.sin(2 * np.pi * (220 + seed % 440) * t)
+        if progress is not None:
+            progress(1.0)
+        return AudioOutput(
+            samples=samples.astype(np.float32),
+            sample_rate=RATE,
+            metadata={"engine": "test", "model": self.model_name, "seed": seed},
+        )
+
+
+def _spec(name: str, mode: str, reason: str | None = None) -> ModelSpec:
+    return ModelSpec(
+        name=name,
+        engine="test",
+        size="0",
+        quality="test",
+        sample_rate=RATE,
+        channels=1,
+        max_duration_s=30.0,
+        description=f"test engine ({mode})",
+        factory=lambda spec, options: ToneEngine(mode),
+        check=lambda spec, options: reason,
+    )
+
+
+def register_test_engines() -> None:
+    """Register test-tone, test-slow, test-fail and test-missing (never available)."""
+    register(_spec("test-tone", "tone"))
+    register(_spec("test-slow", "slow"))
+    register(_spec("test-fail", "fail"))
+    register(_spec("test-missing", "tone", reason="it is a test model that never runs"))
+
+
+__all__ = ["RELEASE", "EngineOptions", "register_test_engines"]
