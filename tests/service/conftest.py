@@ -89,3 +89,17 @@ def release() -> Iterator[None]:
     RELEASE.clear()
     yield
     RELEASE.set()
+
+
+@pytest.fixture(scope="session")
+def tight(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    """An app with small limits: free 5 requests/min; pro 2 concurrent and 40 kB a month."""
+    settings = make_settings(
+        tmp_path_factory.mktemp("tight"),
+        free_requests_per_minute=5,
+        pro_concurrent_generations=2,
+        pro_monthly_bandwidth_bytes=40_000,
+    )
+    app = create_app(settings)
+    with TestClient(app) as client:
+        yield Service(client=client, state=app.state.service)
