@@ -1,0 +1,154 @@
+"""End to end against a real ``python -m music_gen serve`` process with the composer."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.service.live import LiveServer, create_key, musicgen, service_env
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    live = LiveServer(tmp_path_factory.mktemp("live")).start()
+    try:
+        yield live
+    finally:
+        live.stop()
+
+
+def _wait_all(url: str, headers: dict[str, str], task_ids: list[str], timeout_s: float) -> dict:
+    deadline = time.monotonic() + timeout_s
+    states: dict[str, dict] = {}
+    while time.monotonic() < deadline:
+        states = {
+            t: httpx.get(f"{url}/api/v1/generate/{t}", headers=headers, timeout=10).json()
+            for t in task_ids
+        }
+        if all(s["status"] in ("completed", "failed", "cancelled") for s in states.values()):
+            break
+        time.sleep(0.2)
+    return states
+
+
+def test_composer_generation_end_to_end(server: LiveServer) -> None:
+    headers = {"Authorization": f"Bearer {create_key(server.env)}"}
+    accepted = httpx.post(
+        f"{server.url}/api/v1/generate",
+        json={"prompt": "calm piano melody", "duration": 2, "seed": 7, "format": "flac"},
+        headers=headers,
+    )
+    assert accepted.status_code == 202
+    task_id = accepted.json()["task_id"]
+    done = _wait_all(server.url, headers, [task_id], 120)[task_id]
+    assert done["status"] == "completed", done
+    assert done["audio_url"].startswith(server.url)
+    audio = httpx.get(done["audio_url"], headers=headers, params={"format": "wav"})
+    assert audio.status_code == 200
+    assert audio.headers["content-type"] == "audio/wav"
+    import io
+
+    import soundfile as sf
+
+    data, rate = sf.read(io.BytesIO(audio.content))
+    assert len(data) == round(2 * rate)
+    models = httpx.get(f"{server.url}/api/v1/models", headers=headers).json()["models"]
+    assert any(m["name"] == "composer" and m["available"] for m in models)
+
+
+def test_150_requests_at_once_on_a_100_per_minute_key(server: LiveServer) -> None:
+    headers = {"Authorization": f"Bearer {create_key(server.env, tier='free')}"}
+
+    async def fire() -> list[httpx.Response]:
+        limits = httpx.Limits(max_connections=150, max_keepalive_connections=150)
+        async with httpx.AsyncClient(base_url=server.url, limits=limits, timeout=60) as client:
+            return await asyncio.gather(
+                *(client.get("/api/v1/models", headers=headers) for _ in range(150))
+            )
+
+    responses = asyncio.run(fire())
+    statuses = [r.status_code for r in responses]
+    assert statuses.count(200) == 100
+    assert statuses.count(429) == 50
+    for response in responses:
+        if response.status_code == 429:
+            assert response.json()["error"]["code"] == "RATE_LIMITED"
+            assert int(response.headers["Retry-After"]) >= 1
+
+
+def test_cli_keys_and_revocation(server: LiveServer) -> None:
+    key = create_key(server.env)
+    headers = {"Authorization": f"Bearer {key}"}
+    assert httpx.get(f"{server.url}/api/v1/models", headers=headers).status_code == 200
+    listed = musicgen(server.env, "keys", "list", "--json")
+    assert listed.returncode == 0
+    prefix = key.split("_")[1]
+    assert prefix in listed.stdout and key not in listed.stdout
+    revoked = musicgen(server.env, "keys", "revoke", prefix)
+    assert revoked.returncode == 0, revoked.stderr
+    response = httpx.get(f"{server.url}/api/v1/models", headers=headers)
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "UNAUTHORIZED"
+
+
+def test_no_auth_refuses_public_bind(tmp_path: Path) -> None:
+    done = musicgen(service_env(tmp_path), "serve", "--no-auth", "--host", "0.0.0.0")
+    assert done.returncode != 0
+    assert "no_auth" in done.stderr
+
+
+def test_sigkill_mid_generation_then_restart(tmp_path: Path) -> None:
+    live = LiveServer(tmp_path, workers="2", max_attempts="2").start()
+    headers = {"Authorization": f"Bearer {create_key(live.env, tier='pro')}"}
+    task_ids = []
+    try:
+        for index in range(6):
+            response = httpx.post(
+                f"{live.url}/api/v1/generate",
+                json={"prompt": "upbeat jazz trio", "duration": 3, "seed": index},
+                headers=headers,
+            )
+            assert response.status_code == 202
+            task_ids.append(response.json()["task_id"])
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            statuses = [
+                httpx.get(f"{live.url}/api/v1/generate/{t}", headers=headers).json()["status"]
+                for t in task_ids
+            ]
+            if "processing" in statuses:
+                break
+            time.sleep(0.02)
+        assert "processing" in statuses
+        live.kill()
+    finally:
+        live.stop()
+    db = sqlite3.connect(tmp_path / "musicgen.db")
+    interrupted = [r[0] for r in db.execute("SELECT id FROM tasks WHERE status='processing'")]
+    db.close()
+    assert interrupted  # the kill really left tasks mid-generation
+
+    restarted = LiveServer(tmp_path, workers="2", max_attempts="2").start()
+    try:
+        states = _wait_all(restarted.url, headers, task_ids, 180)
+    finally:
+        restarted.stop()
+    assert set(states) == set(task_ids)  # none lost
+    for task_id, state in states.items():
+        assert state["status"] in ("completed", "failed"), state
+        if state["status"] == "failed":
+            assert state["error"]["message"]
+        else:
+            assert state["audio_url"]
+    db = sqlite3.connect(tmp_path / "musicgen.db")
+    attempts = dict(db.execute("SELECT id, attempts FROM tasks"))
+    db.close()
+    assert all(attempts[t] >= 2 for t in interrupted)  # interrupted ones ran again
