@@ -119,6 +119,7 @@ def models(
         )
     out.print(table)
 
+
 # --- REST service (imported lazily: the service extras may not be installed) ---------------
 
 keys_app = typer.Typer(help="Manage API keys of the REST service.", no_args_is_help=True)
@@ -183,8 +184,12 @@ def keys_list(
         table.add_column(column)
     for row in rows:
         table.add_row(
-            row["prefix"], row["name"], row["tier"], row["account_id"],
-            row["created_at"] or "", row["revoked_at"] or "",
+            row["prefix"],
+            row["name"],
+            row["tier"],
+            row["account_id"],
+            row["created_at"] or "",
+            row["revoked_at"] or "",
         )
     out.print(table)
 

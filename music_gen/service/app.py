@@ -107,7 +107,10 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
             if operation.get("parameters") or operation.get("requestBody"):
                 responses.setdefault(
                     "400",
-                    {"description": "Invalid input", "content": {"application/json": {"schema": envelope}}},
+                    {
+                        "description": "Invalid input",
+                        "content": {"application/json": {"schema": envelope}},
+                    },
                 )
     components = schema.get("components", {}).get("schemas", {})
     components.pop("HTTPValidationError", None)

@@ -65,9 +65,7 @@ def create_key(
         The key's listing entry and the key itself, which is not stored anywhere.
     """
     if not name.strip() or len(name) > 200:
-        raise InvalidParameterError(
-            "name must be 1 to 200 characters", details={"field": "name"}
-        )
+        raise InvalidParameterError("name must be 1 to 200 characters", details={"field": "name"})
     if account_id is None:
         if tier not in TIERS:
             raise InvalidParameterError(
@@ -98,9 +96,7 @@ def create_key(
 
 def list_keys(session: Session) -> list[KeyInfo]:
     """Every key, oldest first."""
-    rows = session.execute(
-        select(ApiKey, Account).join(Account).order_by(ApiKey.created_at)
-    ).all()
+    rows = session.execute(select(ApiKey, Account).join(Account).order_by(ApiKey.created_at)).all()
     return [_info(key, account) for key, account in rows]
 
 

@@ -27,9 +27,7 @@ def load_settings(**overrides: Any) -> Settings:
         raise InvalidParameterError(f"Invalid settings: {problems}") from exc
 
 
-def serve(
-    *, host: str | None, port: int | None, workers: int | None, no_auth: bool | None
-) -> None:
+def serve(*, host: str | None, port: int | None, workers: int | None, no_auth: bool | None) -> None:
     """Run the API server in the foreground until interrupted."""
     import uvicorn
 

@@ -1,4 +1,4 @@
-"""Dependencies for routes, as ``Annotated`` aliases: ``State``, ``DbSession``, ``CurrentAccount``."""
+"""Route dependencies as ``Annotated`` aliases: ``State``, ``DbSession``, ``CurrentAccount``."""
 
 from __future__ import annotations
 

@@ -35,7 +35,12 @@ class LimitExceeded(RateLimitError):
     """A limit was hit; ``headers`` go on the 429 response."""
 
     def __init__(
-        self, message: str, *, code: str, retry_after_s: float, headers: dict[str, str],
+        self,
+        message: str,
+        *,
+        code: str,
+        retry_after_s: float,
+        headers: dict[str, str],
         details: dict[str, object] | None = None,
     ) -> None:
         super().__init__(
@@ -89,11 +94,14 @@ class Limits:
     def check_concurrency(self, session: Session, principal: Principal, new_tasks: int) -> None:
         """Raise when ``new_tasks`` more would exceed the account's concurrent generations."""
         limit = self.settings.tier_limits(principal.tier).concurrent_generations
-        active = session.scalar(
-            select(func.count())
-            .select_from(Task)
-            .where(Task.account_id == principal.account_id, Task.status.in_(ACTIVE_STATES))
-        ) or 0
+        active = (
+            session.scalar(
+                select(func.count())
+                .select_from(Task)
+                .where(Task.account_id == principal.account_id, Task.status.in_(ACTIVE_STATES))
+            )
+            or 0
+        )
         if active + new_tasks > limit:
             raise LimitExceeded(
                 f"Concurrency limit: {active} generations are queued or running and the "
@@ -110,9 +118,7 @@ class Limits:
         used = self.bandwidth_used(session, principal.account_id)
         if used + size_bytes > quota:
             now = datetime.now(UTC)
-            next_month = datetime(
-                now.year + (now.month == 12), now.month % 12 + 1, 1, tzinfo=UTC
-            )
+            next_month = datetime(now.year + (now.month == 12), now.month % 12 + 1, 1, tzinfo=UTC)
             raise LimitExceeded(
                 f"Monthly bandwidth quota of {quota} bytes reached ({used} bytes used, "
                 f"{size_bytes} more asked); it resets on {next_month.date().isoformat()}",
@@ -143,9 +149,7 @@ class Limits:
             .values(bytes_served=BandwidthUsage.bytes_served + size_bytes)
         )
         if updated.rowcount == 0:  # type: ignore[attr-defined]
-            session.add(
-                BandwidthUsage(account_id=account_id, month=month, bytes_served=size_bytes)
-            )
+            session.add(BandwidthUsage(account_id=account_id, month=month, bytes_served=size_bytes))
             try:
                 session.flush()
             except Exception:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import time
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
 
 from music_gen.service import Settings, create_app
 from music_gen.service.auth import create_key
@@ -17,6 +21,9 @@ from music_gen.service.state import AppState
 from tests.service.engines import RELEASE, register_test_engines
 
 SECRET = "test-secret-key-0123456789abcdef"
+POSTGRES_URL = os.environ.get(
+    "MUSICGEN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 TERMINAL = ("completed", "failed", "cancelled")
 
 
@@ -75,12 +82,40 @@ def _test_engines() -> None:
     register_test_engines()
 
 
-@pytest.fixture(scope="session")
-def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
-    """The main in-process app (SQLite)."""
-    app = create_app(make_settings(tmp_path_factory.mktemp("service")))
-    with TestClient(app) as client:
-        yield Service(client=client, state=app.state.service)
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@contextmanager
+def database(backend: str) -> Iterator[dict[str, Any]]:
+    """Settings for a fresh database: an SQLite file, or a unique PostgreSQL schema."""
+    if backend == "sqlite":
+        yield {}
+        return
+    engine = create_engine(POSTGRES_URL)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:
+        engine.dispose()
+        pytest.skip(f"PostgreSQL is not reachable at {POSTGRES_URL}: {exc}")
+    schema = f"musicgen_test_{uuid.uuid4().hex[:12]}"
+    try:
+        yield {"database_url": POSTGRES_URL, "database_schema": schema}
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        engine.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def service(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Service]:
+    """The main in-process app, on SQLite and on PostgreSQL."""
+    with database(request.param) as db_settings:
+        app = create_app(make_settings(tmp_path_factory.mktemp("service"), **db_settings))
+        with TestClient(app) as client:
+            yield Service(client=client, state=app.state.service)
 
 
 @pytest.fixture
@@ -91,15 +126,19 @@ def release() -> Iterator[None]:
     RELEASE.set()
 
 
-@pytest.fixture(scope="session")
-def tight(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+@pytest.fixture(scope="session", params=BACKENDS)
+def tight(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Service]:
     """An app with small limits: free 5 requests/min; pro 2 concurrent and 40 kB a month."""
-    settings = make_settings(
-        tmp_path_factory.mktemp("tight"),
-        free_requests_per_minute=5,
-        pro_concurrent_generations=2,
-        pro_monthly_bandwidth_bytes=40_000,
-    )
-    app = create_app(settings)
-    with TestClient(app) as client:
-        yield Service(client=client, state=app.state.service)
+    with database(request.param) as db_settings:
+        settings = make_settings(
+            tmp_path_factory.mktemp("tight"),
+            free_requests_per_minute=5,
+            pro_concurrent_generations=2,
+            pro_monthly_bandwidth_bytes=40_000,
+            **db_settings,
+        )
+        app = create_app(settings)
+        with TestClient(app) as client:
+            yield Service(client=client, state=app.state.service)

@@ -14,7 +14,9 @@ from tests.service.engines import RATE
 def test_generate_poll_and_download(service: Service) -> None:
     headers = service.auth()
     response = service.client.post(
-        "/api/v1/generate", json={"prompt": "calm tone", "duration": 1.5, "seed": 3}, headers=headers
+        "/api/v1/generate",
+        json={"prompt": "calm tone", "duration": 1.5, "seed": 3},
+        headers=headers,
     )
     assert response.status_code == 202
     accepted = response.json()
@@ -53,7 +55,9 @@ def test_task_is_not_visible_to_another_account(service: Service) -> None:
 def test_failed_generation_reports_reason(service: Service) -> None:
     headers = service.auth()
     task_id = service.client.post(
-        "/api/v1/generate", json={"prompt": "x", "duration": 1, "model": "test-fail"}, headers=headers
+        "/api/v1/generate",
+        json={"prompt": "x", "duration": 1, "model": "test-fail"},
+        headers=headers,
     ).json()["task_id"]
     done = service.wait(task_id, headers)
     assert done["status"] == "failed"
@@ -65,7 +69,9 @@ def test_failed_generation_reports_reason(service: Service) -> None:
 def test_cancel_running_task(service: Service, release: None) -> None:
     headers = service.auth()
     task_id = service.client.post(
-        "/api/v1/generate", json={"prompt": "x", "duration": 1, "model": "test-slow"}, headers=headers
+        "/api/v1/generate",
+        json={"prompt": "x", "duration": 1, "model": "test-slow"},
+        headers=headers,
     ).json()["task_id"]
     body = service.wait(task_id, headers, until=("processing", *TERMINAL))
     assert body["status"] == "processing"
@@ -80,7 +86,9 @@ def test_batch(service: Service) -> None:
     headers = service.auth()
     response = service.client.post(
         "/api/v1/generate/batch",
-        json={"requests": [{"prompt": "a", "duration": 1, "seed": 1}, {"prompt": "b", "duration": 2}]},
+        json={
+            "requests": [{"prompt": "a", "duration": 1, "seed": 1}, {"prompt": "b", "duration": 2}]
+        },
         headers=headers,
     )
     assert response.status_code == 202

@@ -25,8 +25,13 @@ def finished(service: Service) -> tuple[str, dict[str, str], bytes]:
 
 @pytest.mark.parametrize(
     ("header", "first", "last"),
-    [("bytes=0-99", 0, 99), ("bytes=100-", 100, None), ("bytes=-50", None, None),
-     ("bytes=10-10", 10, 10), ("bytes=0-99999999", 0, None)],
+    [
+        ("bytes=0-99", 0, 99),
+        ("bytes=100-", 100, None),
+        ("bytes=-50", None, None),
+        ("bytes=10-10", 10, 10),
+        ("bytes=0-99999999", 0, None),
+    ],
 )
 def test_range(
     service: Service,
@@ -69,8 +74,8 @@ def test_unsupported_range_sends_everything(
 
 
 @pytest.mark.parametrize(
-    ("fmt", "mime"), [("flac", "audio/flac"), ("ogg", "audio/ogg"), ("mp3", "audio/mpeg"),
-                      ("wav", "audio/wav")]
+    ("fmt", "mime"),
+    [("flac", "audio/flac"), ("ogg", "audio/ogg"), ("mp3", "audio/mpeg"), ("wav", "audio/wav")],
 )
 def test_format_conversion(
     service: Service, finished: tuple[str, dict[str, str], bytes], fmt: str, mime: str
@@ -91,7 +96,9 @@ def test_format_conversion(
 def test_requested_format_is_stored(service: Service) -> None:
     headers = service.auth()
     task_id = service.client.post(
-        "/api/v1/generate", json={"prompt": "tone", "duration": 1, "format": "flac"}, headers=headers
+        "/api/v1/generate",
+        json={"prompt": "tone", "duration": 1, "format": "flac"},
+        headers=headers,
     ).json()["task_id"]
     done = service.wait(task_id, headers)
     assert done["format"] == "flac"

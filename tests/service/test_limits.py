@@ -19,9 +19,12 @@ def test_rate_limit_headers_and_429(tight: Service) -> None:
     assert 0 < int(limited.headers["RateLimit-Reset"]) <= 60
     # The limit is per key: another key of the same account is not limited.
     other, _ = tight.key(account_id=None)
-    assert tight.client.get(
-        "/api/v1/generate/batch/x", headers={"Authorization": f"Bearer {other}"}
-    ).status_code == 404
+    assert (
+        tight.client.get(
+            "/api/v1/generate/batch/x", headers={"Authorization": f"Bearer {other}"}
+        ).status_code
+        == 404
+    )
 
 
 def test_concurrency_limit(tight: Service, release: None) -> None:

@@ -150,4 +150,3 @@ def task_view(request: Request, session: Session, task: Task) -> TaskStatus:
         created_at=task.created_at,
         finished_at=task.finished_at,
     )
-

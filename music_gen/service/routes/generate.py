@@ -25,6 +25,7 @@ from music_gen.service.schemas import (
     BatchStatus,
     GenerateRequest,
     TaskAccepted,
+    TaskState,
     TaskStatus,
 )
 
@@ -187,7 +188,7 @@ def cancel_task(
     return task_view(request, session, task)
 
 
-def _aggregate(counts: dict[str, int]) -> str:
+def _aggregate(counts: dict[str, int]) -> TaskState:
     if counts["processing"] or (counts["queued"] and sum(counts.values()) > counts["queued"]):
         return "processing"
     if counts["queued"]:
