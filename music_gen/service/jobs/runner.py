@@ -69,15 +69,15 @@ class TaskRunner:
             outputs = self._generate(kind, model, params, duration_s, progress)
             progress.check()
             elapsed = time.perf_counter() - started
-            files = self._store(task_id, outputs, fmt)
+            rows = self._write_files(outputs, fmt)
             main = outputs.get("mix") or outputs["audio"]
             result = {
                 "duration": main.duration,
                 "metadata": _jsonable(main.metadata),
-                "files": files,
+                "files": {row.label: row.id for row in rows},
             }
             self.speed.record(model, elapsed, duration_s)
-            return self._finish(task_id, "completed", result=result)
+            return self._finish(task_id, "completed", result=result, files=rows)
         except GenerationCancelledError:
             return self._finish(task_id, "cancelled")
         except MusicGenError as exc:
@@ -123,26 +123,22 @@ class TaskRunner:
         )
         return {"audio": audio}
 
-    def _store(self, task_id: str, outputs: dict[str, AudioOutput], fmt: str) -> dict[str, str]:
-        files: dict[str, str] = {}
-        with self.db.session() as session:
-            task = session.get(Task, task_id)
-            assert task is not None
-            for label, audio in outputs.items():
-                file_id, size = self.storage.save(audio, fmt)
-                session.add(
-                    AudioFile(
-                        id=file_id,
-                        account_id=task.account_id,
-                        task_id=task_id,
-                        label=label,
-                        format=fmt,
-                        size_bytes=size,
-                        duration_s=audio.duration,
-                    )
+    def _write_files(self, outputs: dict[str, AudioOutput], fmt: str) -> list[AudioFile]:
+        # Files first, rows later in the same transaction as the status: a crash in between
+        # leaves only unreferenced files, never a completed task without its audio.
+        rows = []
+        for label, audio in outputs.items():
+            file_id, size = self.storage.save(audio, fmt)
+            rows.append(
+                AudioFile(
+                    id=file_id,
+                    label=label,
+                    format=fmt,
+                    size_bytes=size,
+                    duration_s=audio.duration,
                 )
-                files[label] = file_id
-        return files
+            )
+        return rows
 
     def _finish(
         self,
@@ -151,6 +147,7 @@ class TaskRunner:
         *,
         result: dict[str, Any] | None = None,
         error: dict[str, Any] | None = None,
+        files: list[AudioFile] | None = None,
     ) -> str:
         values: dict[str, Any] = {"status": status, "finished_at": utcnow()}
         if status == "completed":
@@ -158,9 +155,19 @@ class TaskRunner:
         if error is not None:
             values["error"] = error
         with self.db.session() as session:
-            session.execute(
+            changed = session.execute(
                 update(Task).where(Task.id == task_id, Task.status == "processing").values(values)
-            )
+            ).rowcount  # type: ignore[attr-defined]
+            account_id = session.scalar(select(Task.account_id).where(Task.id == task_id))
+            if changed and files:
+                for row in files:
+                    row.task_id = task_id
+                    row.account_id = account_id
+                    session.add(row)
+        if not changed and files:
+            for row in files:
+                self.storage.delete(row.id)
+            return "cancelled"
         return status
 
     def write_progress(self, task_id: str, fraction: float) -> bool:

@@ -33,6 +33,6 @@ class SpeedTracker:
         with self._lock:
             return self._rates.get(model, self.prior)
 
-    def eta_s(self, model: str, audio_s: float, queued_audio_s: float, workers: int) -> float:
+    def eta_s(self, model: str, audio_s: float, queued_audio_s: float) -> float:
         """Seconds until a new task of ``audio_s`` finishes behind ``queued_audio_s`` of work."""
-        return self.rate(model) * (audio_s + queued_audio_s / max(1, workers))
+        return self.rate(model) * (audio_s + queued_audio_s)

@@ -102,12 +102,14 @@ def new_task(
 
 def eta_s(state: AppState, session: Session, model: str, duration_s: float) -> float:
     """Seconds until a new task of ``duration_s`` is done, from measured engine speed."""
+    # One generator per model runs one generation at a time, so the work ahead is the
+    # queued and running audio of the same model.
     ahead = session.scalar(
         select(func.coalesce(func.sum(Task.duration_s), 0.0)).where(
-            Task.status.in_(("queued", "processing"))
+            Task.status.in_(("queued", "processing")), Task.model == model
         )
     )
-    eta = state.speed.eta_s(model, duration_s, float(ahead or 0.0), state.queue.size)
+    eta = state.speed.eta_s(model, duration_s, float(ahead or 0.0))
     return round(eta, 2)
 
 

@@ -176,14 +176,16 @@ def cancel_task(
         .where(Task.id == task.id, Task.status == "queued")
         .values(status="cancelled", cancel_requested=True)
     ).rowcount  # type: ignore[attr-defined]
+    running = 0
     if not cancelled:
-        session.execute(
+        running = session.execute(
             update(Task)
             .where(Task.id == task.id, Task.status == "processing")
             .values(cancel_requested=True)
-        )
+        ).rowcount  # type: ignore[attr-defined]
     session.commit()
-    state.queue.cancel(task.id)
+    if running:
+        state.queue.cancel(task.id)
     session.refresh(task)
     return task_view(request, session, task)
 
