@@ -158,7 +158,7 @@ class TaskRunner:
             changed = session.execute(
                 update(Task).where(Task.id == task_id, Task.status == "processing").values(values)
             ).rowcount  # type: ignore[attr-defined]
-            account_id = session.scalar(select(Task.account_id).where(Task.id == task_id))
+            account_id = session.scalar(select(Task.account_id).where(Task.id == task_id)) or ""
             if changed and files:
                 for row in files:
                     row.task_id = task_id
