@@ -88,6 +88,9 @@ class TaskStatus(BaseModel):
     duration: float | None = Field(default=None, description="Seconds of audio.")
     metadata: dict[str, Any] = Field(default_factory=dict)
     error: ErrorBody | None = None
+    engine_s: float | None = Field(
+        default=None, description="Seconds the engine took (completed tasks)."
+    )
     model: str
     format: AudioFormat
     batch_id: str | None = None

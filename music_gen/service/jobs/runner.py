@@ -75,6 +75,7 @@ class TaskRunner:
                 "duration": main.duration,
                 "metadata": _jsonable(main.metadata),
                 "files": {row.label: row.id for row in rows},
+                "engine_s": round(elapsed, 4),
             }
             self.speed.record(model, elapsed, duration_s)
             return self._finish(task_id, "completed", result=result, files=rows)

@@ -146,6 +146,7 @@ def task_view(request: Request, session: Session, task: Task) -> TaskStatus:
         duration=result.get("duration") if task.status == "completed" else task.duration_s,
         metadata=result.get("metadata") or {},
         error=task.error,  # type: ignore[arg-type]
+        engine_s=result.get("engine_s"),
         model=task.model,
         format=task.format,  # type: ignore[arg-type]
         batch_id=task.batch_id,
