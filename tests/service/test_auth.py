@@ -11,10 +11,9 @@ from pydantic import ValidationError
 from starlette.websockets import WebSocketDisconnect
 
 from music_gen.errors import AuthenticationError
-from music_gen.service.deps import authenticate_websocket
-
 from music_gen.service import Settings
 from music_gen.service.auth import list_keys, revoke_key
+from music_gen.service.deps import authenticate_websocket
 from music_gen.service.models import ApiKey
 from tests.service.conftest import Service
 
