@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request, WebSocket
@@ -24,10 +24,19 @@ def get_state(request: Request) -> AppState:
 State = Annotated[AppState, Depends(get_state)]
 
 
-def get_session(state: State) -> Iterator[Session]:
-    """A database session for one request (rolled back unless the route commits)."""
-    with state.db.sessions() as session:
+async def get_session(state: State) -> AsyncIterator[Session]:
+    """A database session for one request (rolled back unless the route commits).
+
+    It is opened and closed on the event loop, not in a worker thread: a request holding a
+    pooled connection while it waited for a free thread to close its session could starve
+    the pool under load. Routes also commit before they return, to give the connection back
+    before the response is written.
+    """
+    session = state.db.sessions()
+    try:
         yield session
+    finally:
+        session.close()
 
 
 DbSession = Annotated[Session, Depends(get_session)]
@@ -36,12 +45,13 @@ DbSession = Annotated[Session, Depends(get_session)]
 def get_current_account(
     request: Request,
     state: State,
-    session: DbSession,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     """The calling account, after authentication and the per-key request limit."""
     # The raw header, so that a wrong scheme gets its own message; _bearer documents it.
-    principal = state.authenticate(session, request.headers.get("authorization"))
+    # A session of its own, closed before the route runs (see get_session).
+    with state.db.sessions() as session:
+        principal = state.authenticate(session, request.headers.get("authorization"))
     request.state.ratelimit_headers = state.limits.hit_request(principal)
     return principal
 

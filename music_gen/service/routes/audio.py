@@ -75,6 +75,7 @@ def download_audio(
     }
     if span is not None:
         headers["Content-Range"] = f"bytes {start}-{end}/{size}"
+    session.commit()
     return MeteredFileResponse(
         path,
         start=start,

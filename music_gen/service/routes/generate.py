@@ -66,9 +66,9 @@ def create_task(
         session.add(task)
         session.commit()
     state.queue.submit(task.id)
-    return TaskAccepted(
-        task_id=task.id, status="queued", eta=eta_s(state, session, model, params.duration_s)
-    )
+    eta = eta_s(state, session, model, params.duration_s)
+    session.commit()
+    return TaskAccepted(task_id=task.id, status="queued", eta=eta)
 
 
 @router.post(
@@ -141,6 +141,7 @@ def get_batch(
     counts = {s: 0 for s in ("queued", "processing", "completed", "failed", "cancelled")}
     for view in views:
         counts[view.status] += 1
+    session.commit()
     return BatchStatus(batch_id=batch_id, status=_aggregate(counts), counts=counts, tasks=views)
 
 
@@ -154,7 +155,9 @@ def get_task(
     task_id: str, request: Request, principal: CurrentAccount, session: DbSession
 ) -> TaskStatus:
     """Status, progress and, when completed, the audio URL of a task."""
-    return task_view(request, session, owned_task(session, principal, task_id))
+    view = task_view(request, session, owned_task(session, principal, task_id))
+    session.commit()
+    return view
 
 
 @router.delete(
@@ -187,7 +190,9 @@ def cancel_task(
     if running:
         state.queue.cancel(task.id)
     session.refresh(task)
-    return task_view(request, session, task)
+    view = task_view(request, session, task)
+    session.commit()
+    return view
 
 
 def _aggregate(counts: dict[str, int]) -> TaskState:

@@ -52,8 +52,6 @@ def create_multi(
         session.add(task)
         session.commit()
     state.queue.submit(task.id)
-    return TaskAccepted(
-        task_id=task.id,
-        status="queued",
-        eta=eta_s(state, session, model, duration_s * len(body.instruments)),
-    )
+    eta = eta_s(state, session, model, duration_s * len(body.instruments))
+    session.commit()
+    return TaskAccepted(task_id=task.id, status="queued", eta=eta)
