@@ -69,7 +69,7 @@ class Database:
 
 
 def _make_engine(url: str, schema: str | None) -> Engine:
-    kwargs: dict[str, Any] = {"pool_pre_ping": True}
+    kwargs: dict[str, Any] = {}
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
@@ -78,6 +78,8 @@ def _make_engine(url: str, schema: str | None) -> Engine:
         kwargs["pool_size"] = 20
         kwargs["max_overflow"] = 40
     else:
+        # A server restart or a network drop leaves dead connections in the pool.
+        kwargs["pool_pre_ping"] = True
         kwargs["pool_size"] = 10
         kwargs["max_overflow"] = 30
         if schema:

@@ -15,8 +15,8 @@ from music_gen.service.state import AppState
 _bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer mgk_...`")
 
 
-def get_state(request: Request) -> AppState:
-    """The running service's components."""
+async def get_state(request: Request) -> AppState:
+    """The running service's components (async: no worker-thread hop for a lookup)."""
     state: AppState = request.app.state.service
     return state
 
