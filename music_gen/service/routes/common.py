@@ -101,7 +101,7 @@ def new_task(
 
 
 def eta_s(state: AppState, session: Session, model: str, duration_s: float) -> float:
-    """Seconds until a new task of ``duration_s`` is done, from measured engine speed."""
+    """Seconds until a just-queued task of ``duration_s`` is done, from measured speed."""
     # One generator per model runs one generation at a time, so the work ahead is the
     # queued and running audio of the same model.
     ahead = session.scalar(
@@ -109,7 +109,8 @@ def eta_s(state: AppState, session: Session, model: str, duration_s: float) -> f
             Task.status.in_(("queued", "processing")), Task.model == model
         )
     )
-    eta = state.speed.eta_s(model, duration_s, float(ahead or 0.0))
+    # The new task is already queued, so it is in the sum.
+    eta = state.speed.eta_s(model, duration_s, max(0.0, float(ahead or 0.0) - duration_s))
     return round(eta, 2)
 
 
