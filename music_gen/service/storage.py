@@ -35,6 +35,11 @@ class AudioStorage:
         """A fresh unguessable file id."""
         return secrets.token_urlsafe(18)
 
+    @staticmethod
+    def is_valid_id(file_id: str) -> bool:
+        """Whether a string has the shape of a file id (checked before any lookup)."""
+        return _ID.fullmatch(file_id) is not None
+
     def path(self, file_id: str, fmt: str) -> Path:
         """Where a file id's audio in a format lives (whether or not it exists yet)."""
         if not _ID.fullmatch(file_id):

@@ -125,3 +125,34 @@ def test_bad_batches(service: Service) -> None:
     )
     assert bad_second.status_code == 400
     assert bad_second.json()["error"]["details"]["index"] == 1
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/generate/%00abc",
+        "/api/v1/generate/batch/%00",
+        "/api/v1/audio/%00aaaaaaaaaaaaaaaaaaaa",
+        "/api/v1/generate/00000000-0000-0000-0000-00000000000%00",
+    ],
+)
+def test_nul_bytes_in_ids_are_not_found(service: Service, path: str) -> None:
+    response = service.client.get(path, headers=service.auth())
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "NOT_FOUND"
+
+
+def test_nul_bytes_in_text_never_cause_server_errors(service: Service) -> None:
+    headers = service.auth()
+    generate = service.client.post(
+        "/api/v1/generate", json={"prompt": "a\x00b", "duration": 1}, headers=headers
+    )
+    multi = service.client.post(
+        "/api/v1/multi-instrument", json={"instruments": {"a\x00": "x\x00"}}, headers=headers
+    )
+    model = service.client.post(
+        "/api/v1/generate", json={"prompt": "a", "model": "x\x00"}, headers=headers
+    )
+    assert generate.status_code in (202, 400), generate.text
+    assert multi.status_code in (202, 400), multi.text
+    assert model.status_code == 404

@@ -24,6 +24,7 @@ from music_gen.service.models import AudioFile, Task
 from music_gen.service.routes.common import AUTHED, responses
 from music_gen.service.schemas import AudioFormat
 from music_gen.service.state import AppState
+from music_gen.service.storage import AudioStorage
 
 router = APIRouter(prefix="/audio", tags=["audio"])
 
@@ -53,7 +54,7 @@ def download_audio(
     range_header: Annotated[str | None, Header(alias="Range")] = None,
 ) -> Response:
     """The audio file, converted to ``format`` when asked (conversions are cached)."""
-    row = session.get(AudioFile, file_id) if len(file_id) <= 64 else None
+    row = session.get(AudioFile, file_id) if AudioStorage.is_valid_id(file_id) else None
     if row is None or row.account_id != principal.account_id:
         raise NotFoundError(f"No audio file {file_id!r}", code="NOT_FOUND")
     fmt = format or row.format

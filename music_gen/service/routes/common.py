@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -15,6 +16,9 @@ from music_gen.service.auth import Principal
 from music_gen.service.models import Task
 from music_gen.service.schemas import ErrorEnvelope, GenerateRequest, TaskStatus
 from music_gen.service.state import AppState
+
+
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
 def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -114,9 +118,14 @@ def eta_s(state: AppState, session: Session, model: str, duration_s: float) -> f
     return round(eta, 2)
 
 
+def is_uuid(value: str) -> bool:
+    """Whether a path parameter can be a task or batch id (checked before any query)."""
+    return _UUID.fullmatch(value) is not None
+
+
 def owned_task(session: Session, principal: Principal, task_id: str) -> Task:
     """The account's task; another account's task is not found."""
-    task = session.get(Task, task_id) if len(task_id) <= 36 else None
+    task = session.get(Task, task_id) if is_uuid(task_id) else None
     if task is None or task.account_id != principal.account_id:
         raise NotFoundError(f"No task {task_id!r}", code="NOT_FOUND", details={"task_id": task_id})
     return task

@@ -13,6 +13,7 @@ from music_gen.service.models import Batch, Task
 from music_gen.service.routes.common import (
     AUTHED,
     eta_s,
+    is_uuid,
     new_task,
     owned_task,
     responses,
@@ -131,7 +132,7 @@ def get_batch(
     batch_id: str, request: Request, principal: CurrentAccount, session: DbSession
 ) -> BatchStatus:
     """Aggregate status and every task of a batch."""
-    batch = session.get(Batch, batch_id) if len(batch_id) <= 36 else None
+    batch = session.get(Batch, batch_id) if is_uuid(batch_id) else None
     if batch is None or batch.account_id != principal.account_id:
         raise NotFoundError(f"No batch {batch_id!r}", code="NOT_FOUND")
     tasks = session.scalars(
