@@ -17,7 +17,6 @@ from music_gen.service.models import Task
 from music_gen.service.schemas import ErrorEnvelope, GenerateRequest, TaskStatus
 from music_gen.service.state import AppState
 
-
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
