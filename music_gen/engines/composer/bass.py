@@ -1,0 +1,154 @@
+"""Bass lines in the genre's manner, always on the chord root at the downbeat.
+
+Styles: ``root`` (held roots), ``pop`` (roots with eighth pickups), ``root_fifth`` (country,
+folk), ``walking`` (jazz quarter notes with chromatic approaches), ``boogie`` (blues),
+``funk`` (syncopated sixteenths), ``octave`` (disco/EDM octaves), ``rock8`` (driving eighths),
+``pedal`` (ambient tonic pedal), ``reggae`` (one drop) and ``bossa`` (root-fifth dotted).
+"""
+
+from __future__ import annotations
+
+from music_gen.engines.composer.instruments import INSTRUMENTS
+from music_gen.engines.composer.notes import ChordSpan, Note, chord_spans, fit_octave
+from music_gen.engines.composer.plan import PartPlan, PiecePlan
+from music_gen.engines.composer.sampling import Chooser
+from music_gen.engines.composer.theory import scale_pitch_classes
+
+# (onset within the chord, duration, degree: "r" root, "5" fifth, "8" octave, "3" third,
+# "b7"/"6" as named, velocity) for one 4-beat chord.
+_FIGURES: dict[str, list[list[tuple[float, float, str, int]]]] = {
+    "root": [[(0.0, 3.9, "r", 90)], [(0.0, 1.9, "r", 90), (2.0, 1.9, "r", 80)]],
+    "pop": [[(0.0, 1.4, "r", 92), (1.5, 0.45, "r", 70), (2.0, 1.4, "r", 84), (3.5, 0.45, "5", 70)]],
+    "root_fifth": [
+        [(0.0, 0.9, "r", 92), (1.0, 0.9, "5", 76), (2.0, 0.9, "r", 86), (3.0, 0.9, "5", 76)],
+        [(0.0, 1.9, "r", 92), (2.0, 1.9, "5", 80)],
+    ],
+    "boogie": [
+        [(0.0, 0.9, "r", 92), (1.0, 0.9, "3", 80), (2.0, 0.9, "5", 86), (3.0, 0.9, "6", 80)],
+        [(0.0, 0.9, "r", 92), (1.0, 0.9, "b7", 80), (2.0, 0.9, "6", 86), (3.0, 0.9, "5", 80)],
+    ],
+    "funk": [
+        [
+            (0.0, 0.4, "r", 100),
+            (0.75, 0.2, "8", 78),
+            (1.5, 0.3, "r", 88),
+            (2.25, 0.2, "b7", 74),
+            (2.5, 0.4, "r", 92),
+            (3.5, 0.2, "8", 80),
+        ],
+        [
+            (0.0, 0.6, "r", 100),
+            (1.0, 0.2, "r", 70),
+            (1.75, 0.2, "5", 80),
+            (2.5, 0.4, "r", 92),
+            (3.0, 0.2, "8", 84),
+            (3.75, 0.2, "5", 72),
+        ],
+    ],
+    "octave": [
+        [(i * 0.5, 0.4, "r" if i % 2 == 0 else "8", 92 if i % 2 == 0 else 80) for i in range(8)]
+    ],
+    "rock8": [[(i * 0.5, 0.42, "r", 92 if i % 2 == 0 else 80) for i in range(8)]],
+    "pedal": [[(0.0, 3.98, "r", 78)]],
+    "reggae": [
+        [
+            (0.0, 0.9, "r", 96),
+            (1.5, 0.4, "5", 80),
+            (2.0, 0.9, "r", 90),
+            (3.0, 0.4, "8", 80),
+            (3.5, 0.4, "5", 76),
+        ]
+    ],
+    "bossa": [
+        [(0.0, 1.4, "r", 90), (1.5, 0.45, "5", 76), (2.0, 1.4, "5", 84), (3.5, 0.45, "r", 76)]
+    ],
+}
+
+
+def write_bass(plan: PiecePlan, part: PartPlan, chooser: Chooser) -> list[Note]:
+    """The bass part."""
+    inst = INSTRUMENTS[part.instrument]
+    low = max(inst.low, 28)
+    centre = low + 10
+    high = low + 24
+    spans = chord_spans(plan)
+    notes: list[Note] = []
+    style = part.style
+    last_index = len(plan.sections) - 1
+    for k, span in enumerate(spans):
+        root = fit_octave(span.chord.root_pc, low, high, centre)
+        final = span.section == last_index and span.bar == plan.total_bars - 1
+        label = plan.sections[span.section].label
+        if final or (label == "intro" and style not in ("octave", "pedal")):
+            notes.append(Note(root, span.start, span.duration * (2 if final else 0.98), 88))
+            continue
+        if style == "walking":
+            following = spans[k + 1] if k + 1 < len(spans) else None
+            notes.extend(_walking(plan, span, root, following, low, high, chooser))
+            continue
+        if style == "pedal":
+            tonic = fit_octave(plan.tonic_pc, low, high, centre)
+            pitch = tonic if label in ("A", "intro") else root
+            notes.append(Note(pitch, span.start, span.duration * 0.99, 80))
+            continue
+        figures = _FIGURES.get(style, _FIGURES["root"])
+        figure = chooser.choose(figures)
+        scale_factor = span.duration / 4.0
+        if plan.meter != "4/4":
+            figure = [(0.0, span.duration * 0.95, "r", 90)]
+            scale_factor = 1.0
+        for onset, length, degree, velocity in figure:
+            pitch = _degree(span, root, degree)
+            notes.append(
+                Note(pitch, span.start + onset * scale_factor, length * scale_factor, velocity)
+            )
+    return notes
+
+
+def _degree(span: ChordSpan, root: int, degree: str) -> int:
+    chord = span.chord
+    if degree == "r":
+        return root
+    if degree == "8":
+        return root + 12
+    if degree == "5":
+        return root + (chord.fifth_pc - chord.root_pc) % 12
+    if degree == "3":
+        third = chord.third_pc
+        return root + ((third - chord.root_pc) % 12 if third is not None else 7)
+    if degree == "6":
+        return root + 9
+    if degree == "b7":
+        return root + 10
+    return root
+
+
+def _walking(
+    plan: PiecePlan,
+    span: ChordSpan,
+    root: int,
+    following: ChordSpan | None,
+    low: int,
+    high: int,
+    chooser: Chooser,
+) -> list[Note]:
+    beats = round(span.duration)
+    scale = set(scale_pitch_classes(plan.tonic_pc, plan.mode)) | set(span.chord.pitch_classes)
+    target = fit_octave(following.chord.root_pc, low, high, root) if following else root
+    pitches = [root]
+    current = root
+    for beat in range(1, beats):
+        if beat == beats - 1:
+            # Approach the next root by a half step (or from a fifth above).
+            approach = chooser.choose([target - 1, target + 1, target + 7], [3, 3, 1])
+            pitch = approach if low <= approach <= high else target - 1
+        else:
+            direction = 1 if target >= current else -1
+            candidates = [current + direction * s for s in (1, 2, 3, 4)]
+            candidates = [c for c in candidates if c % 12 in scale and low <= c <= high]
+            pitch = chooser.choose(candidates) if candidates else current
+            if pitch in (current,):
+                pitch = root + 7
+        pitches.append(pitch)
+        current = pitch
+    return [Note(p, span.start + i, 0.92, 90 if i == 0 else 80) for i, p in enumerate(pitches)]

@@ -1,0 +1,121 @@
+"""Drum patterns per genre (General MIDI channel 10), with fills and crashes at section changes.
+
+Patterns are written on a sixteenth-note grid, one string per drum: ``x`` a normal hit, ``X``
+an accent, ``o`` a ghost note, ``.`` silence. Kick and snare sit on the beat in every groove
+that has them, so the pulse is clear.
+"""
+
+from __future__ import annotations
+
+from music_gen.engines.composer.notes import Note, is_section_end
+from music_gen.engines.composer.plan import PartPlan, PiecePlan
+from music_gen.engines.composer.sampling import Chooser
+
+KICK, SIDE_STICK, SNARE, CLAP, HAT, PEDAL_HAT, OPEN_HAT = 36, 37, 38, 39, 42, 44, 46
+LOW_TOM, MID_TOM, HIGH_TOM, CRASH, RIDE, TAMBOURINE, SHAKER = 45, 47, 50, 49, 51, 54, 70
+FLOOR_TOM = 41
+
+_VELOCITY = {"X": 112, "x": 96, "o": 52}
+
+#: Grooves for one 4/4 bar (16 steps).
+GROOVES: dict[str, dict[int, str]] = {
+    "rock": {KICK: "X.....x.X.x.....", SNARE: "....X.......X...", HAT: "x.x.x.x.x.x.x.x."},
+    "pop": {
+        KICK: "X.....x.X.......",
+        SNARE: "....X.......X...",
+        CLAP: "....x.......x...",
+        HAT: "x.x.x.x.x.x.x.x.",
+    },
+    "funk": {KICK: "X.....x...x..x..", SNARE: "....X..o.o..X..o", HAT: "xoxoxoxoxoxoxoxo"},
+    "house": {
+        KICK: "X...X...X...X...",
+        CLAP: "....x.......x...",
+        OPEN_HAT: "..x...x...x...x.",
+        HAT: "o.o.o.o.o.o.o.o.",
+    },
+    "techno": {
+        KICK: "X...X...X...X...",
+        CLAP: "....x.......x...",
+        OPEN_HAT: "..x...x...x...x.",
+        HAT: "oooooooooooooooo",
+    },
+    "hiphop": {KICK: "X......x..x.....", SNARE: "....X.......X...", HAT: "x.o.x.o.x.o.x.o."},
+    "jazz": {RIDE: "x...x.xxx...x.xx", PEDAL_HAT: "....x.......x...", KICK: "o...o...o...o..."},
+    "shuffle": {KICK: "X.......X.......", SNARE: "....X.......X...", HAT: "x.x.x.x.x.x.x.x."},
+    "reggae": {
+        KICK: "........X.......",
+        SIDE_STICK: "........x.......",
+        HAT: "x.o.x.o.x.o.x.o.",
+        PEDAL_HAT: "....x.......x...",
+    },
+    "bossa": {KICK: "X..oX..oX..oX..o", SIDE_STICK: "x..x..x...x..x..", HAT: "x.o.x.o.x.o.x.o."},
+    "country": {KICK: "X.......X.......", SNARE: "....X.......X...", HAT: "x.x.x.x.x.x.x.x."},
+    "metal": {KICK: "XxXxXxXxXxXxXxXx", SNARE: "....X.......X...", RIDE: "x...x...x...x..."},
+    "cinematic": {
+        KICK: "X.......X.......",
+        FLOOR_TOM: "x.....x.....x...",
+        SNARE: "....x.......x...",
+    },
+    "folk": {KICK: "X.......X.......", TAMBOURINE: "....x.......x...", SHAKER: "x.x.x.x.x.x.x.x."},
+}
+#: Grooves for 3/4 (12 steps) and 6/8 (12 steps of two dotted-quarter beats).
+METER_GROOVES: dict[str, dict[int, str]] = {
+    "3/4": {KICK: "X...........", SNARE: "....x...x...", HAT: "x.x.x.x.x.x."},
+    "6/8": {KICK: "X...........", SNARE: "......X.....", HAT: "x.x.x.x.x.x."},
+}
+_FILL_PATTERNS = [
+    [SNARE, SNARE, SNARE, SNARE],
+    [HIGH_TOM, HIGH_TOM, MID_TOM, LOW_TOM],
+    [SNARE, HIGH_TOM, MID_TOM, FLOOR_TOM],
+]
+
+
+def write_drums(plan: PiecePlan, part: PartPlan, chooser: Chooser) -> list[Note]:
+    """The drum part: the groove, fills into new sections, crashes on their downbeats."""
+    if plan.meter in METER_GROOVES:
+        groove = METER_GROOVES[plan.meter]
+    else:
+        groove = GROOVES.get(part.style, GROOVES["pop"])
+    steps = len(next(iter(groove.values())))
+    beats = plan.beats_per_bar
+    step_beats = beats / steps
+    notes: list[Note] = []
+    final_bar = plan.total_bars - 1
+    for section in plan.sections:
+        for offset in range(section.num_bars):
+            bar = section.start_bar + offset
+            start = bar * beats
+            if bar == final_bar:
+                notes.append(Note(CRASH, start, beats, 100))
+                notes.append(Note(KICK, start, 1.0, 104))
+                continue
+            if offset == 0 and section.label not in ("intro",) and bar > 0:
+                notes.append(Note(CRASH, start, beats, 96))
+            fill_from = steps
+            if is_section_end(plan, bar) and plan.meter == "4/4" and section.label != "intro":
+                fill_from = 12 if section.energy < 0.9 else 8
+                notes.extend(_fill(start, fill_from, steps, step_beats, chooser))
+            for drum, pattern in groove.items():
+                for step, symbol in enumerate(pattern):
+                    if symbol == "." or (step >= fill_from and drum != KICK):
+                        continue
+                    if section.label == "intro" and symbol == "o":
+                        continue
+                    velocity = _VELOCITY[symbol] + int(chooser.normal(3))
+                    if drum in (HAT, SHAKER, RIDE) and step % 4 == 0:
+                        velocity += 8
+                    length = step_beats * (4 if drum in (OPEN_HAT, RIDE) else 1)
+                    notes.append(Note(drum, start + step * step_beats, length, velocity))
+    return notes
+
+
+def _fill(
+    start: float, fill_from: int, steps: int, step_beats: float, chooser: Chooser
+) -> list[Note]:
+    pattern = chooser.choose(_FILL_PATTERNS)
+    notes = []
+    for k, step in enumerate(range(fill_from, steps)):
+        drum = pattern[min(k * len(pattern) // (steps - fill_from), len(pattern) - 1)]
+        velocity = 74 + int(28 * k / max(steps - fill_from - 1, 1))
+        notes.append(Note(drum, start + step * step_beats, step_beats, velocity))
+    return notes

@@ -1,0 +1,162 @@
+"""Chord parts: voicings with voice leading, played in the genre's comping pattern.
+
+Every chord is voiced by :func:`theory.lead_voices`, which picks the voicing that moves least
+from the previous one, so inner voices step instead of jumping. The comping style decides when
+the voicing sounds: sustained (pads, ambient), repeated eighths (pop piano), strummed
+(folk guitar), syncopated (funk, bossa, jazz Charleston), off-beat (reggae skank, house stabs),
+broken (classical arpeggios) or power chords (rock, metal).
+"""
+
+from __future__ import annotations
+
+from music_gen.engines.composer.instruments import INSTRUMENTS
+from music_gen.engines.composer.notes import ChordSpan, Note, chord_spans, fit_octave
+from music_gen.engines.composer.plan import PartPlan, PiecePlan
+from music_gen.engines.composer.sampling import Chooser
+from music_gen.engines.composer.theory import Chord, lead_voices
+
+# Hit patterns for one 4/4 bar: (onset beat, duration beats, velocity).
+_PATTERNS_44: dict[str, list[list[tuple[float, float, int]]]] = {
+    "block": [[(0.0, 4.0, 70)]],
+    "pad": [[(0.0, 4.0, 64)]],
+    "pulse8": [[(i * 0.5, 0.45, 78 if i % 2 == 0 else 62) for i in range(8)]],
+    "ostinato": [[(i * 0.5, 0.4, 76 if i % 2 == 0 else 60) for i in range(8)]],
+    "shuffle": [[(i * 0.5, 0.4, 76 if i % 2 == 0 else 58) for i in range(8)]],
+    "strum": [
+        [
+            (0.0, 1.0, 82),
+            (1.0, 0.5, 70),
+            (1.5, 0.5, 60),
+            (2.5, 0.5, 62),
+            (3.0, 0.5, 72),
+            (3.5, 0.5, 60),
+        ],
+        [(0.0, 1.5, 82), (1.5, 0.5, 60), (2.0, 1.0, 74), (3.0, 0.5, 70), (3.5, 0.5, 60)],
+    ],
+    "power": [[(i * 0.5, 0.42, 96 if i % 2 == 0 else 84) for i in range(8)]],
+    "funk": [
+        [
+            (0.0, 0.2, 92),
+            (0.75, 0.2, 70),
+            (1.5, 0.2, 84),
+            (2.25, 0.2, 66),
+            (2.5, 0.2, 86),
+            (3.5, 0.2, 78),
+        ],
+        [
+            (0.0, 0.2, 92),
+            (1.0, 0.2, 82),
+            (1.75, 0.2, 66),
+            (2.5, 0.2, 86),
+            (3.25, 0.2, 70),
+            (3.75, 0.2, 74),
+        ],
+    ],
+    "jazz": [
+        [(0.0, 1.2, 72), (1.5, 0.9, 66)],
+        [(0.5, 0.9, 66), (2.0, 1.2, 70)],
+        [(0.0, 0.9, 72), (2.5, 1.2, 66)],
+        [(1.0, 0.9, 68), (2.5, 0.9, 66)],
+    ],
+    "skank": [
+        [(1.0, 0.35, 82), (3.0, 0.35, 82)],
+        [(1.0, 0.35, 82), (3.0, 0.35, 80), (3.5, 0.25, 60)],
+    ],
+    "bossa": [
+        [(0.0, 0.9, 72), (1.5, 0.9, 66), (3.0, 0.9, 70)],
+        [(0.5, 0.9, 66), (2.0, 0.9, 70), (3.5, 0.4, 62)],
+    ],
+    "stabs": [[(0.5, 0.3, 82), (1.5, 0.3, 82), (2.5, 0.3, 82), (3.5, 0.3, 82)]],
+    "lofi": [[(0.0, 1.8, 70), (2.5, 1.4, 62)], [(0.0, 3.8, 68)]],
+}
+_ROOTLESS = ("jazz", "bossa", "lofi")
+
+
+def _voice_range(part: PartPlan, style: str) -> tuple[int, int, int]:
+    inst = INSTRUMENTS[part.instrument]
+    low = max(inst.low, 48 if inst.family != "pad" else 50)
+    high = min(inst.high, low + 26)
+    voices = 3 if inst.family == "guitar" and style not in ("strum",) else 4
+    if style == "strum":
+        voices = 5
+    return low, high, voices
+
+
+def write_chords(plan: PiecePlan, part: PartPlan, chooser: Chooser) -> list[Note]:
+    """The chord part: every chord voiced and played in the part's style."""
+    style = part.style
+    if plan.meter != "4/4" and style not in ("pad", "block", "arpeggio"):
+        style = "waltz" if plan.meter == "3/4" else "arpeggio"
+    low, high, voices = _voice_range(part, style)
+    notes: list[Note] = []
+    previous: list[int] | None = None
+    spans = chord_spans(plan)
+    last_index = len(plan.sections) - 1
+    bar_patterns: dict[int, list[tuple[float, float, int]]] = {}
+    for span in spans:
+        section = plan.sections[span.section]
+        chord = span.chord
+        if style == "power":
+            voicing = _power(chord)
+        else:
+            pcs_chord = chord
+            if style in _ROOTLESS and len(chord.pitch_classes) >= 4:
+                pcs_chord = Chord(chord.root_pc, chord.quality, chord.symbol)
+            previous = lead_voices(previous, pcs_chord, low, high, voices=voices)
+            voicing = previous
+        final = span.section == last_index and span.bar == plan.total_bars - 1
+        if final or style in ("pad", "block") or (section.label == "intro" and style != "arpeggio"):
+            length = span.duration if not final else plan.beats_per_bar * 2
+            notes.extend(
+                Note(p, span.start, length * 0.98, 66 if not final else 72) for p in voicing
+            )
+            continue
+        if style == "arpeggio":
+            notes.extend(_arpeggio(plan, span, voicing))
+            continue
+        if style == "waltz":
+            notes.extend(_waltz(plan, span, voicing))
+            continue
+        if span.bar not in bar_patterns:
+            options = _PATTERNS_44.get(style, _PATTERNS_44["block"])
+            bar_patterns[span.bar] = chooser.choose(options)
+        for onset, length, velocity in bar_patterns[span.bar]:
+            if span.beat_in_bar - 1e-6 <= onset < span.beat_in_bar + span.duration - 1e-6:
+                start = span.start - span.beat_in_bar + onset
+                spread = 0.012 if style == "strum" else 0.0
+                for k, pitch in enumerate(voicing):
+                    notes.append(Note(pitch, start + k * spread, length, velocity))
+    return notes
+
+
+def _power(chord: Chord) -> list[int]:
+    root = fit_octave(chord.root_pc, 40, 52, 45)
+    return [root, root + 7, root + 12]
+
+
+def _arpeggio(plan: PiecePlan, span: ChordSpan, voicing: list[int]) -> list[Note]:
+    step = 1 / 3 if plan.meter == "6/8" else 0.5
+    bass = voicing[0] - 12 if voicing[0] - 12 >= 36 else voicing[0]
+    order = [bass, *voicing[1:], voicing[0] + 12, *reversed(voicing[1:])]
+    notes = []
+    count = round(span.duration / step)
+    for k in range(count):
+        velocity = 70 if k == 0 else 58
+        notes.append(Note(order[k % len(order)], span.start + k * step, step * 1.8, velocity))
+    return notes
+
+
+def _waltz(plan: PiecePlan, span: ChordSpan, voicing: list[int]) -> list[Note]:
+    notes = []
+    beats = round(span.duration)
+    for beat in range(beats):
+        absolute = span.beat_in_bar + beat
+        if absolute % plan.beats_per_bar == 0:
+            notes.append(
+                Note(
+                    voicing[0] - 12 if voicing[0] >= 48 else voicing[0], span.start + beat, 0.95, 72
+                )
+            )
+        else:
+            notes.extend(Note(p, span.start + beat, 0.6, 58) for p in voicing[1:])
+    return notes

@@ -1,0 +1,235 @@
+"""Melodies from motifs: a two-bar idea, repeated and varied, shaped into phrases.
+
+A motif is a rhythm plus a contour of scale steps. Phrases of four bars state the motif and
+answer it with a variation (sequence, inversion or new rhythm); the last note of a phrase is
+held and lands on a chord tone, and the last phrase of the piece lands on the tonic. Strong
+beats snap to chord tones so the line outlines the harmony.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from music_gen.engines.composer.instruments import INSTRUMENTS
+from music_gen.engines.composer.notes import Note, chord_spans, final_bar_start
+from music_gen.engines.composer.plan import PartPlan, PiecePlan
+from music_gen.engines.composer.sampling import Chooser
+from music_gen.engines.composer.theory import scale_pitches
+
+#: Rhythm cells (durations in beats, negative = rest) for each density, per beat count.
+_CELLS: dict[str, list[tuple[tuple[float, ...], float]]] = {
+    "long": [((4.0,), 3), ((2.0, 2.0), 2), ((3.0, 1.0), 1), ((2.0, -2.0), 1)],
+    "sparse": [((2.0,), 3), ((1.0, 1.0), 3), ((1.5, 0.5), 2), ((-1.0, 1.0), 1), ((1.0,), 2)],
+    "medium": [
+        ((1.0,), 4),
+        ((0.5, 0.5), 3),
+        ((1.5, 0.5), 2),
+        ((0.5, 1.0, 0.5), 2),
+        ((-0.5, 0.5), 1),
+        ((2.0,), 1),
+    ],
+    "busy": [
+        ((0.5, 0.5), 4),
+        ((0.25, 0.25, 0.5), 2),
+        ((0.25, 0.25, 0.25, 0.25), 2),
+        ((1.0,), 2),
+        ((0.75, 0.25), 2),
+        ((-0.5, 0.5), 1),
+    ],
+}
+_TRIPLE_CELLS = [((1.0,), 3), ((2 / 3, 1 / 3), 3), ((1 / 3, 1 / 3, 1 / 3), 2), ((-1 / 3, 2 / 3), 1)]
+_STEPS = [-4, -3, -2, -1, 0, 1, 2, 3, 4]
+_STEP_WEIGHTS = [0.3, 0.6, 2.0, 4.0, 1.2, 4.0, 2.0, 0.6, 0.3]
+
+
+@dataclass
+class _Motif:
+    durations: list[float]
+    steps: list[int]
+
+
+def _rhythm(plan: PiecePlan, density: str, bars: int, chooser: Chooser) -> list[float]:
+    total = bars * plan.beats_per_bar
+    out: list[float] = []
+    filled = 0.0
+    compound = plan.meter == "6/8"
+    while filled < total - 1e-6:
+        cells = _TRIPLE_CELLS if compound else _CELLS[density]
+        cell = chooser.choose([c for c, _ in cells], [w for _, w in cells])
+        if filled + sum(abs(d) for d in cell) > total + 1e-6:
+            cell = (total - filled,)
+        out.extend(cell)
+        filled += sum(abs(d) for d in cell)
+    if out and out[0] < 0 and len(out) > 1:
+        out[0] = -out[0]
+    return out
+
+
+def _motif(plan: PiecePlan, density: str, chooser: Chooser) -> _Motif:
+    durations = _rhythm(plan, density, 2, chooser)
+    steps = [chooser.choose(_STEPS, _STEP_WEIGHTS) for _ in durations]
+    return _Motif(durations, steps)
+
+
+def _vary(motif: _Motif, chooser: Chooser, plan: PiecePlan, density: str) -> _Motif:
+    kind = chooser.choose(["repeat", "invert", "sequence", "rhythm"], [2, 2, 3, 2])
+    if kind == "invert":
+        return _Motif(list(motif.durations), [-s for s in motif.steps])
+    if kind == "rhythm":
+        durations = _rhythm(plan, density, 2, chooser)
+        steps = [motif.steps[i % len(motif.steps)] for i in range(len(durations))]
+        return _Motif(durations, steps)
+    if kind == "sequence":
+        shift = chooser.choose([1, -1, 2, -2], [3, 3, 1, 1])
+        steps = list(motif.steps)
+        steps[0] += shift
+        return _Motif(list(motif.durations), steps)
+    return _Motif(list(motif.durations), list(motif.steps))
+
+
+def write_melody(plan: PiecePlan, part: PartPlan, chooser: Chooser) -> list[Note]:
+    """The melody of a part: motifs and phrases over the plan's chords."""
+    inst = INSTRUMENTS[part.instrument]
+    centre = (inst.low + inst.high) // 2 + 2
+    low, high = max(inst.low, centre - 10), min(inst.high, centre + 12)
+    scale = scale_pitches(plan.tonic_pc, plan.mode, low, high)
+    spans = chord_spans(plan)
+    density = plan.density
+    if part.role == "counter":
+        return _counter_line(plan, part, low - 5, high - 7)
+    motifs: dict[str, _Motif] = {}
+    notes: list[Note] = []
+    tonic_index = min(range(len(scale)), key=lambda i: (scale[i] % 12 != plan.tonic_pc, i))
+    # Start on the third of the scale: a singable opening above the tonic.
+    index = tonic_index + 2
+    beats = plan.beats_per_bar
+    end_beat = final_bar_start(plan)
+    for section_index, section in enumerate(plan.sections):
+        if section.label in ("intro", "outro"):
+            continue
+        label = section.label
+        if label not in motifs:
+            base = motifs.get("A")
+            if base is not None and chooser.chance(0.5):
+                motifs[label] = _vary(base, chooser, plan, density)
+                motifs[label].steps = [-s for s in motifs[label].steps]
+            else:
+                motifs[label] = _motif(plan, density, chooser)
+        motif = motifs[label]
+        lift = 2 if section.energy >= 0.9 else 0
+        bar = section.start_bar
+        phrase_len = 4 if section.num_bars % 4 == 0 or section.num_bars > 4 else section.num_bars
+        while bar < section.start_bar + section.num_bars:
+            phrase_bars = min(phrase_len, section.start_bar + section.num_bars - bar)
+            last_section = section_index == len(plan.sections) - 2
+            closing = last_section and bar + phrase_bars >= section.start_bar + section.num_bars
+            for half in range(0, phrase_bars, 2):
+                bars_here = min(2, phrase_bars - half)
+                current = motif if half == 0 else _vary(motif, chooser, plan, density)
+                start = (bar + half) * beats
+                is_end = half + bars_here >= phrase_bars
+                index = _play(
+                    notes,
+                    current,
+                    start,
+                    bars_here * beats,
+                    index,
+                    scale,
+                    spans,
+                    plan,
+                    chooser,
+                    is_end=is_end,
+                    closing=closing,
+                    lift=lift,
+                )
+            bar += phrase_bars
+    # The last note of the piece: the tonic, held with the final chord.
+    final = min(
+        (p for p in scale if p % 12 == plan.tonic_pc),
+        key=lambda p: abs(p - scale[min(index, len(scale) - 1)]),
+        default=scale[0],
+    )
+    notes.append(Note(final, end_beat, beats * 2, 78))
+    return notes
+
+
+def _play(
+    notes: list[Note],
+    motif: _Motif,
+    start: float,
+    length: float,
+    index: int,
+    scale: list[int],
+    spans: list,
+    plan: PiecePlan,
+    chooser: Chooser,
+    *,
+    is_end: bool,
+    closing: bool,
+    lift: int,
+) -> int:
+    pos = start
+    count = len(motif.durations)
+    for k, (dur, step) in enumerate(zip(motif.durations, motif.steps, strict=True)):
+        if pos >= start + length - 1e-6:
+            break
+        if dur < 0:
+            pos += -dur
+            continue
+        index += step
+        if index < 2 or index > len(scale) - 3:
+            index -= 2 * step
+        index = min(max(index, 0), len(scale) - 1)
+        span = _span_at(spans, pos)
+        chord_pcs = set(span.chord.pitch_classes) if span else set()
+        strong = abs(pos - round(pos)) < 1e-6 and (pos % plan.beats_per_bar) in (0, 2)
+        last = k == count - 1 or pos + dur >= start + length - 1e-6
+        duration = dur
+        if last and is_end:
+            duration = start + length - pos
+            targets = {plan.tonic_pc} if closing else chord_pcs or {plan.tonic_pc}
+            index = _nearest(scale, index, targets)
+        elif strong and chord_pcs:
+            index = _nearest(scale, index, chord_pcs)
+        pitch = scale[min(index + lift, len(scale) - 1)]
+        accent = 12 if strong else 0
+        velocity = 74 + accent + int(chooser.normal(4))
+        notes.append(Note(pitch, pos, duration * 0.95, max(30, min(velocity, 120))))
+        pos += dur
+    return index
+
+
+def _span_at(spans: list, beat: float):
+    for span in spans:
+        if span.start - 1e-6 <= beat < span.end - 1e-6:
+            return span
+    return spans[-1] if spans else None
+
+
+def _nearest(scale: list[int], index: int, pcs: set[int]) -> int:
+    best = index
+    for distance in range(0, 5):
+        for candidate in (index - distance, index + distance):
+            if 0 <= candidate < len(scale) and scale[candidate] % 12 in pcs:
+                return candidate
+    return best
+
+
+def _counter_line(plan: PiecePlan, part: PartPlan, low: int, high: int) -> list[Note]:
+    """A slow guide-tone line (thirds and sevenths) that moves by the smallest step."""
+    notes: list[Note] = []
+    previous = (low + high) // 2
+    scale_pcs = set(scale_pitches(plan.tonic_pc, plan.mode, 0, 11))
+    for span in chord_spans(plan):
+        section = plan.sections[span.section]
+        if section.label == "intro":
+            continue
+        chord = span.chord
+        guides = [pc for pc in chord.pitch_classes[1:] if pc in scale_pcs] or [chord.root_pc]
+        options = [p for p in range(low, high + 1) if p % 12 in guides]
+        if not options:
+            continue
+        pitch = min(options, key=lambda p: (abs(p - previous), p))
+        previous = pitch
+        notes.append(Note(pitch, span.start, span.duration * 0.98, 62))
+    return notes

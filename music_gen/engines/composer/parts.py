@@ -1,0 +1,240 @@
+"""Parts: which instrument plays which role, in which style, on which MIDI channel.
+
+With no instrument named, a genre's default band plays (minus drums for quiet moods and
+genres without them). Named instruments are exactly the band: a lead instrument takes the
+melody, keys or guitars the chords, basses the bass line; a lone piano (guitar, harp...)
+accompanies its own melody. For multitrack requests the part's name gives the instrument and
+its prompt the role and style ("walking" bass, "comping" chords, "swing" drums).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from music_gen.engines.composer.instruments import (
+    INSTRUMENT_WORDS,
+    INSTRUMENTS,
+    Instrument,
+)
+from music_gen.engines.composer.prompt import PromptReading, read_prompt, resolve_instrument
+from music_gen.engines.composer.styles import Genre
+from music_gen.errors import InvalidParameterError
+
+DRUM_CHANNEL = 9
+MELODIC_CHANNELS = [c for c in range(16) if c != DRUM_CHANNEL]
+
+
+@dataclass(frozen=True)
+class PartPlan:
+    """One part: who plays what."""
+
+    name: str
+    instrument: str
+    program: int
+    role: str
+    is_drum: bool
+    # Playing style ("walking", "pulse8", "rock", ...), decided by genre and prompt words.
+    style: str
+    channel: int
+    pan: float
+    level: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """The part as plan metadata."""
+        return {
+            "name": self.name,
+            "instrument": self.instrument,
+            "program": self.program,
+            "role": self.role,
+            "is_drum": self.is_drum,
+            "style": self.style,
+            "channel": self.channel,
+        }
+
+
+@dataclass(frozen=True)
+class PartRequest:
+    """A part asked for by name, with what it should play in words (multitrack)."""
+
+    name: str
+    prompt: str
+
+
+def _default_role(instrument: Instrument) -> str:
+    return {
+        "drums": "drums",
+        "bass": "bass",
+        "lead": "melody",
+        "pad": "pad",
+        "keys": "chords",
+        "guitar": "chords",
+        "mallet": "chords",
+    }[instrument.family]
+
+
+def _style_for(role: str, instrument: Instrument, genre: Genre, words: Sequence[str]) -> str:
+    if role == "drums":
+        if "swing" in words:
+            return "jazz"
+        if "shuffle" in words:
+            return "shuffle"
+        return genre.drums or "pop"
+    if role == "bass":
+        return "walking" if "walking" in words else genre.bass
+    if role in ("chords", "pad"):
+        if "comping" in words:
+            return "jazz" if genre.swing or genre.name == "jazz" else genre.comp
+        if any(w in words for w in ("arpeggio", "arpeggios", "arpeggiated")):
+            return "arpeggio"
+        if any(w in words for w in ("strumming", "strummed")):
+            return "strum"
+        if role == "pad" or instrument.family == "pad":
+            return "pad"
+        style = genre.comp
+        if style == "power" and instrument.family != "guitar":
+            return "pulse8"
+        if style in ("strum", "skank") and instrument.family not in ("guitar", "keys"):
+            return "block"
+        return style
+    return genre.melody
+
+
+def _make_parts(
+    entries: list[tuple[str, str, str]], genre: Genre, words: Sequence[str]
+) -> list[PartPlan]:
+    """Build PartPlans from (name, instrument, role) entries, assigning channels."""
+    if sum(1 for _, inst, _ in entries if not INSTRUMENTS[inst].is_drum) > len(MELODIC_CHANNELS):
+        raise InvalidParameterError(
+            f"at most {len(MELODIC_CHANNELS)} melodic parts are supported, got {len(entries)}",
+            details={"parts": [name for name, _, _ in entries]},
+        )
+    parts = []
+    channels = iter(MELODIC_CHANNELS)
+    for name, inst_name, role in entries:
+        inst = INSTRUMENTS[inst_name]
+        channel = DRUM_CHANNEL if inst.is_drum else next(channels)
+        parts.append(
+            PartPlan(
+                name=name,
+                instrument=inst.name,
+                program=genre.kit if inst.is_drum else inst.program,
+                role="drums" if inst.is_drum else role,
+                is_drum=inst.is_drum,
+                style=_style_for(role, inst, genre, words),
+                channel=channel,
+                pan=inst.pan,
+                level=inst.level,
+            )
+        )
+    return parts
+
+
+def _unique(name: str, taken: set[str], role: str) -> str:
+    candidate = name if name not in taken else f"{name} {role}"
+    index = 2
+    while candidate in taken:
+        candidate = f"{name} {index}"
+        index += 1
+    taken.add(candidate)
+    return candidate
+
+
+def prompt_parts(reading: PromptReading, genre: Genre, quiet: bool) -> list[PartPlan]:
+    words = list(reading.styles)
+    named = [resolve_instrument(w, genre.name) for w in reading.instruments]
+    if reading.genre and named and all(INSTRUMENTS[n].family == "bass" for n in named):
+        # "Jazz with a walking bass": the genre's band, with the named bass.
+        band = [(named[0] if r == "bass" else i, r) for i, r in genre.band]
+        if not genre.drums_always and (quiet or not genre.has_drums):
+            band = [(i, r) for i, r in band if r != "drums"]
+        taken_: set[str] = set()
+        return _make_parts([(_unique(i, taken_, r), i, r) for i, r in band], genre, words)
+    if not reading.instruments:
+        band = list(genre.band)
+        if not genre.drums_always and (quiet or not genre.has_drums):
+            band = [(i, r) for i, r in band if r != "drums"]
+        band = [(i, r) for i, r in band if i not in reading.excluded]
+        taken: set[str] = set()
+        entries = [(_unique(i, taken, r), i, r) for i, r in band]
+        return _make_parts(entries, genre, words)
+    names = [resolve_instrument(w, genre.name) for w in reading.instruments]
+    names = list(dict.fromkeys(names))
+    insts = [INSTRUMENTS[n] for n in names]
+    leads = [i for i in insts if i.family == "lead"]
+    polys = [i for i in insts if i.family in ("keys", "guitar", "mallet")]
+    pads = [i for i in insts if i.family == "pad"]
+    melody = leads[0] if leads else (polys[0] if polys else (pads[0] if pads else None))
+    roles: list[tuple[str, str]] = []
+    chords_taken = False
+    for inst in insts:
+        if inst.is_drum:
+            roles.append((inst.name, "drums"))
+        elif inst.family == "bass":
+            roles.append((inst.name, "bass" if len(insts) > 1 or not leads else "melody"))
+        elif inst is melody:
+            roles.append((inst.name, "melody"))
+        elif inst.family == "lead":
+            roles.append((inst.name, "counter"))
+        elif inst.family == "pad":
+            roles.append((inst.name, "pad" if chords_taken or polys else "chords"))
+            chords_taken = True
+        else:
+            roles.append((inst.name, "chords" if not chords_taken else "counter"))
+            chords_taken = True
+    if not chords_taken and melody is not None and melody.polyphonic:
+        # A solo piano (guitar, harp...) accompanies its own melody.
+        roles.append((melody.name, "chords"))
+    if all(r == "bass" for _, r in roles) and roles:
+        roles[0] = (roles[0][0], "melody")
+    taken = set()
+    entries = [(_unique(i, taken, r), i, r) for i, r in roles]
+    return _make_parts(entries, genre, words)
+
+
+def requested_parts(
+    requests: Sequence[PartRequest], genre: Genre, reading: PromptReading
+) -> list[PartPlan]:
+    entries = []
+    words_by_part: dict[str, list[str]] = {}
+    for request in requests:
+        inst_name = _instrument_for_request(request, genre)
+        part_reading = read_prompt(request.prompt)
+        inst = INSTRUMENTS[inst_name]
+        role = part_reading.roles[0] if part_reading.roles else _default_role(inst)
+        if inst.is_drum:
+            role = "drums"
+        elif role == "drums":
+            role = _default_role(inst)
+        if role == "bass" and inst.family not in ("bass",) and "walking" not in part_reading.styles:
+            role = _default_role(inst)
+        entries.append((request.name, inst_name, role))
+        words_by_part[request.name] = list(part_reading.styles)
+    parts = []
+    for entry in entries:
+        parts.extend(_make_parts([entry], genre, words_by_part[entry[0]]))
+    # Channels must be distinct across parts; _make_parts numbered each alone.
+    channels = iter(MELODIC_CHANNELS)
+    result = []
+    for part in parts:
+        channel = DRUM_CHANNEL if part.is_drum else next(channels)
+        result.append(PartPlan(**{**part.__dict__, "channel": channel}))
+    return result
+
+
+def _instrument_for_request(request: PartRequest, genre: Genre) -> str:
+    name = " ".join(request.name.lower().replace("_", " ").replace("-", " ").split())
+    candidates = [name, name.rstrip("s"), name.rstrip("0123456789 ").strip()]
+    for candidate in candidates:
+        if candidate in INSTRUMENT_WORDS or candidate in ("guitar", "synth"):
+            return resolve_instrument(candidate, genre.name)
+    part_reading = read_prompt(f"{request.name} {request.prompt}")
+    if part_reading.instruments:
+        return resolve_instrument(part_reading.instruments[0], genre.name)
+    known = sorted(set(INSTRUMENT_WORDS) | {"guitar", "synth"})
+    raise InvalidParameterError(
+        f"Unknown instrument {request.name!r} (part prompt {request.prompt!r}); "
+        f"known instruments: {', '.join(known)}",
+        details={"part": request.name, "known_instruments": known},
+    )

@@ -1,0 +1,397 @@
+"""PiecePlan: every decision about a piece before a note is written.
+
+A plan fixes genre, mood, tempo, key, meter, swing, the parts (instrument, role, style), the
+form (sections of whole bars scaled to the duration) and the chords of every bar. Whatever
+the prompt leaves open is drawn from genre and mood tables by the :class:`Chooser`, so the
+same seed and prompt always give the same plan.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from music_gen.engines.composer.moods import MOOD_GENRES, MOODS
+from music_gen.engines.composer.parts import (
+    PartPlan,
+    PartRequest,
+    prompt_parts,
+    requested_parts,
+)
+from music_gen.engines.composer.prompt import PromptReading, read_prompt
+from music_gen.engines.composer.sampling import Chooser
+from music_gen.engines.composer.styles import GENRES, Genre
+from music_gen.engines.composer.theory import (
+    MINOR_MODES,
+    Chord,
+    parse_progression,
+    pitch_name,
+    uses_flats,
+)
+
+#: Seconds before the end at which the last notes are released, so their decay fits.
+TAIL_S = 0.6
+#: Roman numeral of the cadence chord that closes the last section, per mode.
+_CADENCE = {
+    "major": "V7",
+    "minor": "V7",
+    "harmonic minor": "V7",
+    "dorian": "IV7",
+    "mixolydian": "bVII",
+    "lydian": "II",
+    "phrygian": "bII",
+}
+_MODAL_PROGRESSIONS = {
+    "dorian": (("i7 | IV7 | i7 | IV7", "i7 | ii7 | i7 | IV7"), ("bIIImaj7 | IV7 | i7 | i7",)),
+    "mixolydian": (("I | bVII | IV | I", "I | I | bVII | IV"), ("IV | bVII | I | I",)),
+    "lydian": (("I | II | I | II", "Imaj7 | II | vii | II"), ("V | II | I | I",)),
+    "phrygian": (("i | bII | i | bII", "i | bII | bVII | i"), ("bVII | bII | i | i",)),
+}
+_TONIC_WEIGHTS = {
+    0: 3,
+    2: 2.5,
+    4: 2,
+    5: 2,
+    7: 3,
+    9: 2.5,
+    10: 1.5,
+    3: 1.2,
+    8: 1,
+    1: 0.5,
+    6: 0.5,
+    11: 0.8,
+}
+_METERS = {"4/4": (4, 1.0), "3/4": (3, 1.0), "6/8": (2, 1.5)}
+
+
+@dataclass(frozen=True)
+class SectionPlan:
+    """One section of the form: whole bars with their chords."""
+
+    label: str
+    start_bar: int
+    # Chords of each bar; a bar's chords share it evenly.
+    bars: tuple[tuple[Chord, ...], ...]
+    # 0..1: how intense the section is (intro soft, climax loud).
+    energy: float
+
+    @property
+    def num_bars(self) -> int:
+        """Length in bars."""
+        return len(self.bars)
+
+
+@dataclass(frozen=True)
+class PiecePlan:
+    """Every decision about the piece; notes are written from it."""
+
+    prompt: str
+    genre: str
+    mood: str
+    tempo_bpm: float
+    tonic_pc: int
+    mode: str
+    flats: bool
+    meter: str
+    # Swing: offbeat delay as a fraction of a beat, on 8ths or 16ths.
+    swing: float
+    swing_unit: str
+    parts: tuple[PartPlan, ...]
+    sections: tuple[SectionPlan, ...]
+    duration_s: float
+    # Melody rhythm density: "sparse", "medium", "busy" or "long".
+    density: str
+    # Velocity scale of the mood, ~0.7 .. 1.15.
+    energy: float
+    kit: int
+    unrecognized: tuple[str, ...]
+    progression_a: str
+    progression_b: str
+
+    @property
+    def beats_per_bar(self) -> int:
+        """Counted beats per bar (6/8 counts two dotted quarters)."""
+        return _METERS[self.meter][0]
+
+    @property
+    def beat_s(self) -> float:
+        """Seconds per counted beat."""
+        return 60.0 / self.tempo_bpm
+
+    @property
+    def bar_s(self) -> float:
+        """Seconds per bar."""
+        return self.beats_per_bar * self.beat_s
+
+    @property
+    def total_bars(self) -> int:
+        """Bars in the piece, the final chord's bar included."""
+        return sum(s.num_bars for s in self.sections)
+
+    @property
+    def end_s(self) -> float:
+        """When the last notes are released."""
+        return self.duration_s - min(TAIL_S, 0.25 * self.duration_s)
+
+    @property
+    def key_name(self) -> str:
+        """``"D minor"``, ``"F# major"``, ``"D dorian"``."""
+        return f"{self.tonic_name} {self.mode}"
+
+    @property
+    def tonic_name(self) -> str:
+        """The tonic spelled for the key."""
+        return pitch_name(self.tonic_pc, flats=self.flats)
+
+    @property
+    def is_minor(self) -> bool:
+        """Whether the tonic triad is minor."""
+        return self.mode in MINOR_MODES
+
+    def section_times(self) -> list[tuple[float, float]]:
+        """(start_s, end_s) of each section; the last ends at duration_s."""
+        times = []
+        for index, section in enumerate(self.sections):
+            start = section.start_bar * self.bar_s
+            end = (section.start_bar + section.num_bars) * self.bar_s
+            if index == len(self.sections) - 1:
+                end = self.duration_s
+            times.append((round(start, 4), round(min(end, self.duration_s), 4)))
+        return times
+
+    def to_dict(self) -> dict[str, Any]:
+        """The plan as JSON-serialisable metadata."""
+        first_a = next((s for s in self.sections if s.label == "A"), self.sections[0])
+        times = self.section_times()
+        return {
+            "genre": self.genre,
+            "mood": self.mood,
+            "tempo_bpm": round(self.tempo_bpm, 3),
+            "key": self.key_name,
+            "tonic": self.tonic_name,
+            "mode": self.mode,
+            "meter": self.meter,
+            "swing": round(self.swing, 3),
+            "instruments": list(dict.fromkeys(p.instrument for p in self.parts)),
+            "parts": [p.to_dict() for p in self.parts],
+            "progression": [c.symbol for bar in first_a.bars[:8] for c in bar],
+            "progression_roman": {"A": self.progression_a, "B": self.progression_b},
+            "form": [s.label for s in self.sections],
+            "sections": [
+                {
+                    "label": s.label,
+                    "start_s": start,
+                    "end_s": end,
+                    "bars": s.num_bars,
+                    "chords": [" ".join(c.symbol for c in bar) for bar in s.bars],
+                }
+                for s, (start, end) in zip(self.sections, times, strict=True)
+            ],
+            "total_bars": self.total_bars,
+            "bar_s": round(self.bar_s, 6),
+            "density": self.density,
+            "unrecognized_words": list(self.unrecognized),
+        }
+
+
+def build_plan(
+    prompt: str,
+    duration_s: float,
+    chooser: Chooser,
+    *,
+    part_requests: Sequence[PartRequest] = (),
+) -> PiecePlan:
+    """Plan a piece for a prompt (and, for multitrack, the named parts).
+
+    Raises:
+        InvalidParameterError: A requested part names no known instrument, or there are more
+            parts than MIDI channels.
+    """
+    full_text = " ".join([prompt, *(r.prompt for r in part_requests)])
+    reading = read_prompt(full_text)
+    own = read_prompt(prompt)
+    mood_name = reading.mood or "neutral"
+    mood = MOODS[mood_name]
+    genre = GENRES[reading.genre] if reading.genre else _choose_genre(mood_name, chooser)
+    meter = reading.meter or genre.meter
+    tempo = _choose_tempo(reading, genre, mood.tempo_scale, chooser)
+    mode, tonic_pc, flats = _choose_key(reading, genre, mood_name, chooser)
+    if reading.swing is not None:
+        swing = (genre.swing or 0.16) if reading.swing else 0.0
+    else:
+        swing = genre.swing
+    if part_requests:
+        parts = requested_parts(part_requests, genre, reading)
+    else:
+        parts = prompt_parts(own, genre, mood.quiet)
+    density = genre.melody
+    order = ["long", "sparse", "medium", "busy"]
+    if mood.density and density != "long":
+        density = order[min(max(order.index(density) + mood.density, 1), 3)]
+    prog_a, prog_b = _choose_progressions(genre, mode, chooser)
+    sections = _form(duration_s, tempo, meter, genre, mode, tonic_pc, flats, prog_a, prog_b)
+    return PiecePlan(
+        prompt=prompt,
+        genre=genre.name,
+        mood=mood_name,
+        tempo_bpm=tempo,
+        tonic_pc=tonic_pc,
+        mode=mode,
+        flats=flats,
+        meter=meter,
+        swing=swing,
+        swing_unit=genre.swing_unit,
+        parts=tuple(parts),
+        sections=tuple(sections),
+        duration_s=duration_s,
+        density=density,
+        energy=mood.energy,
+        kit=genre.kit,
+        unrecognized=reading.unrecognized,
+        progression_a=prog_a,
+        progression_b=prog_b,
+    )
+
+
+def _choose_genre(mood: str, chooser: Chooser) -> Genre:
+    table = MOOD_GENRES[mood]
+    names = list(table)
+    return GENRES[chooser.choose(names, [table[n] for n in names])]
+
+
+def _choose_tempo(reading: PromptReading, genre: Genre, scale: float, chooser: Chooser) -> float:
+    if reading.tempo_bpm is not None:
+        return float(reading.tempo_bpm)
+    low, high = genre.tempo_bpm
+    target = (low + high) / 2 * scale
+    candidates = [round(low + (high - low) * i / 6) for i in range(7)]
+    candidates = [c for c in candidates if c > 0]
+    weights = [math.exp(-(((c - target) / max(high - low, 8)) ** 2) * 4) for c in candidates]
+    return float(chooser.choose(candidates, weights))
+
+
+def _choose_key(
+    reading: PromptReading, genre: Genre, mood: str, chooser: Chooser
+) -> tuple[str, int, bool]:
+    mood_info = MOODS[mood]
+    minor_weight = (
+        mood_info.minor_weight if mood_info.minor_weight is not None else genre.minor_weight
+    )
+    if reading.mode is not None:
+        mode = reading.mode
+    elif reading.tonic_pc is not None and not mood_info.modes:
+        # "in C" conventionally means C major unless the mood clearly asks for minor.
+        mode = "minor" if minor_weight >= 0.75 else "major"
+    else:
+        options = {"major": 1.0 - minor_weight, "minor": minor_weight}
+        if genre.name not in ("blues",):
+            options.update(mood_info.modes)
+        names = list(options)
+        mode = chooser.choose(names, [options[n] for n in names])
+    if reading.tonic_pc is not None:
+        tonic_pc = reading.tonic_pc
+    else:
+        pcs = list(_TONIC_WEIGHTS)
+        tonic_pc = chooser.choose(pcs, [_TONIC_WEIGHTS[p] for p in pcs])
+    if reading.tonic_name and len(reading.tonic_name) > 1:
+        flats = reading.tonic_name.endswith("b")
+    else:
+        flats = uses_flats(tonic_pc, mode)
+    return mode, tonic_pc, flats
+
+
+def _choose_progressions(genre: Genre, mode: str, chooser: Chooser) -> tuple[str, str]:
+    a_options: tuple[str, ...]
+    b_options: tuple[str, ...]
+    if mode in _MODAL_PROGRESSIONS and genre.name != "blues":
+        a_options, b_options = _MODAL_PROGRESSIONS[mode]
+    elif mode in MINOR_MODES:
+        a_options, b_options = genre.minor_a, genre.minor_b
+    else:
+        a_options, b_options = genre.major_a, genre.major_b
+    return chooser.choose(list(a_options)), chooser.choose(list(b_options))
+
+
+def _form(
+    duration_s: float,
+    tempo: float,
+    meter: str,
+    genre: Genre,
+    mode: str,
+    tonic_pc: int,
+    flats: bool,
+    prog_a: str,
+    prog_b: str,
+) -> list[SectionPlan]:
+    beats, _ = _METERS[meter]
+    bar_s = beats * 60.0 / tempo
+    total = max(1, math.floor(duration_s / bar_s + 1e-9))
+    body = total - 1
+    phrase = genre.phrase_bars
+    intro = 0 if body < 12 else (2 if body < 24 else 4)
+    if body - intro < 3 * phrase:
+        # Short pieces still get contrasting sections: four-bar phrases (A B A).
+        phrase = 4
+    remaining = body - intro
+    count = remaining // phrase
+    leftover = remaining - count * phrase
+    if count == 0 and remaining > 0:
+        phrase, count, leftover = remaining, 1, 0
+    add_intro = min(leftover, 4 - intro) if intro else 0
+    intro += add_intro
+    leftover -= add_intro
+    labels = _labels(count)
+    power = prog_a.split("|")[0].strip().endswith("5")
+    cadence = _CADENCE[mode] + ("5" if power and _CADENCE[mode][-1] not in "57" else "")
+    if power:
+        cadence = cadence.replace("7", "5")
+    final = _final_chord(genre, mode, power)
+    bars_a = parse_progression(prog_a, tonic_pc, flats=flats)
+    bars_b = parse_progression(prog_b, tonic_pc, flats=flats)
+    sections: list[SectionPlan] = []
+    cursor = 0
+
+    def add(label: str, bars: list[list[Chord]], energy: float) -> None:
+        nonlocal cursor
+        sections.append(SectionPlan(label, cursor, tuple(tuple(b) for b in bars), energy))
+        cursor += len(bars)
+
+    if intro:
+        add("intro", [bars_a[i % len(bars_a)] for i in range(intro)], 0.55)
+    for index, label in enumerate(labels):
+        source = bars_b if label == "B" else bars_a
+        bars = [source[i % len(source)] for i in range(phrase)]
+        if index == len(labels) - 1:
+            bars[-1] = parse_progression(cadence, tonic_pc, flats=flats)[0]
+        climax = label == "B" and index == max(i for i, lab in enumerate(labels) if lab == "B")
+        energy = 0.95 if climax else (0.8 if label == "A" else 0.88)
+        add(label, bars, energy)
+    outro_bars = [bars_a[i % len(bars_a)] for i in range(leftover)]
+    if outro_bars and not sections:
+        outro_bars[-1] = parse_progression(cadence, tonic_pc, flats=flats)[0]
+    outro_bars.append(parse_progression(final, tonic_pc, flats=flats)[0])
+    add("outro", outro_bars, 0.7)
+    return sections
+
+
+def _labels(count: int) -> list[str]:
+    base = ["A", "A", "B", "A"]
+    if count <= 4:
+        return {0: [], 1: ["A"], 2: ["A", "B"], 3: ["A", "B", "A"], 4: base}[count]
+    labels = list(base)
+    while len(labels) < count:
+        labels.append("B" if labels[-1] == "A" else "A")
+    if labels[-1] != "A":
+        labels[-1] = "A"
+    return labels
+
+
+def _final_chord(genre: Genre, mode: str, power: bool) -> str:
+    minor = mode in MINOR_MODES
+    if power:
+        return "i5" if minor else "I5"
+    if genre.name in ("jazz", "bossa nova", "lo-fi"):
+        return "i6" if minor else "Imaj7"
+    return "i" if minor else "I"

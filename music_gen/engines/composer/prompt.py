@@ -1,0 +1,347 @@
+"""Reading a text prompt: genre, mood, tempo, key, mode, meter, instruments and roles.
+
+Reading is case-insensitive and ignores punctuation (``"Jazz, in F# minor; 120bpm!"``).
+Phrases are matched longest first, so ``"electric piano"`` is one instrument and not a piano.
+Words nothing understood are reported (minus stop words) so a caller can tell the user.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from music_gen.engines.composer.instruments import GENERIC_INSTRUMENTS, INSTRUMENT_WORDS
+from music_gen.engines.composer.moods import MOOD_WORDS, TEMPO_WORDS
+from music_gen.engines.composer.styles import GENRE_WORDS
+from music_gen.engines.composer.theory import MODE_ALIASES, parse_pitch_class
+
+#: Lowest and highest tempo a prompt may ask for.
+MIN_TEMPO_BPM = 30.0
+MAX_TEMPO_BPM = 260.0
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+#: Words that carry no musical request.
+STOP_WORDS = frozenset(
+    _words(
+        """a an the and or with without in of for on at to by from into some very really quite
+        music song songs track tune piece pieces composition style styled feel feeling vibe
+        vibes sound sounds sounding like that this it its is are be plus also just kind type
+        sort playing plays play played featuring feature features using use made make me my
+        please background instrumental instrument instruments arrangement part parts line
+        lines tempo key mode meter time signature bpm beats per minute minutes seconds second
+        long short little bit more less over under around about than tone tones"""
+    )
+)
+
+#: Words that say which role a part plays.
+ROLE_WORDS: dict[str, str] = {
+    "melody": "melody",
+    "melodic": "melody",
+    "melodies": "melody",
+    "lead": "melody",
+    "solo": "melody",
+    "theme": "melody",
+    "tune": "melody",
+    "riff": "melody",
+    "riffs": "melody",
+    "comping": "chords",
+    "comp": "chords",
+    "chords": "chords",
+    "chord": "chords",
+    "chordal": "chords",
+    "accompaniment": "chords",
+    "rhythm": "chords",
+    "strumming": "chords",
+    "strummed": "chords",
+    "arpeggio": "chords",
+    "arpeggios": "chords",
+    "arpeggiated": "chords",
+    "walking": "bass",
+    "bassline": "bass",
+    "groove": "drums",
+    "pattern": "drums",
+    "pad": "pad",
+    "pads": "pad",
+    "drone": "pad",
+    "countermelody": "counter",
+    "counter": "counter",
+    "harmony": "counter",
+}
+#: Words that also set the playing style of their part.
+STYLE_WORDS = frozenset(
+    {
+        "walking",
+        "comping",
+        "swing",
+        "shuffle",
+        "arpeggio",
+        "arpeggios",
+        "arpeggiated",
+        "strumming",
+        "strummed",
+        "solo",
+        "riff",
+        "riffs",
+    }
+)
+
+_METER_WORDS = {
+    "waltz": "3/4",
+    "3/4": "3/4",
+    "triple meter": "3/4",
+    "triple time": "3/4",
+    "minuet": "3/4",
+    "6/8": "6/8",
+    "jig": "6/8",
+    "compound meter": "6/8",
+    "4/4": "4/4",
+    "common time": "4/4",
+}
+_SWING_WORDS = {
+    "swing": True,
+    "swung": True,
+    "swinging": True,
+    "shuffle": True,
+    "straight": False,
+    "straight eighths": False,
+}
+
+_TEMPO_RE = re.compile(r"(\d{2,3}(?:\.\d+)?)\s*(?:bpm|beats per minute|beats a minute)\b")
+_TEMPO_WORD_RE = re.compile(r"\btempo (?:of )?(\d{2,3}(?:\.\d+)?)\b")
+_MODE_WORDS = (
+    r"(harmonic minor|natural minor|mixolydian|phrygian|dorian|lydian|aeolian|ionian"
+    r"|major|minor|maj|min)"
+)
+_ACC = r"(#|b|\s?-?sharp|\s?-?flat)"
+_KEY_PATTERNS = (
+    # "in D", "in the key of F# minor", "key of Bb dorian" ("in a" needs more: "a" is a word).
+    re.compile(
+        r"\b(?:in the key of|key of|in)\s+([a-g])"
+        + _ACC
+        + r"?(?:\s*"
+        + _MODE_WORDS
+        + r"|(m))?(?![a-z0-9#])"
+    ),
+    # "D minor", "F# mixolydian".
+    re.compile(r"\b([a-g])" + _ACC + r"?\s*" + _MODE_WORDS + r"\b()"),
+    # "Bb", "F#", "F#m".
+    re.compile(r"\b([a-g])(#|b)()(m)?(?![a-z0-9#])"),
+)
+_BARE_MODE_RE = re.compile(
+    r"\b(major|minor|dorian|phrygian|lydian|mixolydian|aeolian|ionian|harmonic minor"
+    r"|natural minor)\b"
+)
+_NEGATION_RE = re.compile(r"\b(?:no|without|minus|except)\s+")
+
+
+@dataclass(frozen=True)
+class PromptReading:
+    """What a prompt asks for; None (or empty) where it leaves a choice open."""
+
+    text: str
+    genre: str | None = None
+    mood: str | None = None
+    # Every mood word found, in order (the first is ``mood``).
+    moods: tuple[str, ...] = ()
+    tempo_bpm: float | None = None
+    # True when the tempo came from a number ("120 bpm"), not a word ("fast").
+    tempo_explicit: bool = False
+    tonic_pc: int | None = None
+    # The tonic as written ("F#", "Bb"), to keep the asker's spelling.
+    tonic_name: str | None = None
+    mode: str | None = None
+    meter: str | None = None
+    swing: bool | None = None
+    # Instrument words in prompt order, canonical names (or "guitar"/"synth", genre-resolved).
+    instruments: tuple[str, ...] = ()
+    # Instruments the prompt excludes ("no drums").
+    excluded: tuple[str, ...] = ()
+    # Role words found ("melody", "chords", "bass", ...), in order.
+    roles: tuple[str, ...] = ()
+    # Playing-style words found ("walking", "comping", "swing", ...).
+    styles: tuple[str, ...] = ()
+    unrecognized: tuple[str, ...] = field(default_factory=tuple)
+
+
+def _normalize(text: str) -> str:
+    text = text.lower().replace("♯", "#").replace("♭", "b")
+    text = re.sub(r"(\d)\s*bpm\b", r"\1 bpm", text)
+    text = re.sub(r"[^a-z0-9#/\-\s.]", " ", text)
+    text = re.sub(r"(?<!\d)\.|\.(?!\d)", " ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+class _Consumer:
+    """Tracks which characters of the prompt have been understood."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.used = [False] * len(text)
+
+    def take(self, start: int, end: int) -> None:
+        for i in range(start, end):
+            self.used[i] = True
+
+    def free(self, start: int, end: int) -> bool:
+        return not any(self.used[start:end])
+
+    def find_phrases(self, vocabulary: dict[str, str]) -> list[tuple[int, str, str]]:
+        """(position, phrase, value) for each vocabulary phrase found, longest phrases first."""
+        hits = []
+        for phrase in sorted(vocabulary, key=len, reverse=True):
+            pattern = r"(?<![a-z0-9#\-])" + re.escape(phrase) + r"(?![a-z0-9#\-])"
+            for match in re.finditer(pattern, self.text):
+                if self.free(match.start(), match.end()):
+                    self.take(match.start(), match.end())
+                    hits.append((match.start(), phrase, vocabulary[phrase]))
+        return sorted(hits)
+
+    def leftover_words(self) -> list[str]:
+        words = []
+        for match in re.finditer(r"[a-z0-9#/\-.]+", self.text):
+            if self.free(match.start(), match.end()):
+                words.append(match.group())
+        return words
+
+
+def read_prompt(prompt: str) -> PromptReading:
+    """Read what a prompt asks for.
+
+    Example:
+        >>> r = read_prompt("Upbeat jazz in Bb with walking bass, 140 bpm")
+        >>> (r.genre, r.tonic_name, r.tempo_bpm, r.instruments)
+        ('jazz', 'Bb', 140.0, ('bass',))
+    """
+    text = _normalize(prompt)
+    consumer = _Consumer(text)
+
+    tempo_bpm: float | None = None
+    tempo_explicit = False
+    for regex in (_TEMPO_RE, _TEMPO_WORD_RE):
+        match = regex.search(text)
+        if match and tempo_bpm is None:
+            tempo_bpm = min(max(float(match.group(1)), MIN_TEMPO_BPM), MAX_TEMPO_BPM)
+            tempo_explicit = True
+            consumer.take(match.start(), match.end())
+
+    tonic_pc, tonic_name, mode = _read_key(text, consumer)
+
+    meter = None
+    for _, _, value in consumer.find_phrases(_METER_WORDS):
+        meter = meter or value
+    excluded = _read_exclusions(text, consumer)
+    swing = None
+    for _, _, value in consumer.find_phrases({k: str(v) for k, v in _SWING_WORDS.items()}):
+        swing = value == "True" if swing is None else swing
+    styles = [w for w in ("swing", "shuffle") if re.search(rf"\b{w}\b", text)]
+
+    # One pass over every vocabulary, longest phrase first, so "acoustic guitar" is an
+    # instrument before "acoustic" can be a genre; equal phrases go to the earlier vocabulary.
+    instrument_vocab = {**INSTRUMENT_WORDS, **{w: w for w in GENERIC_INSTRUMENTS}}
+    vocabularies = {
+        "genre": GENRE_WORDS,
+        "instrument": instrument_vocab,
+        "mood": MOOD_WORDS,
+        "tempo": {k: str(v) for k, v in TEMPO_WORDS.items()},
+        "role": ROLE_WORDS,
+    }
+    combined: dict[str, str] = {}
+    for kind, vocabulary in vocabularies.items():
+        for phrase, value in vocabulary.items():
+            combined.setdefault(phrase, f"{kind}:{value}")
+    hits = consumer.find_phrases(combined)
+    by_kind: dict[str, list[tuple[int, str, str]]] = {kind: [] for kind in vocabularies}
+    for position, phrase, tagged in hits:
+        kind, value = tagged.split(":", 1)
+        by_kind[kind].append((position, phrase, value))
+    genre_hits, instrument_hits = by_kind["genre"], by_kind["instrument"]
+    mood_hits, tempo_hits, role_hits = by_kind["mood"], by_kind["tempo"], by_kind["role"]
+
+    if tempo_bpm is None and tempo_hits:
+        tempo_bpm = float(tempo_hits[0][2])
+    genre = genre_hits[0][2] if genre_hits else None
+    moods = tuple(dict.fromkeys(value for _, _, value in mood_hits))
+    instruments = tuple(dict.fromkeys(value for _, _, value in instrument_hits))
+    roles = tuple(value for _, _, value in role_hits)
+    styles += [phrase for _, phrase, _ in role_hits if phrase in STYLE_WORDS]
+
+    unrecognized = tuple(
+        w
+        for w in consumer.leftover_words()
+        if w not in STOP_WORDS and not re.fullmatch(r"[\d.\-/]+", w)
+    )
+    return PromptReading(
+        text=prompt,
+        genre=genre,
+        mood=moods[0] if moods else None,
+        moods=moods,
+        tempo_bpm=tempo_bpm,
+        tempo_explicit=tempo_explicit,
+        tonic_pc=tonic_pc,
+        tonic_name=tonic_name,
+        mode=mode,
+        meter=meter,
+        swing=swing,
+        instruments=tuple(i for i in instruments if i not in excluded),
+        excluded=tuple(excluded),
+        roles=roles,
+        styles=tuple(dict.fromkeys(styles)),
+        unrecognized=unrecognized,
+    )
+
+
+def _read_key(text: str, consumer: _Consumer) -> tuple[int | None, str | None, str | None]:
+    tonic_pc = tonic_name = mode = None
+    for pattern in _KEY_PATTERNS:
+        for match in pattern.finditer(text):
+            letter, accidental, mode_word, short_minor = match.groups()
+            if letter == "a" and not accidental and not mode_word and not short_minor:
+                continue
+            note = letter + (accidental or "").strip()
+            tonic_pc = parse_pitch_class(note)
+            tonic_name = _spell(note)
+            if mode_word or short_minor:
+                word = mode_word or "minor"
+                word = {"maj": "major", "min": "minor"}.get(word, word)
+                mode = MODE_ALIASES.get(word, word)
+            consumer.take(match.start(), match.end())
+            break
+        if tonic_pc is not None:
+            break
+    if mode is None:
+        bare = _BARE_MODE_RE.search(text)
+        if bare and consumer.free(bare.start(), bare.end()):
+            mode = MODE_ALIASES.get(bare.group(1), bare.group(1))
+            consumer.take(bare.start(), bare.end())
+    return tonic_pc, tonic_name, mode
+
+
+def _spell(note: str) -> str:
+    note = note.replace("-", "").replace(" ", "")
+    note = note.replace("sharp", "#").replace("flat", "b")
+    return note[0].upper() + note[1:]
+
+
+def _read_exclusions(text: str, consumer: _Consumer) -> list[str]:
+    excluded = []
+    for match in _NEGATION_RE.finditer(text):
+        rest = text[match.end() :]
+        for phrase in sorted(INSTRUMENT_WORDS, key=len, reverse=True):
+            if re.match(re.escape(phrase) + r"(?![a-z])", rest):
+                start = match.end()
+                consumer.take(match.start(), start + len(phrase))
+                excluded.append(INSTRUMENT_WORDS[phrase])
+                break
+    return excluded
+
+
+def resolve_instrument(word: str, genre: str) -> str:
+    """The canonical instrument for a prompt word, resolving generic words by genre."""
+    if word in GENERIC_INSTRUMENTS:
+        table = GENERIC_INSTRUMENTS[word]
+        return table.get(genre, table[""])
+    return INSTRUMENT_WORDS.get(word, word)
