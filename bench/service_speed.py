@@ -4,6 +4,8 @@ Measures, with authentication and limits on (the bench key's tier allows 10 mill
 requests a minute):
 
 * status-poll throughput: GET /generate/{task_id}, N requests at bounded concurrency;
+* a baseline: GET /health (no key, no database), the ceiling of this machine, the
+  framework and the load generator together;
 * submit-to-done overhead: wall time from POST /generate until a poll sees "completed",
   minus the engine's own time for that task (``engine_s``), for sequential short pieces.
 
@@ -175,6 +177,8 @@ def main() -> None:
             polls = asyncio.run(
                 _polls(f"{base}/api/v1/generate/{task_id}", headers, args.polls, args.concurrency)
             )
+            # Ceiling of this machine, server framework and load generator: no key, no DB.
+            health = asyncio.run(_polls(f"{base}/api/v1/health", {}, args.polls, args.concurrency))
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
@@ -184,6 +188,10 @@ def main() -> None:
         f"status polls: {polls['rps']:.0f} requests/s ({polls['requests']} requests, "
         f"concurrency {args.concurrency}, p50 {polls['p50_ms']:.1f} ms, "
         f"p95 {polls['p95_ms']:.1f} ms, statuses {polls['statuses']})"
+    )
+    print(
+        f"baseline GET /health (no auth, no database): {health['rps']:.0f} requests/s "
+        f"(p50 {health['p50_ms']:.1f} ms, p95 {health['p95_ms']:.1f} ms)"
     )
     print(
         f"submit-to-done: {done['tasks']} sequential {done['duration_s']:g}s composer pieces, "

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import Engine, create_engine, text
 
+from tests.service.conftest import BACKENDS, database
 from tests.service.live import LiveServer, create_key, musicgen, service_env
 
 pytestmark = pytest.mark.slow
+
+PROCESSING = text("SELECT count(*) FROM tasks WHERE status='processing'")
 
 
 @pytest.fixture(scope="module")
@@ -105,8 +108,18 @@ def test_no_auth_refuses_public_bind(tmp_path: Path) -> None:
     assert "no_auth" in done.stderr
 
 
-def test_sigkill_mid_generation_then_restart(tmp_path: Path) -> None:
-    live = LiveServer(tmp_path, workers="2", max_attempts="2").start()
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_sigkill_mid_generation_then_restart(tmp_path: Path, backend: str) -> None:
+    with database(backend) as db_settings:
+        settings = {k: str(v) for k, v in db_settings.items()}
+        url = settings.get("database_url") or f"sqlite:///{tmp_path / 'musicgen.db'}"
+        options = {"options": f"-csearch_path={settings['database_schema']}"} if settings else {}
+        _kill_and_restart(tmp_path, settings, create_engine(url, connect_args=options))
+
+
+def _kill_and_restart(tmp_path: Path, db_settings: dict[str, str], watch: Engine) -> None:
+    settings = {"workers": "2", "max_attempts": "2", **db_settings}
+    live = LiveServer(tmp_path, **settings).start()
     headers = {"Authorization": f"Bearer {create_key(live.env, tier='pro')}"}
     task_ids = []
     try:
@@ -119,22 +132,23 @@ def test_sigkill_mid_generation_then_restart(tmp_path: Path) -> None:
             assert response.status_code == 202
             task_ids.append(response.json()["task_id"])
         # Watch the database (cheaper than polling the API) and kill as soon as a task runs.
-        db = sqlite3.connect(tmp_path / "musicgen.db", timeout=30)
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if db.execute("SELECT count(*) FROM tasks WHERE status='processing'").fetchone()[0]:
-                live.kill()
-                break
-            time.sleep(0.002)
-        db.close()
+        with watch.connect() as conn:
+            while time.monotonic() < deadline:
+                if conn.execute(PROCESSING).scalar():
+                    live.kill()
+                    break
+                conn.rollback()
+                time.sleep(0.002)
     finally:
         live.stop()
-    db = sqlite3.connect(tmp_path / "musicgen.db")
-    interrupted = [r[0] for r in db.execute("SELECT id FROM tasks WHERE status='processing'")]
-    db.close()
+    with watch.connect() as conn:
+        interrupted = [
+            r[0] for r in conn.execute(text("SELECT id FROM tasks WHERE status='processing'"))
+        ]
     assert interrupted  # the kill really left tasks mid-generation
 
-    restarted = LiveServer(tmp_path, workers="2", max_attempts="2").start()
+    restarted = LiveServer(tmp_path, **settings).start()
     try:
         states = _wait_all(restarted.url, headers, task_ids, 180)
     finally:
@@ -146,7 +160,7 @@ def test_sigkill_mid_generation_then_restart(tmp_path: Path) -> None:
             assert state["error"]["message"]
         else:
             assert state["audio_url"]
-    db = sqlite3.connect(tmp_path / "musicgen.db")
-    attempts = dict(db.execute("SELECT id, attempts FROM tasks"))
-    db.close()
+    with watch.connect() as conn:
+        attempts = {row[0]: row[1] for row in conn.execute(text("SELECT id, attempts FROM tasks"))}
+    watch.dispose()
     assert all(attempts[t] >= 2 for t in interrupted)  # interrupted ones ran again
