@@ -140,7 +140,12 @@ class MultiInstrumentRequest(BaseModel):
         examples=[{"piano": "Jazz piano comping", "bass": "Walking bass line"}],
     )
     duration: float = Field(default=DEFAULT_DURATION_S, gt=0)
-    mix_preset: str | None = Field(default=None, max_length=100, examples=["jazz_club"])
+    mix_preset: str | None = Field(
+        default=None, max_length=100, examples=["jazz_club"], description="A mix preset name."
+    )
+    temperature: float = Field(default=DEFAULT_TEMPERATURE, gt=0)
+    top_k: int = Field(default=DEFAULT_TOP_K, ge=0)
+    top_p: float = Field(default=DEFAULT_TOP_P, gt=0, le=1)
     seed: int | None = Field(default=None, ge=0, le=2**32 - 1)
     model: str | None = Field(default=None, max_length=200)
     format: AudioFormat = "wav"

@@ -130,13 +130,13 @@ def release() -> Iterator[None]:
 def tight(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Service]:
-    """An app with small limits: free 5 requests/min; pro 2 concurrent and 40 kB a month."""
+    """An app with small limits: free 5 requests/min; pro 2 concurrent and 110 kB a month."""
     with database(request.param) as db_settings:
         settings = make_settings(
             tmp_path_factory.mktemp("tight"),
             free_requests_per_minute=5,
             pro_concurrent_generations=2,
-            pro_monthly_bandwidth_bytes=40_000,
+            pro_monthly_bandwidth_bytes=110_000,
             **db_settings,
         )
         app = create_app(settings)

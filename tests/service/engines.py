@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -13,7 +14,7 @@ from music_gen.engines.registry import EngineOptions, ModelSpec, register
 from music_gen.errors import GenerationError
 from music_gen.params import GenerationParams
 
-RATE = 8000
+RATE = 22050
 #: Set to let "test-slow" generations finish; while clear they report progress and wait.
 RELEASE = threading.Event()
 
@@ -51,6 +52,29 @@ class ToneEngine(Engine):
             sample_rate=RATE,
             metadata={"engine": "test", "model": self.model_name, "seed": seed},
         )
+
+    def generate_multitrack(
+        self,
+        parts: Mapping[str, str],
+        params: GenerationParams,
+        *,
+        progress: ProgressCallback | None = None,
+    ) -> dict[str, AudioOutput]:
+        """One tone per part, a fifth apart, all of the same length."""
+        self.check_duration(params)
+        frames = round(params.duration_s * RATE)
+        t = np.arange(frames) / RATE
+        stems = {}
+        for index, name in enumerate(parts):
+            samples = 0.2 * np.sin(2 * np.pi * 220 * 1.5**index * t)
+            stems[name] = AudioOutput(
+                samples=samples.astype(np.float32),
+                sample_rate=RATE,
+                metadata={"engine": "test", "model": self.model_name, "part": name},
+            )
+        if progress is not None:
+            progress(1.0)
+        return stems
 
 
 def _spec(name: str, mode: str, reason: str | None = None) -> ModelSpec:

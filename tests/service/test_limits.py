@@ -58,7 +58,7 @@ def test_bandwidth_quota_counts_bytes_served(tight: Service) -> None:
     task_id = tight.client.post(
         "/api/v1/generate", json={"prompt": "x", "duration": 1}, headers=headers
     ).json()["task_id"]
-    url = tight.wait(task_id, headers)["audio_url"]  # 1 s at 8 kHz mono 16-bit: 16 044 bytes
+    url = tight.wait(task_id, headers)["audio_url"]  # 1 s at 22.05 kHz mono 16-bit: 44 144 bytes
     full = tight.client.get(url, headers=headers)
     assert full.status_code == 200
     size = len(full.content)
@@ -67,7 +67,9 @@ def test_bandwidth_quota_counts_bytes_served(tight: Service) -> None:
     with tight.state.db.session() as session:
         used = tight.state.limits.bandwidth_used(session, account_id)
     assert used == size + 1000
-    second = tight.client.get(url, headers=headers)  # 2 * 16 044 + 1000 < 40 000
+    second = tight.client.get(
+        url, headers=headers
+    )  # 2 * 44 144 + 1000 < 110 000 < 3 * 44 144 + 1000
     assert second.status_code == 200
     over = tight.client.get(url, headers=headers)
     assert over.status_code == 429

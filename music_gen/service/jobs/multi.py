@@ -2,31 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from music_gen.audio import AudioOutput
-from music_gen.errors import ModelUnavailableError
+from music_gen.engines.base import ProgressCallback
+from music_gen.service.jobs.engines import GeneratorPool
 
 
 def generate_multi(
+    generators: GeneratorPool,
     model: str,
     params: dict[str, Any],
     duration_s: float,
-    progress: Callable[[float], None],
+    progress: ProgressCallback,
 ) -> dict[str, AudioOutput]:
     """Run a multi-instrument request; returns part name -> stem, plus "mix"."""
-    try:
-        from music_gen import MultiInstrumentGenerator  # type: ignore[attr-defined]
-    except ImportError as exc:
-        raise ModelUnavailableError(
-            "Multi-instrument generation is not available in this installation",
-            details={"reason": str(exc)},
-        ) from exc
-    generator = MultiInstrumentGenerator(model=model)
-    mix_settings: dict[str, Any] = {"preset": params.get("mix_preset")}
+    generator = generators.multi(model)
+    mix_settings = dict(params.get("mix_settings") or {})
+    if params.get("mix_preset"):
+        mix_settings["preset"] = params["mix_preset"]
     result: dict[str, AudioOutput] = generator.generate_multi_track(
-        dict(params["instruments"]), duration_s, mix_settings
+        dict(params["instruments"]),
+        duration_s,
+        mix_settings or None,
+        temperature=params.get("temperature", 1.0),
+        top_k=params.get("top_k", 250),
+        top_p=params.get("top_p", 1.0),
+        seed=params.get("seed"),
+        progress=progress,
     )
-    progress(1.0)
     return result

@@ -111,7 +111,7 @@ class TaskRunner:
         if kind == "multi":
             from music_gen.service.jobs.multi import generate_multi
 
-            return generate_multi(model, params, duration_s, progress)
+            return generate_multi(self.generators, model, params, duration_s, progress)
         generator = self.generators.get(model)
         audio = generator.generate(
             params["prompt"],
