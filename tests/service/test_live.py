@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+import soundfile as sf
 from sqlalchemy import Engine, create_engine, text
 
 from tests.service.conftest import BACKENDS, database
@@ -57,14 +59,36 @@ def test_composer_generation_end_to_end(server: LiveServer) -> None:
     audio = httpx.get(done["audio_url"], headers=headers, params={"format": "wav"})
     assert audio.status_code == 200
     assert audio.headers["content-type"] == "audio/wav"
-    import io
-
-    import soundfile as sf
-
     data, rate = sf.read(io.BytesIO(audio.content))
     assert len(data) == round(2 * rate)
     models = httpx.get(f"{server.url}/api/v1/models", headers=headers).json()["models"]
     assert any(m["name"] == "composer" and m["available"] for m in models)
+
+
+def test_multi_instrument_with_the_composer(server: LiveServer) -> None:
+    pytest.importorskip("music_gen.multitrack")
+    headers = {"Authorization": f"Bearer {create_key(server.env)}"}
+    accepted = httpx.post(
+        f"{server.url}/api/v1/multi-instrument",
+        json={
+            "instruments": {"piano": "Jazz piano comping", "bass": "Walking bass line"},
+            "duration": 2,
+            "mix_preset": "jazz_club",
+            "seed": 1,
+        },
+        headers=headers,
+    )
+    assert accepted.status_code == 202, accepted.text
+    task_id = accepted.json()["task_id"]
+    done = _wait_all(server.url, headers, [task_id], 120)[task_id]
+    assert done["status"] == "completed", done
+    assert set(done["stems"]) == {"piano", "bass"}
+    sizes = set()
+    for url in [done["audio_url"], *done["stems"].values()]:
+        data, rate = sf.read(io.BytesIO(httpx.get(url, headers=headers).content))
+        sizes.add(len(data))
+        assert rate == 44100
+    assert sizes == {2 * 44100}
 
 
 def test_150_requests_at_once_on_a_100_per_minute_key(server: LiveServer) -> None:
