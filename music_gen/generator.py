@@ -17,7 +17,11 @@ from music_gen.engines.registry import (
     load_engine,
     resolve,
 )
-from music_gen.errors import InvalidParameterError, InvalidPromptError
+from music_gen.errors import (
+    InvalidParameterError,
+    InvalidPromptError,
+    UnsupportedOperationError,
+)
 from music_gen.params import (
     DEFAULT_DURATION_S,
     DEFAULT_GUIDANCE_SCALE,
@@ -219,6 +223,50 @@ class MusicGenerator:
         engine = self.load()
         with self._lock:
             return engine.generate_batch(params_list, progress=progress)
+
+    def generate_continuation(
+        self,
+        audio: AudioOutput | tuple[Any, int],
+        prompt: str,
+        duration: float = DEFAULT_DURATION_S,
+        temperature: float = DEFAULT_TEMPERATURE,
+        top_k: int = DEFAULT_TOP_K,
+        top_p: float = DEFAULT_TOP_P,
+        seed: int | None = None,
+        *,
+        guidance_scale: float = DEFAULT_GUIDANCE_SCALE,
+        progress: ProgressCallback | None = None,
+        **extra: Any,
+    ) -> AudioOutput:
+        """Continue a piece of audio in the style the prompt describes (MusicGen models).
+
+        Args:
+            audio: The audio to continue: an AudioOutput or a (samples, sample_rate) pair.
+            prompt: What the continuation should sound like, in words.
+            duration: Length of the whole result in seconds, the audio prompt included.
+            temperature, top_k, top_p, seed, guidance_scale, progress, **extra: As generate().
+
+        Returns:
+            The audio prompt followed by the continuation.
+
+        Raises:
+            UnsupportedOperationError: The model cannot continue audio.
+            InvalidParameterError: Bad audio, or a duration not longer than the audio.
+        """
+        params = self.make_params(
+            prompt, duration, temperature, top_k, top_p, seed,
+            guidance_scale=guidance_scale, **extra,
+        )  # fmt: skip
+        engine = self.load()
+        continuation = getattr(engine, "generate_continuation", None)
+        if continuation is None:
+            raise UnsupportedOperationError(
+                f"Model {self.model!r} cannot continue audio; use a MusicGen model",
+                details={"model": self.model},
+            )
+        with self._lock:
+            result: AudioOutput = continuation(audio, params, progress=progress)
+            return result
 
     def stream(
         self,

@@ -45,6 +45,8 @@ class ModelInfo:
     available: bool
     # When not available: why, and how to fix it.
     reason: str | None = None
+    # Whether the weights are already on this machine (None: the engine downloads nothing).
+    downloaded: bool | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable form (the REST API's /models entries)."""
@@ -57,6 +59,8 @@ class ModelInfo:
 EngineFactory = Callable[["ModelSpec", EngineOptions], Engine]
 #: Returns None when the model can run with these options, else the reason it cannot.
 AvailabilityCheck = Callable[["ModelSpec", EngineOptions], "str | None"]
+#: Returns whether the model's weights are on this machine (checked cheaply, offline).
+DownloadCheck = Callable[["ModelSpec", EngineOptions], bool]
 
 
 @dataclass(frozen=True)
@@ -76,10 +80,13 @@ class ModelSpec:
     aliases: tuple[str, ...] = ()
     # Engine-specific facts (checkpoint id, architecture flags).
     extra: dict[str, Any] = field(default_factory=dict)
+    # For engines with downloadable weights: whether they are here already.
+    downloaded: DownloadCheck | None = None
 
     def info(self, options: EngineOptions | None = None) -> ModelInfo:
         """This model's ModelInfo, with availability checked now."""
-        reason = self.check(self, options or EngineOptions())
+        opts = options or EngineOptions()
+        reason = self.check(self, opts)
         return ModelInfo(
             name=self.name,
             engine=self.engine,
@@ -92,6 +99,7 @@ class ModelSpec:
             aliases=self.aliases,
             available=reason is None,
             reason=reason,
+            downloaded=self.downloaded(self, opts) if self.downloaded is not None else None,
         )
 
 
@@ -207,6 +215,14 @@ def _musicgen_check(spec: ModelSpec, options: EngineOptions) -> str | None:
     return problem
 
 
+def _musicgen_downloaded(spec: ModelSpec, options: EngineOptions) -> bool:
+    try:
+        module = importlib.import_module("music_gen.engines.musicgen")
+    except ImportError:
+        return False
+    return bool(module.is_cached(spec, options))
+
+
 register(
     ModelSpec(
         name="composer",
@@ -256,6 +272,7 @@ for _checkpoint, _size, _quality, _channels, _melody in _MUSICGEN:
             ),
             factory=_musicgen_factory,
             check=_musicgen_check,
+            downloaded=_musicgen_downloaded,
             aliases=(_checkpoint.split("/", 1)[1],),
             extra={"checkpoint": _checkpoint, "melody": _melody},
         )

@@ -1,0 +1,182 @@
+"""Where MusicGen checkpoints come from: the Hugging Face cache, the Hub, or a directory.
+
+Everything here is cheap and imports neither torch nor transformers, so that listing models
+and resolving names stays fast: a checkpoint counts as present when its ``config.json`` is in
+the local Hugging Face cache (``huggingface_hub.try_to_load_from_cache``) or in the directory.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from music_gen.engines.registry import EngineOptions, ModelSpec
+from music_gen.errors import ModelNotFoundError
+
+#: config.json ``model_type`` values of the checkpoints this engine runs.
+MODEL_TYPES = ("musicgen", "musicgen_melody")
+#: Packages the engine needs (the ``musicgen`` extra).
+REQUIRED_PACKAGES = ("torch", "transformers", "tokenizers", "huggingface_hub")
+INSTALL_HINT = "pip install 'music-gen-ai[musicgen]'"
+
+
+def hub_offline() -> bool:
+    """Whether the Hugging Face Hub must not be contacted (HF_HUB_OFFLINE / TRANSFORMERS_OFFLINE).
+
+    Read from the environment at call time, so that setting the variable after import works.
+    """
+    for variable in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
+        if os.environ.get(variable, "").strip().lower() in {"1", "true", "yes", "on"}:
+            return True
+    try:
+        from huggingface_hub import constants
+    except ImportError:
+        return False
+    return bool(constants.HF_HUB_OFFLINE)
+
+
+def missing_packages() -> list[str]:
+    """The required packages that are not installed (found without importing them)."""
+    return [name for name in REQUIRED_PACKAGES if importlib.util.find_spec(name) is None]
+
+
+def download_hint(checkpoint: str) -> str:
+    """How to get a checkpoint's weights onto this machine."""
+    return (
+        f"download it while online with `huggingface-cli download {checkpoint}` (or "
+        f"huggingface_hub.snapshot_download('{checkpoint}')), or point model= at a local "
+        "checkpoint directory"
+    )
+
+
+def is_local_checkpoint(spec: ModelSpec) -> bool:
+    """Whether the spec names a checkpoint directory rather than a Hub repository."""
+    return bool(spec.extra.get("local"))
+
+
+def cached_config_path(checkpoint: str, cache_dir: Path | None = None) -> Path | None:
+    """The cached ``config.json`` of a Hub checkpoint, or None when it is not in the cache."""
+    try:
+        from huggingface_hub import try_to_load_from_cache
+    except ImportError:
+        return None
+    try:
+        found = try_to_load_from_cache(
+            checkpoint, "config.json", cache_dir=str(cache_dir) if cache_dir else None
+        )
+    except Exception:  # malformed repo ids and unreadable caches both mean "not cached"
+        return None
+    return Path(found) if isinstance(found, str) else None
+
+
+def is_cached(spec: ModelSpec, options: EngineOptions) -> bool:
+    """Whether the checkpoint's files are on this machine (cache or directory)."""
+    checkpoint = str(spec.extra.get("checkpoint", spec.name))
+    if is_local_checkpoint(spec):
+        return (Path(checkpoint) / "config.json").is_file()
+    return cached_config_path(checkpoint, options.cache_dir) is not None
+
+
+def availability_problem(spec: ModelSpec, options: EngineOptions) -> str | None:
+    """Why a MusicGen checkpoint cannot run here, or None when it can.
+
+    A Hub checkpoint that is not cached is available while the Hub may be contacted (it is
+    downloaded on first load) and unavailable when HF_HUB_OFFLINE is set.
+    """
+    missing = missing_packages()
+    if missing:
+        return f"missing Python packages {', '.join(missing)}; install them with: {INSTALL_HINT}"
+    checkpoint = str(spec.extra.get("checkpoint", spec.name))
+    if is_local_checkpoint(spec):
+        if not (Path(checkpoint) / "config.json").is_file():
+            return f"the checkpoint directory {checkpoint} has no config.json"
+        return None
+    if not is_cached(spec, options) and hub_offline():
+        where = f" in {options.cache_dir}" if options.cache_dir else ""
+        return (
+            f"the weights of {checkpoint} are not in the local Hugging Face cache{where} and "
+            f"HF_HUB_OFFLINE is set; {download_hint(checkpoint)}"
+        )
+    return None
+
+
+def read_config(config_path: Path) -> dict[str, Any] | None:
+    """A MusicGen config.json as a dict, or None when it is not a MusicGen config."""
+    try:
+        config = json.loads(config_path.read_text())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(config, dict) or config.get("model_type") not in MODEL_TYPES:
+        return None
+    return config
+
+
+def spec_from_config(name: str, checkpoint: str, config: dict[str, Any], local: bool) -> ModelSpec:
+    """A ModelSpec for an unregistered MusicGen checkpoint, read from its config.json."""
+    from music_gen.engines.registry import (
+        _musicgen_check,
+        _musicgen_downloaded,
+        _musicgen_factory,
+    )
+
+    decoder = config.get("decoder", {})
+    audio = config.get("audio_encoder", {})
+    melody = config.get("model_type") == "musicgen_melody"
+    channels = int(decoder.get("audio_channels", 1))
+    size = f"{decoder.get('hidden_size', '?')}x{decoder.get('num_hidden_layers', '?')}"
+    return ModelSpec(
+        name=name,
+        engine="musicgen",
+        size=size,
+        quality="unknown",
+        sample_rate=int(audio.get("sampling_rate", 32000)),
+        channels=channels,
+        max_duration_s=600.0,
+        description=(
+            f"MusicGen checkpoint at {checkpoint} ({'stereo' if channels == 2 else 'mono'}"
+            f"{', melody-conditioned' if melody else ''})."
+        ),
+        factory=_musicgen_factory,
+        check=_musicgen_check,
+        downloaded=_musicgen_downloaded,
+        extra={"checkpoint": checkpoint, "melody": melody, "local": local},
+    )
+
+
+def resolve_checkpoint(name: str) -> ModelSpec | None:
+    """Registry resolver: a local MusicGen checkpoint directory, or a cached Hub MusicGen repo.
+
+    Raises:
+        ModelNotFoundError: ``name`` is clearly a path (absolute, ``./``, ``~``) but there is no
+            MusicGen checkpoint there; the message says what is missing.
+    """
+    text = name.strip()
+    path = Path(text).expanduser()
+    looks_like_path = text.startswith(("/", "./", "../", "~", ".\\")) or os.sep in text[:1]
+    if path.is_dir():
+        config = read_config(path / "config.json")
+        if config is None:
+            raise ModelNotFoundError(
+                f"{text!r} is a directory but holds no MusicGen config.json (model_type one of "
+                f"{', '.join(MODEL_TYPES)}); save a checkpoint there with "
+                "model.save_pretrained(dir) and processor.save_pretrained(dir)",
+                details={"model": text},
+            )
+        resolved = str(path.resolve())
+        return spec_from_config(resolved, resolved, config, local=True)
+    if looks_like_path:
+        raise ModelNotFoundError(
+            f"No MusicGen checkpoint directory at {text!r} (it does not exist); pass a "
+            "directory holding config.json and the weights, or a registered model name",
+            details={"model": text},
+        )
+    if text.count("/") == 1 and not text.startswith("/"):
+        cached = cached_config_path(text)
+        if cached is not None:
+            config = read_config(cached)
+            if config is not None:
+                return spec_from_config(text, text, config, local=False)
+    return None
