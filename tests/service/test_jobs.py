@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
-from music_gen.service.auth import Principal
+from music_gen.service import create_app
+from music_gen.service.auth import Principal, create_key
 from music_gen.service.jobs import SpeedTracker
 from music_gen.service.limits import LimitExceeded, Limits
 from music_gen.service.models import Task
 from music_gen.service.routes.common import new_task
-from tests.service.conftest import Service, make_settings
+from tests.service.conftest import BACKENDS, SECRET, Service, database, make_settings
 
 
 def _insert(service: Service, status: str, attempts: int, **extra: object) -> str:
@@ -102,3 +105,29 @@ def test_rate_limit_in_redis(tmp_path: Path) -> None:
             pytest.skip(f"Redis is not reachable: {exc}")
         raise
     assert results == ["ok", "ok", "ok", "RATE_LIMITED"]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_graceful_stop_puts_running_tasks_back(tmp_path: Path, release: None, backend: str) -> None:
+    with database(backend) as db_settings:
+        _graceful_stop(tmp_path, db_settings)
+
+
+def _graceful_stop(tmp_path: Path, db_settings: dict[str, Any]) -> None:
+    app = create_app(make_settings(tmp_path, **db_settings))
+    state = app.state.service
+    with TestClient(app) as client:
+        with state.db.session() as session:
+            _, key = create_key(session, name="t", secret=SECRET)
+        headers = {"Authorization": f"Bearer {key}"}
+        task_id = client.post(
+            "/api/v1/generate",
+            json={"prompt": "x", "duration": 1, "model": "test-slow"},
+            headers=headers,
+        ).json()["task_id"]
+        Service(client=client, state=state).wait(task_id, headers, until=("processing",))
+    # The lifespan has ended: the task is queued again, and the interrupted start not counted.
+    with state.db.sessions() as session:
+        task = session.get(Task, task_id)
+        assert task is not None
+        assert (task.status, task.attempts, task.progress) == ("queued", 0, 0.0)

@@ -61,6 +61,7 @@ class InProcessQueue:
         """Recover interrupted tasks, then start the workers."""
         self.recover()
         self._stopping.clear()
+        self.runner.resume()
         for index in range(self._size):
             thread = threading.Thread(
                 target=self._work, name=f"musicgen-worker-{index}", daemon=True
@@ -69,8 +70,10 @@ class InProcessQueue:
             self._threads.append(thread)
 
     def stop(self, timeout_s: float = 10.0) -> None:
-        """Stop claiming tasks; wait up to ``timeout_s`` for running ones."""
+        """Stop claiming tasks; running ones stop at their next progress report and go back
+        to the queue (without counting an attempt); wait up to ``timeout_s`` for that."""
         self._stopping.set()
+        self.runner.shutdown()
         with self._wake:
             self._wake.notify_all()
         for thread in self._threads:

@@ -8,7 +8,7 @@ import threading
 import time
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from music_gen.audio import AudioOutput
 from music_gen.errors import GenerationCancelledError, MusicGenError
@@ -47,6 +47,18 @@ class TaskRunner:
         self.speed = speed
         self._cancelled: set[str] = set()
         self._lock = threading.Lock()
+        self._shutting_down = threading.Event()
+
+    def shutdown(self) -> None:
+        """Stop running tasks at their next progress report and put them back in the queue.
+
+        A graceful stop (SIGTERM, a redeploy) does not count as a failed attempt.
+        """
+        self._shutting_down.set()
+
+    def resume(self) -> None:
+        """Accept work again after :meth:`shutdown`."""
+        self._shutting_down.clear()
 
     def request_cancel(self, task_id: str) -> None:
         """Make the task's next progress report raise GenerationCancelledError."""
@@ -79,6 +91,8 @@ class TaskRunner:
             }
             self.speed.record(model, elapsed, duration_s)
             return self._finish(task_id, "completed", result=result, files=rows)
+        except _ShutDown:
+            return self._requeue(task_id)
         except GenerationCancelledError:
             return self._finish(task_id, "cancelled")
         except MusicGenError as exc:
@@ -171,6 +185,22 @@ class TaskRunner:
             return "cancelled"
         return status
 
+    def _requeue(self, task_id: str) -> str:
+        with self.db.session() as session:
+            session.execute(
+                update(Task)
+                .where(Task.id == task_id, Task.status == "processing")
+                .values(
+                    status="queued",
+                    progress=0.0,
+                    started_at=None,
+                    attempts=func.max(Task.attempts - 1, 0)
+                    if self.db.is_sqlite
+                    else func.greatest(Task.attempts - 1, 0),
+                )
+            )
+        return "queued"
+
     def write_progress(self, task_id: str, fraction: float) -> bool:
         """Store progress; returns whether cancellation was requested in the database."""
         with self.db.session() as session:
@@ -183,6 +213,10 @@ class TaskRunner:
         return bool(flag)
 
 
+class _ShutDown(GenerationCancelledError):
+    """Raised into a generation when the server stops gracefully."""
+
+
 class _Progress:
     """The progress callback given to the engine: stores progress, raises on cancel."""
 
@@ -193,6 +227,8 @@ class _Progress:
         self._db_cancel = False
 
     def check(self) -> None:
+        if self.runner._shutting_down.is_set():
+            raise _ShutDown("The server is stopping", details={"task_id": self.task_id})
         if self._db_cancel or self.runner.is_cancelled(self.task_id):
             raise GenerationCancelledError(
                 "Generation was cancelled", details={"task_id": self.task_id}
