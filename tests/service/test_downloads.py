@@ -105,3 +105,14 @@ def test_requested_format_is_stored(service: Service) -> None:
     response = service.client.get(done["audio_url"], headers=headers)
     assert response.headers["content-type"] == "audio/flac"
     assert response.content[:4] == b"fLaC"
+
+
+def test_head_gives_size_without_body(
+    service: Service, finished: tuple[str, dict[str, str], bytes]
+) -> None:
+    url, headers, full = finished
+    response = service.client.head(url, headers=headers)
+    assert response.status_code == 200
+    assert response.content == b""
+    assert int(response.headers["Content-Length"]) == len(full)
+    assert response.headers["content-type"] == "audio/wav"

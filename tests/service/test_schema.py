@@ -20,6 +20,7 @@ OPERATIONS = [
     ("/api/v1/multi-instrument", "POST"),
     ("/api/v1/models", "GET"),
     ("/api/v1/audio/{file_id}", "GET"),
+    ("/api/v1/audio/{file_id}", "HEAD"),
     ("/api/v1/health", "GET"),
     ("/api/v1/health/ready", "GET"),
 ]

@@ -53,7 +53,10 @@ def download_audio(
     ] = None,
     range_header: Annotated[str | None, Header(alias="Range")] = None,
 ) -> Response:
-    """The audio file, converted to ``format`` when asked (conversions are cached)."""
+    """The audio file, converted to ``format`` when asked (conversions are cached).
+
+    HEAD gives the same headers (size, type, file name) without the body.
+    """
     row = session.get(AudioFile, file_id) if AudioStorage.is_valid_id(file_id) else None
     if row is None or row.account_id != principal.account_id:
         raise NotFoundError(f"No audio file {file_id!r}", code="NOT_FOUND")
@@ -87,6 +90,18 @@ def download_audio(
         state=state,
         principal=principal,
     )
+
+
+router.add_api_route(
+    "/{file_id}",
+    download_audio,
+    methods=["HEAD"],
+    name="audio_headers",
+    operation_id="audio_headers",
+    response_class=Response,
+    responses=responses(400, 404, 416, *AUTHED),
+    summary="Audio headers (size, type, file name) without the body",
+)
 
 
 def _parse_range(header: str | None, size: int) -> tuple[int, int] | None:
