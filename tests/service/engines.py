@@ -9,8 +9,9 @@ from collections.abc import Mapping
 import numpy as np
 
 from music_gen.audio import AudioOutput
+from music_gen.engines import registry
 from music_gen.engines.base import Engine, EngineCapabilities, ProgressCallback
-from music_gen.engines.registry import EngineOptions, ModelSpec, register
+from music_gen.engines.registry import ModelSpec, register
 from music_gen.errors import GenerationError
 from music_gen.params import GenerationParams
 
@@ -92,6 +93,9 @@ def _spec(name: str, mode: str, reason: str | None = None) -> ModelSpec:
     )
 
 
+TEST_MODELS = ("test-tone", "test-slow", "test-fail", "test-missing")
+
+
 def register_test_engines() -> None:
     """Register test-tone, test-slow, test-fail and test-missing (never available)."""
     register(_spec("test-tone", "tone"))
@@ -100,4 +104,11 @@ def register_test_engines() -> None:
     register(_spec("test-missing", "tone", reason="it is a test model that never runs"))
 
 
-__all__ = ["RELEASE", "EngineOptions", "register_test_engines"]
+def unregister_test_engines() -> None:
+    """Take the test models out of the registry again (other test folders list models)."""
+    for name in TEST_MODELS:
+        registry._SPECS.pop(name, None)
+        registry._ALIASES.pop(name, None)
+
+
+__all__ = ["RELEASE", "register_test_engines", "unregister_test_engines"]
