@@ -8,6 +8,8 @@ Example:
     >>> audio.save("calm.wav")
 """
 
+from typing import TYPE_CHECKING, Any
+
 from music_gen.audio import AudioOutput
 from music_gen.engines.base import AudioChunk, EngineCapabilities
 from music_gen.engines.registry import ModelInfo, list_models
@@ -31,12 +33,36 @@ from music_gen.errors import (
 from music_gen.generator import MusicGenerator
 from music_gen.params import GenerationParams
 
+if TYPE_CHECKING:
+    from music_gen.mixing import AudioMixer, MixSettings, list_presets
+    from music_gen.multitrack import MultiInstrumentGenerator
+
 __version__ = "0.1.0"
+
+# Mixing pulls in scipy.signal, pedalboard and pyloudnorm: import it on first use only.
+_LAZY = {
+    "AudioMixer": "music_gen.mixing",
+    "MixSettings": "music_gen.mixing",
+    "list_presets": "music_gen.mixing",
+    "MultiInstrumentGenerator": "music_gen.multitrack",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'music_gen' has no attribute {name!r}")
+
 
 __all__ = [
     "APIConnectionError",
     "APIError",
     "AudioChunk",
+    "AudioMixer",
     "AudioOutput",
     "AuthenticationError",
     "EngineCapabilities",
@@ -46,9 +72,11 @@ __all__ = [
     "InvalidInputError",
     "InvalidParameterError",
     "InvalidPromptError",
+    "MixSettings",
     "ModelInfo",
     "ModelNotFoundError",
     "ModelUnavailableError",
+    "MultiInstrumentGenerator",
     "MusicGenError",
     "MusicGenerator",
     "NotFoundError",
@@ -57,4 +85,5 @@ __all__ = [
     "UnsupportedOperationError",
     "__version__",
     "list_models",
+    "list_presets",
 ]

@@ -72,7 +72,7 @@ class AudioOutput:
                 f"samples must have shape (channels, frames), got {samples.shape}",
                 details={"shape": list(samples.shape)},
             )
-        if samples.shape[0] > samples.shape[1] and samples.shape[1] <= 8:
+        if samples.shape[0] > samples.shape[1] and 0 < samples.shape[1] <= 8:
             # (frames, channels) given: transpose to the documented layout.
             samples = samples.T
         self.samples = np.ascontiguousarray(samples, dtype=np.float32)
