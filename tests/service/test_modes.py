@@ -18,7 +18,6 @@ from tests.service.engines import RATE
 
 
 def test_multi_instrument_gives_stems_and_mix(service: Service) -> None:
-    pytest.importorskip("music_gen.multitrack")
     headers = service.auth()
     response = service.client.post(
         "/api/v1/multi-instrument",
@@ -58,7 +57,6 @@ def test_multi_instrument_gives_stems_and_mix(service: Service) -> None:
     ],
 )
 def test_multi_instrument_rules(service: Service, body: dict[str, Any], code: str) -> None:
-    pytest.importorskip("music_gen.multitrack")
     response = service.client.post("/api/v1/multi-instrument", json=body, headers=service.auth())
     assert response.status_code == 400, response.text
     assert response.json()["error"]["code"] == code
