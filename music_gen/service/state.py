@@ -7,6 +7,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from music_gen.engines.registry import ModelInfo, list_models, resolve
@@ -14,6 +15,7 @@ from music_gen.service.auth import Principal, authenticate, ensure_local_account
 from music_gen.service.db import Database
 from music_gen.service.jobs import GeneratorPool, InProcessQueue, JobQueue, SpeedTracker, TaskRunner
 from music_gen.service.limits import Limits
+from music_gen.service.models import Task
 from music_gen.service.settings import Settings
 from music_gen.service.storage import AudioStorage
 
@@ -65,6 +67,7 @@ class AppState:
     def start(self) -> None:
         """Apply migrations, start the workers and (optionally) load the default model."""
         self.db.migrate()
+        self._seed_speed()
         self.queue.start()
         if self.settings.preload:
             threading.Thread(target=self._preload, name="musicgen-preload", daemon=True).start()
@@ -108,6 +111,22 @@ class AppState:
                 cached = (now, resolve(model).info().reason)
                 self._availability[model] = cached
             return cached[1]
+
+    def _seed_speed(self, per_model: int = 20) -> None:
+        # ETAs start from what this server measured before it restarted, not from the prior.
+        with self.db.sessions() as session:
+            rows = session.execute(
+                select(Task.model, Task.duration_s, Task.result)
+                .where(Task.status == "completed", Task.kind == "generate")
+                .order_by(Task.finished_at.desc())
+                .limit(50 * per_model)
+            ).all()
+        seen: dict[str, int] = {}
+        for model, duration_s, result in reversed(rows):
+            engine_s = (result or {}).get("engine_s")
+            if engine_s is not None and seen.get(model, 0) < per_model:
+                self.speed.record(model, float(engine_s), float(duration_s))
+                seen[model] = seen.get(model, 0) + 1
 
     def _preload(self) -> None:
         try:
