@@ -33,7 +33,18 @@ class GeneratorPool:
     def __init__(self, device: str = "auto") -> None:
         self.device = device
         self._generators: dict[str, MusicGenerator] = {}
+        self._model_locks: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
+
+    def lock(self, model: str) -> threading.Lock:
+        """The lock a worker holds while the model generates (a generator runs one at a time).
+
+        Raises:
+            ModelNotFoundError: Unknown model name.
+        """
+        name = resolve(model).name
+        with self._lock:
+            return self._model_locks.setdefault(name, threading.Lock())
 
     def get(self, model: str) -> MusicGenerator:
         """The generator for a model name or alias (its engine loads on first use).

@@ -180,4 +180,9 @@ class InProcessQueue:
                         self._wake.wait(self.poll_interval_s)
                     self._pending = False
                 continue
-            self.runner.run(task_id)
+            try:
+                self.runner.run(task_id)
+            except Exception:
+                # The database failed while recording the outcome: the task stays
+                # "processing" and the next start recovers it; this worker carries on.
+                log.exception("task %s could not be finished", task_id)

@@ -74,13 +74,16 @@ class TaskRunner:
             kind, model, fmt = task.kind, task.model, task.format
             params: dict[str, Any] = dict(task.params)
             duration_s = task.duration_s
-        started = time.perf_counter()
         progress = _Progress(self, task_id)
         try:
+            # One generation per model at a time; timing starts once this one may run, so
+            # engine_s and the measured speed leave out the wait for another task.
+            with self.generators.lock(model):
+                started = time.perf_counter()
+                progress.check()
+                outputs = self._generate(kind, model, params, duration_s, progress)
+                elapsed = time.perf_counter() - started
             progress.check()
-            outputs = self._generate(kind, model, params, duration_s, progress)
-            progress.check()
-            elapsed = time.perf_counter() - started
             rows = self._write_files(outputs, fmt)
             main = outputs.get("mix") or outputs["audio"]
             result = {
@@ -96,7 +99,7 @@ class TaskRunner:
         except GenerationCancelledError:
             return self._finish(task_id, "cancelled")
         except MusicGenError as exc:
-            return self._finish(task_id, "failed", error=exc.to_dict())
+            return self._finish(task_id, "failed", error=_jsonable(exc.to_dict()))
         except Exception as exc:
             log.exception("task %s failed", task_id)
             error = {
