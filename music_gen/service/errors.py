@@ -81,6 +81,8 @@ async def _library_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, MusicGenError)
     headers = dict(getattr(request.state, "ratelimit_headers", None) or {})
     headers.update(getattr(exc, "headers", None) or {})
+    if exc.code == "UNAUTHORIZED":
+        headers["WWW-Authenticate"] = "Bearer"
     return error_response(exc.code, exc.message, exc.details, headers=headers or None)
 
 

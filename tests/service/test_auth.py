@@ -51,6 +51,7 @@ def test_every_resource_needs_a_key(service: Service) -> None:
         response = service.client.request(method, path, json={"prompt": "x"})
         assert response.status_code == 401, (method, path)
         assert response.json()["error"]["code"] == "UNAUTHORIZED"
+        assert response.headers["WWW-Authenticate"] == "Bearer"
     for path in ("/api/v1/health", "/api/v1/openapi.json", "/docs"):
         assert service.client.get(path).status_code == 200, path
 

@@ -36,6 +36,7 @@ def test_concurrency_limit(tight: Service, release: None) -> None:
     assert [first.status_code, second.status_code, third.status_code] == [202, 202, 429]
     assert third.json()["error"]["code"] == "CONCURRENCY_LIMIT"
     assert int(third.headers["Retry-After"]) >= 1
+    assert "RateLimit-Remaining" in third.headers
     # Cancelling one frees a slot.
     tight.client.delete(f"/api/v1/generate/{first.json()['task_id']}", headers=headers)
     tight.wait(first.json()["task_id"], headers)
