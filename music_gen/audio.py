@@ -154,9 +154,7 @@ class AudioOutput:
         self.midi.write(str(target))
         return target
 
-    def save_stems(
-        self, folder: str | os.PathLike[str], format: str = "wav"
-    ) -> dict[str, Path]:
+    def save_stems(self, folder: str | os.PathLike[str], format: str = "wav") -> dict[str, Path]:
         """Write each stem to ``folder/<part>.<format>``.
 
         Raises:

@@ -242,9 +242,7 @@ def _print_summary(metadata: dict[str, Any], written: list[str], duration_s: flo
     plan = metadata.get("plan") or {}
     out.print(f"[bold green]Wrote[/] {', '.join(written)} ({duration_s:.2f}s)")
     if plan:
-        parts = ", ".join(
-            f"{p.get('name')} ({p.get('instrument')})" for p in plan.get("parts", [])
-        )
+        parts = ", ".join(f"{p.get('name')} ({p.get('instrument')})" for p in plan.get("parts", []))
         out.print(
             f"  {plan.get('genre')} / {plan.get('mood')}, {plan.get('tempo_bpm')} bpm, "
             f"{plan.get('key')}, {plan.get('meter')}"

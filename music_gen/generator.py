@@ -61,9 +61,7 @@ class MusicGenerator:
         dtype: Any = None,
         cache_dir: str | os.PathLike[str] | None = None,
     ) -> None:
-        if not isinstance(device, str) or not (
-            device in _DEVICES or device.startswith("cuda:")
-        ):
+        if not isinstance(device, str) or not (device in _DEVICES or device.startswith("cuda:")):
             raise InvalidParameterError(
                 f"device must be one of {', '.join(_DEVICES)} or 'cuda:N', got {device!r}",
                 details={"field": "device", "value": str(device)},
@@ -185,8 +183,14 @@ class MusicGenerator:
             GenerationError: The engine failed.
         """
         params = self.make_params(
-            prompt, duration, temperature, top_k, top_p, seed,
-            guidance_scale=guidance_scale, **extra,
+            prompt,
+            duration,
+            temperature,
+            top_k,
+            top_p,
+            seed,
+            guidance_scale=guidance_scale,
+            **extra,
         )
         engine = self.load()
         with self._lock:

@@ -86,9 +86,7 @@ class GenerationParams:
                     details={"field": "seed", "value": seed},
                 )
             object.__setattr__(self, "seed", seed)
-        object.__setattr__(
-            self, "guidance_scale", _finite("guidance_scale", self.guidance_scale)
-        )
+        object.__setattr__(self, "guidance_scale", _finite("guidance_scale", self.guidance_scale))
         if self.guidance_scale < 1.0:
             raise InvalidParameterError(
                 f"guidance_scale must be >= 1, got {self.guidance_scale}",
@@ -96,7 +94,8 @@ class GenerationParams:
             )
         if not isinstance(self.extra, dict):
             raise InvalidParameterError(
-                "extra must be a dict", details={"field": "extra", "type": type(self.extra).__name__}
+                "extra must be a dict",
+                details={"field": "extra", "type": type(self.extra).__name__},
             )
 
     def with_(self, **changes: Any) -> GenerationParams:

@@ -6,10 +6,15 @@ import numpy as np
 import pytest
 
 
-def sine(freq_hz: float = 440.0, duration_s: float = 1.0, sample_rate: int = 44100,
-         channels: int = 2, amplitude: float = 0.5) -> np.ndarray:
+def sine(
+    freq_hz: float = 440.0,
+    duration_s: float = 1.0,
+    sample_rate: int = 44100,
+    channels: int = 2,
+    amplitude: float = 0.5,
+) -> np.ndarray:
     """A (channels, frames) float32 sine wave."""
-    t = np.arange(int(round(duration_s * sample_rate))) / sample_rate
+    t = np.arange(round(duration_s * sample_rate)) / sample_rate
     mono = (amplitude * np.sin(2 * np.pi * freq_hz * t)).astype(np.float32)
     return np.tile(mono, (channels, 1))
 

@@ -125,7 +125,11 @@ class Engine(abc.ABC):
             )
 
     def close(self) -> None:
-        """Release what the engine holds (models, synthesizers). Safe to call twice."""
+        """Release what the engine holds (models, synthesizers). Safe to call twice.
+
+        The default holds nothing, so there is nothing to release.
+        """
+        return None
 
 
 def chunk_audio(audio: AudioOutput, chunk_s: float) -> Iterator[AudioChunk]:
@@ -134,7 +138,7 @@ def chunk_audio(audio: AudioOutput, chunk_s: float) -> Iterator[AudioChunk]:
         raise InvalidParameterError(
             f"chunk_s must be > 0, got {chunk_s}", details={"field": "chunk_s"}
         )
-    step = max(1, int(round(chunk_s * audio.sample_rate)))
+    step = max(1, round(chunk_s * audio.sample_rate))
     total = audio.num_frames
     for start in range(0, total, step):
         end = min(start + step, total)

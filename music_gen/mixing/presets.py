@@ -96,6 +96,7 @@ ROLE_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "pad",
             "string",
             "violin",
+            "fiddle",
             "viola",
             "cello",
             "orchestra",

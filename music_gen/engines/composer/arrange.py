@@ -148,6 +148,9 @@ def _no_overlaps(notes: list[TimedNote]) -> list[TimedNote]:
     result: list[TimedNote] = []
     for note in reversed(notes):
         following = next_start.get(note.pitch)
+        if following is not None and following - note.start_s < 0.02:
+            # Two strikes of one key at once: keep one.
+            continue
         end = note.end_s
         if following is not None and end > following - 0.005:
             end = max(note.start_s + 0.01, following - 0.005)

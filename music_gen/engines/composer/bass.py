@@ -31,16 +31,16 @@ _FIGURES: dict[str, list[list[tuple[float, float, str, int]]]] = {
         [
             (0.0, 0.4, "r", 100),
             (0.75, 0.2, "8", 78),
-            (1.5, 0.3, "r", 88),
-            (2.25, 0.2, "b7", 74),
-            (2.5, 0.4, "r", 92),
+            (1.5, 0.3, "r", 84),
+            (2.0, 0.4, "r", 96),
+            (2.75, 0.2, "b7", 74),
             (3.5, 0.2, "8", 80),
         ],
         [
             (0.0, 0.6, "r", 100),
-            (1.0, 0.2, "r", 70),
+            (1.0, 0.2, "r", 74),
             (1.75, 0.2, "5", 80),
-            (2.5, 0.4, "r", 92),
+            (2.0, 0.4, "r", 94),
             (3.0, 0.2, "8", 84),
             (3.75, 0.2, "5", 72),
         ],
@@ -134,7 +134,8 @@ def _walking(
 ) -> list[Note]:
     beats = round(span.duration)
     scale = set(scale_pitch_classes(plan.tonic_pc, plan.mode)) | set(span.chord.pitch_classes)
-    target = fit_octave(following.chord.root_pc, low, high, root) if following else root
+    # The next chord's root exactly where write_bass will put it, so the approach lands.
+    target = fit_octave(following.chord.root_pc, low, high, low + 10) if following else root
     pitches = [root]
     current = root
     for beat in range(1, beats):

@@ -26,7 +26,7 @@ GROOVES: dict[str, dict[int, str]] = {
         CLAP: "....x.......x...",
         HAT: "x.x.x.x.x.x.x.x.",
     },
-    "funk": {KICK: "X.....x...x..x..", SNARE: "....X..o.o..X..o", HAT: "xoxoxoxoxoxoxoxo"},
+    "funk": {KICK: "X.....x...x..x..", SNARE: "....X..o.o..X..o", HAT: "XoxoXoxoXoxoXoxo"},
     "house": {
         KICK: "X...X...X...X...",
         CLAP: "....x.......x...",
@@ -40,7 +40,7 @@ GROOVES: dict[str, dict[int, str]] = {
         HAT: "oooooooooooooooo",
     },
     "hiphop": {KICK: "X......x..x.....", SNARE: "....X.......X...", HAT: "x.o.x.o.x.o.x.o."},
-    "jazz": {RIDE: "x...x.xxx...x.xx", PEDAL_HAT: "....x.......x...", KICK: "o...o...o...o..."},
+    "jazz": {RIDE: "X...X.x.X...X.x.", PEDAL_HAT: "....x.......x...", KICK: "o...o...o...o..."},
     "shuffle": {KICK: "X.......X.......", SNARE: "....X.......X...", HAT: "x.x.x.x.x.x.x.x."},
     "reggae": {
         KICK: "........X.......",
@@ -50,7 +50,7 @@ GROOVES: dict[str, dict[int, str]] = {
     },
     "bossa": {KICK: "X..oX..oX..oX..o", SIDE_STICK: "x..x..x...x..x..", HAT: "x.o.x.o.x.o.x.o."},
     "country": {KICK: "X.......X.......", SNARE: "....X.......X...", HAT: "x.x.x.x.x.x.x.x."},
-    "metal": {KICK: "XxXxXxXxXxXxXxXx", SNARE: "....X.......X...", RIDE: "x...x...x...x..."},
+    "metal": {KICK: "XxXxXxXxXxXxXxXx", SNARE: "....X.......X...", RIDE: "X...X...X...X..."},
     "cinematic": {
         KICK: "X.......X.......",
         FLOOR_TOM: "x.....x.....x...",

@@ -35,21 +35,25 @@ _PATTERNS_44: dict[str, list[list[tuple[float, float, int]]]] = {
     ],
     "power": [[(i * 0.5, 0.42, 96 if i % 2 == 0 else 84) for i in range(8)]],
     "funk": [
+        # Sixteenth-note scratches that still mark beats 1 and 3 (and 2 and 4): the groove
+        # syncopates around a pulse, not instead of it.
         [
             (0.0, 0.2, 92),
-            (0.75, 0.2, 70),
-            (1.5, 0.2, 84),
-            (2.25, 0.2, 66),
-            (2.5, 0.2, 86),
-            (3.5, 0.2, 78),
+            (0.75, 0.2, 62),
+            (1.0, 0.2, 88),
+            (1.5, 0.2, 70),
+            (2.5, 0.2, 80),
+            (3.0, 0.2, 88),
+            (3.75, 0.2, 62),
         ],
         [
             (0.0, 0.2, 92),
-            (1.0, 0.2, 82),
+            (1.0, 0.2, 86),
             (1.75, 0.2, 66),
-            (2.5, 0.2, 86),
-            (3.25, 0.2, 70),
-            (3.75, 0.2, 74),
+            (2.0, 0.2, 84),
+            (2.5, 0.2, 76),
+            (3.0, 0.2, 86),
+            (3.75, 0.2, 70),
         ],
     ],
     "jazz": [
@@ -85,9 +89,14 @@ def _voice_range(part: PartPlan, style: str) -> tuple[int, int, int]:
 def write_chords(plan: PiecePlan, part: PartPlan, chooser: Chooser) -> list[Note]:
     """The chord part: every chord voiced and played in the part's style."""
     style = part.style
-    if plan.meter != "4/4" and style not in ("pad", "block", "arpeggio"):
+    if plan.meter != "4/4" and style not in ("pad", "block", "arpeggio", "waltz"):
+        # Patterns are written for 4/4; plans fit styles to the meter (parts.fit_meter).
         style = "waltz" if plan.meter == "3/4" else "arpeggio"
     low, high, voices = _voice_range(part, style)
+    # Without a bass part the chord part's left hand plays the roots, below the voicings.
+    own_bass = not any(p.role == "bass" for p in plan.parts)
+    if own_bass and style != "power":
+        low, high = max(low, 53), max(low, 53) + 26
     notes: list[Note] = []
     previous: list[int] | None = None
     spans = chord_spans(plan)
@@ -96,14 +105,23 @@ def write_chords(plan: PiecePlan, part: PartPlan, chooser: Chooser) -> list[Note
     for span in spans:
         section = plan.sections[span.section]
         chord = span.chord
+        root = fit_octave(chord.root_pc, 36, 47, 43 if own_bass else 45)
         if style == "power":
-            voicing = _power(chord)
+            voicing = _power(chord, with_third=part.instrument != "distorted guitar")
         else:
-            pcs_chord = chord
-            if style in _ROOTLESS and len(chord.pitch_classes) >= 4:
-                pcs_chord = Chord(chord.root_pc, chord.quality, chord.symbol)
-            previous = lead_voices(previous, pcs_chord, low, high, voices=voices)
-            voicing = previous
+            rootless = style in _ROOTLESS and not own_bass
+            previous = lead_voices(previous, chord, low, high, voices=voices, omit_root=rootless)
+            voicing = _double_minor_third(previous, chord, high, voices)
+        if own_bass and style not in ("arpeggio", "waltz", "power"):
+            final_bar = span.bar == plan.total_bars - 1
+            length = plan.beats_per_bar * 2 if final_bar else span.duration
+            notes.append(Note(root, span.start, length * 0.98, 70))
+            third = chord.third_pc
+            if third is not None:
+                # A left-hand tenth: root and the third above the octave, the mode's colour.
+                tenth = root + 12 + (third - chord.root_pc) % 12
+                if tenth not in voicing:
+                    notes.append(Note(tenth, span.start, length * 0.98, 62))
         final = span.section == last_index and span.bar == plan.total_bars - 1
         if final or style in ("pad", "block") or (section.label == "intro" and style != "arpeggio"):
             length = span.duration if not final else plan.beats_per_bar * 2
@@ -112,10 +130,10 @@ def write_chords(plan: PiecePlan, part: PartPlan, chooser: Chooser) -> list[Note
             )
             continue
         if style == "arpeggio":
-            notes.extend(_arpeggio(plan, span, voicing))
+            notes.extend(_arpeggio(plan, span, voicing, root))
             continue
         if style == "waltz":
-            notes.extend(_waltz(plan, span, voicing))
+            notes.extend(_waltz(plan, span, voicing, root))
             continue
         if span.bar not in bar_patterns:
             options = _PATTERNS_44.get(style, _PATTERNS_44["block"])
@@ -129,15 +147,32 @@ def write_chords(plan: PiecePlan, part: PartPlan, chooser: Chooser) -> list[Note
     return notes
 
 
-def _power(chord: Chord) -> list[int]:
+def _double_minor_third(voicing: list[int], chord: Chord, high: int, voices: int) -> list[int]:
+    """A minor triad voiced in three notes gets its third doubled an octave up: the minor
+    third is what tells minor from major, and low roots' overtones sound a major third."""
+    third = chord.third_pc
+    if chord.quality != "min" or third is None or len(voicing) >= voices:
+        return voicing
+    above = [p for p in voicing if p % 12 == third]
+    if above and above[-1] + 12 <= high + 5 and above[-1] + 12 not in voicing:
+        return sorted([*voicing, above[-1] + 12])
+    return voicing
+
+
+def _power(chord: Chord, *, with_third: bool) -> list[int]:
+    """Root, fifth and octave; with the third on top unless the guitar is too distorted for
+    thirds to stay clean (metal keeps bare fifths)."""
     root = fit_octave(chord.root_pc, 40, 52, 45)
-    return [root, root + 7, root + 12]
+    voicing = [root, root + 7, root + 12]
+    third = chord.third_pc
+    if with_third and third is not None and chord.quality != "5":
+        voicing.append(root + 12 + (third - chord.root_pc) % 12)
+    return voicing
 
 
-def _arpeggio(plan: PiecePlan, span: ChordSpan, voicing: list[int]) -> list[Note]:
+def _arpeggio(plan: PiecePlan, span: ChordSpan, voicing: list[int], root: int) -> list[Note]:
     step = 1 / 3 if plan.meter == "6/8" else 0.5
-    bass = voicing[0] - 12 if voicing[0] - 12 >= 36 else voicing[0]
-    order = [bass, *voicing[1:], voicing[0] + 12, *reversed(voicing[1:])]
+    order = [root, *voicing, *reversed(voicing[1:-1])]
     notes = []
     count = round(span.duration / step)
     for k in range(count):
@@ -146,17 +181,11 @@ def _arpeggio(plan: PiecePlan, span: ChordSpan, voicing: list[int]) -> list[Note
     return notes
 
 
-def _waltz(plan: PiecePlan, span: ChordSpan, voicing: list[int]) -> list[Note]:
+def _waltz(plan: PiecePlan, span: ChordSpan, voicing: list[int], root: int) -> list[Note]:
     notes = []
-    beats = round(span.duration)
-    for beat in range(beats):
-        absolute = span.beat_in_bar + beat
-        if absolute % plan.beats_per_bar == 0:
-            notes.append(
-                Note(
-                    voicing[0] - 12 if voicing[0] >= 48 else voicing[0], span.start + beat, 0.95, 72
-                )
-            )
+    for beat in range(round(span.duration)):
+        if (span.beat_in_bar + beat) % plan.beats_per_bar == 0:
+            notes.append(Note(root, span.start + beat, 0.95, 72))
         else:
-            notes.extend(Note(p, span.start + beat, 0.6, 58) for p in voicing[1:])
+            notes.extend(Note(p, span.start + beat, 0.6, 58) for p in voicing)
     return notes

@@ -95,7 +95,7 @@ INSTRUMENTS: dict[str, Instrument] = {
         _I("sitar", 104, "lead", 52, 81, -0.2, 0.75),
         _I("banjo", 105, "guitar", 48, 79, 0.3, 0.75),
         _I("steel drums", 114, "mallet", 55, 84, 0.25, 0.75),
-        _I("drums", 0, "drums", 35, 81, 0.0, 0.9, True),
+        _I("drums", 0, "drums", 35, 81, 0.0, 0.8, True),
     )
 }
 
@@ -136,6 +136,8 @@ INSTRUMENT_WORDS: dict[str, str] = {
     "beat": "drums",
     "beats": "drums",
     "violins": "strings",
+    "fiddle": "violin",
+    "fiddles": "violin",
     "string section": "strings",
     "string ensemble": "strings",
     "string quartet": "strings",

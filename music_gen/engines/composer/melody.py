@@ -11,14 +11,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from music_gen.engines.composer.instruments import INSTRUMENTS
-from music_gen.engines.composer.notes import Note, chord_spans, final_bar_start
+from music_gen.engines.composer.notes import ChordSpan, Note, chord_spans, final_bar_start
 from music_gen.engines.composer.plan import PartPlan, PiecePlan
 from music_gen.engines.composer.sampling import Chooser
 from music_gen.engines.composer.theory import scale_pitches
 
 #: Rhythm cells (durations in beats, negative = rest) for each density, per beat count.
 _CELLS: dict[str, list[tuple[tuple[float, ...], float]]] = {
-    "long": [((4.0,), 3), ((2.0, 2.0), 2), ((3.0, 1.0), 1), ((2.0, -2.0), 1)],
+    "long": [
+        ((2.0, 1.0, 1.0), 3),
+        ((1.0, 1.0, 2.0), 3),
+        ((2.0, 2.0), 2),
+        ((3.0, 1.0), 2),
+        ((4.0,), 1),
+    ],
     "sparse": [((2.0,), 3), ((1.0, 1.0), 3), ((1.5, 0.5), 2), ((-1.0, 1.0), 1), ((1.0,), 2)],
     "medium": [
         ((1.0,), 4),
@@ -39,7 +45,7 @@ _CELLS: dict[str, list[tuple[tuple[float, ...], float]]] = {
 }
 _TRIPLE_CELLS = [((1.0,), 3), ((2 / 3, 1 / 3), 3), ((1 / 3, 1 / 3, 1 / 3), 2), ((-1 / 3, 2 / 3), 1)]
 _STEPS = [-4, -3, -2, -1, 0, 1, 2, 3, 4]
-_STEP_WEIGHTS = [0.3, 0.6, 2.0, 4.0, 1.2, 4.0, 2.0, 0.6, 0.3]
+_STEP_WEIGHTS = [0.3, 0.6, 2.0, 4.0, 0.5, 4.0, 2.0, 0.6, 0.3]
 
 
 @dataclass
@@ -65,9 +71,28 @@ def _rhythm(plan: PiecePlan, density: str, bars: int, chooser: Chooser) -> list[
     return out
 
 
+#: Contours a motif can follow: the direction wanted at each fifth of its length.
+_CONTOURS = {
+    "arch": (1, 1, 0, -1, -1),
+    "rise": (1, 1, 1, 0, -1),
+    "fall": (-1, -1, -1, 0, 1),
+    "valley": (-1, -1, 0, 1, 1),
+    "wave": (1, -1, 1, -1, 0),
+}
+
+
 def _motif(plan: PiecePlan, density: str, chooser: Chooser) -> _Motif:
     durations = _rhythm(plan, density, 2, chooser)
-    steps = [chooser.choose(_STEPS, _STEP_WEIGHTS) for _ in durations]
+    names = list(_CONTOURS)
+    contour = _CONTOURS[chooser.choose(names, [3, 2, 2, 1, 1])]
+    steps = []
+    for k in range(len(durations)):
+        want = contour[min(k * len(contour) // max(len(durations), 1), len(contour) - 1)]
+        weights = [
+            w * (2.5 if want and s * want > 0 else (0.4 if want and s * want < 0 else 1.0))
+            for s, w in zip(_STEPS, _STEP_WEIGHTS, strict=True)
+        ]
+        steps.append(chooser.choose(_STEPS, weights))
     return _Motif(durations, steps)
 
 
@@ -104,10 +129,14 @@ def write_melody(plan: PiecePlan, part: PartPlan, chooser: Chooser) -> list[Note
     index = tonic_index + 2
     beats = plan.beats_per_bar
     end_beat = final_bar_start(plan)
+    last_body = len(plan.sections) - 2
+    # The melody rests in the intro while others set up the groove; alone, it plays through.
+    accompanied = any(p.role in ("chords", "pad", "bass", "drums") for p in plan.parts)
     for section_index, section in enumerate(plan.sections):
-        if section.label in ("intro", "outro"):
+        bars_here = section.num_bars - (1 if section.label == "outro" else 0)
+        if (section.label == "intro" and accompanied) or bars_here <= 0:
             continue
-        label = section.label
+        label = "A" if section.label in ("outro", "intro") else section.label
         if label not in motifs:
             base = motifs.get("A")
             if base is not None and chooser.chance(0.5):
@@ -116,31 +145,28 @@ def write_melody(plan: PiecePlan, part: PartPlan, chooser: Chooser) -> list[Note
             else:
                 motifs[label] = _motif(plan, density, chooser)
         motif = motifs[label]
-        lift = 2 if section.energy >= 0.9 else 0
         bar = section.start_bar
-        phrase_len = 4 if section.num_bars % 4 == 0 or section.num_bars > 4 else section.num_bars
-        while bar < section.start_bar + section.num_bars:
-            phrase_bars = min(phrase_len, section.start_bar + section.num_bars - bar)
-            last_section = section_index == len(plan.sections) - 2
-            closing = last_section and bar + phrase_bars >= section.start_bar + section.num_bars
+        end_bar = section.start_bar + bars_here
+        phrase_len = 4 if bars_here >= 4 else bars_here
+        while bar < end_bar:
+            phrase_bars = min(phrase_len, end_bar - bar)
+            # The phrase that leads into the final chord lands on the tonic.
+            closing = section_index >= last_body and bar + phrase_bars >= end_bar
             for half in range(0, phrase_bars, 2):
-                bars_here = min(2, phrase_bars - half)
+                length = min(2, phrase_bars - half)
                 current = motif if half == 0 else _vary(motif, chooser, plan, density)
-                start = (bar + half) * beats
-                is_end = half + bars_here >= phrase_bars
                 index = _play(
                     notes,
                     current,
-                    start,
-                    bars_here * beats,
+                    (bar + half) * beats,
+                    length * beats,
                     index,
                     scale,
                     spans,
                     plan,
                     chooser,
-                    is_end=is_end,
+                    is_end=half + length >= phrase_bars,
                     closing=closing,
-                    lift=lift,
                 )
             bar += phrase_bars
     # The last note of the piece: the tonic, held with the final chord.
@@ -160,13 +186,12 @@ def _play(
     length: float,
     index: int,
     scale: list[int],
-    spans: list,
+    spans: list[ChordSpan],
     plan: PiecePlan,
     chooser: Chooser,
     *,
     is_end: bool,
     closing: bool,
-    lift: int,
 ) -> int:
     pos = start
     count = len(motif.durations)
@@ -188,10 +213,19 @@ def _play(
         if last and is_end:
             duration = start + length - pos
             targets = {plan.tonic_pc} if closing else chord_pcs or {plan.tonic_pc}
+            if plan.is_minor and not closing and span and span.chord.root_pc == plan.tonic_pc:
+                # Resting on the minor third makes the mode unmistakable.
+                targets = {(plan.tonic_pc + 3) % 12}
             index = _nearest(scale, index, targets)
         elif strong and chord_pcs:
-            index = _nearest(scale, index, chord_pcs)
-        pitch = scale[min(index + lift, len(scale) - 1)]
+            snapped = _nearest(scale, index, chord_pcs)
+            if notes and scale[snapped] == notes[-1].pitch and step != 0:
+                # Keep the line moving: the next chord tone in the step's direction.
+                direction = 1 if step > 0 else -1
+                moved = _nearest(scale, snapped + 2 * direction, chord_pcs)
+                snapped = moved if 1 <= moved < len(scale) - 1 else snapped
+            index = snapped
+        pitch = scale[index]
         accent = 12 if strong else 0
         velocity = 74 + accent + int(chooser.normal(4))
         notes.append(Note(pitch, pos, duration * 0.95, max(30, min(velocity, 120))))
@@ -199,7 +233,7 @@ def _play(
     return index
 
 
-def _span_at(spans: list, beat: float):
+def _span_at(spans: list[ChordSpan], beat: float) -> ChordSpan | None:
     for span in spans:
         if span.start - 1e-6 <= beat < span.end - 1e-6:
             return span

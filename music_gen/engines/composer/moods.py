@@ -48,6 +48,8 @@ MOODS: dict[str, Mood] = {
 MOOD_WORDS: dict[str, str] = {
     **{name: name for name in MOODS if name != "neutral"},
     "relaxing": "calm",
+    "mellow": "calm",
+    "smooth": "calm",
     "relaxed": "calm",
     "peaceful": "calm",
     "gentle": "calm",
@@ -59,6 +61,7 @@ MOOD_WORDS: dict[str, str] = {
     "tranquil": "calm",
     "joyful": "happy",
     "cheerful": "happy",
+    "catchy": "happy",
     "bright": "happy",
     "uplifting": "happy",
     "sunny": "happy",

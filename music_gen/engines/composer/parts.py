@@ -10,7 +10,7 @@ its prompt the role and style ("walking" bass, "comping" chords, "swing" drums).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from music_gen.engines.composer.instruments import (
@@ -238,3 +238,15 @@ def _instrument_for_request(request: PartRequest, genre: Genre) -> str:
         f"known instruments: {', '.join(known)}",
         details={"part": request.name, "known_instruments": known},
     )
+
+
+def fit_meter(part: PartPlan, meter: str) -> PartPlan:
+    """The part with a style that works in ``meter``: in 3/4 chord parts play oom-pah-pah,
+    in 6/8 broken chords; pads keep sustaining; 4/4 styles are unchanged."""
+    if meter == "4/4" or part.role not in ("chords", "pad"):
+        return part
+    if part.role == "pad" and part.style in ("pad", "block"):
+        return part
+    if part.style == "arpeggio":
+        return part
+    return replace(part, style="waltz" if meter == "3/4" else "arpeggio")

@@ -17,6 +17,7 @@ from music_gen.engines.composer.moods import MOOD_GENRES, MOODS
 from music_gen.engines.composer.parts import (
     PartPlan,
     PartRequest,
+    fit_meter,
     prompt_parts,
     requested_parts,
 )
@@ -214,7 +215,13 @@ def build_plan(
     own = read_prompt(prompt)
     mood_name = reading.mood or "neutral"
     mood = MOODS[mood_name]
-    genre = GENRES[reading.genre] if reading.genre else _choose_genre(mood_name, chooser)
+    if reading.genre:
+        genre = GENRES[reading.genre]
+    elif reading.meter in ("3/4", "6/8"):
+        # Waltzes, minuets and jigs: genres at home in triple time.
+        genre = GENRES[chooser.choose(["classical", "folk", "jazz"], [3, 2, 1])]
+    else:
+        genre = _choose_genre(mood_name, chooser)
     meter = reading.meter or genre.meter
     tempo = _choose_tempo(reading, genre, mood.tempo_scale, chooser)
     mode, tonic_pc, flats = _choose_key(reading, genre, mood_name, chooser)
@@ -243,7 +250,7 @@ def build_plan(
         meter=meter,
         swing=swing,
         swing_unit=genre.swing_unit,
-        parts=tuple(parts),
+        parts=tuple(fit_meter(p, meter) for p in parts),
         sections=tuple(sections),
         duration_s=duration_s,
         density=density,
@@ -339,10 +346,14 @@ def _form(
     leftover = remaining - count * phrase
     if count == 0 and remaining > 0:
         phrase, count, leftover = remaining, 1, 0
+    labels = [(label, phrase) for label in _labels(count)]
+    if leftover >= 2 and count <= 2:
+        # A short piece gets one more (shorter) contrasting section rather than a long outro.
+        labels.append(("B" if not labels or labels[-1][0] == "A" else "A", leftover))
+        leftover = 0
     add_intro = min(leftover, 4 - intro) if intro else 0
     intro += add_intro
     leftover -= add_intro
-    labels = _labels(count)
     power = prog_a.split("|")[0].strip().endswith("5")
     cadence = _CADENCE[mode] + ("5" if power and _CADENCE[mode][-1] not in "57" else "")
     if power:
@@ -360,13 +371,19 @@ def _form(
 
     if intro:
         add("intro", [bars_a[i % len(bars_a)] for i in range(intro)], 0.55)
-    for index, label in enumerate(labels):
+    last_b = max((i for i, (lab, _) in enumerate(labels) if lab == "B"), default=-1)
+    for index, (label, length) in enumerate(labels):
         source = bars_b if label == "B" else bars_a
-        bars = [source[i % len(source)] for i in range(phrase)]
+        bars = [source[i % len(source)] for i in range(length)]
         if index == len(labels) - 1:
-            bars[-1] = parse_progression(cadence, tonic_pc, flats=flats)[0]
-        climax = label == "B" and index == max(i for i, lab in enumerate(labels) if lab == "B")
-        energy = 0.95 if climax else (0.8 if label == "A" else 0.88)
+            cadence_bar = parse_progression(cadence, tonic_pc, flats=flats)[0]
+            # A one-bar section still opens on its progression's first chord.
+            bars[-1] = [bars[-1][0], *cadence_bar] if length == 1 else cadence_bar
+            if length > 2 and bars[-2][-1].root_pc == cadence_bar[0].root_pc:
+                # Not two bars of dominant: approach it from the subdominant (iv-V-i).
+                subdominant = ("iv" if mode in MINOR_MODES else "IV") + ("5" if power else "")
+                bars[-2] = parse_progression(subdominant, tonic_pc, flats=flats)[0]
+        energy = 0.95 if index == last_b else (0.8 if label == "A" else 0.88)
         add(label, bars, energy)
     outro_bars = [bars_a[i % len(bars_a)] for i in range(leftover)]
     if outro_bars and not sections:
@@ -393,5 +410,5 @@ def _final_chord(genre: Genre, mode: str, power: bool) -> str:
     if power:
         return "i5" if minor else "I5"
     if genre.name in ("jazz", "bossa nova", "lo-fi"):
-        return "i6" if minor else "Imaj7"
+        return "i7" if minor else "I6"
     return "i" if minor else "I"

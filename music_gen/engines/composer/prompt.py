@@ -131,6 +131,9 @@ _KEY_PATTERNS = (
     # "Bb", "F#", "F#m".
     re.compile(r"\b([a-g])(#|b)()(m)?(?![a-z0-9#])"),
 )
+_AFTER_KEY = frozenset(
+    {"with", "and", "at", "for", "using", "featuring", "on", "in", "played", "plus", "by"}
+)
 _BARE_MODE_RE = re.compile(
     r"\b(major|minor|dorian|phrygian|lydian|mixolydian|aeolian|ionian|harmonic minor"
     r"|natural minor)\b"
@@ -300,7 +303,11 @@ def _read_key(text: str, consumer: _Consumer) -> tuple[int | None, str | None, s
         for match in pattern.finditer(text):
             letter, accidental, mode_word, short_minor = match.groups()
             if letter == "a" and not accidental and not mode_word and not short_minor:
-                continue
+                # "in a" is the key of A only when no noun follows ("rock in A", "in A, 90
+                # bpm", "in A with drums"), not in "in a calm mood".
+                following = text[match.end() :].split()
+                if following and following[0] not in _AFTER_KEY and not following[0][0].isdigit():
+                    continue
             note = letter + (accidental or "").strip()
             tonic_pc = parse_pitch_class(note)
             tonic_name = _spell(note)

@@ -18,6 +18,8 @@ import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 import numpy as np
 
@@ -92,7 +94,7 @@ def soundfont_problem() -> str | None:
     return None
 
 
-def _fluidsynth():
+def _fluidsynth() -> ModuleType:
     try:
         import fluidsynth
     except (ImportError, OSError) as exc:
@@ -125,7 +127,7 @@ _FAMILY_POWER = {
     "drums": 0.0066,
 }
 #: Drum kits louder than the standard one (the electronic kits).
-_KIT_POWER = {24: 3.0, 25: 3.0}
+_KIT_POWER = {24: 2.0, 25: 3.0}
 #: RMS level the master gain aims for (about -17 dBFS); the limiter catches the peaks.
 TARGET_RMS = 0.14
 
@@ -207,7 +209,7 @@ class Renderer:
         # so the fresh synth of each render loads the SoundFont from memory.
         self._resident, self._resident_id = self._new_synth()
 
-    def _new_synth(self):
+    def _new_synth(self) -> tuple[Any, int]:
         synth = self._fs.Synth(gain=SYNTH_GAIN, samplerate=float(SAMPLE_RATE))
         synth.setting("synth.reverb.active", 1)
         synth.setting("synth.chorus.active", 0)

@@ -105,12 +105,12 @@ GENRES: dict[str, Genre] = {
             "power",
             "busy",
             0.95,
-            kit=16,
+            kit=0,
         ),
         Genre(
             "jazz",
             (110, 170),
-            ("Imaj7 | vi7 | ii7 | V7", "Imaj7 | VI7 | ii7 | V7", "ii7 | V7 | Imaj7 | Imaj7"),
+            ("Imaj7 | vi7 | ii7 | V7", "Imaj7 | VI7 | ii7 | V7", "Imaj7 | vi7 | ii7 V7 | Imaj7"),
             ("IVmaj7 | iv7 | iii7 | VI7", "iii7 | VI7 | ii7 | V7"),
             ("i7 | iv7 | iiø7 | V7", "i7 | i7 | iiø7 | V7"),
             ("bVImaj7 | iiø7 | V7 | i7",),
@@ -190,7 +190,7 @@ GENRES: dict[str, Genre] = {
             "stabs",
             "medium",
             0.6,
-            kit=25,
+            kit=24,
             drums_always=True,
         ),
         Genre(
@@ -211,7 +211,7 @@ GENRES: dict[str, Genre] = {
             "stabs",
             "sparse",
             0.85,
-            kit=25,
+            kit=24,
             drums_always=True,
         ),
         Genre(
@@ -237,7 +237,7 @@ GENRES: dict[str, Genre] = {
         Genre(
             "lo-fi",
             (70, 90),
-            ("Imaj7 | vi7 | ii7 | V7", "IVmaj7 | iii7 | ii7 | Imaj7"),
+            ("Imaj7 | vi7 | ii7 | V7", "Imaj7 | IVmaj7 | ii7 | V7"),
             ("IVmaj7 | V7 | iii7 | vi7",),
             ("i7 | iv7 | bVImaj7 | V7", "i9 | iv7 | i9 | V7"),
             ("bVImaj7 | bVII7 | i7 | i7",),
@@ -254,7 +254,7 @@ GENRES: dict[str, Genre] = {
             0.5,
             0.09,
             "16",
-            kit=25,
+            kit=0,
             drums_always=True,
         ),
         Genre(
@@ -277,7 +277,7 @@ GENRES: dict[str, Genre] = {
             0.7,
             0.06,
             "16",
-            kit=25,
+            kit=0,
             drums_always=True,
         ),
         Genre(
@@ -431,6 +431,7 @@ GENRE_WORDS: dict[str, str] = {
     "jazzy": "jazz",
     "bluesy": "blues",
     "funky": "funk",
+    "groovy": "funk",
     "soul": "funk",
     "ska": "reggae",
     "dub": "reggae",

@@ -283,13 +283,17 @@ def lead_voices(
     high: int,
     *,
     voices: int = 4,
+    omit_root: bool = False,
 ) -> list[int]:
     """Voice ``chord`` in [low, high] moving as little as possible from ``previous``.
 
     With no previous voicing, the voicing whose centre is nearest the middle of the range is
-    taken, in root position where one exists.
+    taken, in root position where one exists. ``omit_root`` gives the rootless voicings of
+    jazz pianists for chords of four notes or more (the bass plays the root).
     """
     pcs = chord.pitch_classes
+    if omit_root and len(pcs) >= 4:
+        pcs = pcs[1:]
     if len(pcs) > voices:
         # Drop the fifth first: it adds the least colour.
         fifth = chord.fifth_pc

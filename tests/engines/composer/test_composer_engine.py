@@ -131,6 +131,26 @@ def test_stream_concatenates_to_generate(engine: ComposerEngine, render: Render)
     assert np.array_equal(streamed, whole.samples)
 
 
+def test_stream_yields_a_chunk_before_rendering_the_rest(
+    engine: ComposerEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    renderer = engine._live_renderer()
+    rendered: list[int] = []
+    original = renderer._write_float
+
+    def counting(synth: Any, frames: int, *args: Any) -> Any:
+        rendered.append(frames)
+        return original(synth, frames, *args)
+
+    monkeypatch.setattr(renderer, "_write_float", counting)
+    stream = engine.stream(GenerationParams("rock", duration_s=600.0, seed=1), chunk_s=0.5)
+    first = next(stream)
+    # Ten minutes planned, half a second rendered: the first chunk does not wait for the rest.
+    assert first.samples.shape == (2, 22050) and first.start_frame == 0
+    assert sum(rendered) == 22050
+    stream.close()
+
+
 def test_progress_is_reported_up_to_one(engine: ComposerEngine) -> None:
     seen: list[float] = []
     engine.generate(GenerationParams("rock", duration_s=3.0, seed=1), progress=seen.append)
@@ -195,3 +215,17 @@ def test_registry_builds_the_composer() -> None:
         assert audio.num_frames == round(1.5 * 44100)
     finally:
         engine.close()
+
+
+@pytest.mark.parametrize("prompt", ["solo flute", "Calm piano melody", FUNK])
+def test_no_silent_stretches(render: Render, prompt: str) -> None:
+    audio = render(prompt, 12.0, seed=2)
+    # Up to the final chord (which may ring and fade as long as it likes).
+    final_s = audio.metadata["plan"]["sections"][-1]["end_s"] - audio.metadata["plan"]["bar_s"]
+    mono = audio.samples.mean(axis=0)[: round(final_s * 44100)]
+    window = 44100 // 2
+    levels = [
+        20 * np.log10(np.sqrt(np.mean(mono[i : i + window] ** 2)) + 1e-12)
+        for i in range(0, mono.size - window + 1, window)
+    ]
+    assert min(levels) > -45.0, f"{prompt}: a half second at {min(levels):.1f} dBFS"

@@ -35,8 +35,9 @@ def test_beat_tracker_recovers_the_tempo(render: Any, prompt: str, bpm: float) -
     [
         ("calm piano melody in D minor", 2, "minor"),
         ("happy pop song in G major", 7, "major"),
-        ("rock in E minor", 4, "minor"),
+        ("sad strings in C minor", 0, "minor"),
         ("jazz in Bb major", 10, "major"),
+        ("folk song in A major", 9, "major"),
     ],
 )
 def test_key_estimator_recovers_the_key(render: Any, prompt: str, tonic: int, mode: str) -> None:
