@@ -120,6 +120,95 @@ def models(
     out.print(table)
 
 
+# --- REST service (imported lazily: the service extras may not be installed) ---------------
+
+keys_app = typer.Typer(help="Manage API keys of the REST service.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address (default 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default 8000).")] = None,
+    workers: Annotated[int | None, typer.Option(help="Generation worker threads.")] = None,
+    no_auth: Annotated[
+        bool, typer.Option("--no-auth", help="No API keys (development, loopback only).")
+    ] = False,
+) -> None:
+    """Run the REST API (settings from MUSICGEN_* variables and .env; see docs/service.md)."""
+    from music_gen.service import commands
+
+    try:
+        commands.serve(host=host, port=port, workers=workers, no_auth=no_auth)
+    except MusicGenError as exc:
+        fail(exc.message)
+
+
+@keys_app.command("create")
+def keys_create(
+    name: Annotated[str, typer.Option(help="Who the key is for.")],
+    tier: Annotated[str, typer.Option(help="free or pro (for a new account).")] = "free",
+    account: Annotated[
+        str | None, typer.Option(help="Add the key to this account instead of a new one.")
+    ] = None,
+) -> None:
+    """Create an API key and print it (it is shown only this once)."""
+    from music_gen.service import commands
+
+    try:
+        info, key = commands.create_key(name=name, tier=tier, account=account)
+    except MusicGenError as exc:
+        fail(exc.message)
+        return
+    console.print(
+        f"Created key {info['prefix']} for account {info['account_id']} ({info['tier']}). "
+        "Store it now: it cannot be shown again.",
+        highlight=False,
+    )
+    out.print(key, highlight=False, soft_wrap=True)
+
+
+@keys_app.command("list")
+def keys_list(
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """List API keys (prefixes only; keys themselves are never stored)."""
+    from music_gen.service import commands
+
+    rows = commands.list_keys()
+    if as_json:
+        out.print_json(json.dumps(rows))
+        return
+    table = Table(title="API keys")
+    for column in ("prefix", "name", "tier", "account", "created", "revoked"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(
+            row["prefix"],
+            row["name"],
+            row["tier"],
+            row["account_id"],
+            row["created_at"] or "",
+            row["revoked_at"] or "",
+        )
+    out.print(table)
+
+
+@keys_app.command("revoke")
+def keys_revoke(
+    key: Annotated[str, typer.Argument(help="The key's prefix, id, or the key itself.")],
+) -> None:
+    """Revoke an API key at once."""
+    from music_gen.service import commands
+
+    try:
+        row = commands.revoke_key(key)
+    except MusicGenError as exc:
+        fail(exc.message)
+        return
+    out.print(f"Revoked key {row['prefix']} ({row['name']})", highlight=False)
+
+
 class _ProgressContext:
     def __init__(self, label: str) -> None:
         self._progress = Progress(

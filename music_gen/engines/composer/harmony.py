@@ -12,6 +12,7 @@ from __future__ import annotations
 from music_gen.engines.composer.instruments import INSTRUMENTS
 from music_gen.engines.composer.notes import ChordSpan, Note, chord_spans, fit_octave
 from music_gen.engines.composer.plan import PartPlan, PiecePlan
+from music_gen.engines.composer.register import accompaniment_ceiling, accompaniment_range
 from music_gen.engines.composer.sampling import Chooser
 from music_gen.engines.composer.theory import Chord, lead_voices
 
@@ -87,7 +88,7 @@ def _voice_range(part: PartPlan, style: str) -> tuple[int, int, int]:
 
 
 def write_chords(plan: PiecePlan, part: PartPlan, chooser: Chooser) -> list[Note]:
-    """The chord part: every chord voiced and played in the part's style."""
+    """The chord part: every chord voiced and played in the part's style, under the melody."""
     style = part.style
     if plan.meter != "4/4" and style not in ("pad", "block", "arpeggio", "waltz"):
         # Patterns are written for 4/4; plans fit styles to the meter (parts.fit_meter).
@@ -96,7 +97,9 @@ def write_chords(plan: PiecePlan, part: PartPlan, chooser: Chooser) -> list[Note
     # Without a bass part the chord part's left hand plays the roots, below the voicings.
     own_bass = not any(p.role == "bass" for p in plan.parts)
     if own_bass and style != "power":
-        low, high = max(low, 53), max(low, 53) + 26
+        low, high = max(low, 52), max(low, 52) + 26
+    low, high = accompaniment_range(plan, low, high)
+    ceiling = accompaniment_ceiling(plan)
     notes: list[Note] = []
     previous: list[int] | None = None
     spans = chord_spans(plan)
@@ -106,23 +109,33 @@ def write_chords(plan: PiecePlan, part: PartPlan, chooser: Chooser) -> list[Note
         section = plan.sections[span.section]
         chord = span.chord
         root = fit_octave(chord.root_pc, 36, 47, 43 if own_bass else 45)
-        if style == "power":
-            voicing = _power(chord, with_third=part.instrument != "distorted guitar")
-        else:
-            rootless = style in _ROOTLESS and not own_bass
-            previous = lead_voices(previous, chord, low, high, voices=voices, omit_root=rootless)
-            voicing = _double_minor_third(previous, chord, high, voices)
-        if own_bass and style not in ("arpeggio", "waltz", "power"):
-            final_bar = span.bar == plan.total_bars - 1
-            length = plan.beats_per_bar * 2 if final_bar else span.duration
-            notes.append(Note(root, span.start, length * 0.98, 70))
-            third = chord.third_pc
-            if third is not None:
-                # A left-hand tenth: root and the third above the octave, the mode's colour.
-                tenth = root + 12 + (third - chord.root_pc) % 12
-                if tenth not in voicing:
-                    notes.append(Note(tenth, span.start, length * 0.98, 62))
         final = span.section == last_index and span.bar == plan.total_bars - 1
+        if own_bass and style == "arpeggio" and not final:
+            # A pianist's (guitarist's, harpist's) left hand: the bass note on the downbeat,
+            # then the chord broken upwards in eighths, all below the melody.
+            notes.extend(_left_hand(plan, span, root, high))
+            continue
+        if style == "power":
+            voicing = _power(chord, ceiling, with_third=part.instrument != "distorted guitar")
+        else:
+            rootless = style in _ROOTLESS and len(chord.pitch_classes) >= 4
+            previous = _within(
+                lead_voices(previous, chord, low, high, voices=voices, omit_root=rootless), high
+            )
+            voicing = _double_minor_third(previous, chord, high, voices)
+        if own_bass and (final or style not in ("arpeggio", "waltz", "power")):
+            if style in _ROOTLESS and not final:
+                # Jazz solo piano: rootless voicings comp above a two-beat left hand.
+                notes.extend(_two_feel(plan, span, root))
+            else:
+                length = plan.beats_per_bar * 2 if final else span.duration
+                notes.append(Note(root, span.start, length * 0.98, 70))
+                third = chord.third_pc
+                if third is not None:
+                    # A left-hand tenth: root and the third above the octave, the mode's colour.
+                    tenth = root + 12 + (third - chord.root_pc) % 12
+                    if tenth not in voicing and tenth <= high:
+                        notes.append(Note(tenth, span.start, length * 0.98, 62))
         if final or style in ("pad", "block") or (section.label == "intro" and style != "arpeggio"):
             length = span.duration if not final else plan.beats_per_bar * 2
             notes.extend(
@@ -147,6 +160,50 @@ def write_chords(plan: PiecePlan, part: PartPlan, chooser: Chooser) -> list[Note
     return notes
 
 
+def _left_hand(plan: PiecePlan, span: ChordSpan, root: int, high: int) -> list[Note]:
+    """Broken chord in eighths (triplet eighths in 6/8) from the bass note: root, fifth,
+    octave (or seventh) and tenth, up and back down, the bass note held through the chord;
+    nothing above ``high`` (the top of the accompaniment)."""
+    chord = span.chord
+    fifth = root + (chord.fifth_pc - chord.root_pc) % 12
+    third = chord.third_pc
+    tenth = root + 12 + ((third - chord.root_pc) % 12 if third is not None else 7)
+    seventh = [pc for pc in chord.pitch_classes[3:4] if pc not in (chord.root_pc,)]
+    top_inner = root + (seventh[0] - chord.root_pc) % 12 if seventh else root + 12
+    if top_inner <= fifth:
+        top_inner += 12
+    tones = [p - 12 if p > high else p for p in (root, fifth, top_inner, tenth)]
+    order = [0, 1, 2, 3, 2, 1]
+    step = 1 / 3 if plan.meter == "6/8" else 0.5
+    count = max(1, round(span.duration / step))
+    notes = [Note(root, span.start, span.duration * 0.98, 68)]
+    for k in range(1, count):
+        pitch = tones[order[k % len(order)]]
+        velocity = 56 if k % 2 else 60
+        notes.append(Note(pitch, span.start + k * step, step * 2.0, velocity))
+    return notes
+
+
+def _two_feel(plan: PiecePlan, span: ChordSpan, root: int) -> list[Note]:
+    """A jazz pianist's left-hand bass: the root on the chord's first beat, the fifth
+    (below when the octave allows) on the bar's third beat (a "two feel")."""
+    chord = span.chord
+    half = plan.beats_per_bar / 2
+    notes = [Note(root, span.start, min(span.duration, half) * 0.9, 72)]
+    if span.duration > half + 1e-6:
+        fifth = root + (chord.fifth_pc - chord.root_pc) % 12
+        fifth = fifth - 12 if fifth - 12 >= 36 else fifth
+        notes.append(Note(fifth, span.start + half, half * 0.9, 66))
+    return notes
+
+
+def _within(voicing: list[int], high: int) -> list[int]:
+    """The voicing with any note above ``high`` taken down by octaves (a narrow range can
+    leave no voicing that fits, and the fallback is stacked from the bottom)."""
+    moved = {p - 12 * max(0, -((high - p) // 12)) for p in voicing}
+    return sorted(moved)
+
+
 def _double_minor_third(voicing: list[int], chord: Chord, high: int, voices: int) -> list[int]:
     """A minor triad voiced in three notes gets its third doubled an octave up: the minor
     third is what tells minor from major, and low roots' overtones sound a major third."""
@@ -154,20 +211,23 @@ def _double_minor_third(voicing: list[int], chord: Chord, high: int, voices: int
     if chord.quality != "min" or third is None or len(voicing) >= voices:
         return voicing
     above = [p for p in voicing if p % 12 == third]
-    if above and above[-1] + 12 <= high + 5 and above[-1] + 12 not in voicing:
+    if above and above[-1] + 12 <= high and above[-1] + 12 not in voicing:
         return sorted([*voicing, above[-1] + 12])
     return voicing
 
 
-def _power(chord: Chord, *, with_third: bool) -> list[int]:
+def _power(chord: Chord, ceiling: int | None, *, with_third: bool) -> list[int]:
     """Root, fifth and octave; with the third on top unless the guitar is too distorted for
-    thirds to stay clean (metal keeps bare fifths)."""
+    thirds to stay clean (metal keeps bare fifths); all under the melody's ``ceiling``."""
     root = fit_octave(chord.root_pc, 40, 52, 45)
     voicing = [root, root + 7, root + 12]
     third = chord.third_pc
     if with_third and third is not None and chord.quality != "5":
         voicing.append(root + 12 + (third - chord.root_pc) % 12)
-    return voicing
+    if ceiling is None:
+        return voicing
+    # Under a low melody the octave and the third go; root and fifth always stay.
+    return [p for p in voicing if p <= ceiling] if root + 7 <= ceiling else voicing[:2]
 
 
 def _arpeggio(plan: PiecePlan, span: ChordSpan, voicing: list[int], root: int) -> list[Note]:

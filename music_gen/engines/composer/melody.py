@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from music_gen.engines.composer.instruments import INSTRUMENTS
 from music_gen.engines.composer.notes import ChordSpan, Note, chord_spans, final_bar_start
 from music_gen.engines.composer.plan import PartPlan, PiecePlan
+from music_gen.engines.composer.register import accompaniment_ceiling, melody_range
 from music_gen.engines.composer.sampling import Chooser
 from music_gen.engines.composer.theory import scale_pitches
 
@@ -45,7 +46,7 @@ _CELLS: dict[str, list[tuple[tuple[float, ...], float]]] = {
 }
 _TRIPLE_CELLS = [((1.0,), 3), ((2 / 3, 1 / 3), 3), ((1 / 3, 1 / 3, 1 / 3), 2), ((-1 / 3, 2 / 3), 1)]
 _STEPS = [-4, -3, -2, -1, 0, 1, 2, 3, 4]
-_STEP_WEIGHTS = [0.3, 0.6, 2.0, 4.0, 0.5, 4.0, 2.0, 0.6, 0.3]
+_STEP_WEIGHTS = [0.25, 0.5, 1.5, 5.0, 0.5, 5.0, 1.5, 0.5, 0.25]
 
 
 @dataclass
@@ -81,12 +82,29 @@ _CONTOURS = {
 }
 
 
+#: Fewest notes a bar of a motif may hold in 4/4, per density (scaled for other meters).
+_MIN_NOTES_PER_BAR = {"long": 1.5, "sparse": 3.0, "medium": 4.0, "busy": 6.0}
+
+
 def _motif(plan: PiecePlan, density: str, chooser: Chooser) -> _Motif:
+    wanted = 2 * _MIN_NOTES_PER_BAR[density] * plan.beats_per_bar / 4
+    if plan.meter == "6/8":
+        wanted = 2 * _MIN_NOTES_PER_BAR[density] * 0.75
     durations = _rhythm(plan, density, 2, chooser)
+    for _ in range(8):
+        # Redraw rhythms too thin for the density: a tune needs some motion.
+        if sum(1 for d in durations if d > 0) >= wanted:
+            break
+        durations = _rhythm(plan, density, 2, chooser)
     names = list(_CONTOURS)
     contour = _CONTOURS[chooser.choose(names, [3, 2, 2, 1, 1])]
-    steps = []
+    steps: list[int] = []
     for k in range(len(durations)):
+        if steps and abs(steps[-1]) >= 3:
+            # A leap is answered by a step back the other way.
+            back = -1 if steps[-1] > 0 else 1
+            steps.append(back * chooser.choose([1, 2], [3, 1]))
+            continue
         want = contour[min(k * len(contour) // max(len(durations), 1), len(contour) - 1)]
         weights = [
             w * (2.5 if want and s * want > 0 else (0.4 if want and s * want < 0 else 1.0))
@@ -112,21 +130,40 @@ def _vary(motif: _Motif, chooser: Chooser, plan: PiecePlan, density: str) -> _Mo
     return _Motif(list(motif.durations), list(motif.steps))
 
 
+def _contrast(
+    base: _Motif, fresh: _Motif, chooser: Chooser, plan: PiecePlan, density: str
+) -> _Motif:
+    """A contrasting motif for a B section: a new rhythm, with either the opening motif's
+    steps turned upside down (related material) or fresh ones."""
+    for _ in range(8):
+        if fresh.durations != base.durations:
+            break
+        fresh = _motif(plan, density, chooser)
+    if chooser.chance(0.5):
+        steps = [-base.steps[i % len(base.steps)] for i in range(len(fresh.durations))]
+        return _Motif(list(fresh.durations), steps)
+    return fresh
+
+
 def write_melody(plan: PiecePlan, part: PartPlan, chooser: Chooser) -> list[Note]:
     """The melody of a part: motifs and phrases over the plan's chords."""
-    inst = INSTRUMENTS[part.instrument]
-    centre = (inst.low + inst.high) // 2 + 2
-    low, high = max(inst.low, centre - 10), min(inst.high, centre + 12)
+    if part.role == "counter":
+        # A counter line sings just under the melody, at the top of the accompaniment.
+        inst = INSTRUMENTS[part.instrument]
+        ceiling = accompaniment_ceiling(plan)
+        top = ceiling if ceiling is not None else inst.high - 7
+        return _counter_line(plan, part, top - 12, top)
+    low, high = melody_range(part)
     scale = scale_pitches(plan.tonic_pc, plan.mode, low, high)
     spans = chord_spans(plan)
     density = plan.density
-    if part.role == "counter":
-        return _counter_line(plan, part, low - 5, high - 7)
     motifs: dict[str, _Motif] = {}
     notes: list[Note] = []
     tonic_index = min(range(len(scale)), key=lambda i: (scale[i] % 12 != plan.tonic_pc, i))
-    # Start on the third of the scale: a singable opening above the tonic.
-    index = tonic_index + 2
+    # A sections start on the third of the scale (a singable opening above the tonic); B
+    # sections a third higher, so the contrast is also one of register.
+    starts = {"A": tonic_index + 2, "B": min(tonic_index + 4, len(scale) - 3)}
+    index = starts["A"]
     beats = plan.beats_per_bar
     end_beat = final_bar_start(plan)
     last_body = len(plan.sections) - 2
@@ -139,12 +176,14 @@ def write_melody(plan: PiecePlan, part: PartPlan, chooser: Chooser) -> list[Note
         label = "A" if section.label in ("outro", "intro") else section.label
         if label not in motifs:
             base = motifs.get("A")
-            if base is not None and chooser.chance(0.5):
-                motifs[label] = _vary(base, chooser, plan, density)
-                motifs[label].steps = [-s for s in motifs[label].steps]
-            else:
-                motifs[label] = _motif(plan, density, chooser)
+            motifs[label] = _motif(plan, density, chooser)
+            if base is not None:
+                motifs[label] = _contrast(base, motifs[label], chooser, plan, density)
         motif = motifs[label]
+        # Every section of a label starts where its first statement did, so A comes back
+        # recognisably with the same notes.
+        index = starts.get(label, starts["B"])
+        first_note = len(notes)
         bar = section.start_bar
         end_bar = section.start_bar + bars_here
         phrase_len = 4 if bars_here >= 4 else bars_here
@@ -167,6 +206,7 @@ def write_melody(plan: PiecePlan, part: PartPlan, chooser: Chooser) -> list[Note
                     chooser,
                     is_end=half + length >= phrase_bars,
                     closing=closing,
+                    first_note=first_note,
                 )
             bar += phrase_bars
     # The last note of the piece: the tonic, held with the final chord.
@@ -192,15 +232,20 @@ def _play(
     *,
     is_end: bool,
     closing: bool,
+    first_note: int,
 ) -> int:
     pos = start
     count = len(motif.durations)
+    # A phrase ends on a long note: the one sounding at the last bar's second half is held.
+    hold = 1.0 if plan.meter == "6/8" else 2.0
+    end = start + length
     for k, (dur, step) in enumerate(zip(motif.durations, motif.steps, strict=True)):
-        if pos >= start + length - 1e-6:
+        if pos >= end - 1e-6:
             break
         if dur < 0:
             pos += -dur
             continue
+        before = index
         index += step
         if index < 2 or index > len(scale) - 3:
             index -= 2 * step
@@ -208,7 +253,11 @@ def _play(
         span = _span_at(spans, pos)
         chord_pcs = set(span.chord.pitch_classes) if span else set()
         strong = abs(pos - round(pos)) < 1e-6 and (pos % plan.beats_per_bar) in (0, 2)
-        last = k == count - 1 or pos + dur >= start + length - 1e-6
+        # A leap (a fourth or more) just made in this section is answered by a step back.
+        leap = notes[-1].pitch - notes[-2].pitch if len(notes) - first_note >= 2 else 0
+        last = k == count - 1 or pos + dur >= end - 1e-6
+        if is_end and pos + dur > end - hold + 1e-6:
+            last = True
         duration = dur
         if last and is_end:
             duration = start + length - pos
@@ -217,9 +266,18 @@ def _play(
                 # Resting on the minor third makes the mode unmistakable.
                 targets = {(plan.tonic_pc + 3) % 12}
             index = _nearest(scale, index, targets)
+        elif abs(leap) >= 5:
+            back = -1 if leap > 0 else 1
+            options = [before + back, before + 2 * back]
+            options = [i for i in options if 0 <= i < len(scale)] or [before]
+            if strong and chord_pcs:
+                # On a strong beat prefer the step back that is a chord tone.
+                options.sort(key=lambda i: scale[i] % 12 not in chord_pcs)
+            index = options[0]
         elif strong and chord_pcs:
-            snapped = _nearest(scale, index, chord_pcs)
-            if notes and scale[snapped] == notes[-1].pitch and step != 0:
+            snapped = _nearest(scale, index, chord_pcs, prefer=1 if step >= 0 else -1)
+            moving = len(notes) > first_note and scale[snapped] == notes[-1].pitch
+            if moving and step != 0:
                 # Keep the line moving: the next chord tone in the step's direction.
                 direction = 1 if step > 0 else -1
                 moved = _nearest(scale, snapped + 2 * direction, chord_pcs)
@@ -230,6 +288,8 @@ def _play(
         velocity = 74 + accent + int(chooser.normal(4))
         notes.append(Note(pitch, pos, duration * 0.95, max(30, min(velocity, 120))))
         pos += dur
+        if last and is_end:
+            break
     return index
 
 
@@ -240,10 +300,12 @@ def _span_at(spans: list[ChordSpan], beat: float) -> ChordSpan | None:
     return spans[-1] if spans else None
 
 
-def _nearest(scale: list[int], index: int, pcs: set[int]) -> int:
+def _nearest(scale: list[int], index: int, pcs: set[int], *, prefer: int = -1) -> int:
+    """The scale index nearest ``index`` whose pitch class is in ``pcs`` (ties go the
+    ``prefer`` way: -1 down, 1 up)."""
     best = index
     for distance in range(0, 5):
-        for candidate in (index - distance, index + distance):
+        for candidate in (index + prefer * distance, index - prefer * distance):
             if 0 <= candidate < len(scale) and scale[candidate] % 12 in pcs:
                 return candidate
     return best

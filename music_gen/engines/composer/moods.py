@@ -28,18 +28,18 @@ class Mood:
 MOODS: dict[str, Mood] = {
     m.name: m
     for m in (
-        Mood("calm", 0.8, None, 0.72, -1, True),
-        Mood("happy", 1.08, 0.08, 0.95, 1),
+        Mood("calm", 0.8, 0.12, 0.72, -1, True, {"lydian": 0.04, "mixolydian": 0.04}),
+        Mood("happy", 1.08, 0.06, 0.95, 1, False, {"mixolydian": 0.04}),
         Mood("sad", 0.8, 0.92, 0.75, -1, True),
         Mood("melancholic", 0.85, 0.85, 0.78, -1, True, {"dorian": 0.15}),
         Mood("energetic", 1.18, None, 1.12, 1),
         Mood("dark", 0.95, 0.95, 0.95, 0, False, {"phrygian": 0.15}),
         Mood("epic", 1.0, 0.75, 1.12, 0),
-        Mood("romantic", 0.88, 0.35, 0.8, -1, True),
+        Mood("romantic", 0.88, 0.2, 0.8, -1, True),
         Mood("mysterious", 0.9, 0.6, 0.8, -1, False, {"dorian": 0.3, "phrygian": 0.1}),
         Mood("playful", 1.1, 0.1, 0.9, 1, False, {"mixolydian": 0.15, "lydian": 0.1}),
         Mood("tense", 1.05, 0.9, 1.0, 0, False, {"phrygian": 0.2}),
-        Mood("dreamy", 0.85, 0.3, 0.75, -1, True, {"lydian": 0.3}),
+        Mood("dreamy", 0.85, 0.12, 0.75, -1, True, {"lydian": 0.15}),
         Mood("neutral", 1.0, None, 0.9, 0),
     )
 }
@@ -140,4 +140,22 @@ MOOD_GENRES: dict[str, dict[str, float]] = {
     "tense": {"cinematic": 3, "techno": 1},
     "dreamy": {"ambient": 3, "lo-fi": 1},
     "neutral": {"pop": 3, "rock": 1, "jazz": 1, "folk": 1, "lo-fi": 1},
+}
+
+#: Genre chosen when a prompt names one solo keyboard, guitar or mallet instrument and no
+#: genre ("calm piano melody", "romantic guitar"): styles a single player lives in.
+SOLO_GENRES: dict[str, dict[str, float]] = {
+    "calm": {"classical": 3, "folk": 1},
+    "happy": {"folk": 2, "pop": 2, "country": 1},
+    "sad": {"classical": 3, "folk": 1},
+    "melancholic": {"classical": 3, "folk": 1},
+    "energetic": {"pop": 2, "rock": 1},
+    "dark": {"classical": 2, "cinematic": 1},
+    "epic": {"classical": 2, "cinematic": 1},
+    "romantic": {"classical": 3, "folk": 1},
+    "mysterious": {"classical": 2, "jazz": 1},
+    "playful": {"folk": 2, "pop": 1, "classical": 1},
+    "tense": {"classical": 2, "cinematic": 1},
+    "dreamy": {"classical": 3, "folk": 1},
+    "neutral": {"classical": 2, "folk": 1, "pop": 1, "jazz": 1},
 }

@@ -183,14 +183,40 @@ def prompt_parts(reading: PromptReading, genre: Genre, quiet: bool) -> list[Part
         else:
             roles.append((inst.name, "chords" if not chords_taken else "counter"))
             chords_taken = True
-    if not chords_taken and melody is not None and melody.polyphonic:
+    solo = not chords_taken and melody is not None and melody.polyphonic
+    if solo and melody is not None:
         # A solo piano (guitar, harp...) accompanies its own melody.
         roles.append((melody.name, "chords"))
     if all(r == "bass" for _, r in roles) and roles:
         roles[0] = (roles[0][0], "melody")
     taken = set()
     entries = [(_unique(i, taken, r), i, r) for i, r in roles]
-    return _make_parts(entries, genre, words)
+    parts = _make_parts(entries, genre, words)
+    if solo and reading.meter != "3/4":
+        # (A waltz keeps its oom-pah-pah left hand.)
+        parts = [_solo_accompaniment(p, genre, words, quiet) for p in parts]
+    return parts
+
+
+#: Genres whose solo players comp (rootless voicings over a left-hand bass) rather than
+#: break chords.
+_COMPING_GENRES = ("jazz", "blues", "bossa nova", "lo-fi", "hip-hop", "funk")
+#: Genres whose solo players break chords in the left hand whatever the mood.
+_BROKEN_CHORD_GENRES = ("classical", "folk", "ambient", "cinematic", "country")
+
+
+def _solo_accompaniment(
+    part: PartPlan, genre: Genre, words: Sequence[str], quiet: bool
+) -> PartPlan:
+    """A solo player's accompaniment: a left-hand broken chord (bass note on the downbeat,
+    the chord in eighths) for quiet moods and classical or folk styles, the genre's comping
+    otherwise. Styles the prompt names ("strumming", "comping") are kept."""
+    asked = {"comping", "strumming", "strummed", "arpeggio", "arpeggios", "arpeggiated"}
+    if part.role != "chords" or asked.intersection(words) or genre.name in _COMPING_GENRES:
+        return part
+    if quiet or genre.name in _BROKEN_CHORD_GENRES:
+        return replace(part, style="arpeggio")
+    return part
 
 
 def requested_parts(

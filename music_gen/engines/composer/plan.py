@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from music_gen.engines.composer.moods import MOOD_GENRES, MOODS
+from music_gen.engines.composer.instruments import INSTRUMENTS
+from music_gen.engines.composer.moods import MOOD_GENRES, MOODS, SOLO_GENRES
 from music_gen.engines.composer.parts import (
     PartPlan,
     PartRequest,
@@ -21,7 +22,7 @@ from music_gen.engines.composer.parts import (
     prompt_parts,
     requested_parts,
 )
-from music_gen.engines.composer.prompt import PromptReading, read_prompt
+from music_gen.engines.composer.prompt import PromptReading, read_prompt, resolve_instrument
 from music_gen.engines.composer.sampling import Chooser
 from music_gen.engines.composer.styles import GENRES, Genre
 from music_gen.engines.composer.theory import (
@@ -34,6 +35,8 @@ from music_gen.engines.composer.theory import (
 
 #: Seconds before the end at which the last notes are released, so their decay fits.
 TAIL_S = 0.6
+#: Below this tempo sparse melodies get one density step busier.
+SLOW_TEMPO_BPM = 92.0
 #: Roman numeral of the cadence chord that closes the last section, per mode.
 _CADENCE = {
     "major": "V7",
@@ -220,8 +223,11 @@ def build_plan(
     elif reading.meter in ("3/4", "6/8"):
         # Waltzes, minuets and jigs: genres at home in triple time.
         genre = GENRES[chooser.choose(["classical", "folk", "jazz"], [3, 2, 1])]
+    elif _solo_instrument(own) is not None:
+        # "Calm piano melody", "romantic guitar": a genre a solo player lives in.
+        genre = _choose_genre(mood_name, chooser, SOLO_GENRES)
     else:
-        genre = _choose_genre(mood_name, chooser)
+        genre = _choose_genre(mood_name, chooser, MOOD_GENRES)
     meter = reading.meter or genre.meter
     tempo = _choose_tempo(reading, genre, mood.tempo_scale, chooser)
     mode, tonic_pc, flats = _choose_key(reading, genre, mood_name, chooser)
@@ -237,6 +243,9 @@ def build_plan(
     order = ["long", "sparse", "medium", "busy"]
     if mood.density and density != "long":
         density = order[min(max(order.index(density) + mood.density, 1), 3)]
+    if tempo < SLOW_TEMPO_BPM and density in ("long", "sparse"):
+        # Slow pieces need more notes a beat to stay a tune (quarters and eighths at 70 BPM).
+        density = order[order.index(density) + 1]
     prog_a, prog_b = _choose_progressions(genre, mode, chooser)
     sections = _form(duration_s, tempo, meter, genre, mode, tonic_pc, flats, prog_a, prog_b)
     return PiecePlan(
@@ -262,10 +271,18 @@ def build_plan(
     )
 
 
-def _choose_genre(mood: str, chooser: Chooser) -> Genre:
-    table = MOOD_GENRES[mood]
+def _choose_genre(mood: str, chooser: Chooser, tables: dict[str, dict[str, float]]) -> Genre:
+    table = tables[mood]
     names = list(table)
     return GENRES[chooser.choose(names, [table[n] for n in names])]
+
+
+def _solo_instrument(reading: PromptReading) -> str | None:
+    """The instrument of a prompt that names one polyphonic instrument and nothing else."""
+    if len(reading.instruments) != 1:
+        return None
+    name = resolve_instrument(reading.instruments[0], "pop")
+    return name if INSTRUMENTS[name].family in ("keys", "guitar", "mallet") else None
 
 
 def _choose_tempo(reading: PromptReading, genre: Genre, scale: float, chooser: Chooser) -> float:
@@ -275,7 +292,9 @@ def _choose_tempo(reading: PromptReading, genre: Genre, scale: float, chooser: C
     target = (low + high) / 2 * scale
     candidates = [round(low + (high - low) * i / 6) for i in range(7)]
     candidates = [c for c in candidates if c > 0]
-    weights = [math.exp(-(((c - target) / max(high - low, 8)) ** 2) * 4) for c in candidates]
+    # Keep to tempos near the mood's target (a calm piece is not drawn at the range's top).
+    candidates = [c for c in candidates if abs(c - target) <= 0.15 * target] or candidates
+    weights = [math.exp(-(((c - target) / max(high - low, 8)) ** 2) * 12) for c in candidates]
     return float(chooser.choose(candidates, weights))
 
 
@@ -347,6 +366,12 @@ def _form(
     if count == 0 and remaining > 0:
         phrase, count, leftover = remaining, 1, 0
     labels = [(label, phrase) for label in _labels(count)]
+    if phrase == 4 and 7 <= remaining <= 9:
+        # Seven to nine bars: A B A with a two-bar B (A of 3 or 4 bars first), so the
+        # opening tune returns before the end.
+        first = 4 if remaining >= 8 else 3
+        labels = [("A", first), ("B", 2), ("A", remaining - first - 2)]
+        leftover = 0
     if leftover >= 2 and count <= 2:
         # A short piece gets one more (shorter) contrasting section rather than a long outro.
         labels.append(("B" if not labels or labels[-1][0] == "A" else "A", leftover))

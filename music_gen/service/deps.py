@@ -1,0 +1,79 @@
+"""Route dependencies as ``Annotated`` aliases: ``State``, ``DbSession``, ``CurrentAccount``."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request, WebSocket
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from music_gen.service.auth import Principal
+from music_gen.service.state import AppState
+
+_bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer mgk_...`")
+
+
+async def get_state(request: Request) -> AppState:
+    """The running service's components (async: no worker-thread hop for a lookup)."""
+    state: AppState = request.app.state.service
+    return state
+
+
+State = Annotated[AppState, Depends(get_state)]
+
+
+async def get_session(state: State) -> AsyncIterator[Session]:
+    """A database session for one request (rolled back unless the route commits).
+
+    It is opened and closed on the event loop, not in a worker thread: a request holding a
+    pooled connection while it waited for a free thread to close its session could starve
+    the pool under load. Routes also commit before they return, to give the connection back
+    before the response is written.
+    """
+    session = state.db.sessions()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+DbSession = Annotated[Session, Depends(get_session)]
+
+
+def get_current_account(
+    request: Request,
+    state: State,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    """The calling account, after authentication and the per-key request limit."""
+    # The raw header, so that a wrong scheme gets its own message; _bearer documents it.
+    # A session of its own, closed before the route runs (see get_session).
+    with state.db.sessions() as session:
+        principal = state.authenticate(session, request.headers.get("authorization"))
+    request.state.ratelimit_headers = state.limits.hit_request(principal)
+    return principal
+
+
+CurrentAccount = Annotated[Principal, Depends(get_current_account)]
+
+
+def authenticate_websocket(websocket: WebSocket) -> Principal:
+    """The account behind a WebSocket handshake, counted against its request limit.
+
+    The key comes from the ``Authorization: Bearer`` header or, for browsers (which cannot
+    set headers on WebSockets), an ``api_key`` query parameter.
+
+    Raises:
+        AuthenticationError: No or bad key (close with 1008, policy violation).
+        LimitExceeded: Over the request rate.
+    """
+    state: AppState = websocket.app.state.service
+    header = websocket.headers.get("authorization")
+    if header is None and websocket.query_params.get("api_key"):
+        header = f"Bearer {websocket.query_params['api_key']}"
+    with state.db.sessions() as session:
+        principal = state.authenticate(session, header)
+    state.limits.hit_request(principal)
+    return principal

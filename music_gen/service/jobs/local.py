@@ -1,0 +1,188 @@
+"""The in-process job queue: worker threads that claim queued tasks from the database.
+
+A worker claims a task with one atomic ``UPDATE tasks SET status='processing' ... WHERE
+id=:id AND status='queued'``; only the worker whose update changed the row runs it, so the
+same rows can be shared by several processes. On start, tasks left ``processing`` by a
+process that died are queued again, or failed with a reason once they have been started
+``max_attempts`` times.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from sqlalchemy import func, select, update
+
+from music_gen.service.db import Database
+from music_gen.service.jobs.runner import TaskRunner
+from music_gen.service.models import Task, utcnow
+
+log = logging.getLogger("music_gen.service.jobs")
+
+
+class InProcessQueue:
+    """A pool of worker threads in this process.
+
+    Args:
+        db: The database holding the tasks.
+        runner: Runs a claimed task.
+        workers: Number of worker threads.
+        max_attempts: Starts after which an interrupted task is failed instead of re-queued.
+        poll_interval_s: How often idle workers look for tasks nobody told them about.
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        runner: TaskRunner,
+        *,
+        workers: int,
+        max_attempts: int,
+        poll_interval_s: float = 1.0,
+    ) -> None:
+        self.db = db
+        self.runner = runner
+        self._size = workers
+        self.max_attempts = max_attempts
+        self.poll_interval_s = poll_interval_s
+        self._threads: list[threading.Thread] = []
+        self._wake = threading.Condition()
+        self._stopping = threading.Event()
+        # Set by submit() so a worker that was busy when notified looks again before waiting.
+        self._pending = False
+
+    @property
+    def size(self) -> int:
+        """Worker threads there should be."""
+        return self._size
+
+    def start(self) -> None:
+        """Recover interrupted tasks, then start the workers."""
+        self.recover()
+        self._stopping.clear()
+        self.runner.resume()
+        for index in range(self._size):
+            thread = threading.Thread(
+                target=self._work, name=f"musicgen-worker-{index}", daemon=True
+            )
+            thread.start()
+            self._threads.append(thread)
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        """Stop claiming tasks; running ones stop at their next progress report and go back
+        to the queue (without counting an attempt); wait up to ``timeout_s`` for that."""
+        self._stopping.set()
+        self.runner.shutdown()
+        with self._wake:
+            self._wake.notify_all()
+        for thread in self._threads:
+            thread.join(timeout=timeout_s / max(1, len(self._threads)))
+        self._threads = [t for t in self._threads if t.is_alive()]
+
+    def submit(self, task_id: str) -> None:
+        """Wake a worker for a newly queued task."""
+        with self._wake:
+            self._pending = True
+            self._wake.notify()
+
+    def cancel(self, task_id: str) -> None:
+        """Stop the task at its next progress report if a worker here runs it."""
+        self.runner.request_cancel(task_id)
+
+    def depth(self) -> int:
+        """Tasks waiting to start."""
+        with self.db.session() as session:
+            return int(
+                session.scalar(
+                    select(func.count()).select_from(Task).where(Task.status == "queued")
+                )
+                or 0
+            )
+
+    def workers_alive(self) -> int:
+        """Worker threads running."""
+        return sum(1 for thread in self._threads if thread.is_alive())
+
+    def recover(self) -> tuple[int, int]:
+        """Deal with tasks a dead process left ``processing``.
+
+        Returns:
+            (re-queued, failed) counts.
+        """
+        now = utcnow()
+        with self.db.session() as session:
+            session.execute(
+                update(Task)
+                .where(Task.status == "processing", Task.cancel_requested.is_(True))
+                .values(status="cancelled", finished_at=now)
+            )
+            failed = session.execute(
+                update(Task)
+                .where(Task.status == "processing", Task.attempts >= self.max_attempts)
+                .values(
+                    status="failed",
+                    finished_at=now,
+                    error={
+                        "code": "INTERNAL",
+                        "message": (
+                            f"Generation was interrupted {self.max_attempts} times "
+                            "(the server stopped while it ran); giving up"
+                        ),
+                        "details": {"attempts": self.max_attempts},
+                    },
+                )
+            ).rowcount  # type: ignore[attr-defined]
+            requeued = session.execute(
+                update(Task)
+                .where(Task.status == "processing")
+                .values(status="queued", progress=0.0, started_at=None)
+            ).rowcount  # type: ignore[attr-defined]
+        if failed or requeued:
+            log.warning("recovered interrupted tasks: %d re-queued, %d failed", requeued, failed)
+        return int(requeued), int(failed)
+
+    def claim(self) -> str | None:
+        """Atomically take the oldest queued task; None when there is none."""
+        with self.db.session() as session:
+            candidates = session.scalars(
+                select(Task.id)
+                .where(Task.status == "queued")
+                .order_by(Task.created_at, Task.id)
+                .limit(8)
+            ).all()
+            for task_id in candidates:
+                claimed = session.execute(
+                    update(Task)
+                    .where(Task.id == task_id, Task.status == "queued")
+                    .values(
+                        status="processing",
+                        attempts=Task.attempts + 1,
+                        started_at=utcnow(),
+                        progress=0.0,
+                    )
+                ).rowcount  # type: ignore[attr-defined]
+                if claimed == 1:
+                    session.commit()
+                    return task_id
+        return None
+
+    def _work(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                task_id = self.claim()
+            except Exception:
+                log.exception("could not claim a task")
+                task_id = None
+            if task_id is None:
+                with self._wake:
+                    if not self._pending:
+                        self._wake.wait(self.poll_interval_s)
+                    self._pending = False
+                continue
+            try:
+                self.runner.run(task_id)
+            except Exception:
+                # The database failed while recording the outcome: the task stays
+                # "processing" and the next start recovers it; this worker carries on.
+                log.exception("task %s could not be finished", task_id)

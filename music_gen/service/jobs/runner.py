@@ -1,0 +1,258 @@
+"""Runs one claimed task: generate, store the audio, record the outcome."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from typing import Any
+
+from sqlalchemy import func, select, update
+
+from music_gen.audio import AudioOutput
+from music_gen.errors import GenerationCancelledError, MusicGenError
+from music_gen.service.db import Database
+from music_gen.service.jobs.engines import GeneratorPool
+from music_gen.service.jobs.speed import SpeedTracker
+from music_gen.service.models import AudioFile, Task, utcnow
+from music_gen.service.storage import AudioStorage
+
+log = logging.getLogger("music_gen.service.jobs")
+
+#: Seconds between progress writes (and cancellation checks in the database).
+PROGRESS_INTERVAL_S = 0.25
+
+
+class TaskRunner:
+    """Turns a claimed task into audio files and a final status.
+
+    Args:
+        db: The database.
+        storage: Where audio goes.
+        generators: The shared generators.
+        speed: Where measured engine speed is recorded.
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        storage: AudioStorage,
+        generators: GeneratorPool,
+        speed: SpeedTracker,
+    ) -> None:
+        self.db = db
+        self.storage = storage
+        self.generators = generators
+        self.speed = speed
+        self._cancelled: set[str] = set()
+        self._lock = threading.Lock()
+        self._shutting_down = threading.Event()
+
+    def shutdown(self) -> None:
+        """Stop running tasks at their next progress report and put them back in the queue.
+
+        A graceful stop (SIGTERM, a redeploy) does not count as a failed attempt.
+        """
+        self._shutting_down.set()
+
+    def resume(self) -> None:
+        """Accept work again after :meth:`shutdown`."""
+        self._shutting_down.clear()
+
+    def request_cancel(self, task_id: str) -> None:
+        """Make the task's next progress report raise GenerationCancelledError."""
+        with self._lock:
+            self._cancelled.add(task_id)
+
+    def run(self, task_id: str) -> str:
+        """Run a task that is in state ``processing``; returns its final status."""
+        with self.db.session() as session:
+            task = session.get(Task, task_id)
+            if task is None or task.status != "processing":
+                return task.status if task is not None else "missing"
+            kind, model, fmt = task.kind, task.model, task.format
+            params: dict[str, Any] = dict(task.params)
+            duration_s = task.duration_s
+        progress = _Progress(self, task_id)
+        try:
+            # One generation per model at a time; timing starts once this one may run, so
+            # engine_s and the measured speed leave out the wait for another task.
+            with self.generators.lock(model):
+                started = time.perf_counter()
+                progress.check()
+                outputs = self._generate(kind, model, params, duration_s, progress)
+                elapsed = time.perf_counter() - started
+            progress.check()
+            rows = self._write_files(outputs, fmt)
+            main = outputs.get("mix") or outputs["audio"]
+            result = {
+                "duration": main.duration,
+                "metadata": _jsonable(main.metadata),
+                "files": {row.label: row.id for row in rows},
+                "engine_s": round(elapsed, 4),
+            }
+            self.speed.record(model, elapsed, duration_s)
+            return self._finish(task_id, "completed", result=result, files=rows)
+        except _ShutDown:
+            return self._requeue(task_id)
+        except GenerationCancelledError:
+            return self._finish(task_id, "cancelled")
+        except MusicGenError as exc:
+            return self._finish(task_id, "failed", error=_jsonable(exc.to_dict()))
+        except Exception as exc:
+            log.exception("task %s failed", task_id)
+            error = {
+                "code": "INTERNAL",
+                "message": f"Generation failed: {type(exc).__name__}: {exc}",
+                "details": {},
+            }
+            return self._finish(task_id, "failed", error=error)
+        finally:
+            with self._lock:
+                self._cancelled.discard(task_id)
+
+    def is_cancelled(self, task_id: str) -> bool:
+        """Whether cancellation was asked for (in this process)."""
+        with self._lock:
+            return task_id in self._cancelled
+
+    def _generate(
+        self,
+        kind: str,
+        model: str,
+        params: dict[str, Any],
+        duration_s: float,
+        progress: _Progress,
+    ) -> dict[str, AudioOutput]:
+        if kind == "multi":
+            from music_gen.service.jobs.multi import generate_multi
+
+            return generate_multi(self.generators, model, params, duration_s, progress)
+        generator = self.generators.get(model)
+        audio = generator.generate(
+            params["prompt"],
+            duration_s,
+            params["temperature"],
+            params["top_k"],
+            params["top_p"],
+            params.get("seed"),
+            progress=progress,
+        )
+        return {"audio": audio}
+
+    def _write_files(self, outputs: dict[str, AudioOutput], fmt: str) -> list[AudioFile]:
+        # Files first, rows later in the same transaction as the status: a crash in between
+        # leaves only unreferenced files, never a completed task without its audio.
+        rows = []
+        for label, audio in outputs.items():
+            file_id, size = self.storage.save(audio, fmt)
+            rows.append(
+                AudioFile(
+                    id=file_id,
+                    label=label,
+                    format=fmt,
+                    size_bytes=size,
+                    duration_s=audio.duration,
+                )
+            )
+        return rows
+
+    def _finish(
+        self,
+        task_id: str,
+        status: str,
+        *,
+        result: dict[str, Any] | None = None,
+        error: dict[str, Any] | None = None,
+        files: list[AudioFile] | None = None,
+    ) -> str:
+        values: dict[str, Any] = {"status": status, "finished_at": utcnow()}
+        if status == "completed":
+            values.update(progress=1.0, result=result)
+        if error is not None:
+            values["error"] = error
+        with self.db.session() as session:
+            changed = session.execute(
+                update(Task).where(Task.id == task_id, Task.status == "processing").values(values)
+            ).rowcount  # type: ignore[attr-defined]
+            account_id = session.scalar(select(Task.account_id).where(Task.id == task_id)) or ""
+            if changed and files:
+                for row in files:
+                    row.task_id = task_id
+                    row.account_id = account_id
+                    session.add(row)
+        if not changed and files:
+            for row in files:
+                self.storage.delete(row.id)
+            return "cancelled"
+        return status
+
+    def _requeue(self, task_id: str) -> str:
+        with self.db.session() as session:
+            session.execute(
+                update(Task)
+                .where(Task.id == task_id, Task.status == "processing")
+                .values(
+                    status="queued",
+                    progress=0.0,
+                    started_at=None,
+                    attempts=func.max(Task.attempts - 1, 0)
+                    if self.db.is_sqlite
+                    else func.greatest(Task.attempts - 1, 0),
+                )
+            )
+        return "queued"
+
+    def write_progress(self, task_id: str, fraction: float) -> bool:
+        """Store progress; returns whether cancellation was requested in the database."""
+        with self.db.session() as session:
+            session.execute(
+                update(Task)
+                .where(Task.id == task_id, Task.status == "processing")
+                .values(progress=round(min(max(fraction, 0.0), 0.99), 4))
+            )
+            flag = session.scalar(select(Task.cancel_requested).where(Task.id == task_id))
+        return bool(flag)
+
+
+class _ShutDown(GenerationCancelledError):
+    """Raised into a generation when the server stops gracefully."""
+
+
+class _Progress:
+    """The progress callback given to the engine: stores progress, raises on cancel."""
+
+    def __init__(self, runner: TaskRunner, task_id: str) -> None:
+        self.runner = runner
+        self.task_id = task_id
+        self._last = 0.0
+        self._db_cancel = False
+
+    def check(self) -> None:
+        if self.runner._shutting_down.is_set():
+            raise _ShutDown("The server is stopping", details={"task_id": self.task_id})
+        if self._db_cancel or self.runner.is_cancelled(self.task_id):
+            raise GenerationCancelledError(
+                "Generation was cancelled", details={"task_id": self.task_id}
+            )
+
+    def __call__(self, fraction: float) -> None:
+        now = time.monotonic()
+        if now - self._last >= PROGRESS_INTERVAL_S:
+            self._last = now
+            self._db_cancel = self.runner.write_progress(self.task_id, fraction)
+        self.check()
+
+
+def _jsonable(value: Any) -> Any:
+    # Engines may put numpy scalars or paths in metadata; the database wants plain JSON.
+    return json.loads(json.dumps(value, default=_plain))
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "item"):
+        return value.item()
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    return str(value)

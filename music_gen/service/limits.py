@@ -1,0 +1,166 @@
+"""Per-tier limits: request rate (the ``limits`` library), concurrency and monthly bandwidth.
+
+* Request rate: a moving one-minute window per API key, kept in memory by default or in
+  Redis when ``MUSICGEN_RATE_LIMIT_STORAGE=redis://...``.
+* Concurrency: tasks of the account that are queued or processing, counted in the database.
+* Bandwidth: audio bytes served to the account this calendar month (UTC), a database counter.
+
+Over a limit, :class:`LimitExceeded` (a RateLimitError) carries Retry-After and RateLimit-*
+headers; the error handler puts them on the 429 response.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from datetime import UTC, datetime
+
+from limits import RateLimitItemPerMinute
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from music_gen.errors import RateLimitError
+from music_gen.service.auth import Principal
+from music_gen.service.models import BandwidthUsage, Task
+from music_gen.service.settings import Settings
+
+#: Task states that count against the concurrency limit.
+ACTIVE_STATES = ("queued", "processing")
+
+
+class LimitExceeded(RateLimitError):
+    """A limit was hit; ``headers`` go on the 429 response."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str,
+        retry_after_s: float,
+        headers: dict[str, str],
+        details: dict[str, object] | None = None,
+    ) -> None:
+        super().__init__(
+            message, code=code, status_code=429, retry_after_s=retry_after_s, details=details
+        )
+        self.headers = {"Retry-After": str(max(1, math.ceil(retry_after_s))), **headers}
+
+
+class Limits:
+    """The three limits, configured from settings."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._storage = storage_from_string(settings.rate_limit_storage)
+        self._limiter = MovingWindowRateLimiter(self._storage)
+        self._account_locks: dict[str, threading.Lock] = {}
+        self._locks_guard = threading.Lock()
+
+    def hit_request(self, principal: Principal) -> dict[str, str]:
+        """Count one request for the key; returns the RateLimit-* headers.
+
+        Raises:
+            LimitExceeded: The key made its allowance of requests in the last minute.
+        """
+        per_minute = self.settings.tier_limits(principal.tier).requests_per_minute
+        item = RateLimitItemPerMinute(per_minute)
+        allowed = self._limiter.hit(item, "key", principal.key_id)
+        stats = self._limiter.get_window_stats(item, "key", principal.key_id)
+        reset_s = max(0.0, stats.reset_time - time.time())
+        headers = {
+            "RateLimit-Limit": str(per_minute),
+            "RateLimit-Remaining": str(max(0, stats.remaining)),
+            "RateLimit-Reset": str(max(1, math.ceil(reset_s))),
+        }
+        if not allowed:
+            raise LimitExceeded(
+                f"Rate limit of {per_minute} requests per minute exceeded; "
+                f"retry in {math.ceil(reset_s)} s",
+                code="RATE_LIMITED",
+                retry_after_s=reset_s,
+                headers=headers,
+                details={"limit_per_minute": per_minute},
+            )
+        return headers
+
+    def account_lock(self, account_id: str) -> threading.Lock:
+        """A lock that serialises check-then-insert of tasks for one account."""
+        with self._locks_guard:
+            return self._account_locks.setdefault(account_id, threading.Lock())
+
+    def check_concurrency(self, session: Session, principal: Principal, new_tasks: int) -> None:
+        """Raise when ``new_tasks`` more would exceed the account's concurrent generations."""
+        limit = self.settings.tier_limits(principal.tier).concurrent_generations
+        active = (
+            session.scalar(
+                select(func.count())
+                .select_from(Task)
+                .where(Task.account_id == principal.account_id, Task.status.in_(ACTIVE_STATES))
+            )
+            or 0
+        )
+        if active + new_tasks > limit:
+            raise LimitExceeded(
+                f"Concurrency limit: {active} generations are queued or running and the "
+                f"account may have {limit} at once; wait for one to finish or cancel one",
+                code="CONCURRENCY_LIMIT",
+                retry_after_s=5,
+                headers={},
+                details={"limit": limit, "active": active, "requested": new_tasks},
+            )
+
+    def check_bandwidth(self, session: Session, principal: Principal, size_bytes: int) -> None:
+        """Raise when serving ``size_bytes`` more would pass this month's bandwidth."""
+        quota = self.settings.tier_limits(principal.tier).monthly_bandwidth_bytes
+        used = self.bandwidth_used(session, principal.account_id)
+        if used + size_bytes > quota:
+            now = datetime.now(UTC)
+            next_month = datetime(now.year + (now.month == 12), now.month % 12 + 1, 1, tzinfo=UTC)
+            raise LimitExceeded(
+                f"Monthly bandwidth quota of {quota} bytes reached ({used} bytes used, "
+                f"{size_bytes} more asked); it resets on {next_month.date().isoformat()}",
+                code="QUOTA_EXCEEDED",
+                retry_after_s=(next_month - now).total_seconds(),
+                headers={},
+                details={"quota_bytes": quota, "used_bytes": used, "requested_bytes": size_bytes},
+            )
+
+    @staticmethod
+    def bandwidth_used(session: Session, account_id: str) -> int:
+        """Bytes served to the account this month."""
+        used = session.scalar(
+            select(BandwidthUsage.bytes_served).where(
+                BandwidthUsage.account_id == account_id,
+                BandwidthUsage.month == _month(),
+            )
+        )
+        return int(used or 0)
+
+    @staticmethod
+    def add_bandwidth(session: Session, account_id: str, size_bytes: int) -> None:
+        """Add bytes served to the account's counter for this month."""
+        month = _month()
+        updated = session.execute(
+            update(BandwidthUsage)
+            .where(BandwidthUsage.account_id == account_id, BandwidthUsage.month == month)
+            .values(bytes_served=BandwidthUsage.bytes_served + size_bytes)
+        )
+        if updated.rowcount == 0:  # type: ignore[attr-defined]
+            session.add(BandwidthUsage(account_id=account_id, month=month, bytes_served=size_bytes))
+            try:
+                session.flush()
+            except Exception:
+                # Another request inserted the row first: add to it instead.
+                session.rollback()
+                session.execute(
+                    update(BandwidthUsage)
+                    .where(BandwidthUsage.account_id == account_id, BandwidthUsage.month == month)
+                    .values(bytes_served=BandwidthUsage.bytes_served + size_bytes)
+                )
+
+
+def _month() -> str:
+    return datetime.now(UTC).strftime("%Y-%m")

@@ -1,0 +1,19 @@
+"""One APIRouter per resource; :data:`ROUTERS` is what the app mounts under ``/api/v1``.
+
+To add a resource (a WebSocket stream, say), write ``routes/<resource>.py`` with a
+``router`` that uses the dependencies in :mod:`music_gen.service.deps` and list it here.
+"""
+
+from fastapi import APIRouter
+
+from music_gen.service.routes import audio, generate, health, models, multi
+
+ROUTERS: list[APIRouter] = [
+    generate.router,
+    multi.router,
+    models.router,
+    audio.router,
+    health.router,
+]
+
+__all__ = ["ROUTERS"]

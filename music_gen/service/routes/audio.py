@@ -1,0 +1,189 @@
+"""``/audio/{file_id}``: download generated audio in any format, with HTTP Range support.
+
+Only bytes actually sent count against the monthly bandwidth quota (a Range response counts
+its length; a download cut short counts what was sent).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated
+
+import anyio
+from fastapi import APIRouter, Header, Query
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+
+from music_gen.audio import MIME_TYPES
+from music_gen.errors import NotFoundError
+from music_gen.service.auth import Principal
+from music_gen.service.deps import CurrentAccount, DbSession, State
+from music_gen.service.errors import HTTPError
+from music_gen.service.models import AudioFile, Task
+from music_gen.service.routes.common import AUTHED, responses
+from music_gen.service.schemas import AudioFormat
+from music_gen.service.state import AppState
+from music_gen.service.storage import AudioStorage
+
+router = APIRouter(prefix="/audio", tags=["audio"])
+
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+_CHUNK = 64 * 1024
+
+
+@router.get(
+    "/{file_id}",
+    name="download_audio",
+    response_class=Response,
+    responses={
+        200: {"content": {mime: {} for mime in MIME_TYPES.values()}, "description": "The audio"},
+        206: {"description": "Part of the audio (Range request)"},
+        **responses(400, 404, 416, *AUTHED),
+    },
+    summary="Download audio",
+)
+def download_audio(
+    file_id: str,
+    principal: CurrentAccount,
+    state: State,
+    session: DbSession,
+    format: Annotated[
+        AudioFormat | None, Query(description="Convert to wav, flac, ogg or mp3.")
+    ] = None,
+    range_header: Annotated[str | None, Header(alias="Range")] = None,
+) -> Response:
+    """The audio file, converted to ``format`` when asked (conversions are cached).
+
+    HEAD gives the same headers (size, type, file name) without the body.
+    """
+    row = session.get(AudioFile, file_id) if AudioStorage.is_valid_id(file_id) else None
+    if row is None or row.account_id != principal.account_id:
+        raise NotFoundError(f"No audio file {file_id!r}", code="NOT_FOUND")
+    fmt = format or row.format
+    path = state.storage.get(row.id, row.format, fmt)
+    size = path.stat().st_size
+    span = _parse_range(range_header, size)
+    start, end = span if span is not None else (0, size - 1)
+    length = end - start + 1
+    state.limits.check_bandwidth(session, principal, length)
+    task = session.get(Task, row.task_id)
+    stem = f"musicgen-{(task.id if task else row.id)[:8]}"
+    label = re.sub(r"[^A-Za-z0-9_-]+", "_", row.label)[:50]
+    filename = f"{stem}.{fmt}" if label == "audio" else f"{stem}-{label}.{fmt}"
+    headers = {
+        "Accept-Ranges": "bytes",
+        "Content-Length": str(length),
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Cache-Control": "private, max-age=3600",
+    }
+    if span is not None:
+        headers["Content-Range"] = f"bytes {start}-{end}/{size}"
+    session.commit()
+    return MeteredFileResponse(
+        path,
+        start=start,
+        length=length,
+        status_code=206 if span is not None else 200,
+        media_type=MIME_TYPES[fmt],
+        headers=headers,
+        state=state,
+        principal=principal,
+    )
+
+
+router.add_api_route(
+    "/{file_id}",
+    download_audio,
+    methods=["HEAD"],
+    name="audio_headers",
+    operation_id="audio_headers",
+    response_class=Response,
+    responses=responses(400, 404, 416, *AUTHED),
+    summary="Audio headers (size, type, file name) without the body",
+)
+
+
+def _parse_range(header: str | None, size: int) -> tuple[int, int] | None:
+    """(first, last) byte of a single ``bytes=`` range; None to send the whole file.
+
+    A header that is not a single byte range is ignored (the whole file is sent, as HTTP
+    allows); a well-formed range outside the file is 416.
+    """
+    if not header:
+        return None
+    match = _RANGE.fullmatch(header.strip())
+    if match is None or match.group(1) == match.group(2) == "":
+        return None
+    first, last = match.groups()
+    if first == "":
+        suffix = int(last)
+        if suffix == 0:
+            raise _unsatisfiable(header, size)
+        return max(0, size - suffix), size - 1
+    start = int(first)
+    end = size - 1 if last == "" else min(int(last), size - 1)
+    if start >= size or (last != "" and int(last) < start):
+        raise _unsatisfiable(header, size)
+    return start, end
+
+
+def _unsatisfiable(header: str, size: int) -> HTTPError:
+    error = HTTPError(
+        f"Range {header!r} is outside the file of {size} bytes",
+        code="RANGE_NOT_SATISFIABLE",
+        details={"range": header, "size": size},
+    )
+    error.headers = {"Content-Range": f"bytes */{size}"}  # type: ignore[attr-defined]
+    return error
+
+
+class MeteredFileResponse(Response):
+    """Streams a byte span of a file and adds what was sent to the account's bandwidth."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        start: int,
+        length: int,
+        status_code: int,
+        media_type: str,
+        headers: dict[str, str],
+        state: AppState,
+        principal: Principal,
+    ) -> None:
+        super().__init__(status_code=status_code, media_type=media_type, headers=headers)
+        self.path = path
+        self.start = start
+        self.length = length
+        self.service = state
+        self.principal = principal
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send(
+            {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
+        )
+        sent = 0
+        try:
+            if scope.get("method") == "HEAD":
+                await send({"type": "http.response.body", "body": b""})
+                return
+            async with await anyio.open_file(self.path, "rb") as handle:
+                await handle.seek(self.start)
+                while sent < self.length:
+                    chunk = await handle.read(min(_CHUNK, self.length - sent))
+                    if not chunk:
+                        break
+                    more = sent + len(chunk) < self.length
+                    await send({"type": "http.response.body", "body": chunk, "more_body": more})
+                    sent += len(chunk)
+            if sent < self.length:  # the file shrank underneath us: end the body cleanly
+                await send({"type": "http.response.body", "body": b""})
+        finally:
+            if sent:
+                await anyio.to_thread.run_sync(self._record, sent)
+
+    def _record(self, sent: int) -> None:
+        with self.service.db.session() as session:
+            self.service.limits.add_bandwidth(session, self.principal.account_id, sent)

@@ -1,0 +1,164 @@
+"""Helpers shared by the routes: documented errors, request checks, task views and ETAs."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+from fastapi import Request
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from music_gen.errors import ModelUnavailableError, NotFoundError
+from music_gen.params import GenerationParams
+from music_gen.service.auth import Principal
+from music_gen.service.models import Task
+from music_gen.service.schemas import ErrorEnvelope, GenerateRequest, TaskStatus
+from music_gen.service.state import AppState
+
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the error statuses a route can answer."""
+    text = {
+        400: "Invalid input (INVALID_PROMPT, INVALID_PARAMETER)",
+        401: "Missing, invalid or revoked API key (UNAUTHORIZED)",
+        404: "No such resource for this account (NOT_FOUND, MODEL_NOT_FOUND)",
+        416: "Range not satisfiable (RANGE_NOT_SATISFIABLE)",
+        429: "Over a limit (RATE_LIMITED, CONCURRENCY_LIMIT, QUOTA_EXCEEDED)",
+        503: "Not ready or model unavailable (MODEL_UNAVAILABLE)",
+    }
+    return {s: {"model": ErrorEnvelope, "description": text[s]} for s in statuses}
+
+
+AUTHED = (401, 429)
+
+
+def validate_generation(state: AppState, body: GenerateRequest) -> tuple[str, GenerationParams]:
+    """Check a request with the library's rules; returns (model name, params).
+
+    Raises:
+        InvalidPromptError, InvalidParameterError: Same rules as MusicGenerator.generate.
+        ModelNotFoundError: Unknown model.
+        ModelUnavailableError: The model cannot run on this server.
+    """
+    return validate_params(
+        state,
+        body.model,
+        prompt=body.prompt,
+        duration=body.duration,
+        temperature=body.temperature,
+        top_k=body.top_k,
+        top_p=body.top_p,
+        seed=body.seed,
+    )
+
+
+def validate_params(
+    state: AppState, model: str | None, *, prompt: str, duration: float, **sampling: Any
+) -> tuple[str, GenerationParams]:
+    """Like :func:`validate_generation` for loose arguments."""
+    generator = state.generators.get(model or state.settings.default_model)
+    params = generator.make_params(prompt, duration, **sampling)
+    require_available(state, generator.model)
+    return generator.model, params
+
+
+def require_available(state: AppState, model: str) -> None:
+    """Raise ModelUnavailableError when a model cannot run here."""
+    reason = state.availability(model)
+    if reason is not None:
+        raise ModelUnavailableError(
+            f"Model {model!r} is not available on this server: {reason}",
+            details={"model": model, "reason": reason},
+        )
+
+
+def new_task(
+    principal: Principal,
+    *,
+    model: str,
+    duration_s: float,
+    fmt: str,
+    params: dict[str, Any],
+    kind: str = "generate",
+    batch_id: str | None = None,
+) -> Task:
+    """A queued task row."""
+    return Task(
+        id=str(uuid.uuid4()),
+        account_id=principal.account_id,
+        batch_id=batch_id,
+        kind=kind,
+        status="queued",
+        progress=0.0,
+        model=model,
+        duration_s=duration_s,
+        format=fmt,
+        params=params,
+        attempts=0,
+        cancel_requested=False,
+    )
+
+
+def eta_s(state: AppState, session: Session, model: str, duration_s: float) -> float:
+    """Seconds until a just-queued task of ``duration_s`` is done, from measured speed."""
+    # One generator per model runs one generation at a time, so the work ahead is the
+    # queued and running audio of the same model.
+    ahead = session.scalar(
+        select(func.coalesce(func.sum(Task.duration_s), 0.0)).where(
+            Task.status.in_(("queued", "processing")), Task.model == model
+        )
+    )
+    # The new task is already queued, so it is in the sum.
+    eta = state.speed.eta_s(model, duration_s, max(0.0, float(ahead or 0.0) - duration_s))
+    return round(eta, 2)
+
+
+def is_uuid(value: str) -> bool:
+    """Whether a path parameter can be a task or batch id (checked before any query)."""
+    return _UUID.fullmatch(value) is not None
+
+
+def owned_task(session: Session, principal: Principal, task_id: str) -> Task:
+    """The account's task; another account's task is not found."""
+    task = session.get(Task, task_id) if is_uuid(task_id) else None
+    if task is None or task.account_id != principal.account_id:
+        raise NotFoundError(f"No task {task_id!r}", code="NOT_FOUND", details={"task_id": task_id})
+    return task
+
+
+def task_view(request: Request, session: Session, task: Task) -> TaskStatus:
+    """The public view of a task, with absolute audio URLs when completed."""
+    result = task.result or {}
+    audio_url = None
+    stems = None
+    files: dict[str, str] = result.get("files") or {}
+    if task.status == "completed" and files:
+        urls = {
+            label: str(request.url_for("download_audio", file_id=file_id))
+            for label, file_id in files.items()
+        }
+        if task.kind == "multi":
+            audio_url = urls.pop("mix", None)
+            stems = urls
+        else:
+            audio_url = urls.get("audio")
+    return TaskStatus(
+        task_id=task.id,
+        status=task.status,  # type: ignore[arg-type]
+        progress=1.0 if task.status == "completed" else task.progress,
+        audio_url=audio_url,
+        stems=stems,
+        duration=result.get("duration") if task.status == "completed" else task.duration_s,
+        metadata=result.get("metadata") or {},
+        error=task.error,  # type: ignore[arg-type]
+        engine_s=result.get("engine_s"),
+        model=task.model,
+        format=task.format,  # type: ignore[arg-type]
+        batch_id=task.batch_id,
+        created_at=task.created_at,
+        finished_at=task.finished_at,
+    )

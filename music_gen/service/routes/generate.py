@@ -1,0 +1,208 @@
+"""``/generate``: submit, poll and cancel generation tasks, one at a time or in batches."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Request
+from sqlalchemy import select, update
+
+from music_gen.errors import InvalidParameterError, NotFoundError
+from music_gen.service.deps import CurrentAccount, DbSession, State
+from music_gen.service.models import Batch, Task
+from music_gen.service.routes.common import (
+    AUTHED,
+    eta_s,
+    is_uuid,
+    new_task,
+    owned_task,
+    responses,
+    task_view,
+    validate_generation,
+)
+from music_gen.service.schemas import (
+    BatchAccepted,
+    BatchRequest,
+    BatchStatus,
+    GenerateRequest,
+    TaskAccepted,
+    TaskState,
+    TaskStatus,
+)
+
+router = APIRouter(prefix="/generate", tags=["generate"])
+
+
+def _task_params(body: GenerateRequest, seed: int | None) -> dict[str, object]:
+    return {
+        "prompt": body.prompt,
+        "temperature": body.temperature,
+        "top_k": body.top_k,
+        "top_p": body.top_p,
+        "seed": seed,
+    }
+
+
+@router.post(
+    "",
+    status_code=202,
+    response_model=TaskAccepted,
+    responses=responses(400, 404, 503, *AUTHED),
+    summary="Generate a piece",
+)
+def create_task(
+    body: GenerateRequest, principal: CurrentAccount, state: State, session: DbSession
+) -> TaskAccepted:
+    """Queue one generation; poll ``GET /generate/{task_id}`` for the result."""
+    model, params = validate_generation(state, body)
+    with state.limits.account_lock(principal.account_id):
+        state.limits.check_concurrency(session, principal, 1)
+        task = new_task(
+            principal,
+            model=model,
+            duration_s=params.duration_s,
+            fmt=body.format,
+            params=_task_params(body, params.seed),
+        )
+        session.add(task)
+        session.commit()
+    state.queue.submit(task.id)
+    eta = eta_s(state, session, model, params.duration_s)
+    session.commit()
+    return TaskAccepted(task_id=task.id, status="queued", eta=eta)
+
+
+@router.post(
+    "/batch",
+    status_code=202,
+    response_model=BatchAccepted,
+    responses=responses(400, 404, 503, *AUTHED),
+    summary="Generate several pieces",
+)
+def create_batch(
+    body: BatchRequest, principal: CurrentAccount, state: State, session: DbSession
+) -> BatchAccepted:
+    """Queue up to MUSICGEN_BATCH_MAX_REQUESTS (16) generations; each becomes a task.
+
+    Every request is checked before any is queued; the whole batch must fit in the
+    account's concurrency limit.
+    """
+    limit = state.settings.batch_max_requests
+    if len(body.requests) > limit:
+        raise InvalidParameterError(
+            f"A batch holds at most {limit} requests, got {len(body.requests)}",
+            details={"field": "requests", "max": limit, "count": len(body.requests)},
+        )
+    checked = []
+    for index, request in enumerate(body.requests):
+        try:
+            checked.append(validate_generation(state, request))
+        except InvalidParameterError as exc:
+            exc.details["index"] = index
+            raise
+    batch = Batch(id=str(uuid.uuid4()), account_id=principal.account_id)
+    with state.limits.account_lock(principal.account_id):
+        state.limits.check_concurrency(session, principal, len(checked))
+        session.add(batch)
+        tasks = [
+            new_task(
+                principal,
+                model=model,
+                duration_s=params.duration_s,
+                fmt=request.format,
+                params=_task_params(request, params.seed),
+                batch_id=batch.id,
+            )
+            for request, (model, params) in zip(body.requests, checked, strict=True)
+        ]
+        session.add_all(tasks)
+        session.commit()
+    for task in tasks:
+        state.queue.submit(task.id)
+    return BatchAccepted(batch_id=batch.id, task_ids=[t.id for t in tasks], status="queued")
+
+
+@router.get(
+    "/batch/{batch_id}",
+    response_model=BatchStatus,
+    responses=responses(404, *AUTHED),
+    summary="A batch's status",
+)
+def get_batch(
+    batch_id: str, request: Request, principal: CurrentAccount, session: DbSession
+) -> BatchStatus:
+    """Aggregate status and every task of a batch."""
+    batch = session.get(Batch, batch_id) if is_uuid(batch_id) else None
+    if batch is None or batch.account_id != principal.account_id:
+        raise NotFoundError(f"No batch {batch_id!r}", code="NOT_FOUND")
+    tasks = session.scalars(
+        select(Task).where(Task.batch_id == batch_id).order_by(Task.created_at, Task.id)
+    ).all()
+    views = [task_view(request, session, task) for task in tasks]
+    counts = {s: 0 for s in ("queued", "processing", "completed", "failed", "cancelled")}
+    for view in views:
+        counts[view.status] += 1
+    session.commit()
+    return BatchStatus(batch_id=batch_id, status=_aggregate(counts), counts=counts, tasks=views)
+
+
+@router.get(
+    "/{task_id}",
+    response_model=TaskStatus,
+    responses=responses(404, *AUTHED),
+    summary="A task's status and result",
+)
+def get_task(
+    task_id: str, request: Request, principal: CurrentAccount, session: DbSession
+) -> TaskStatus:
+    """Status, progress and, when completed, the audio URL of a task."""
+    view = task_view(request, session, owned_task(session, principal, task_id))
+    session.commit()
+    return view
+
+
+@router.delete(
+    "/{task_id}",
+    response_model=TaskStatus,
+    responses=responses(404, *AUTHED),
+    summary="Cancel a task",
+)
+def cancel_task(
+    task_id: str, request: Request, principal: CurrentAccount, state: State, session: DbSession
+) -> TaskStatus:
+    """Cancel a queued task at once, or a running one at its next progress report.
+
+    A finished task is returned unchanged.
+    """
+    task = owned_task(session, principal, task_id)
+    cancelled = session.execute(
+        update(Task)
+        .where(Task.id == task.id, Task.status == "queued")
+        .values(status="cancelled", cancel_requested=True)
+    ).rowcount  # type: ignore[attr-defined]
+    running = 0
+    if not cancelled:
+        running = session.execute(
+            update(Task)
+            .where(Task.id == task.id, Task.status == "processing")
+            .values(cancel_requested=True)
+        ).rowcount  # type: ignore[attr-defined]
+    session.commit()
+    if running:
+        state.queue.cancel(task.id)
+    session.refresh(task)
+    view = task_view(request, session, task)
+    session.commit()
+    return view
+
+
+def _aggregate(counts: dict[str, int]) -> TaskState:
+    if counts["processing"] or (counts["queued"] and sum(counts.values()) > counts["queued"]):
+        return "processing"
+    if counts["queued"]:
+        return "queued"
+    if counts["completed"] == sum(counts.values()):
+        return "completed"
+    if counts["failed"]:
+        return "failed"
+    return "cancelled"

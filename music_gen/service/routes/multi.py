@@ -1,0 +1,101 @@
+"""``/multi-instrument``: separate stems for named instruments plus their mix."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from fastapi import APIRouter
+
+from music_gen.errors import InvalidParameterError, InvalidPromptError, ModelUnavailableError
+from music_gen.service.deps import CurrentAccount, DbSession, State
+from music_gen.service.routes.common import AUTHED, eta_s, new_task, responses, validate_params
+from music_gen.service.schemas import MultiInstrumentRequest, TaskAccepted
+
+router = APIRouter(prefix="/multi-instrument", tags=["multi-instrument"])
+
+# The part-name rule of MultiInstrumentGenerator (checked here so nothing bad is queued).
+_PART_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.\-]*$")
+_MAX_PART_NAME_CHARS = 64
+
+
+@router.post(
+    "",
+    status_code=202,
+    response_model=TaskAccepted,
+    responses=responses(400, 404, 503, *AUTHED),
+    summary="Generate stems and a mix",
+)
+def create_multi(
+    body: MultiInstrumentRequest, principal: CurrentAccount, state: State, session: DbSession
+) -> TaskAccepted:
+    """Queue a multi-instrument piece.
+
+    The finished task's ``stems`` has one audio URL per instrument and ``audio_url`` is the
+    mix (mixed with ``mix_preset``, see the library's ``list_presets()``, and mastered).
+    """
+    model = ""
+    duration_s = body.duration
+    for name, prompt in body.instruments.items():
+        if (
+            not _PART_NAME.match(name)
+            or len(name) > _MAX_PART_NAME_CHARS
+            or name.strip().lower() == "mix"
+        ):
+            raise InvalidParameterError(
+                f"Instrument name {name!r} is not valid: use 1-{_MAX_PART_NAME_CHARS} letters, "
+                "digits, spaces, '_', '.' or '-', starting with a letter or digit, not 'mix'",
+                details={"field": "instruments", "name": name},
+            )
+        try:
+            model, params = validate_params(
+                state,
+                body.model,
+                prompt=prompt,
+                duration=body.duration,
+                temperature=body.temperature,
+                top_k=body.top_k,
+                top_p=body.top_p,
+                seed=body.seed,
+            )
+        except InvalidPromptError as exc:
+            raise InvalidPromptError(
+                f"instruments[{name!r}]: {exc.message}", details={**exc.details, "part": name}
+            ) from exc
+        duration_s = params.duration_s
+    _check_mix(body.mix_preset, list(body.instruments))
+    with state.limits.account_lock(principal.account_id):
+        state.limits.check_concurrency(session, principal, 1)
+        task = new_task(
+            principal,
+            model=model,
+            duration_s=duration_s,
+            fmt=body.format,
+            kind="multi",
+            params={
+                "instruments": dict(body.instruments),
+                "mix_preset": body.mix_preset,
+                "temperature": body.temperature,
+                "top_k": body.top_k,
+                "top_p": body.top_p,
+                "seed": body.seed,
+            },
+        )
+        session.add(task)
+        session.commit()
+    state.queue.submit(task.id)
+    eta = eta_s(state, session, model, duration_s)
+    session.commit()
+    return TaskAccepted(task_id=task.id, status="queued", eta=eta)
+
+
+def _check_mix(preset: str | None, parts: list[str]) -> None:
+    try:
+        from music_gen.mixing import MixSettings  # type: ignore[attr-defined,unused-ignore]
+    except ImportError as exc:
+        raise ModelUnavailableError(
+            "Multi-instrument generation is not available in this installation",
+            details={"reason": str(exc)},
+        ) from exc
+    settings: Any = MixSettings.from_dict({"preset": preset} if preset else None)
+    settings.check_tracks(parts)

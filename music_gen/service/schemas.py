@@ -1,0 +1,193 @@
+"""Request and response bodies of the REST API (pydantic models, shown in the OpenAPI spec).
+
+Bodies are checked here for shape and type only; the generation rules themselves (ranges,
+prompt length, the model's maximum duration) are checked by music_gen.GenerationParams so
+that the API and the Python library accept exactly the same requests.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from music_gen.params import (
+    DEFAULT_DURATION_S,
+    DEFAULT_TEMPERATURE,
+    DEFAULT_TOP_K,
+    DEFAULT_TOP_P,
+    MAX_PROMPT_CHARS,
+)
+
+AudioFormat = Literal["wav", "flac", "ogg", "mp3"]
+TaskState = Literal["queued", "processing", "completed", "failed", "cancelled"]
+MAX_INSTRUMENTS = 8
+
+
+class ErrorBody(BaseModel):
+    """What went wrong: a stable code, a message for people and machine-readable details."""
+
+    code: str = Field(examples=["INVALID_PROMPT"])
+    message: str = Field(examples=["Prompt cannot be empty"])
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class ErrorEnvelope(BaseModel):
+    """Every error response has this body."""
+
+    error: ErrorBody
+
+
+class GenerateRequest(BaseModel):
+    """One piece to generate."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    prompt: str = Field(
+        min_length=1,
+        max_length=MAX_PROMPT_CHARS,
+        description="What to play, in words.",
+        examples=["Upbeat jazz piano"],
+    )
+    duration: float = Field(
+        default=DEFAULT_DURATION_S,
+        gt=0,
+        description="Seconds of audio; at most the model's max_duration_s (see /models).",
+    )
+    temperature: float = Field(default=DEFAULT_TEMPERATURE, gt=0, description="> 0.")
+    top_k: int = Field(default=DEFAULT_TOP_K, ge=0, description="0 disables the cut.")
+    top_p: float = Field(default=DEFAULT_TOP_P, gt=0, le=1, description="In (0, 1].")
+    seed: int | None = Field(default=None, ge=0, le=2**32 - 1, description="Same seed, same music.")
+    model: str | None = Field(
+        default=None, max_length=200, description="A name from /models; default: the server's."
+    )
+    format: AudioFormat = Field(default="wav", description="Container of the result.")
+
+
+class TaskAccepted(BaseModel):
+    """A task was queued."""
+
+    task_id: str
+    status: TaskState
+    eta: float = Field(description="Estimated seconds until the audio is ready.")
+
+
+class TaskStatus(BaseModel):
+    """Where a task stands and, when completed, where its audio is."""
+
+    task_id: str
+    status: TaskState
+    progress: float = Field(description="0 to 1.")
+    audio_url: str | None = Field(
+        default=None, description="The audio (for multi-instrument tasks, the mix)."
+    )
+    stems: dict[str, str] | None = Field(
+        default=None, description="Multi-instrument tasks: part name -> audio URL."
+    )
+    duration: float | None = Field(default=None, description="Seconds of audio.")
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    error: ErrorBody | None = None
+    engine_s: float | None = Field(
+        default=None, description="Seconds the engine took (completed tasks)."
+    )
+    model: str
+    format: AudioFormat
+    batch_id: str | None = None
+    created_at: datetime
+    finished_at: datetime | None = None
+
+
+class BatchRequest(BaseModel):
+    """Several pieces at once (at most MUSICGEN_BATCH_MAX_REQUESTS, 16 by default)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    requests: list[GenerateRequest] = Field(min_length=1, max_length=256)
+
+
+class BatchAccepted(BaseModel):
+    """A batch was queued."""
+
+    batch_id: str
+    task_ids: list[str]
+    status: TaskState
+
+
+class BatchStatus(BaseModel):
+    """A batch's aggregate status and each of its tasks.
+
+    The aggregate is ``processing`` while any task is queued or running (``queued`` if none
+    started yet), else ``completed`` if every task completed, else ``failed`` if any failed,
+    else ``cancelled``.
+    """
+
+    batch_id: str
+    status: TaskState
+    counts: dict[str, int]
+    tasks: list[TaskStatus]
+
+
+class MultiInstrumentRequest(BaseModel):
+    """Separate stems for named instruments, plus their mix."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    instruments: dict[str, str] = Field(
+        min_length=1,
+        max_length=MAX_INSTRUMENTS,
+        description="Instrument (part) name -> what it plays.",
+        examples=[{"piano": "Jazz piano comping", "bass": "Walking bass line"}],
+    )
+    duration: float = Field(default=DEFAULT_DURATION_S, gt=0)
+    mix_preset: str | None = Field(
+        default=None, max_length=100, examples=["jazz_club"], description="A mix preset name."
+    )
+    temperature: float = Field(default=DEFAULT_TEMPERATURE, gt=0)
+    top_k: int = Field(default=DEFAULT_TOP_K, ge=0)
+    top_p: float = Field(default=DEFAULT_TOP_P, gt=0, le=1)
+    seed: int | None = Field(default=None, ge=0, le=2**32 - 1)
+    model: str | None = Field(default=None, max_length=200)
+    format: AudioFormat = "wav"
+
+
+class ModelEntry(BaseModel):
+    """One model and whether it can run on this server."""
+
+    name: str
+    engine: str
+    size: str
+    quality: str
+    sample_rate: int
+    channels: int
+    max_duration_s: float
+    description: str
+    aliases: list[str]
+    available: bool
+    reason: str | None = None
+
+
+class ModelList(BaseModel):
+    """Every model the server knows."""
+
+    models: list[ModelEntry]
+
+
+class Liveness(BaseModel):
+    """The process answers."""
+
+    status: Literal["ok"]
+    version: str
+
+
+class Readiness(BaseModel):
+    """Whether the server can take work now, and why not."""
+
+    ready: bool
+    database: bool
+    engine_loaded: bool
+    engine_error: str | None = None
+    default_model: str
+    queue_depth: int
+    workers_alive: int
+    workers: int

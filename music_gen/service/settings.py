@@ -1,0 +1,147 @@
+"""Service configuration: one pydantic-settings object read from ``MUSICGEN_*`` and ``.env``.
+
+Every setting can be given as an environment variable named ``MUSICGEN_<FIELD>`` (for
+example ``MUSICGEN_DATABASE_URL``) or in a ``.env`` file in the working directory.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from music_gen.errors import InvalidParameterError
+
+#: The secret shipped in the code; accepted only when ``environment`` is development.
+DEFAULT_SECRET_KEY = "change-me"
+#: Tiers an account can have.
+Tier = Literal["free", "pro"]
+TIERS: tuple[str, ...] = ("free", "pro")
+
+_GB = 1024**3
+
+
+@dataclass(frozen=True)
+class TierLimits:
+    """The limits of one account tier."""
+
+    # Requests per minute per API key (every authenticated endpoint counts).
+    requests_per_minute: int
+    # Generation tasks queued or running at once per account.
+    concurrent_generations: int
+    # Audio bytes served per calendar month (UTC) per account.
+    monthly_bandwidth_bytes: int
+
+
+class Settings(BaseSettings):
+    """Everything the service reads from its environment."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="MUSICGEN_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    # development, test or production; outside development the secret key must be set.
+    environment: Literal["development", "test", "production"] = "development"
+    # Pepper for API key hashes (HMAC-SHA256); changing it invalidates every key.
+    secret_key: str = DEFAULT_SECRET_KEY
+    # Address and port `musicgen serve` binds to.
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=0, le=65535)
+    # Generation worker threads of the in-process job queue.
+    workers: int = Field(default=2, ge=1, le=64)
+    # Disable API keys (development only, loopback hosts only); every caller is one account.
+    no_auth: bool = False
+    # Where the database file (SQLite default) and audio files live.
+    data_dir: Path = Path("./data")
+    # SQLAlchemy URL; default sqlite:///<data_dir>/musicgen.db.
+    database_url: str | None = None
+    # PostgreSQL schema to keep the tables in (created when missing); None: the default.
+    database_schema: str | None = Field(default=None, pattern=r"^[a-z_][a-z0-9_]{0,62}$")
+    # Folder for generated audio; default <data_dir>/audio.
+    audio_dir: Path | None = None
+    # Storage of the request-rate windows for the `limits` library (memory://, redis://...).
+    rate_limit_storage: str = "memory://"
+    # Model used when a request names none.
+    default_model: str = "composer"
+    # Device for neural engines: auto, cpu, cuda, cuda:N.
+    device: str = "auto"
+    # Load the default model at startup (readiness waits for it).
+    preload: bool = True
+    # Times a task is started before it is failed (a crash or kill mid-generation counts).
+    max_attempts: int = Field(default=3, ge=1, le=20)
+    # Most requests in one POST /generate/batch.
+    batch_max_requests: int = Field(default=16, ge=1, le=256)
+    # Prior for the ETA: engine seconds per second of audio before anything was measured.
+    eta_prior_s_per_audio_s: float = Field(default=0.5, gt=0)
+    # Per-tier limits.
+    free_requests_per_minute: int = Field(default=100, ge=1)
+    free_concurrent_generations: int = Field(default=10, ge=1)
+    free_monthly_bandwidth_bytes: int = Field(default=1 * _GB, ge=0)
+    pro_requests_per_minute: int = Field(default=1000, ge=1)
+    pro_concurrent_generations: int = Field(default=50, ge=1)
+    pro_monthly_bandwidth_bytes: int = Field(default=100 * _GB, ge=0)
+    # Log level for the server (debug, info, warning, error).
+    log_level: str = "info"
+
+    @model_validator(mode="after")
+    def _check_secrets(self) -> Settings:
+        if self.environment != "development" and self.secret_key == DEFAULT_SECRET_KEY:
+            raise ValueError(
+                "MUSICGEN_SECRET_KEY must be set to a private value outside development "
+                f"(MUSICGEN_ENVIRONMENT={self.environment})"
+            )
+        if self.environment != "development" and len(self.secret_key) < 16:
+            raise ValueError("MUSICGEN_SECRET_KEY must be at least 16 characters")
+        if self.no_auth and not is_loopback(self.host):
+            raise ValueError(
+                f"no_auth refuses to bind to {self.host!r}: use 127.0.0.1, ::1 or localhost"
+            )
+        if self.no_auth and self.environment == "production":
+            raise ValueError("no_auth cannot be used with MUSICGEN_ENVIRONMENT=production")
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to an SQLite file in data_dir."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'musicgen.db').resolve()}"
+
+    @property
+    def resolved_audio_dir(self) -> Path:
+        """The audio folder, defaulting to data_dir/audio."""
+        return (self.audio_dir or self.data_dir / "audio").resolve()
+
+    def tier_limits(self, tier: str) -> TierLimits:
+        """The limits for a tier name ("free" or "pro")."""
+        if tier not in TIERS:
+            raise InvalidParameterError(
+                f"Unknown tier {tier!r}; tiers: {', '.join(TIERS)}",
+                details={"field": "tier", "value": tier, "allowed": list(TIERS)},
+            )
+        return TierLimits(
+            requests_per_minute=getattr(self, f"{tier}_requests_per_minute"),
+            concurrent_generations=getattr(self, f"{tier}_concurrent_generations"),
+            monthly_bandwidth_bytes=getattr(self, f"{tier}_monthly_bandwidth_bytes"),
+        )
+
+
+def is_loopback(host: str) -> bool:
+    """Whether a bind address only accepts connections from this machine."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()

@@ -1,0 +1,137 @@
+"""What one running service holds: settings, database, storage, limits, generators, queue."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from music_gen.engines.registry import ModelInfo, list_models, resolve
+from music_gen.service.auth import Principal, authenticate, ensure_local_account
+from music_gen.service.db import Database
+from music_gen.service.jobs import GeneratorPool, InProcessQueue, JobQueue, SpeedTracker, TaskRunner
+from music_gen.service.limits import Limits
+from music_gen.service.models import Task
+from music_gen.service.settings import Settings
+from music_gen.service.storage import AudioStorage
+
+log = logging.getLogger("music_gen.service")
+
+#: Seconds list_models() answers are reused (availability checks may touch the disk).
+MODELS_CACHE_S = 30.0
+
+
+@dataclass
+class AppState:
+    """The service's components, built from settings; reachable as ``app.state.service``."""
+
+    settings: Settings
+    db: Database
+    storage: AudioStorage
+    limits: Limits
+    generators: GeneratorPool
+    speed: SpeedTracker
+    runner: TaskRunner
+    queue: JobQueue
+    engine_error: str | None = None
+    _models: tuple[float, list[ModelInfo]] | None = field(default=None, repr=False)
+    _availability: dict[str, tuple[float, str | None]] = field(default_factory=dict, repr=False)
+    _models_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @classmethod
+    def build(cls, settings: Settings) -> AppState:
+        """Make every component (nothing starts until :meth:`start`)."""
+        db = Database(settings)
+        storage = AudioStorage(settings.resolved_audio_dir)
+        generators = GeneratorPool(device=settings.device)
+        speed = SpeedTracker(settings.eta_prior_s_per_audio_s)
+        runner = TaskRunner(db, storage, generators, speed)
+        queue = InProcessQueue(
+            db, runner, workers=settings.workers, max_attempts=settings.max_attempts
+        )
+        return cls(
+            settings=settings,
+            db=db,
+            storage=storage,
+            limits=Limits(settings),
+            generators=generators,
+            speed=speed,
+            runner=runner,
+            queue=queue,
+        )
+
+    def start(self) -> None:
+        """Apply migrations, start the workers and (optionally) load the default model."""
+        self.db.migrate()
+        self._seed_speed()
+        self.queue.start()
+        if self.settings.preload:
+            threading.Thread(target=self._preload, name="musicgen-preload", daemon=True).start()
+
+    def stop(self) -> None:
+        """Stop the workers and release engines and connections."""
+        self.queue.stop()
+        self.generators.close()
+        self.db.dispose()
+
+    def authenticate(self, session: Session, authorization: str | None) -> Principal:
+        """Who is calling, after counting the request against the key's rate limit.
+
+        Usable from any route (HTTP or WebSocket).
+
+        Raises:
+            AuthenticationError: No or bad key.
+            LimitExceeded: Over the request rate.
+        """
+        if self.settings.no_auth:
+            principal = ensure_local_account(session)
+            session.commit()
+        else:
+            principal = authenticate(session, authorization, self.settings.secret_key)
+        return principal
+
+    def models(self) -> list[ModelInfo]:
+        """list_models(), reused for MODELS_CACHE_S seconds."""
+        with self._models_lock:
+            now = time.monotonic()
+            if self._models is None or now - self._models[0] > MODELS_CACHE_S:
+                self._models = (now, list_models())
+            return self._models[1]
+
+    def availability(self, model: str) -> str | None:
+        """Why a model cannot run here (None when it can), reused for MODELS_CACHE_S."""
+        with self._models_lock:
+            now = time.monotonic()
+            cached = self._availability.get(model)
+            if cached is None or now - cached[0] > MODELS_CACHE_S:
+                cached = (now, resolve(model).info().reason)
+                self._availability[model] = cached
+            return cached[1]
+
+    def _seed_speed(self, per_model: int = 20) -> None:
+        # ETAs start from what this server measured before it restarted, not from the prior.
+        with self.db.sessions() as session:
+            rows = session.execute(
+                select(Task.model, Task.duration_s, Task.result)
+                .where(Task.status == "completed", Task.kind == "generate")
+                .order_by(Task.finished_at.desc())
+                .limit(50 * per_model)
+            ).all()
+        seen: dict[str, int] = {}
+        for model, duration_s, result in reversed(rows):
+            engine_s = (result or {}).get("engine_s")
+            if engine_s is not None and seen.get(model, 0) < per_model:
+                self.speed.record(model, float(engine_s), float(duration_s))
+                seen[model] = seen.get(model, 0) + 1
+
+    def _preload(self) -> None:
+        try:
+            self.generators.load(self.settings.default_model)
+            self.engine_error = None
+        except Exception as exc:
+            self.engine_error = f"{type(exc).__name__}: {getattr(exc, 'message', exc)}"
+            log.error("could not load model %s: %s", self.settings.default_model, exc)

@@ -1,0 +1,84 @@
+"""Audio files on disk under random ids; converted formats are cached next to the original.
+
+No user input ever reaches a path: names are ``<random id>.<format>`` where the id is drawn
+here and checked against a strict pattern, and the format is one of the known four.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import threading
+from pathlib import Path
+
+from music_gen.audio import AudioOutput, normalize_format
+from music_gen.errors import NotFoundError
+
+_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+class AudioStorage:
+    """A folder of audio files named by random ids.
+
+    Args:
+        root: The folder (created when missing).
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root).resolve()
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._convert_lock = threading.Lock()
+
+    @staticmethod
+    def new_id() -> str:
+        """A fresh unguessable file id."""
+        return secrets.token_urlsafe(18)
+
+    @staticmethod
+    def is_valid_id(file_id: str) -> bool:
+        """Whether a string has the shape of a file id (checked before any lookup)."""
+        return _ID.fullmatch(file_id) is not None
+
+    def path(self, file_id: str, fmt: str) -> Path:
+        """Where a file id's audio in a format lives (whether or not it exists yet)."""
+        if not _ID.fullmatch(file_id):
+            raise NotFoundError(f"No audio file {file_id!r}", code="NOT_FOUND")
+        return self.root / f"{file_id}.{normalize_format(fmt)}"
+
+    def save(self, audio: AudioOutput, fmt: str) -> tuple[str, int]:
+        """Encode and store audio; returns (file id, size in bytes)."""
+        file_id = self.new_id()
+        data = audio.to_bytes(fmt)
+        _write_atomic(self.path(file_id, fmt), data)
+        return file_id, len(data)
+
+    def get(self, file_id: str, stored_fmt: str, fmt: str | None = None) -> Path:
+        """The path of a stored file in ``fmt`` (converting once and caching the result).
+
+        Raises:
+            NotFoundError: The original file is missing.
+            UnsupportedFormatError: ``fmt`` is not wav, flac, ogg or mp3.
+        """
+        wanted = normalize_format(fmt or stored_fmt)
+        original = self.path(file_id, stored_fmt)
+        if not original.is_file():
+            raise NotFoundError(f"No audio file {file_id!r}", code="NOT_FOUND")
+        target = self.path(file_id, wanted)
+        if target.is_file():
+            return target
+        with self._convert_lock:
+            if not target.is_file():
+                _write_atomic(target, AudioOutput.load(original).to_bytes(wanted))
+        return target
+
+    def delete(self, file_id: str) -> None:
+        """Remove a file id's audio in every format."""
+        for fmt in ("wav", "flac", "ogg", "mp3"):
+            self.path(file_id, fmt).unlink(missing_ok=True)
+
+
+def _write_atomic(target: Path, data: bytes) -> None:
+    tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.partial")
+    tmp.write_bytes(data)
+    os.replace(tmp, target)
