@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import numpy as np
 import pytest
 
 from music_gen.audio import AudioOutput
+
+if TYPE_CHECKING:
+    from tests.client.live import LiveAPI
 
 BASE = "http://api.test/api/v1"
 KEY = "mg_test_key"
@@ -116,3 +119,15 @@ class FakeAPI:
 @pytest.fixture
 def fake_api() -> FakeAPI:
     return FakeAPI()
+
+
+@pytest.fixture(scope="session")
+def live_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveAPI]:
+    """A real server process on loopback with the composer, and its keys."""
+    from tests.client.live import start_live_api
+
+    live = start_live_api(tmp_path_factory.mktemp("live-api"))
+    try:
+        yield live
+    finally:
+        live.server.stop()

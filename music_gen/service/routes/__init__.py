@@ -6,7 +6,7 @@ To add a resource (a WebSocket stream, say), write ``routes/<resource>.py`` with
 
 from fastapi import APIRouter
 
-from music_gen.service.routes import audio, generate, health, models, multi
+from music_gen.service.routes import audio, generate, health, models, multi, stream
 
 ROUTERS: list[APIRouter] = [
     generate.router,
@@ -14,6 +14,7 @@ ROUTERS: list[APIRouter] = [
     models.router,
     audio.router,
     health.router,
+    stream.router,
 ]
 
 __all__ = ["ROUTERS"]

@@ -1,0 +1,278 @@
+"""``/ws/stream``: generate over a WebSocket and receive the audio while it renders.
+
+Protocol (JSON text messages, one generation per connection; docs/sdk.md has examples):
+
+1. Client: ``{"type": "generate", "prompt", "duration", ...}``: the body of ``POST
+   /generate`` plus optionally ``"stream"`` (default true; false sends no chunks, only the
+   started and completed messages), ``"chunk_s"`` (DEFAULT_CHUNK_S) and ``"token"`` (the
+   API key, for browsers, which cannot set the Authorization header).
+2. Server: ``{"type": "started", "task_id", "sample_rate", "channels", "encoding":
+   "pcm_s16le", "chunk_s"}``; then ``{"type": "audio_chunk", "seq", "data", "start_frame",
+   "frames", "timestamp"}`` in order: ``data`` is base64 of interleaved little-endian
+   16-bit PCM, quantised as the stored WAV is, ``timestamp`` the chunk's start in seconds of
+   audio; then ``{"type": "completed", "task_id", "audio_url", "duration", "metadata"}`` and
+   close 1000.
+3. Client ``{"type": "cancel"}``, a disconnect, or ``DELETE /generate/{task_id}`` stop the
+   generation: ``{"type": "cancelled", "task_id"}`` and close 1000.
+
+Errors: ``{"type": "error", "error": {"code", "message", "details"}}`` then a close: 1008
+for a missing, wrong or revoked key or a bad request, 1013 for a limit (``details.retry_after``
+in seconds), 1011 for a failed generation.
+
+The stream is a task like any other: it counts against the rate and concurrency limits,
+shows in ``GET /generate/{task_id}`` and its audio is served at ``audio_url``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import secrets
+from typing import Any
+
+from anyio import to_thread
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from pydantic import ValidationError
+
+from music_gen.errors import (
+    InvalidParameterError,
+    InvalidPromptError,
+    MusicGenError,
+    RateLimitError,
+)
+from music_gen.service.auth import Principal
+from music_gen.service.models import utcnow
+from music_gen.service.routes.common import new_task, validate_generation
+from music_gen.service.schemas import GenerateRequest
+from music_gen.service.state import AppState
+from music_gen.service.streaming import StreamJob, StreamRun
+
+router = APIRouter(tags=["stream"])
+
+#: Chunk length when the client does not ask, and the accepted range, in seconds.
+DEFAULT_CHUNK_S = 0.5
+MIN_CHUNK_S, MAX_CHUNK_S = 0.05, 10.0
+#: Seconds the client may take to accept one message before the stream is dropped.
+SEND_TIMEOUT_S = 30.0
+#: Seconds to wait for the generate message.
+FIRST_MESSAGE_TIMEOUT_S = 30.0
+#: Fields of the generate message about the stream itself, not the generation.
+_STREAM_FIELDS = ("type", "stream", "token", "chunk_s")
+
+# Close codes (RFC 6455, section 7.4.1).
+CLOSE_NORMAL = 1000
+CLOSE_POLICY = 1008
+CLOSE_ERROR = 1011
+CLOSE_TRY_LATER = 1013
+
+
+class _Refused(Exception):
+    """End the connection with an error message and a close code."""
+
+    def __init__(self, error: MusicGenError, close_code: int) -> None:
+        super().__init__(error.message)
+        self.error = error
+        self.close_code = close_code
+
+
+@router.websocket("/ws/stream")
+async def stream(websocket: WebSocket) -> None:
+    """Generate one piece and stream it (the module docstring has the protocol)."""
+    state: AppState = websocket.app.state.service
+    await websocket.accept()
+    try:
+        job, send_chunks = await _accept(websocket, state)
+    except _Refused as refused:
+        await _send_error(websocket, refused.error, refused.close_code)
+        return
+    except WebSocketDisconnect:
+        return
+    run = StreamRun(
+        state, job, lambda file_id: str(websocket.url_for("download_audio", file_id=file_id))
+    )
+    listener = asyncio.create_task(_listen(websocket, run))
+    run.start()
+    try:
+        await _pump(websocket, run, send_chunks)
+    finally:
+        run.stop.set()
+        listener.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await listener
+        await to_thread.run_sync(run.join, 60.0)
+
+
+async def _accept(websocket: WebSocket, state: AppState) -> tuple[StreamJob, bool]:
+    """Authenticate, read and check the request, count it, and create its task.
+
+    Returns:
+        The job, and whether to send the audio chunks.
+    """
+    header = websocket.headers.get("authorization")
+    principal = await to_thread.run_sync(_authenticate, state, header) if header else None
+    try:
+        message = await asyncio.wait_for(websocket.receive_json(), FIRST_MESSAGE_TIMEOUT_S)
+    except TimeoutError as exc:
+        raise _Refused(
+            InvalidParameterError(f"No generate message within {FIRST_MESSAGE_TIMEOUT_S:g}s"),
+            CLOSE_POLICY,
+        ) from exc
+    except (ValueError, KeyError) as exc:
+        raise _Refused(InvalidParameterError("Messages must be JSON text"), CLOSE_POLICY) from exc
+    if not isinstance(message, dict) or message.get("type") != "generate":
+        raise _Refused(
+            InvalidParameterError(
+                'The first message must be {"type": "generate", "prompt": ...}',
+                details={"field": "type"},
+            ),
+            CLOSE_POLICY,
+        )
+    if principal is None:
+        token = message.get("token")
+        authorization = f"Bearer {token}" if isinstance(token, str) else None
+        principal = await to_thread.run_sync(_authenticate, state, authorization)
+    request, chunk_s, send_chunks = _parse(message)
+    job = await to_thread.run_sync(_create_task, state, principal, request, chunk_s)
+    return job, send_chunks
+
+
+def _authenticate(state: AppState, authorization: str | None) -> Principal:
+    try:
+        with state.db.session() as session:
+            principal = state.authenticate(session, authorization)
+        state.limits.hit_request(principal)
+    except RateLimitError as exc:
+        raise _Refused(_with_retry_after(exc), CLOSE_TRY_LATER) from exc
+    except MusicGenError as exc:
+        raise _Refused(exc, CLOSE_POLICY) from exc
+    return principal
+
+
+def _parse(message: dict[str, Any]) -> tuple[GenerateRequest, float, bool]:
+    send_chunks = message.get("stream", True)
+    if not isinstance(send_chunks, bool):
+        raise _Refused(
+            InvalidParameterError(
+                f"stream must be true or false, got {send_chunks!r}", details={"field": "stream"}
+            ),
+            CLOSE_POLICY,
+        )
+    chunk_s = message.get("chunk_s", DEFAULT_CHUNK_S)
+    if (
+        isinstance(chunk_s, bool)
+        or not isinstance(chunk_s, (int, float))
+        or not MIN_CHUNK_S <= chunk_s <= MAX_CHUNK_S
+    ):
+        raise _Refused(
+            InvalidParameterError(
+                f"chunk_s must be a number in [{MIN_CHUNK_S}, {MAX_CHUNK_S}], got {chunk_s!r}",
+                details={"field": "chunk_s"},
+            ),
+            CLOSE_POLICY,
+        )
+    fields = {k: v for k, v in message.items() if k not in _STREAM_FIELDS}
+    try:
+        return GenerateRequest.model_validate(fields), float(chunk_s), send_chunks
+    except ValidationError as exc:
+        problems = [
+            {"field": ".".join(str(p) for p in e.get("loc", ())), "message": str(e.get("msg"))}
+            for e in exc.errors()
+        ]
+        first = problems[0]
+        error_type = InvalidPromptError if first["field"] == "prompt" else InvalidParameterError
+        raise _Refused(
+            error_type(f"{first['field']}: {first['message']}", details={"errors": problems}),
+            CLOSE_POLICY,
+        ) from exc
+
+
+def _create_task(
+    state: AppState, principal: Principal, request: GenerateRequest, chunk_s: float
+) -> StreamJob:
+    try:
+        model, params = validate_generation(state, request)
+        # Drawn here when not given, so that the task records the seed that made its audio.
+        seed = params.seed if params.seed is not None else secrets.randbelow(2**32)
+        with state.limits.account_lock(principal.account_id), state.db.session() as session:
+            state.limits.check_concurrency(session, principal, 1)
+            task = new_task(
+                principal,
+                model=model,
+                duration_s=params.duration_s,
+                fmt=request.format,
+                kind="stream",
+                params={
+                    "prompt": params.prompt,
+                    "temperature": params.temperature,
+                    "top_k": params.top_k,
+                    "top_p": params.top_p,
+                    "seed": seed,
+                },
+            )
+            # This connection runs it: it starts as processing, so no queue worker claims it.
+            task.status = "processing"
+            task.attempts = 1
+            task.started_at = utcnow()
+            session.add(task)
+    except RateLimitError as exc:
+        raise _Refused(_with_retry_after(exc), CLOSE_TRY_LATER) from exc
+    except MusicGenError as exc:
+        raise _Refused(exc, CLOSE_POLICY) from exc
+    return StreamJob(
+        task_id=task.id,
+        principal=principal,
+        model=model,
+        prompt=params.prompt,
+        duration_s=params.duration_s,
+        temperature=params.temperature,
+        top_k=params.top_k,
+        top_p=params.top_p,
+        seed=seed,
+        format=request.format,
+        chunk_s=chunk_s,
+    )
+
+
+def _with_retry_after(exc: RateLimitError) -> RateLimitError:
+    if exc.retry_after_s is not None:
+        exc.details.setdefault("retry_after", max(1, round(exc.retry_after_s)))
+    return exc
+
+
+async def _listen(websocket: WebSocket, run: StreamRun) -> None:
+    """Read client messages: a cancel stops the generation, and so does leaving."""
+    try:
+        while True:
+            message = await websocket.receive_json()
+            if isinstance(message, dict) and message.get("type") == "cancel":
+                run.stop.set()
+    except (WebSocketDisconnect, RuntimeError, ValueError, KeyError):
+        run.stop.set()
+
+
+async def _pump(websocket: WebSocket, run: StreamRun, send_chunks: bool) -> None:
+    """Send the generating thread's messages in order until it is done."""
+    while True:
+        kind, message = await run.queue.get()
+        if kind == "error":
+            await _send_error(websocket, message, CLOSE_ERROR)
+            return
+        if kind == "audio_chunk" and not send_chunks:
+            run.sent(kind)
+            continue
+        try:
+            await asyncio.wait_for(websocket.send_json(message), SEND_TIMEOUT_S)
+        except (TimeoutError, WebSocketDisconnect, RuntimeError, OSError):
+            run.stop.set()  # too slow or gone: the generation stops at its next chunk
+            return
+        run.sent(kind)
+        if kind in ("completed", "cancelled"):
+            with contextlib.suppress(Exception):
+                await websocket.close(CLOSE_NORMAL)
+            return
+
+
+async def _send_error(websocket: WebSocket, error: MusicGenError, close_code: int) -> None:
+    with contextlib.suppress(Exception):
+        await websocket.send_json({"type": "error", "error": error.to_dict()})
+        await websocket.close(close_code, reason=error.code)
