@@ -6,7 +6,10 @@ composer and prints the median (and spread) of:
 
 * first chunk: from sending the generate message to receiving the first audio_chunk;
 * started: to the started message;
-* total: to the completed message.
+* total: to the completed message;
+
+and, for comparison, how long ``APIClient.generate`` (submit, poll every 50 ms, download)
+takes to return the same piece over REST.
 
 Usage:
     PYTHONPATH=. python bench/ws_first_chunk.py [--runs 9] [--duration 10] [--chunk-s 0.5]
@@ -112,6 +115,20 @@ def stream_once(url: str, key: str, prompt: str, duration: float, chunk_s: float
                 raise SystemExit(f"stream failed: {message['error']}")
 
 
+def rest_times(base_url: str, key: str, args: argparse.Namespace) -> list[float]:
+    """Seconds APIClient.generate takes to return each piece over REST."""
+    from music_gen import APIClient
+
+    client = APIClient(api_key=key, base_url=base_url, poll_interval_s=0.05, poll_backoff=1.0)
+    times = []
+    for seed in range(1, args.runs + 1):
+        began = time.perf_counter()
+        client.generate(args.prompt, duration=args.duration, seed=seed)
+        times.append(time.perf_counter() - began)
+    client.close()
+    return times
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=9)
@@ -131,6 +148,7 @@ def main() -> None:
                 stream_once(url, key, args.prompt, args.duration, args.chunk_s, seed)
                 for seed in range(1, args.runs + 1)
             ]
+            rest = rest_times(f"http://127.0.0.1:{port}/api/v1", key, args)
         finally:
             process.terminate()
             process.wait(timeout=30)
@@ -152,6 +170,7 @@ def main() -> None:
     print(f"  started      {ms(started)}")
     print(f"  first chunk  {ms(first)}")
     print(f"  completed    {ms(total)}  ({audio_s / statistics.median(total):.1f}x real time)")
+    print(f"  REST generate() returning the file  {ms(rest)}")
 
 
 if __name__ == "__main__":
