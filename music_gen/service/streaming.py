@@ -62,6 +62,7 @@ def pcm16(samples: np.ndarray) -> bytes:
     """
     buffer = io.BytesIO()
     frames = np.clip(samples, -1.0, 1.0).T
+    # A headerless file: the sample rate is not written, any value will do.
     sf.write(buffer, frames, 8000, format="RAW", subtype="PCM_16", endian="LITTLE")
     return buffer.getvalue()
 
