@@ -56,6 +56,9 @@ def test_batch_models_health_and_cancel(client: APIClient) -> None:
     )
     assert batch.ok and len(batch.task_ids) == 2
     assert batch.results[1].audio.num_frames == RATE  # type: ignore[union-attr]
+    status = client.batch(batch.batch_id)
+    assert status["status"] == "completed"
+    assert [task["task_id"] for task in status["tasks"]] == batch.task_ids
     assert "composer" in [model["name"] for model in client.models()]
     assert client.health()["status"] == "ok"
     queued = client.submit("ambient drone", duration=120)
