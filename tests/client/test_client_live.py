@@ -6,6 +6,7 @@ import asyncio
 import io
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import numpy as np
@@ -96,6 +97,19 @@ def test_stream_chunks_equal_the_stored_file(client: APIClient) -> None:
     np.testing.assert_array_equal(pcm, stored)
     task = client.task(stream.result.task_id)
     assert task.status == "completed" and task.audio_url == stream.result.audio_url
+
+
+def test_leaving_a_sync_stream_cancels_its_task(client: APIClient) -> None:
+    with client.stream("long ambient pad", duration=600, chunk_s=0.1) as stream:
+        for _ in stream:
+            break
+    task_id = stream.task_id or ""
+    for _ in range(200):  # the server notices the closed socket at its next chunk
+        status = client.task(task_id).status
+        if status != "processing":
+            break
+        time.sleep(0.05)
+    assert status == "cancelled"
 
 
 def test_async_stream_to_audio_and_cancel(live_api: LiveAPI) -> None:
