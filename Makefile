@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 SUDO   := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
-DEBS   := fluidsynth libfluidsynth3 fluid-soundfont-gm ffmpeg libsndfile1
+DEBS   := fluidsynth libfluidsynth3 fluid-soundfont-gm ffmpeg libsndfile1 curl jq
 PROMPT ?= Calm piano melody
 TORCH  ?= torch==2.13.0
 
@@ -52,8 +52,15 @@ $(VENV)/.dev: pyproject.toml | $(VENV)/bin/python
 	$(PIP) install -q -e ".[all,dev]"
 	@touch $@ $(VENV)/.core
 
+# The JavaScript SDK's optional `ws` (WebSocket streaming on Node 20), when npm is there.
+clients/js/node_modules/.installed: clients/js/package.json
+	@if command -v npm >/dev/null 2>&1; then \
+		cd clients/js && npm install --no-audit --no-fund --no-package-lock --loglevel=error && \
+		touch node_modules/.installed; \
+	else echo "npm not found: skipping the JavaScript SDK's optional packages"; fi
+
 setup: sysdeps $(VENV)/.core
-setup-dev: sysdeps $(VENV)/.dev
+setup-dev: sysdeps $(VENV)/.dev clients/js/node_modules/.installed
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache .hypothesis
