@@ -155,6 +155,10 @@ class StreamRun:
 
     def _run(self) -> None:
         task_id = self.job.task_id
+        with self.state.runner.tracking(task_id):
+            self._run_tracked(task_id)
+
+    def _run_tracked(self, task_id: str) -> None:
         try:
             completed = self._generate()
         except GenerationCancelledError as exc:

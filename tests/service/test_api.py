@@ -80,6 +80,10 @@ def test_cancel_running_task(service: Service, release: None) -> None:
     done = service.wait(task_id, headers)
     assert done["status"] == "cancelled"
     assert done["audio_url"] is None
+    # Nothing about the finished task stays in the worker's memory.
+    assert not service.state.runner.is_cancelled(task_id)
+    service.state.runner.request_cancel(task_id)  # a late cancel is a no-op
+    assert not service.state.runner.is_cancelled(task_id)
 
 
 def test_batch(service: Service) -> None:

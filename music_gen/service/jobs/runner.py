@@ -6,6 +6,8 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -45,6 +47,10 @@ class TaskRunner:
         self.storage = storage
         self.generators = generators
         self.speed = speed
+        # Tasks generating in this process, and those of them asked to stop. Only running
+        # tasks are remembered, so a cancel for a queued or finished task leaves nothing
+        # behind (the database status covers those).
+        self._running: set[str] = set()
         self._cancelled: set[str] = set()
         self._lock = threading.Lock()
         self._shutting_down = threading.Event()
@@ -63,7 +69,20 @@ class TaskRunner:
     def request_cancel(self, task_id: str) -> None:
         """Make the task's next progress report raise GenerationCancelledError."""
         with self._lock:
-            self._cancelled.add(task_id)
+            if task_id in self._running:
+                self._cancelled.add(task_id)
+
+    @contextmanager
+    def tracking(self, task_id: str) -> Iterator[None]:
+        """Mark a task as generating in this process while the block runs."""
+        with self._lock:
+            self._running.add(task_id)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._running.discard(task_id)
+                self._cancelled.discard(task_id)
 
     def run(self, task_id: str) -> str:
         """Run a task that is in state ``processing``; returns its final status."""
@@ -74,6 +93,18 @@ class TaskRunner:
             kind, model, fmt = task.kind, task.model, task.format
             params: dict[str, Any] = dict(task.params)
             duration_s = task.duration_s
+        with self.tracking(task_id):
+            return self._run_tracked(task_id, kind, model, fmt, params, duration_s)
+
+    def _run_tracked(
+        self,
+        task_id: str,
+        kind: str,
+        model: str,
+        fmt: str,
+        params: dict[str, Any],
+        duration_s: float,
+    ) -> str:
         progress = _Progress(self, task_id)
         try:
             # One generation per model at a time; timing starts once this one may run, so
@@ -108,9 +139,6 @@ class TaskRunner:
                 "details": {},
             }
             return self._finish(task_id, "failed", error=error)
-        finally:
-            with self._lock:
-                self._cancelled.discard(task_id)
 
     def is_cancelled(self, task_id: str) -> bool:
         """Whether cancellation was asked for (in this process)."""
