@@ -135,7 +135,7 @@ def serve(
         bool, typer.Option("--no-auth", help="No API keys (development, loopback only).")
     ] = False,
 ) -> None:
-    """Run the REST API (settings from MUSICGEN_* variables and .env; see docs/service.md)."""
+    """Run the REST API (settings from MUSICGEN_* variables and .env; see the README)."""
     from music_gen.service import commands
 
     try:

@@ -1,6 +1,7 @@
-"""Every fenced example in docs/sdk.md runs against a real server and succeeds.
+"""Every fenced example in the README's SDK section runs against a real server and succeeds.
 
-Blocks are taken in order; a block preceded by ``<!-- no-test -->`` is skipped. The server
+The section lies between ``<!-- sdk-examples -->`` and ``<!-- /sdk-examples -->``. Blocks are
+taken in order; a block preceded by ``<!-- no-test -->`` is skipped. The server
 URL and key in the text are replaced by the test server's; JavaScript blocks (which use
 top-level await, as in a REPL) are wrapped in an async function and can ``require``
 ``musicgen-api`` from clients/js.
@@ -19,7 +20,7 @@ import pytest
 from tests.client.live import LiveAPI
 
 ROOT = Path(__file__).resolve().parents[2]
-DOC = ROOT / "docs" / "sdk.md"
+DOC = ROOT / "README.md"
 _BLOCK = re.compile(r"(<!-- no-test -->\s*)?```(python|bash|javascript)\n(.*?)```", re.S)
 
 pytestmark = pytest.mark.slow
@@ -27,7 +28,9 @@ pytestmark = pytest.mark.slow
 
 def _blocks() -> list[tuple[str, str, str]]:
     found = []
-    for index, match in enumerate(_BLOCK.finditer(DOC.read_text())):
+    text = DOC.read_text()
+    section = text[text.index("<!-- sdk-examples -->") : text.index("<!-- /sdk-examples -->")]
+    for index, match in enumerate(_BLOCK.finditer(section)):
         skipped, language, code = match.groups()
         if not skipped:
             found.append((f"{language}-{index}", language, code))

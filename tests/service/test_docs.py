@@ -1,4 +1,4 @@
-"""docs/service.md documents every setting."""
+"""The README documents every setting."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 from music_gen.service import Settings
 
-DOC = Path(__file__).resolve().parents[2] / "docs" / "service.md"
+DOC = Path(__file__).resolve().parents[2] / "README.md"
 
 
 def test_every_setting_is_documented() -> None:

@@ -1,7 +1,7 @@
 'use strict';
 /**
  * Streaming generation over the API's WebSocket (`/ws/stream`). Chunks are raw interleaved
- * little-endian PCM (`encoding` "pcm_s16le"), base64 in JSON messages; see docs/sdk.md.
+ * little-endian PCM (`encoding` "pcm_s16le"), base64 in JSON messages; see the README of the music-gen-ai project.
  */
 const { MusicGenAPIError, APIConnectionError, errorFromEnvelope, parseRetryAfter } = require('./errors');
 
