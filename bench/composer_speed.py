@@ -14,18 +14,18 @@ import ctypes
 import statistics
 import time
 
-import fluidsynth
 import numpy as np
 
 from music_gen.engines.composer import ComposerEngine
 from music_gen.engines.composer.arrange import Arrangement
-from music_gen.engines.composer.render import SAMPLE_RATE
+from music_gen.engines.composer.render import SAMPLE_RATE, load_fluidsynth
 from music_gen.params import GenerationParams
 
 DEFAULT_PROMPT = "upbeat funk with drums, bass, electric piano and brass"
 
 
 def _bare_fluidsynth(engine: ComposerEngine, arrangement: Arrangement, frames: int) -> float:
+    fluidsynth = load_fluidsynth()
     write = fluidsynth.cfunc(
         "fluid_synth_write_float",
         ctypes.c_int,

@@ -12,7 +12,9 @@ neither depends on audio yet to come, streamed chunks equal the whole render exa
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import io
 import math
 import os
 from collections.abc import Iterator, Sequence
@@ -84,7 +86,7 @@ def find_soundfont() -> Path:
 def soundfont_problem() -> str | None:
     """None when FluidSynth and a GM SoundFont are usable, else what is missing and the fix."""
     try:
-        _fluidsynth()
+        load_fluidsynth()
     except ModelUnavailableError as exc:
         return exc.message
     try:
@@ -94,9 +96,13 @@ def soundfont_problem() -> str | None:
     return None
 
 
-def _fluidsynth() -> ModuleType:
+def load_fluidsynth() -> ModuleType:
+    """Import pyfluidsynth, or raise ModelUnavailableError saying how to install it."""
     try:
-        import fluidsynth
+        # pyfluidsynth prints where it found the library when $CI is set; keep our
+        # stdout clean (`musicgen models --json` is parsed by programs).
+        with contextlib.redirect_stdout(io.StringIO()):
+            import fluidsynth
     except (ImportError, OSError) as exc:
         raise ModelUnavailableError(
             f"FluidSynth cannot be loaded ({exc}); pip install pyfluidsynth and {INSTALL_HINT}",
@@ -192,7 +198,7 @@ class Renderer:
                 f"SoundFont {str(self.soundfont)!r} is not a file; {INSTALL_HINT}",
                 details={"soundfont": str(self.soundfont), "hint": INSTALL_HINT},
             )
-        self._fs = _fluidsynth()
+        self._fs = load_fluidsynth()
         self._write_float = self._fs.cfunc(
             "fluid_synth_write_float",
             ctypes.c_int,
