@@ -87,6 +87,11 @@ class MusicGenerator:
         return self._spec.sample_rate
 
     @property
+    def loaded(self) -> bool:
+        """Whether the engine is loaded (generation will not have to load it first)."""
+        return self._engine is not None
+
+    @property
     def engine(self) -> Engine:
         """The loaded engine (loaded now if it was not)."""
         return self.load()

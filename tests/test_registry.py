@@ -47,3 +47,12 @@ def test_bad_device_is_rejected():
 
     with pytest.raises(InvalidParameterError, match="device"):
         MusicGenerator(device="tpu")
+
+
+def test_generator_loads_lazily_and_closes():
+    generator = MusicGenerator()
+    assert not generator.loaded  # building a generator loads nothing
+    generator.load()
+    assert generator.loaded
+    generator.close()
+    assert not generator.loaded

@@ -85,7 +85,7 @@ class GeneratorPool:
         """Whether the model's engine is loaded in this process."""
         generator = self._generators.get(resolve(model).name)
         # MusicGenerator has no public flag for this; its engine slot is the truth.
-        return generator is not None and generator._engine is not None
+        return generator is not None and generator.loaded
 
     def close(self) -> None:
         """Release every engine."""
