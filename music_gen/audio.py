@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -157,6 +158,9 @@ class AudioOutput:
     def save_stems(self, folder: str | os.PathLike[str], format: str = "wav") -> dict[str, Path]:
         """Write each stem to ``folder/<part>.<format>``.
 
+        Part names become safe file names: anything but letters, digits, ``.``, ``_`` and
+        ``-`` turns into ``_`` ("electric piano" -> ``electric_piano.wav``).
+
         Raises:
             UnsupportedOperationError: This audio carries no stems.
         """
@@ -169,10 +173,17 @@ class AudioOutput:
             )
         fmt = normalize_format(format)
         base = Path(folder).expanduser()
-        return {name: stem.save(base / f"{name}.{fmt}") for name, stem in self.stems.items()}
+        return {
+            name: stem.save(base / f"{_file_stem(name)}.{fmt}") for name, stem in self.stems.items()
+        }
 
     def __repr__(self) -> str:
         return (
             f"AudioOutput(duration={self.duration:.2f}s, sample_rate={self.sample_rate}, "
             f"channels={self.channels}, engine={self.metadata.get('engine')!r})"
         )
+
+
+def _file_stem(name: str) -> str:
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._")
+    return safe or "stem"

@@ -81,3 +81,20 @@ def test_no_midi_or_stems_is_a_clear_error(tmp_path):
     with pytest.raises(UnsupportedOperationError, match="stems"):
         audio.save_stems(tmp_path)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_stems_get_safe_file_names(tmp_path):
+    stem = AudioOutput(samples=sine(duration_s=0.2), sample_rate=44100)
+    audio = AudioOutput(
+        samples=sine(duration_s=0.2),
+        sample_rate=44100,
+        stems={"electric piano": stem, "../bass": stem, "drums": stem},
+    )
+    written = audio.save_stems(tmp_path / "stems", format="flac")
+    assert sorted(p.name for p in written.values()) == [
+        "bass.flac",
+        "drums.flac",
+        "electric_piano.flac",
+    ]
+    assert all(p.parent == tmp_path / "stems" for p in written.values())
+    assert all(sf.info(str(p)).frames == stem.num_frames for p in written.values())
