@@ -104,10 +104,16 @@ def models(
         out.print_json(json.dumps([info.to_dict() for info in infos]))
         return
     table = Table(title="Models")
-    for column in ("name", "engine", "size", "quality", "rate", "max s", "status"):
+    table.add_column("name", no_wrap=True)
+    for column in ("engine", "size", "quality", "rate", "max s", "status"):
         table.add_column(column)
     for info in infos:
-        status = "[green]ready[/]" if info.available else f"[yellow]{info.reason}[/]"
+        if not info.available:
+            status = f"[yellow]{info.reason}[/]"
+        elif info.downloaded is False:
+            status = "[cyan]downloads its weights on first use[/]"
+        else:
+            status = "[green]ready[/]"
         table.add_row(
             info.name,
             info.engine,
