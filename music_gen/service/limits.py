@@ -20,6 +20,7 @@ from limits import RateLimitItemPerMinute
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from music_gen.errors import RateLimitError
@@ -152,7 +153,7 @@ class Limits:
             session.add(BandwidthUsage(account_id=account_id, month=month, bytes_served=size_bytes))
             try:
                 session.flush()
-            except Exception:
+            except IntegrityError:
                 # Another request inserted the row first: add to it instead.
                 session.rollback()
                 session.execute(
