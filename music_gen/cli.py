@@ -150,6 +150,25 @@ def serve(
         fail(exc.message)
 
 
+@app.command()
+def worker(
+    concurrency: Annotated[
+        int | None, typer.Option(help="Generation threads (default MUSICGEN_WORKERS).")
+    ] = None,
+    queues: Annotated[
+        list[str] | None,
+        typer.Option("--queues", "-Q", help="Celery queues to consume (default musicgen)."),
+    ] = None,
+) -> None:
+    """Run a Celery worker for MUSICGEN_QUEUE=celery (same database and audio folder)."""
+    from music_gen.service import commands
+
+    try:
+        commands.worker(concurrency=concurrency, queues=queues)
+    except MusicGenError as exc:
+        fail(exc.message)
+
+
 @keys_app.command("create")
 def keys_create(
     name: Annotated[str, typer.Option(help="Who the key is for.")],

@@ -43,6 +43,18 @@ def serve(*, host: str | None, port: int | None, workers: int | None, no_auth: b
     )
 
 
+def worker(*, concurrency: int | None, queues: list[str] | None) -> None:
+    """Run a Celery worker for the distributed queue in the foreground until stopped."""
+    from music_gen.service.jobs.distributed import run_worker
+
+    settings = load_settings()
+    run_worker(
+        settings,
+        concurrency=concurrency or settings.workers,
+        queues=queues or [settings.celery_queue],
+    )
+
+
 def create_key(*, name: str, tier: str, account: str | None) -> tuple[dict[str, Any], str]:
     """Create a key; returns its listing entry and the key (shown once, never stored)."""
     from music_gen.service import auth

@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from music_gen.service.settings import Settings
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+#: PostgreSQL advisory lock key held while migrating (any constant shared by all processes).
+MIGRATION_LOCK = 0x6D7573696367656E
 
 
 class Database:
@@ -34,12 +36,14 @@ class Database:
         from alembic import command
         from alembic.config import Config
 
-        if self.schema and not self.is_sqlite:
-            with self.engine.begin() as conn:
-                conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"'))
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS_DIR))
         with self.engine.begin() as conn:
+            if not self.is_sqlite:
+                # Servers and workers may start together: one migrates, the others wait.
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+                if self.schema:
+                    conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"'))
             config.attributes["connection"] = conn
             command.upgrade(config, "head")
 

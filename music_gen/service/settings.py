@@ -54,6 +54,16 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=0, le=65535)
     # Generation worker threads of the in-process job queue.
     workers: int = Field(default=2, ge=1, le=64)
+    # Job queue: "local" (worker threads in the server) or "celery" (Celery workers on a
+    # broker started with `musicgen worker`, sharing the database and the audio folder).
+    queue: Literal["local", "celery"] = "local"
+    # Celery broker for queue=celery.
+    broker_url: str = "redis://127.0.0.1:6379/0"
+    # Celery queue name the server sends tasks to and workers consume by default.
+    celery_queue: str = Field(default="musicgen", pattern=r"^[A-Za-z0-9_.:-]{1,100}$")
+    # Seconds without a heartbeat after which a processing task's worker counts as dead
+    # (queue=celery); workers beat every third of it.
+    heartbeat_timeout_s: float = Field(default=30.0, ge=0.5, le=3600)
     # Disable API keys (development only, loopback hosts only); every caller is one account.
     no_auth: bool = False
     # Where the database file (SQLite default) and audio files live.

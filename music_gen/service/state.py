@@ -50,9 +50,15 @@ class AppState:
         generators = GeneratorPool(device=settings.device)
         speed = SpeedTracker(settings.eta_prior_s_per_audio_s)
         runner = TaskRunner(db, storage, generators, speed)
-        queue = InProcessQueue(
-            db, runner, workers=settings.workers, max_attempts=settings.max_attempts
-        )
+        queue: JobQueue
+        if settings.queue == "celery":
+            from music_gen.service.jobs.distributed import CeleryQueue
+
+            queue = CeleryQueue(db, runner, settings)
+        else:
+            queue = InProcessQueue(
+                db, runner, workers=settings.workers, max_attempts=settings.max_attempts
+            )
         return cls(
             settings=settings,
             db=db,
@@ -69,7 +75,8 @@ class AppState:
         self.db.migrate()
         self._seed_speed()
         self.queue.start()
-        if self.settings.preload:
+        # With queue=celery the workers load models; the server only enqueues.
+        if self.settings.preload and self.settings.queue == "local":
             threading.Thread(target=self._preload, name="musicgen-preload", daemon=True).start()
 
     def stop(self) -> None:

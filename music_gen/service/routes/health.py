@@ -31,7 +31,9 @@ def ready(state: State) -> JSONResponse:
     loaded = state.generators.is_loaded(model)
     alive = state.queue.workers_alive()
     depth = state.queue.depth() if database else 0
-    ok = database and alive == state.queue.size and (loaded or not state.settings.preload)
+    # With queue=celery the workers load the models, not this process.
+    engine_ok = loaded or not state.settings.preload or state.settings.queue != "local"
+    ok = database and alive >= state.queue.size and engine_ok
     body = Readiness(
         ready=ok,
         database=database,

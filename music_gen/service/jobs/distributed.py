@@ -1,0 +1,319 @@
+"""The distributed job queue: Celery on a broker (Redis), tasks in a shared database.
+
+The server only enqueues: :class:`CeleryQueue.submit` sends a Celery message carrying the
+task id. ``musicgen worker`` runs :func:`run_worker`, a Celery worker whose task claims the
+row with the same atomic ``UPDATE ... WHERE status='queued'`` as the in-process pool (so a
+duplicate or redelivered message never runs a task twice) and runs it with the
+:class:`TaskRunner` against the same database and audio folder.
+
+Restart safety across machines: messages are acknowledged late
+(``task_acks_late``, ``task_reject_on_worker_lost``), so a message whose worker died is
+delivered again. Every worker writes ``heartbeat_at`` on the tasks it runs every third of
+``heartbeat_timeout_s``; a ``processing`` task whose heartbeat is older than the timeout
+belongs to a dead worker, and any live worker puts it back in the queue (or fails it after
+``max_attempts`` starts) and sends it again. Tasks of live workers are never touched, unlike
+the in-process pool's startup recovery, which assumes it is the only worker.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, or_, select, update
+
+from music_gen.service.db import Database
+from music_gen.service.jobs.runner import TaskRunner
+from music_gen.service.models import Task, utcnow
+from music_gen.service.settings import Settings
+
+if TYPE_CHECKING:
+    from celery import Celery
+
+log = logging.getLogger("music_gen.service.jobs")
+
+#: Name of the Celery task that runs one generation task.
+TASK_NAME = "music_gen.run_task"
+#: Seconds a readiness answer about live workers is reused.
+PING_CACHE_S = 2.0
+
+
+def make_celery(settings: Settings) -> Celery:
+    """The Celery application for ``settings`` (broker, queue, late acknowledgement)."""
+    from celery import Celery
+
+    app = Celery("music_gen", broker=settings.broker_url, set_as_current=False)
+    app.conf.update(
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        task_ignore_result=True,
+        task_default_queue=settings.celery_queue,
+        worker_prefetch_multiplier=1,
+        broker_connection_retry_on_startup=True,
+        worker_hijack_root_logger=False,
+    )
+    return app
+
+
+class CeleryQueue:
+    """The server side: sends task ids to Celery workers, reads the depth from the database.
+
+    Args:
+        db: The shared database.
+        runner: The server's runner (only resumed and shut down; workers run tasks).
+        settings: Broker URL, queue name.
+        ping_timeout_s: How long a readiness check waits for workers to answer a ping.
+    """
+
+    def __init__(
+        self, db: Database, runner: TaskRunner, settings: Settings, ping_timeout_s: float = 0.5
+    ) -> None:
+        self.db = db
+        self.runner = runner
+        self.settings = settings
+        self.celery = make_celery(settings)
+        self.ping_timeout_s = ping_timeout_s
+        self._alive: tuple[float, int] | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def size(self) -> int:
+        """At least one worker must answer for the service to be ready."""
+        return 1
+
+    def start(self) -> None:
+        """Nothing to start here: workers run elsewhere and recover dead workers' tasks."""
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        """Close the broker connections."""
+        self.celery.close()
+
+    def submit(self, task_id: str) -> None:
+        """Send the task id to the workers."""
+        self.celery.send_task(TASK_NAME, args=[task_id], queue=self.settings.celery_queue)
+
+    def cancel(self, task_id: str) -> None:
+        """Nothing more to do: the route set ``cancel_requested`` in the database, which the
+        worker's runner reads at its next progress report."""
+
+    def depth(self) -> int:
+        """Tasks waiting to start (queued rows)."""
+        with self.db.session() as session:
+            return int(
+                session.scalar(
+                    select(func.count()).select_from(Task).where(Task.status == "queued")
+                )
+                or 0
+            )
+
+    def workers_alive(self) -> int:
+        """Workers answering a broadcast ping (bounded by ``ping_timeout_s``, cached)."""
+        with self._lock:
+            now = time.monotonic()
+            if self._alive is None or now - self._alive[0] > PING_CACHE_S:
+                try:
+                    replies = self.celery.control.ping(timeout=self.ping_timeout_s) or []
+                except Exception as exc:
+                    log.warning("could not ping workers: %s", exc)
+                    replies = []
+                self._alive = (time.monotonic(), len(replies))
+            return self._alive[1]
+
+
+def claim(db: Database, task_id: str) -> int | None:
+    """Atomically take a queued task; returns its attempt number, None if not queued."""
+    now = utcnow()
+    with db.session() as session:
+        claimed = session.execute(
+            update(Task)
+            .where(Task.id == task_id, Task.status == "queued")
+            .values(
+                status="processing",
+                attempts=Task.attempts + 1,
+                started_at=now,
+                heartbeat_at=now,
+                progress=0.0,
+            )
+        ).rowcount  # type: ignore[attr-defined]
+        if claimed != 1:
+            return None
+        return int(session.scalar(select(Task.attempts).where(Task.id == task_id)) or 0)
+
+
+def recover_stale(db: Database, *, timeout_s: float, max_attempts: int) -> list[str]:
+    """Deal with ``processing`` tasks whose worker stopped beating ``timeout_s`` ago.
+
+    Cancelled ones end cancelled, those started ``max_attempts`` times fail with a reason,
+    the rest go back to ``queued``.
+
+    Returns:
+        Ids of the tasks put back in the queue (to be sent to the workers again).
+    """
+    cutoff = utcnow() - timedelta(seconds=timeout_s)
+    beat = func.coalesce(Task.heartbeat_at, Task.started_at)
+    stale = (Task.status == "processing", or_(beat.is_(None), beat < cutoff))
+    now = utcnow()
+    with db.session() as session:
+        ids = session.scalars(select(Task.id).where(*stale)).all()
+        requeued: list[str] = []
+        for task_id in ids:
+            row = session.execute(
+                select(Task.cancel_requested, Task.attempts).where(Task.id == task_id)
+            ).one()
+            values: dict[str, Any]
+            if row.cancel_requested:
+                values = {"status": "cancelled", "finished_at": now}
+            elif row.attempts >= max_attempts:
+                values = {
+                    "status": "failed",
+                    "finished_at": now,
+                    "error": {
+                        "code": "INTERNAL",
+                        "message": (
+                            f"Generation was interrupted {max_attempts} times "
+                            "(its worker stopped while it ran); giving up"
+                        ),
+                        "details": {"attempts": max_attempts},
+                    },
+                }
+            else:
+                values = {"status": "queued", "progress": 0.0, "started_at": None}
+            changed = session.execute(
+                update(Task).where(Task.id == task_id, *stale).values(values)
+            ).rowcount  # type: ignore[attr-defined]
+            if changed and values["status"] == "queued":
+                requeued.append(task_id)
+    if ids:
+        log.warning("recovered %d tasks of dead workers (%d re-queued)", len(ids), len(requeued))
+    return requeued
+
+
+class WorkerRuntime:
+    """What one ``musicgen worker`` process holds: database, runner, heartbeats.
+
+    Args:
+        settings: The service settings (same database and audio folder as the server).
+        celery: The Celery application (to send recovered tasks again).
+    """
+
+    def __init__(self, settings: Settings, celery: Celery) -> None:
+        from music_gen.service.jobs.engines import GeneratorPool
+        from music_gen.service.jobs.speed import SpeedTracker
+        from music_gen.service.storage import AudioStorage
+
+        self.settings = settings
+        self.celery = celery
+        self.db = Database(settings)
+        self.generators = GeneratorPool(device=settings.device)
+        self.runner = TaskRunner(
+            self.db,
+            AudioStorage(settings.resolved_audio_dir),
+            self.generators,
+            SpeedTracker(settings.eta_prior_s_per_audio_s),
+        )
+        self._running: set[str] = set()
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Migrate, recover dead workers' tasks, start the heartbeat thread."""
+        self.db.migrate()
+        self.sweep()
+        self._thread = threading.Thread(target=self._beat, name="musicgen-heartbeat", daemon=True)
+        self._thread.start()
+        if self.settings.preload:
+            threading.Thread(target=self._preload, name="musicgen-preload", daemon=True).start()
+
+    def stop(self) -> None:
+        """Stop the heartbeat thread and release engines and connections."""
+        self._stopping.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self.generators.close()
+        self.db.dispose()
+
+    def run(self, task_id: str) -> str:
+        """Claim and run one task; "skipped" when it is not queued (already taken, done)."""
+        if claim(self.db, task_id) is None:
+            return "skipped"
+        with self._beating(task_id):
+            return self.runner.run(task_id)
+
+    def sweep(self) -> None:
+        """Put tasks of dead workers back in the queue and send them again."""
+        for task_id in recover_stale(
+            self.db,
+            timeout_s=self.settings.heartbeat_timeout_s,
+            max_attempts=self.settings.max_attempts,
+        ):
+            self.celery.send_task(TASK_NAME, args=[task_id], queue=self.settings.celery_queue)
+
+    @contextmanager
+    def _beating(self, task_id: str) -> Iterator[None]:
+        with self._lock:
+            self._running.add(task_id)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._running.discard(task_id)
+
+    def _beat(self) -> None:
+        interval_s = self.settings.heartbeat_timeout_s / 3
+        while not self._stopping.wait(interval_s):
+            try:
+                with self._lock:
+                    running = list(self._running)
+                if running:
+                    with self.db.session() as session:
+                        session.execute(
+                            update(Task)
+                            .where(Task.id.in_(running), Task.status == "processing")
+                            .values(heartbeat_at=utcnow())
+                        )
+                self.sweep()
+            except Exception:
+                log.exception("heartbeat failed")
+
+    def _preload(self) -> None:
+        try:
+            self.generators.load(self.settings.default_model)
+        except Exception as exc:
+            log.error("could not load model %s: %s", self.settings.default_model, exc)
+
+
+def run_worker(settings: Settings, *, concurrency: int, queues: list[str]) -> None:
+    """Run a Celery worker in the foreground (``musicgen worker``) until it is stopped.
+
+    Tasks run in ``concurrency`` threads of this one process, so each model loads once.
+    """
+    celery = make_celery(settings)
+    runtime = WorkerRuntime(settings, celery)
+
+    @celery.task(name=TASK_NAME, acks_late=True, reject_on_worker_lost=True)
+    def run_task(task_id: str) -> str:
+        return runtime.run(task_id)
+
+    runtime.start()
+    try:
+        celery.worker_main(
+            [
+                "worker",
+                "--pool=threads",
+                f"--hostname=musicgen.{os.getpid()}@%h",
+                f"--concurrency={concurrency}",
+                f"--queues={','.join(queues)}",
+                f"--loglevel={settings.log_level.upper()}",
+                "--without-gossip",
+                "--without-mingle",
+            ]
+        )
+    finally:
+        runtime.stop()
