@@ -118,7 +118,18 @@ class CeleryQueue:
             now = time.monotonic()
             if self._alive is None or now - self._alive[0] > PING_CACHE_S:
                 try:
-                    replies = self.celery.control.ping(timeout=self.ping_timeout_s) or []
+                    # Fail fast when the broker is down instead of retrying for seconds.
+                    with self.celery.connection_for_write() as conn:
+                        conn.ensure_connection(
+                            max_retries=1,
+                            interval_start=0,
+                            interval_step=0,
+                            timeout=self.ping_timeout_s,
+                        )
+                        replies = (
+                            self.celery.control.ping(timeout=self.ping_timeout_s, connection=conn)
+                            or []
+                        )
                 except Exception as exc:
                     log.warning("could not ping workers: %s", exc)
                     replies = []
