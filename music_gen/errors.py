@@ -14,6 +14,7 @@ envelope), a human ``message`` that says what was wrong and what is valid, and `
     ├── ModelNotFoundError             MODEL_NOT_FOUND
     ├── ModelUnavailableError          MODEL_UNAVAILABLE
     ├── UnsupportedOperationError      UNSUPPORTED_OPERATION
+    ├── ServiceUnavailableError        SERVICE_UNAVAILABLE
     ├── GenerationError                GENERATION_FAILED
     │   └── GenerationCancelledError   CANCELLED
     └── APIError                       (code sent by the server)
@@ -92,6 +93,12 @@ class UnsupportedOperationError(MusicGenError):
     """The engine cannot do what was asked (for example stems from an audio-only model)."""
 
     code = "UNSUPPORTED_OPERATION"
+
+
+class ServiceUnavailableError(MusicGenError):
+    """Infrastructure the request needs (the job queue's broker, say) cannot be reached."""
+
+    code = "SERVICE_UNAVAILABLE"
 
 
 class GenerationError(MusicGenError):

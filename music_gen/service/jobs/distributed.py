@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, or_, select, update
 
+from music_gen.errors import ServiceUnavailableError
 from music_gen.service.db import Database
 from music_gen.service.jobs.runner import TaskRunner
 from music_gen.service.models import Task, utcnow
@@ -95,8 +96,28 @@ class CeleryQueue:
         self.celery.close()
 
     def submit(self, task_id: str) -> None:
-        """Send the task id to the workers."""
-        self.celery.send_task(TASK_NAME, args=[task_id], queue=self.settings.celery_queue)
+        """Send the task id to the workers.
+
+        Raises:
+            ServiceUnavailableError: The broker could not be reached. The task is marked
+                failed with that reason first, so it never waits for a message that was
+                never sent.
+        """
+        try:
+            self.celery.send_task(TASK_NAME, args=[task_id], queue=self.settings.celery_queue)
+        except Exception as exc:  # kombu raises several types for an unreachable broker
+            error = ServiceUnavailableError(
+                f"The job queue could not be reached ({type(exc).__name__}); try again later",
+                details={"reason": "broker_unreachable"},
+            )
+            with self.db.session() as session:
+                session.execute(
+                    update(Task)
+                    .where(Task.id == task_id, Task.status == "queued")
+                    .values(status="failed", error=error.to_dict(), finished_at=utcnow())
+                )
+                session.commit()
+            raise error from exc
 
     def cancel(self, task_id: str) -> None:
         """Nothing more to do: the route set ``cancel_requested`` in the database, which the

@@ -7,7 +7,7 @@ import uuid
 from fastapi import APIRouter, Request
 from sqlalchemy import select, update
 
-from music_gen.errors import InvalidParameterError, NotFoundError
+from music_gen.errors import InvalidParameterError, NotFoundError, ServiceUnavailableError
 from music_gen.service.deps import CurrentAccount, DbSession, State
 from music_gen.service.models import Batch, Task
 from music_gen.service.routes.common import (
@@ -117,8 +117,14 @@ def create_batch(
         ]
         session.add_all(tasks)
         session.commit()
+    failure: ServiceUnavailableError | None = None
     for task in tasks:
-        state.queue.submit(task.id)
+        try:
+            state.queue.submit(task.id)
+        except ServiceUnavailableError as exc:  # each task is marked failed; go on so none waits
+            failure = failure or exc
+    if failure is not None:
+        raise failure
     return BatchAccepted(batch_id=batch.id, task_ids=[t.id for t in tasks], status="queued")
 
 
