@@ -386,7 +386,7 @@ GENRES: dict[str, Genre] = {
             ),
             "country",
             "root_fifth",
-            "strum",
+            "boomchick",
             "medium",
             0.12,
         ),
