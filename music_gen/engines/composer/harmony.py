@@ -197,6 +197,8 @@ def write_chords(plan: PiecePlan, part: PartPlan, chooser: Chooser) -> list[Note
         for onset, length, velocity in bar_patterns[span.bar]:
             if span.beat_in_bar - 1e-6 <= onset < span.beat_in_bar + span.duration - 1e-6:
                 start = span.start - span.beat_in_bar + onset
+                # A hit tied over a chord change stops at the change.
+                length = min(length, span.beat_in_bar + span.duration - onset)
                 spread = 0.012 if style in ("strum", "boomchick") else 0.0
                 for k, pitch in enumerate(voicing):
                     notes.append(Note(pitch, start + k * spread, length, velocity))
