@@ -61,7 +61,10 @@ def main() -> None:
                         (n.start_s, n.pitch - 0.4),
                         n.end_s - n.start_s,
                         0.8,
-                        color=_COLOURS[part.role],
+                        facecolor=_COLOURS[part.role],
+                        # White edges show where repeated notes restrike (rhythm parts).
+                        edgecolor="white",
+                        linewidth=0.6,
                         alpha=0.8,
                     )
                 )

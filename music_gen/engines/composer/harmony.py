@@ -20,7 +20,26 @@ from music_gen.engines.composer.theory import Chord, lead_voices
 _PATTERNS_44: dict[str, list[list[tuple[float, float, int]]]] = {
     "block": [[(0.0, 4.0, 70)]],
     "pad": [[(0.0, 4.0, 64)]],
-    "pulse8": [[(i * 0.5, 0.45, 78 if i % 2 == 0 else 62) for i in range(8)]],
+    # Pop piano: an eighth-note pulse, or quarter-and-eighth syncopations that push beat 3.
+    "pulse8": [
+        [(i * 0.5, 0.45, 78 if i % 2 == 0 else 62) for i in range(8)],
+        [
+            (0.0, 1.0, 80),
+            (1.0, 0.5, 66),
+            (1.5, 1.0, 74),
+            (2.5, 0.5, 62),
+            (3.0, 0.5, 74),
+            (3.5, 0.5, 62),
+        ],
+        [
+            (0.0, 0.5, 80),
+            (0.5, 0.5, 62),
+            (1.0, 0.5, 70),
+            (1.5, 1.0, 76),
+            (2.5, 0.5, 64),
+            (3.0, 1.0, 74),
+        ],
+    ],
     "ostinato": [[(i * 0.5, 0.4, 76 if i % 2 == 0 else 60) for i in range(8)]],
     "shuffle": [[(i * 0.5, 0.4, 76 if i % 2 == 0 else 58) for i in range(8)]],
     "strum": [
@@ -34,7 +53,27 @@ _PATTERNS_44: dict[str, list[list[tuple[float, float, int]]]] = {
         ],
         [(0.0, 1.5, 82), (1.5, 0.5, 60), (2.0, 1.0, 74), (3.0, 0.5, 70), (3.5, 0.5, 60)],
     ],
-    "power": [[(i * 0.5, 0.42, 96 if i % 2 == 0 else 84) for i in range(8)]],
+    # Rock rhythm guitar: driving eighths accented on 2 and 4, palm-muted eighths (short)
+    # that ring open on the backbeats, or eighths that tie over beat 3 (a push).
+    "power": [
+        [(i * 0.5, 0.42, 104 if i in (2, 6) else (94 if i % 2 == 0 else 82)) for i in range(8)],
+        [(i * 0.5, 0.45 if i in (2, 6) else 0.2, 106 if i in (2, 6) else 80) for i in range(8)],
+        [
+            (0.0, 0.42, 98),
+            (0.5, 0.2, 80),
+            (1.0, 0.42, 106),
+            (1.5, 0.9, 96),
+            (2.5, 0.2, 82),
+            (3.0, 0.42, 106),
+            (3.5, 0.42, 90),
+        ],
+    ],
+    # Country boom-chick: the chord on 2 and 4 with up-strums after (bass notes on 1 and 3
+    # come from _boom_chick).
+    "boomchick": [
+        [(1.0, 0.45, 84), (1.5, 0.3, 60), (3.0, 0.45, 84), (3.5, 0.3, 60)],
+        [(1.0, 0.45, 84), (2.5, 0.3, 62), (3.0, 0.45, 84), (3.5, 0.3, 60)],
+    ],
     "funk": [
         # Sixteenth-note scratches that still mark beats 1 and 3 (and 2 and 4): the groove
         # syncopates around a pulse, not instead of it.
@@ -136,7 +175,9 @@ def write_chords(plan: PiecePlan, part: PartPlan, chooser: Chooser) -> list[Note
                     tenth = root + 12 + (third - chord.root_pc) % 12
                     if tenth not in voicing and tenth <= high:
                         notes.append(Note(tenth, span.start, length * 0.98, 62))
-        if final or style in ("pad", "block") or (section.label == "intro" and style != "arpeggio"):
+        # Intros sustain (rhythm guitars drive from the first bar).
+        intro_hold = section.label == "intro" and style not in ("arpeggio", "power", "boomchick")
+        if final or style in ("pad", "block") or intro_hold:
             length = span.duration if not final else plan.beats_per_bar * 2
             notes.extend(
                 Note(p, span.start, length * 0.98, 66 if not final else 72) for p in voicing
@@ -148,15 +189,32 @@ def write_chords(plan: PiecePlan, part: PartPlan, chooser: Chooser) -> list[Note
         if style == "waltz":
             notes.extend(_waltz(plan, span, voicing, root))
             continue
+        if style == "boomchick":
+            notes.extend(_boom_chick(span, chord, part))
         if span.bar not in bar_patterns:
             options = _PATTERNS_44.get(style, _PATTERNS_44["block"])
             bar_patterns[span.bar] = chooser.choose(options)
         for onset, length, velocity in bar_patterns[span.bar]:
             if span.beat_in_bar - 1e-6 <= onset < span.beat_in_bar + span.duration - 1e-6:
                 start = span.start - span.beat_in_bar + onset
-                spread = 0.012 if style == "strum" else 0.0
+                # A hit tied over a chord change stops at the change.
+                length = min(length, span.beat_in_bar + span.duration - onset)
+                spread = 0.012 if style in ("strum", "boomchick") else 0.0
                 for k, pitch in enumerate(voicing):
                     notes.append(Note(pitch, start + k * spread, length, velocity))
+    return notes
+
+
+def _boom_chick(span: ChordSpan, chord: Chord, part: PartPlan) -> list[Note]:
+    """The "boom" of a boom-chick: the root on beat 1 and the fifth on beat 3, low on the
+    instrument, for the beats of the bar this chord covers."""
+    inst = INSTRUMENTS[part.instrument]
+    low = inst.low
+    notes = []
+    for beat, pc in ((0.0, chord.root_pc), (2.0, chord.fifth_pc)):
+        if span.beat_in_bar - 1e-6 <= beat < span.beat_in_bar + span.duration - 1e-6:
+            pitch = fit_octave(pc, low, low + 11, low)
+            notes.append(Note(pitch, span.start - span.beat_in_bar + beat, 0.9, 88))
     return notes
 
 

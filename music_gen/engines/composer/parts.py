@@ -95,7 +95,10 @@ def _style_for(role: str, instrument: Instrument, genre: Genre, words: Sequence[
         style = genre.comp
         if style == "power" and instrument.family != "guitar":
             return "pulse8"
-        if style in ("strum", "skank") and instrument.family not in ("guitar", "keys"):
+        if style == "pulse8" and instrument.family == "guitar":
+            # A pop guitar strums rather than pulsing like a piano.
+            return "strum"
+        if style in ("strum", "skank", "boomchick") and instrument.family not in ("guitar", "keys"):
             return "block"
         return style
     return genre.melody

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from music_gen.engines.composer.instruments import INSTRUMENTS
+from music_gen.engines.composer.keys import choose_key
 from music_gen.engines.composer.moods import MOOD_GENRES, MOODS, SOLO_GENRES
 from music_gen.engines.composer.parts import (
     PartPlan,
@@ -30,7 +31,6 @@ from music_gen.engines.composer.theory import (
     Chord,
     parse_progression,
     pitch_name,
-    uses_flats,
 )
 
 #: Seconds before the end at which the last notes are released, so their decay fits.
@@ -52,20 +52,6 @@ _MODAL_PROGRESSIONS = {
     "mixolydian": (("I | bVII | IV | I", "I | I | bVII | IV"), ("IV | bVII | I | I",)),
     "lydian": (("I | II | I | II", "Imaj7 | II | vii | II"), ("V | II | I | I",)),
     "phrygian": (("i | bII | i | bII", "i | bII | bVII | i"), ("bVII | bII | i | i",)),
-}
-_TONIC_WEIGHTS = {
-    0: 3,
-    2: 2.5,
-    4: 2,
-    5: 2,
-    7: 3,
-    9: 2.5,
-    10: 1.5,
-    3: 1.2,
-    8: 1,
-    1: 0.5,
-    6: 0.5,
-    11: 0.8,
 }
 _METERS = {"4/4": (4, 1.0), "3/4": (3, 1.0), "6/8": (2, 1.5)}
 
@@ -230,7 +216,8 @@ def build_plan(
         genre = _choose_genre(mood_name, chooser, MOOD_GENRES)
     meter = reading.meter or genre.meter
     tempo = _choose_tempo(reading, genre, mood.tempo_scale, chooser)
-    mode, tonic_pc, flats = _choose_key(reading, genre, mood_name, chooser)
+    anthem = "anthem" in full_text.lower()
+    mode, tonic_pc, flats = choose_key(reading, genre, mood_name, chooser, anthem=anthem)
     if reading.swing is not None:
         swing = (genre.swing or 0.16) if reading.swing else 0.0
     else:
@@ -296,36 +283,6 @@ def _choose_tempo(reading: PromptReading, genre: Genre, scale: float, chooser: C
     candidates = [c for c in candidates if abs(c - target) <= 0.15 * target] or candidates
     weights = [math.exp(-(((c - target) / max(high - low, 8)) ** 2) * 12) for c in candidates]
     return float(chooser.choose(candidates, weights))
-
-
-def _choose_key(
-    reading: PromptReading, genre: Genre, mood: str, chooser: Chooser
-) -> tuple[str, int, bool]:
-    mood_info = MOODS[mood]
-    minor_weight = (
-        mood_info.minor_weight if mood_info.minor_weight is not None else genre.minor_weight
-    )
-    if reading.mode is not None:
-        mode = reading.mode
-    elif reading.tonic_pc is not None and not mood_info.modes:
-        # "in C" conventionally means C major unless the mood clearly asks for minor.
-        mode = "minor" if minor_weight >= 0.75 else "major"
-    else:
-        options = {"major": 1.0 - minor_weight, "minor": minor_weight}
-        if genre.name not in ("blues",):
-            options.update(mood_info.modes)
-        names = list(options)
-        mode = chooser.choose(names, [options[n] for n in names])
-    if reading.tonic_pc is not None:
-        tonic_pc = reading.tonic_pc
-    else:
-        pcs = list(_TONIC_WEIGHTS)
-        tonic_pc = chooser.choose(pcs, [_TONIC_WEIGHTS[p] for p in pcs])
-    if reading.tonic_name and len(reading.tonic_name) > 1:
-        flats = reading.tonic_name.endswith("b")
-    else:
-        flats = uses_flats(tonic_pc, mode)
-    return mode, tonic_pc, flats
 
 
 def _choose_progressions(genre: Genre, mode: str, chooser: Chooser) -> tuple[str, str]:

@@ -66,7 +66,7 @@ GENRES: dict[str, Genre] = {
             "pop",
             "pulse8",
             "medium",
-            0.3,
+            0.25,
         ),
         Genre(
             "rock",
@@ -85,7 +85,7 @@ GENRES: dict[str, Genre] = {
             "rock8",
             "power",
             "medium",
-            0.4,
+            0.5,
         ),
         Genre(
             "metal",
@@ -313,7 +313,7 @@ GENRES: dict[str, Genre] = {
             "root",
             "ostinato",
             "sparse",
-            0.7,
+            0.85,
         ),
         Genre(
             "folk",
@@ -327,7 +327,7 @@ GENRES: dict[str, Genre] = {
             "root_fifth",
             "strum",
             "medium",
-            0.35,
+            0.2,
             has_drums=False,
         ),
         Genre(
@@ -347,7 +347,7 @@ GENRES: dict[str, Genre] = {
             "bossa",
             "bossa",
             "medium",
-            0.4,
+            0.25,
             kit=40,
             drums_always=True,
         ),
@@ -369,7 +369,7 @@ GENRES: dict[str, Genre] = {
             "reggae",
             "skank",
             "sparse",
-            0.35,
+            0.2,
         ),
         Genre(
             "country",
@@ -386,9 +386,9 @@ GENRES: dict[str, Genre] = {
             ),
             "country",
             "root_fifth",
-            "strum",
+            "boomchick",
             "medium",
-            0.2,
+            0.12,
         ),
     )
 }
