@@ -28,6 +28,7 @@ from music_gen.errors import (
     MusicGenError,
     NotFoundError,
     RateLimitError,
+    ServiceUnavailableError,
     UnsupportedFormatError,
     UnsupportedOperationError,
 )
@@ -84,6 +85,7 @@ __all__ = [
     "MusicGenerator",
     "NotFoundError",
     "RateLimitError",
+    "ServiceUnavailableError",
     "UnsupportedFormatError",
     "UnsupportedOperationError",
     "__version__",

@@ -34,6 +34,7 @@ PUBLIC = {
     "MusicGenerator",
     "NotFoundError",
     "RateLimitError",
+    "ServiceUnavailableError",
     "UnsupportedFormatError",
     "UnsupportedOperationError",
     "__version__",
