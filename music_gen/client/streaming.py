@@ -274,16 +274,7 @@ class AudioStream(_StreamBase):
         try:
             # websockets wants its sync connection opened as a context manager.
             self._connection = self._exit.enter_context(
-                connect(
-                    self._options.ws_url,
-                    additional_headers=self._options.auth_headers(),
-                    open_timeout=self._options.timeout_s,
-                    max_size=MAX_MESSAGE_BYTES,
-                    # Read everything as it arrives: a caller that handles chunks slowly (playing
-                    # them, say) buffers here instead of making the server wait and drop the stream.
-                    max_queue=None,
-                    proxy=None,
-                )
+                connect(self._options.ws_url, **_connect_options(self._options))
             )
         except (InvalidHandshake, OSError, TimeoutError) as exc:
             raise _handshake_error(exc) from exc
@@ -358,14 +349,7 @@ class AsyncAudioStream(_StreamBase):
 
         try:
             self._connection = await connect(
-                self._options.ws_url,
-                additional_headers=self._options.auth_headers(),
-                open_timeout=self._options.timeout_s,
-                max_size=MAX_MESSAGE_BYTES,
-                # Read everything as it arrives: a caller that handles chunks slowly (playing
-                # them, say) buffers here instead of making the server wait and drop the stream.
-                max_queue=None,
-                proxy=None,
+                self._options.ws_url, **_connect_options(self._options)
             )
         except (InvalidHandshake, OSError, TimeoutError) as exc:
             raise _handshake_error(exc) from exc
@@ -416,3 +400,16 @@ class AsyncAudioStream(_StreamBase):
         tb: TracebackType | None,
     ) -> None:
         await self.aclose()
+
+
+def _connect_options(options: ClientOptions) -> dict[str, Any]:
+    """Keyword arguments of websockets' connect(), the same for the sync and async clients."""
+    return {
+        "additional_headers": options.auth_headers(),
+        "open_timeout": options.timeout_s,
+        "max_size": MAX_MESSAGE_BYTES,
+        # Read everything as it arrives: a caller that handles chunks slowly (playing them,
+        # say) buffers here instead of making the server wait and drop the stream.
+        "max_queue": None,
+        "proxy": None,
+    }
