@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -21,88 +19,21 @@ from music_gen.engines.musicgen.fast_decode import (  # noqa: E402
     unsupported_reason,
 )
 from music_gen.errors import InvalidParameterError, UnsupportedOperationError  # noqa: E402
+from tests.engines.musicgen.fast_helpers import IDS, MASK, VOCAB, stock_codes, tiny_model  # noqa: E402
 
-VOCAB = 64
 # Small attention windows so that short runs cross several of them.
 STATIC = FastDecodeOptions(static_shapes=True, attention_window=8)
 
 
-def _tiny_model(channels: int = 1, text_hidden: int = 32) -> Any:
-    t5 = transformers.T5Config(
-        vocab_size=100, d_model=text_hidden, d_ff=64, num_layers=2, num_heads=2, d_kv=16
-    )
-    codec = transformers.EncodecConfig(
-        audio_channels=1,
-        sampling_rate=8000,
-        num_filters=4,
-        codebook_size=VOCAB,
-        codebook_dim=16,
-        upsampling_ratios=[4, 4],
-        hidden_size=16,
-        num_residual_layers=1,
-        target_bandwidths=[20.0],
-    )
-    decoder = transformers.MusicgenDecoderConfig(
-        vocab_size=VOCAB,
-        pad_token_id=VOCAB,
-        bos_token_id=VOCAB,
-        hidden_size=48,
-        num_hidden_layers=2,
-        num_attention_heads=4,
-        ffn_dim=96,
-        num_codebooks=4 * channels,
-        audio_channels=channels,
-        max_position_embeddings=256,
-    )
-    config = transformers.MusicgenConfig(
-        text_encoder=t5.to_dict(), audio_encoder=codec.to_dict(), decoder=decoder.to_dict()
-    )
-    torch.manual_seed(0)
-    return transformers.MusicgenForConditionalGeneration(config).eval()
-
-
 @pytest.fixture(scope="module")
 def mono() -> Any:
-    return _tiny_model()
+    return tiny_model(init_std=0.3)
 
 
 @pytest.fixture(scope="module")
 def stereo() -> Any:
     # Text hidden 40 != decoder hidden 48: exercises the encoder-to-decoder projection too.
-    return _tiny_model(channels=2, text_hidden=40)
-
-
-# Two prompts of different lengths: the second is padded.
-IDS = torch.tensor([[5, 6, 7, 8, 9], [9, 10, 11, 0, 0]])
-MASK = (IDS != 0).long()
-
-
-@contextlib.contextmanager
-def _captured_codes(model: Any) -> Iterator[list[torch.Tensor]]:
-    """Collect the codes stock generate() hands to EnCodec (left, then right for stereo)."""
-    calls: list[torch.Tensor] = []
-    original = model.audio_encoder.decode
-
-    def capture(codes: torch.Tensor, *args: Any, **kwargs: Any) -> Any:
-        calls.append(codes.clone())
-        return original(codes, *args, **kwargs)
-
-    model.audio_encoder.decode = capture
-    try:
-        yield calls
-    finally:
-        del model.audio_encoder.decode
-
-
-def stock_codes(model: Any, **kwargs: Any) -> torch.Tensor:
-    with _captured_codes(model) as calls, torch.no_grad():
-        model.generate(**kwargs)
-    if len(calls) == 1:
-        return calls[0]
-    left, right = calls
-    codes = torch.empty((*left.shape[:2], 2 * left.shape[2], left.shape[3]), dtype=left.dtype)
-    codes[:, :, 0::2], codes[:, :, 1::2] = left, right
-    return codes
+    return tiny_model(channels=2, text_hidden=40, init_std=0.3)
 
 
 def fast(model: Any, **kwargs: Any) -> torch.Tensor:
@@ -372,7 +303,7 @@ def test_cuda_graph_needs_cuda(mono: Any) -> None:
 @pytest.mark.gpu
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
 def test_cuda_graph_equals_eager_on_gpu() -> None:
-    model = _tiny_model().cuda()
+    model = tiny_model().cuda()
     ids, mask = IDS.cuda(), MASK.cuda()
     graph = fast_generate_codes(
         model,
