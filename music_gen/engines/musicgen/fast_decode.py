@@ -31,6 +31,7 @@ from music_gen.engines.musicgen.fast_graph import DecoderWeights, SamplingSpec, 
 from music_gen.errors import InvalidParameterError, UnsupportedOperationError
 
 __all__ = [
+    "KERNELS",
     "FastDecodeOptions",
     "decode_codes",
     "fast_generate_codes",
@@ -60,6 +61,9 @@ class FastDecodeOptions:
             steps of long runs do not read the whole cache.
         attention: ``"sdpa"`` (PyTorch's fused attention) or ``"matmul"`` (two matmuls and a
             softmax, which can launch faster for a single query row).
+        kernels: ``"torch"`` runs each step as torch ops; ``"triton"`` as fused Triton kernels
+            (layer norms, residual adds, the activation and the KV-cache write folded into the
+            projections; attention reads the cache only up to the current position), CUDA only.
     """
 
     use_cuda_graph: bool | None = None
@@ -69,6 +73,11 @@ class FastDecodeOptions:
     static_shapes: bool | None = None
     attention_window: int = 128
     attention: str = "sdpa"
+    kernels: str = "torch"
+
+
+#: Values of :attr:`FastDecodeOptions.kernels`.
+KERNELS = ("torch", "triton")
 
 
 # Generation-config fields that make stock generate() do something this path does not. Each
@@ -121,6 +130,22 @@ def unsupported_reason(model: Any) -> str | None:
         value = getattr(gen, field, None)
         if not inactive(value):
             return f"generation_config.{field}={value!r} is not supported by fast decoding"
+    return None
+
+
+def _kernels_problem(model: Any, kernels: str, device: torch.device) -> str | None:
+    """Why ``kernels`` cannot run ``model`` on ``device``, or None."""
+    if kernels == "torch":
+        return None
+    try:
+        from music_gen.engines.musicgen import fast_kernels
+    except ImportError:
+        return "kernels='triton' needs the triton package (it comes with CUDA builds of torch)"
+    if device.type != "cuda" and not fast_kernels.interpreted():
+        return f"kernels='triton' runs on CUDA devices, this model is on {device}"
+    activation = str(model.decoder.config.activation_function)
+    if activation not in fast_kernels.ACTIVATIONS:
+        return f"kernels='triton' has no fused {activation!r} activation (use kernels='torch')"
     return None
 
 
@@ -351,7 +376,14 @@ def fast_generate_codes(
     if max_new_tokens < 1:
         raise InvalidParameterError(f"max_new_tokens must be >= 1, got {max_new_tokens}")
     opts = options or FastDecodeOptions()
+    if opts.kernels not in KERNELS:
+        raise InvalidParameterError(
+            f"kernels must be one of {', '.join(KERNELS)}, got {opts.kernels!r}"
+        )
     device = model.decoder.lm_heads[0].weight.device
+    problem = _kernels_problem(model, opts.kernels, device)
+    if problem is not None:
+        raise UnsupportedOperationError(problem)
     use_graph = opts.use_cuda_graph if opts.use_cuda_graph is not None else device.type == "cuda"
     if use_graph and device.type != "cuda":
         raise InvalidParameterError(f"CUDA graphs need a CUDA model, this one is on {device}")
@@ -458,6 +490,7 @@ def _decoder_for(
         weights.dtype,
         opts.attention_window,
         opts.attention,
+        opts.kernels,
     )
     if opts.reuse_buffers and cache.decoder is not None and cache.decoder_key == key:
         return cache.decoder
@@ -473,6 +506,7 @@ def _decoder_for(
         cache_multiple=64 if static else 1,
         attention_window=opts.attention_window,
         attention=opts.attention,
+        kernels=opts.kernels,
     )
     if opts.reuse_buffers:
         cache.decoder, cache.decoder_key = decoder, key

@@ -67,6 +67,7 @@ class DecoderWeights:
         num_codebooks: Parallel codebooks predicted per step.
         vocab_size: Codes per codebook (the pad/start token is ``vocab_size``).
         activation: The feed-forward activation (the model's own callable).
+        activation_name: Its name in the config (``"gelu"``), for fused kernels.
         dtype: Compute dtype of the weights.
     """
 
@@ -81,6 +82,7 @@ class DecoderWeights:
     num_codebooks: int
     vocab_size: int
     activation: Callable[[torch.Tensor], torch.Tensor]
+    activation_name: str
     dtype: torch.dtype
 
     @property
@@ -145,6 +147,7 @@ class DecoderWeights:
             num_codebooks=config.num_codebooks,
             vocab_size=config.vocab_size,
             activation=decoder.layers[0].activation_fn,
+            activation_name=str(config.activation_function),
             dtype=dtype,
         )
 
@@ -205,6 +208,9 @@ class StaticDecoder:
             this many positions (one CUDA graph per window end) rather than all of it.
         attention: ``"sdpa"`` (fused scaled-dot-product kernel) or ``"matmul"`` (plain
             matmuls and softmax).
+        kernels: ``"torch"`` (the step as torch ops) or ``"triton"`` (the step as fused
+            Triton kernels, :mod:`~music_gen.engines.musicgen.fast_kernels`; these read the
+            cache up to the position at run time, so one window - and one graph - covers all).
     """
 
     def __init__(
@@ -220,6 +226,7 @@ class StaticDecoder:
         cache_multiple: int = 1,
         attention_window: int = 128,
         attention: str = "sdpa",
+        kernels: str = "torch",
     ) -> None:
         self.weights = weights
         self.spec = spec
@@ -254,6 +261,14 @@ class StaticDecoder:
         if attention not in ("sdpa", "matmul"):
             raise ValueError(f"attention must be 'sdpa' or 'matmul', got {attention!r}")
         self.attention = attention
+        if kernels not in ("torch", "triton"):
+            raise ValueError(f"kernels must be 'torch' or 'triton', got {kernels!r}")
+        self.fused: Any = None
+        if kernels == "triton":
+            from music_gen.engines.musicgen.fast_step import FusedStep
+
+            self.fused = FusedStep(self)
+            attention_window = cache_length
         self.window = max(1, attention_window)
         self.window_ends = [
             min(start + self.window, cache_length) for start in range(0, cache_length, self.window)
@@ -416,6 +431,10 @@ class StaticDecoder:
         Self-attention reads cache positions ``[0, visible)``; ``masked`` hides those after
         ``pos`` (needed when ``visible`` is a fixed window end rather than ``pos + 1``).
         """
+        if self.fused is not None:
+            self.fused()
+            self.pos.add_(1)
+            return
         wt = self.weights
         self_mask: torch.Tensor | None = None
         if masked:
