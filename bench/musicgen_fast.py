@@ -2,12 +2,14 @@
 
 Builds MusicGen small / medium / large with the real architectures (random weights, configs in
 code, nothing downloaded), times stock ``generate()`` and ``fast_generate_codes`` per decoder
-step at each batch size, measures end-to-end seconds for 30 s of audio with the fast path, and
-checks token agreement (greedy, same dtype) between the two on the small model plus exact
-equality on a tiny float32 model. Prints a table; with ``$OUT`` set (or ``--json``) also writes
-the results as JSON.
+step at each batch size - the fast path once per step implementation (``--kernels``: the step
+as torch ops, the step as fused Triton kernels) - measures end-to-end seconds for 30 s of audio
+with each, and checks token agreement (greedy, same dtype) with stock on the small model plus
+exact equality on a tiny float32 model. Prints a table; with ``$OUT`` set (or ``--json``) also
+writes the results as JSON.
 
     python bench/musicgen_fast.py --device cuda
+    python bench/musicgen_fast.py --device cuda --kernels triton --models small --batches 1
     python bench/musicgen_fast.py --device cpu --dtype float32 --models tiny,small \
         --batches 1 --steps-stock 20 --steps-new 20 --e2e-seconds 0 --skip-agreement
 
@@ -160,7 +162,13 @@ def time_stock(model: Any, batch: int, steps: int, device: str) -> float:
     return time.perf_counter() - start
 
 
-def time_fast(fd: Any, model: Any, batch: int, steps: int, device: str) -> tuple[float, float]:
+def options(fd: Any, kernels: str, **kwargs: Any) -> Any:
+    return fd.FastDecodeOptions(kernels=kernels, **kwargs)
+
+
+def time_fast(
+    fd: Any, model: Any, batch: int, steps: int, device: str, kernels: str
+) -> tuple[float, float]:
     """(cold seconds incl. weight fusion and graph capture, warm seconds)."""
     ids, mask = text_inputs(batch, device)
     times = []
@@ -168,14 +176,20 @@ def time_fast(fd: Any, model: Any, batch: int, steps: int, device: str) -> tuple
         sync(device)
         start = time.perf_counter()
         fd.fast_generate_codes(
-            model, input_ids=ids, attention_mask=mask, max_new_tokens=steps, seed=0, **SAMPLING
+            model,
+            input_ids=ids,
+            attention_mask=mask,
+            max_new_tokens=steps,
+            seed=0,
+            options=options(fd, kernels),
+            **SAMPLING,
         )
         sync(device)
         times.append(time.perf_counter() - start)
     return times[0], times[1]
 
 
-def end_to_end(fd: Any, model: Any, seconds: float, device: str) -> dict[str, float]:
+def end_to_end(fd: Any, model: Any, seconds: float, device: str, kernels: str) -> dict[str, float]:
     """Text encoding + decoding + EnCodec decoding of ``seconds`` of audio, batch 1."""
     steps = int(seconds * FRAME_RATE) + model.decoder.config.num_codebooks - 1
     ids, mask = text_inputs(1, device)
@@ -184,7 +198,13 @@ def end_to_end(fd: Any, model: Any, seconds: float, device: str) -> dict[str, fl
         sync(device)
         start = time.perf_counter()
         codes = fd.fast_generate_codes(
-            model, input_ids=ids, attention_mask=mask, max_new_tokens=steps, seed=0, **SAMPLING
+            model,
+            input_ids=ids,
+            attention_mask=mask,
+            max_new_tokens=steps,
+            seed=0,
+            options=options(fd, kernels),
+            **SAMPLING,
         )
         audio = fd.decode_codes(model, codes)
         sync(device)
@@ -193,7 +213,7 @@ def end_to_end(fd: Any, model: Any, seconds: float, device: str) -> dict[str, fl
     return out
 
 
-def agreement(fd: Any, model: Any, steps: int, device: str) -> dict[str, Any]:
+def agreement(fd: Any, model: Any, steps: int, device: str, kernels: str) -> dict[str, Any]:
     """Greedy stock vs fast codes on the same model, batch 2 (one prompt padded)."""
     ids, mask = text_inputs(2, device)
     kwargs = {"do_sample": False, "guidance_scale": 3.0}
@@ -201,7 +221,12 @@ def agreement(fd: Any, model: Any, steps: int, device: str) -> dict[str, Any]:
         model.generate(input_ids=ids, attention_mask=mask, max_new_tokens=steps, **kwargs)
     ref = calls[0]
     out = fd.fast_generate_codes(
-        model, input_ids=ids, attention_mask=mask, max_new_tokens=steps, **kwargs
+        model,
+        input_ids=ids,
+        attention_mask=mask,
+        max_new_tokens=steps,
+        options=options(fd, kernels),
+        **kwargs,
     )
     same = (ref == out).float()
     frames_equal = same.all(dim=2)[0]  # [batch, frames]
@@ -215,29 +240,35 @@ def agreement(fd: Any, model: Any, steps: int, device: str) -> dict[str, Any]:
     }
 
 
-def tiny_checks(fd: Any, device: str) -> dict[str, Any]:
+def tiny_checks(fd: Any, device: str, kernels: str) -> dict[str, Any]:
     """Exactness on a tiny float32 model: graph vs stock, graph vs eager, seeds."""
     torch.backends.cuda.matmul.allow_tf32 = False
     torch.backends.cudnn.allow_tf32 = False
     model = build_model("tiny", device, torch.float32)
     ids, mask = text_inputs(3, device)
-    kw: dict[str, Any] = {"input_ids": ids, "attention_mask": mask, "max_new_tokens": 300}
+    kw: dict[str, Any] = {
+        "input_ids": ids,
+        "attention_mask": mask,
+        "max_new_tokens": 300,
+        "options": options(fd, kernels),
+    }
     greedy = {"do_sample": False, "guidance_scale": 3.0}
+    stock_kw = {k: v for k, v in kw.items() if k != "options"}
     with stock_codes(model) as calls, torch.no_grad():
-        model.generate(**kw, **greedy)
+        model.generate(**stock_kw, **greedy)
     fast = fd.fast_generate_codes(model, **kw, **greedy)
     eager = fd.fast_generate_codes(
-        model, **kw, **greedy, options=fd.FastDecodeOptions(use_cuda_graph=False)
+        model, **{**kw, "options": options(fd, "torch", use_cuda_graph=False)}, **greedy
     )
     sampled = [fd.fast_generate_codes(model, **kw, **SAMPLING, seed=s) for s in (1, 1, 2)]
     torch.manual_seed(7)
     with stock_codes(model) as sample_calls, torch.no_grad():
-        model.generate(**kw, **SAMPLING)
+        model.generate(**stock_kw, **SAMPLING)
     torch.manual_seed(7)
     fast_sampled = fd.fast_generate_codes(model, **kw, **SAMPLING)
     prompt = calls[0][0, :, :, :40]
     with stock_codes(model) as cont_calls, torch.no_grad():
-        model.generate(**kw, **greedy, decoder_input_ids=prompt.reshape(-1, 40))
+        model.generate(**stock_kw, **greedy, decoder_input_ids=prompt.reshape(-1, 40))
     cont = fd.fast_generate_codes(model, **kw, **greedy, prompt_codes=prompt)
     return {
         "greedy_graph_equals_stock": bool(torch.equal(fast, calls[0])),
@@ -290,6 +321,12 @@ def main() -> None:
     parser.add_argument("--agreement-steps", type=int, default=250)
     parser.add_argument("--skip-agreement", action="store_true")
     parser.add_argument("--skip-tiny-checks", action="store_true")
+    parser.add_argument(
+        "--kernels",
+        default=None,
+        help="fast-path step implementations to time, comma-separated: torch, triton "
+        "(default: both on CUDA, torch on the CPU)",
+    )
     parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: default)")
     parser.add_argument("--json", default=None, help="results file (default $OUT/...)")
     args = parser.parse_args()
@@ -297,6 +334,8 @@ def main() -> None:
     if args.threads:
         torch.set_num_threads(args.threads)
     device = args.device
+    if args.kernels is None:
+        args.kernels = "torch,triton" if device.startswith("cuda") else "torch"
     default_dtype = "bfloat16" if device.startswith("cuda") else "float32"
     dtype = getattr(torch, args.dtype or default_dtype)
     fd = import_fast_decode()
@@ -317,12 +356,16 @@ def main() -> None:
     skip_stock = {int(b) for b in args.skip_stock_batches.split(",") if b}
     began = time.perf_counter()
 
+    kernel_sets = [k for k in args.kernels.split(",") if k]
     if device.startswith("cuda") and not args.skip_tiny_checks:
-        checks = guarded(results, "tiny checks", lambda: tiny_checks(fd, device))
+        for kernels in kernel_sets:
+            checks = guarded(
+                results, f"tiny checks {kernels}", lambda k=kernels: tiny_checks(fd, device, k)
+            )
+            if checks is not None:
+                results.data["checks"][f"tiny_fp32_{kernels}"] = checks
+                print(f"tiny float32 checks ({kernels}):", json.dumps(checks), flush=True)
         torch.backends.cuda.matmul.allow_tf32 = True
-        if checks is not None:
-            results.data["checks"]["tiny_fp32"] = checks
-            print("tiny float32 checks:", json.dumps(checks), flush=True)
 
     for size in [m for m in args.models.split(",") if m]:
         t0 = time.perf_counter()
@@ -331,12 +374,16 @@ def main() -> None:
             continue
         print(f"built {size} in {time.perf_counter() - t0:.1f}s", flush=True)
         if size == "small" and not args.skip_agreement:
-            agree = guarded(
-                results, "agreement", lambda m=model: agreement(fd, m, args.agreement_steps, device)
-            )
-            if agree is not None:
-                results.data["checks"][f"agreement_small_{args.dtype or default_dtype}"] = agree
-                print("greedy agreement stock vs fast (small):", json.dumps(agree), flush=True)
+            for kernels in kernel_sets:
+                agree = guarded(
+                    results,
+                    f"agreement {kernels}",
+                    lambda m=model, k=kernels: agreement(fd, m, args.agreement_steps, device, k),
+                )
+                if agree is not None:
+                    name = f"agreement_small_{args.dtype or default_dtype}_{kernels}"
+                    results.data["checks"][name] = agree
+                    print(f"greedy agreement stock vs {kernels}:", json.dumps(agree), flush=True)
         for batch in batches:
             row: dict[str, Any] = {"model": size, "batch": batch}
             if batch not in skip_stock:
@@ -347,39 +394,47 @@ def main() -> None:
                 )
                 if secs is not None:
                     row["stock_ms_per_step"] = 1000 * secs / args.steps_stock
-            timed = guarded(
-                results,
-                f"fast {size} b{batch}",
-                lambda m=model, b=batch: time_fast(fd, m, b, args.steps_new, device),
-            )
-            if timed is not None:
-                cold, warm = timed
-                row["fast_ms_per_step"] = 1000 * warm / args.steps_new
-                row["fast_cold_s"] = cold
-                row["fast_audio_s_per_s"] = batch * args.steps_new / FRAME_RATE / warm
-            if "stock_ms_per_step" in row and "fast_ms_per_step" in row:
-                row["speedup"] = row["stock_ms_per_step"] / row["fast_ms_per_step"]
+            for kernels in kernel_sets:
+                timed = guarded(
+                    results,
+                    f"fast {kernels} {size} b{batch}",
+                    lambda m=model, b=batch, k=kernels: time_fast(
+                        fd, m, b, args.steps_new, device, k
+                    ),
+                )
+                if timed is not None:
+                    cold, warm = timed
+                    row[f"{kernels}_ms_per_step"] = 1000 * warm / args.steps_new
+                    row[f"{kernels}_cold_s"] = cold
+                    row[f"{kernels}_audio_s_per_s"] = batch * args.steps_new / FRAME_RATE / warm
+                    if "stock_ms_per_step" in row:
+                        row[f"{kernels}_speedup"] = (
+                            row["stock_ms_per_step"] / row[f"{kernels}_ms_per_step"]
+                        )
             results.data["rows"].append(row)
             results.save()
             print(json.dumps(row), flush=True)
         if args.e2e_seconds > 0:
-            e2e = guarded(
-                results, f"e2e {size}", lambda m=model: end_to_end(fd, m, args.e2e_seconds, device)
-            )
-            if e2e is not None:
-                results.data["e2e"].append({"model": size, **e2e})
-                print(f"e2e {size}:", json.dumps(e2e), flush=True)
+            for kernels in kernel_sets:
+                e2e = guarded(
+                    results,
+                    f"e2e {kernels} {size}",
+                    lambda m=model, k=kernels: end_to_end(fd, m, args.e2e_seconds, device, k),
+                )
+                if e2e is not None:
+                    results.data["e2e"].append({"model": size, "kernels": kernels, **e2e})
+                    print(f"e2e {size} {kernels}:", json.dumps(e2e), flush=True)
         del model
         gc.collect()
         if device.startswith("cuda"):
             torch.cuda.empty_cache()
 
-    print_table(results.data, args)
+    print_table(results.data, args, kernel_sets)
     print(f"total {time.perf_counter() - began:.0f}s")
     results.save()
 
 
-def print_table(data: dict[str, Any], args: Any) -> None:
+def print_table(data: dict[str, Any], args: Any, kernel_sets: list[str]) -> None:
     def fmt(value: Any, spec: str) -> str:
         return format(value, spec) if isinstance(value, float | int) else "-"
 
@@ -388,20 +443,24 @@ def print_table(data: dict[str, Any], args: Any) -> None:
         f"{data['meta']['device']}  {data['meta']['dtype']}  stock {args.steps_stock} steps, "
         f"fast {args.steps_new} steps, guidance 3, top-k 250"
     )
-    print(
-        f"{'model':<8}{'batch':>6}{'stock ms/step':>15}{'fast ms/step':>14}"
-        f"{'speed-up':>10}{'audio s/s':>11}{'fast cold s':>13}"
-    )
+    header = f"{'model':<8}{'batch':>6}{'stock ms/step':>15}"
+    for kernels in kernel_sets:
+        header += f"{kernels + ' ms/step':>16}{'speed-up':>10}{'audio s/s':>11}{'cold s':>8}"
+    print(header)
     for row in data["rows"]:
-        print(
-            f"{row['model']:<8}{row['batch']:>6}{fmt(row.get('stock_ms_per_step'), '15.2f')}"
-            f"{fmt(row.get('fast_ms_per_step'), '14.2f')}{fmt(row.get('speedup'), '9.1f'):>9}x"
-            f"{fmt(row.get('fast_audio_s_per_s'), '11.1f')}{fmt(row.get('fast_cold_s'), '13.2f')}"
-        )
+        line = f"{row['model']:<8}{row['batch']:>6}{fmt(row.get('stock_ms_per_step'), '15.2f')}"
+        for k in kernel_sets:
+            line += (
+                f"{fmt(row.get(f'{k}_ms_per_step'), '16.2f')}"
+                f"{fmt(row.get(f'{k}_speedup'), '9.1f'):>9}x"
+                f"{fmt(row.get(f'{k}_audio_s_per_s'), '11.1f')}"
+                f"{fmt(row.get(f'{k}_cold_s'), '8.2f')}"
+            )
+        print(line)
     for e2e in data["e2e"]:
         print(
-            f"end-to-end {e2e['model']}, batch 1, {e2e['audio_s']:.1f} s of audio: "
-            f"{e2e['warm_s']:.2f} s warm ({e2e['cold_s']:.2f} s first call)"
+            f"end-to-end {e2e['model']} ({e2e['kernels']}), batch 1, {e2e['audio_s']:.1f} s of "
+            f"audio: {e2e['warm_s']:.2f} s warm ({e2e['cold_s']:.2f} s first call)"
         )
     for name, check in data["checks"].items():
         print(f"{name}: {json.dumps(check)}")
