@@ -40,14 +40,56 @@ ROOT = Path(__file__).resolve().parents[1]
 FRAME_RATE = 50  # codec frames per second of audio at 32 kHz
 
 
-def import_fast_decode() -> Any:
-    """Import the fast-decode module without executing ``music_gen/__init__.py``."""
+def import_fast(module: str = "fast_decode") -> Any:
+    """Import a fast-decode module without executing ``music_gen/__init__.py``."""
     for name in ("music_gen", "music_gen.engines", "music_gen.engines.musicgen"):
         if name not in sys.modules:
             package = types.ModuleType(name)
             package.__path__ = [str(ROOT.joinpath(*name.split(".")))]
             sys.modules[name] = package
-    return importlib.import_module("music_gen.engines.musicgen.fast_decode")
+    return importlib.import_module(f"music_gen.engines.musicgen.{module}")
+
+
+# One-factor changes from the default Triton launch settings (fast_kernels.Tuning).
+SWEEP = (
+    "default,block_n=16,block_n=32,block_n=64,block_k=64,block_k=256,num_warps=2,num_warps=8,"
+    "num_stages=2,num_stages=4,attention_block_l=32,attention_block_l=128,attention_waves=1,"
+    "attention_waves=4"
+)
+
+
+def sweep(
+    fd: Any, model: Any, size: str, batches: list[int], variants: str, steps: int, device: str
+) -> list[dict[str, Any]]:
+    """Time the Triton step under each launch-setting variant (weights and model kept)."""
+    import dataclasses
+
+    fk = import_fast("fast_kernels")
+    default = fk.TUNING
+    rows = []
+    try:
+        for variant in [v for v in variants.split(",") if v]:
+            changes: dict[str, Any] = {}
+            if variant != "default":
+                field, value = variant.split("=")
+                changes[field] = None if value == "none" else int(value)
+            fk.TUNING = dataclasses.replace(default, **changes)
+            for batch in batches:
+                fd.release_buffers(model)
+                cold, warm = time_fast(fd, model, batch, steps, device, "triton")
+                row = {
+                    "model": size,
+                    "batch": batch,
+                    "variant": variant,
+                    "ms_per_step": 1000 * warm / steps,
+                    "cold_s": cold,
+                }
+                print("sweep", json.dumps(row), flush=True)
+                rows.append(row)
+    finally:
+        fk.TUNING = default
+        fd.release_buffers(model)
+    return rows
 
 
 # name: (decoder hidden, layers, heads, text encoder)
@@ -327,6 +369,14 @@ def main() -> None:
         help="fast-path step implementations to time, comma-separated: torch, triton "
         "(default: both on CUDA, torch on the CPU)",
     )
+    parser.add_argument(
+        "--sweep",
+        default="",
+        help=f"Triton launch-setting variants to time on --sweep-models ('default' for all of: "
+        f"{SWEEP})",
+    )
+    parser.add_argument("--sweep-models", default="small")
+    parser.add_argument("--sweep-steps", type=int, default=200)
     parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: default)")
     parser.add_argument("--json", default=None, help="results file (default $OUT/...)")
     args = parser.parse_args()
@@ -338,7 +388,7 @@ def main() -> None:
         args.kernels = "torch,triton" if device.startswith("cuda") else "torch"
     default_dtype = "bfloat16" if device.startswith("cuda") else "float32"
     dtype = getattr(torch, args.dtype or default_dtype)
-    fd = import_fast_decode()
+    fd = import_fast()
     json_path = Path(args.json) if args.json else None
     if json_path is None and os.environ.get("OUT"):
         json_path = Path(os.environ["OUT"]) / "musicgen_fast.json"
@@ -414,6 +464,17 @@ def main() -> None:
             results.data["rows"].append(row)
             results.save()
             print(json.dumps(row), flush=True)
+        if args.sweep and size in args.sweep_models.split(","):
+            variants = SWEEP if args.sweep == "default" else args.sweep
+            swept = guarded(
+                results,
+                f"sweep {size}",
+                lambda m=model, s=size, v=variants: sweep(
+                    fd, m, s, batches, v, args.sweep_steps, device
+                ),
+            )
+            if swept is not None:
+                results.data.setdefault("sweep", []).extend(swept)
         if args.e2e_seconds > 0:
             for kernels in kernel_sets:
                 e2e = guarded(
@@ -462,6 +523,13 @@ def print_table(data: dict[str, Any], args: Any, kernel_sets: list[str]) -> None
             f"end-to-end {e2e['model']} ({e2e['kernels']}), batch 1, {e2e['audio_s']:.1f} s of "
             f"audio: {e2e['warm_s']:.2f} s warm ({e2e['cold_s']:.2f} s first call)"
         )
+    if data.get("sweep"):
+        print("Triton launch settings (ms per step):")
+        for row in data["sweep"]:
+            print(
+                f"  {row['model']:<8}b{row['batch']:<4}{row['variant']:<24}"
+                f"{row['ms_per_step']:8.3f}"
+            )
     for name, check in data["checks"].items():
         print(f"{name}: {json.dumps(check)}")
     for err in data.get("errors", []):

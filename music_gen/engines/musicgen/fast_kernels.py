@@ -24,6 +24,7 @@ in Triton's interpreter on CPU tensors, which is how the tests check them agains
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from typing import Any
 
 import torch
@@ -37,7 +38,9 @@ __all__ = [
     "RELU",
     "RESIDUAL",
     "STORE",
+    "TUNING",
     "AttentionShape",
+    "Tuning",
     "attention",
     "embed",
     "interpreted",
@@ -313,9 +316,35 @@ def _embed_kernel(
     )
 
 
-#: Column block of the linear kernel in the interpreter, where each program costs
-#: milliseconds of Python whatever its size (None: the GPU's choice).
-INTERPRETER_BLOCK_N: int | None = 64
+@dataclass
+class Tuning:
+    """Launch settings of the kernels, one set per process (benchmarks sweep them).
+
+    Attributes:
+        block_n: Output columns per program of :func:`linear`; None picks by width (16 up to
+            2048 columns, 32 up to 8192, then 64), so that even small layers spread over many
+            programs.
+        block_k: Reduction slice per loop iteration of :func:`linear` (at most the width).
+        num_warps: Warps per program of :func:`linear`.
+        num_stages: Software-pipelining depth of :func:`linear`'s loop.
+        attention_block_l: Keys per loop iteration of the attention kernel.
+        attention_waves: Self-attention programs per streaming multiprocessor (the key axis is
+            split until there are this many).
+        interpreter_block_n: ``block_n`` in Triton's interpreter, where every program costs
+            milliseconds of Python whatever its size (None: as on the GPU).
+    """
+
+    block_n: int | None = None
+    block_k: int = 128
+    num_warps: int = 4
+    num_stages: int = 3
+    attention_block_l: int = 64
+    attention_waves: int = 2
+    interpreter_block_n: int | None = 64
+
+
+#: The settings in use.
+TUNING = Tuning()
 
 
 @triton.jit
@@ -393,10 +422,10 @@ def _blocks(m: int, n: int, k: int) -> tuple[int, int, int]:
     # Decoding steps have a handful of rows: tiles of 16 rows (the smallest tensor-core tile),
     # narrow column blocks so that even small layers spread over many programs.
     block_m = 16 if m <= 16 else 32
-    block_n = 16 if n <= 2048 else 32 if n <= 8192 else 64
-    if INTERPRETER_BLOCK_N is not None and interpreted():
-        block_n = INTERPRETER_BLOCK_N
-    block_k = min(128, max(16, triton.next_power_of_2(k)))
+    block_n = TUNING.block_n or (16 if n <= 2048 else 32 if n <= 8192 else 64)
+    if TUNING.interpreter_block_n is not None and interpreted():
+        block_n = TUNING.interpreter_block_n
+    block_k = min(TUNING.block_k, max(16, triton.next_power_of_2(k)))
     return block_m, block_n, block_k
 
 
@@ -463,6 +492,8 @@ def linear(
         BLOCK_M=block_m,
         BLOCK_N=block_n,
         BLOCK_K=block_k,
+        num_warps=TUNING.num_warps,
+        num_stages=TUNING.num_stages,
     )
     return out
 
@@ -477,7 +508,7 @@ class AttentionShape:
         length: Keys in the cache (the causal bound is a runtime value).
         causal: Read keys only up to the runtime position.
         splits: Programs per (row, head) along the keys (fewer if the keys are few).
-        block_l: Keys per loop iteration.
+        block_l: Keys per loop iteration (None: :attr:`Tuning.attention_block_l`).
     """
 
     def __init__(
@@ -489,14 +520,14 @@ class AttentionShape:
         *,
         causal: bool,
         splits: int,
-        block_l: int = 64,
+        block_l: int | None = None,
     ) -> None:
         self.rows, self.heads, self.head_dim, self.length = rows, heads, head_dim, length
         self.causal = causal
         self.splits = max(1, min(splits, triton.cdiv(length, 16)))
         self.chunk = triton.cdiv(length, self.splits)
         self.block_d = max(16, triton.next_power_of_2(head_dim))
-        self.block_l = block_l
+        self.block_l = block_l or TUNING.attention_block_l
         self.scale = head_dim**-0.5
 
 

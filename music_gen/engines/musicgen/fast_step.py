@@ -55,8 +55,8 @@ class FusedStep:
         rows, device, dtype = shape.rows, decoder.device, weights.dtype
         heads, head_dim = weights.num_heads, weights.head_dim
         self.cross_mask = decoder.cross_mask.view(rows, -1)
-        # Enough programs to cover the GPU twice over.
-        wanted = triton.cdiv(2 * _sm_count(device), rows * heads)
+        # Split the keys until the programs cover the GPU the wanted number of times.
+        wanted = triton.cdiv(fk.TUNING.attention_waves * _sm_count(device), rows * heads)
         self.self_attn = fk.AttentionShape(
             rows, heads, head_dim, shape.cache_length, causal=True, splits=wanted
         )

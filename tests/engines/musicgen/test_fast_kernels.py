@@ -36,7 +36,7 @@ M, N, K = 3, 50, 40
 @pytest.fixture(params=[16, 64], ids=["gpu-blocks", "wide-blocks"])
 def block_n(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
     """Column block of the linear kernel: the GPU's narrow one and the interpreter's."""
-    monkeypatch.setattr(fk, "INTERPRETER_BLOCK_N", request.param)
+    monkeypatch.setattr(fk, "TUNING", fk.Tuning(interpreter_block_n=request.param))
     return int(request.param)
 
 
