@@ -52,8 +52,7 @@ def import_fast(module: str = "fast_decode") -> Any:
 
 # One-factor changes from the default Triton launch settings (fast_kernels.Tuning).
 SWEEP = (
-    "default,block_n=16,block_n=32,block_n=64,block_k=64,block_k=256,num_warps=2,num_warps=8,"
-    "num_stages=2,num_stages=4,attention_block_l=32,attention_block_l=128,attention_waves=1,"
+    "default,block_n=32,block_n=64,block_k=256,num_warps=8,num_stages=4,attention_block_l=128,"
     "attention_waves=4"
 )
 
@@ -376,6 +375,7 @@ def main() -> None:
         f"{SWEEP})",
     )
     parser.add_argument("--sweep-models", default="small")
+    parser.add_argument("--sweep-batches", default="1")
     parser.add_argument("--sweep-steps", type=int, default=200)
     parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: default)")
     parser.add_argument("--json", default=None, help="results file (default $OUT/...)")
@@ -470,7 +470,13 @@ def main() -> None:
                 results,
                 f"sweep {size}",
                 lambda m=model, s=size, v=variants: sweep(
-                    fd, m, s, batches, v, args.sweep_steps, device
+                    fd,
+                    m,
+                    s,
+                    [int(b) for b in args.sweep_batches.split(",") if b],
+                    v,
+                    args.sweep_steps,
+                    device,
                 ),
             )
             if swept is not None:

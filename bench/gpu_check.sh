@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The GPU checks of the MusicGen fast decoder in one command, for a machine with one CUDA GPU:
+#   1. the GPU tests (fast decoder vs stock and eager, the Triton step compiled for the GPU,
+#      the engine through the public API in each dtype);
+#   2. bench/musicgen_fast.py: stock vs the torch step vs the Triton step, small/medium/large,
+#      batch 1 and 16, end to end, greedy agreement, then a sweep of Triton launch settings.
+# Results (log, JSON) go to $OUT (default out/gpu).
+#
+#   bash bench/gpu_check.sh            # everything (about 6-8 minutes on an H100)
+#   QUICK=1 bash bench/gpu_check.sh    # small only, no sweep (about 2 minutes)
+#
+# The tests import the whole package, so its core dependencies (soundfile, pedalboard,
+# pretty_midi, pyfluidsynth, mido, pyloudnorm, ...) must be importable; wheels of them in .whl/
+# are installed to /tmp/site first when that folder exists.
+set -u
+OUT=${OUT:-out/gpu}
+mkdir -p "$OUT"
+export PYTHONUNBUFFERED=1
+PY=${PYTHON:-python3}
+
+if [ -d .whl ]; then
+    $PY -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
+        --target /tmp/site .whl/*.whl && export PYTHONPATH=/tmp/site${PYTHONPATH:+:$PYTHONPATH}
+fi
+export PYTHONPATH=$PWD${PYTHONPATH:+:$PYTHONPATH}
+$PY - <<'EOF' | tee "$OUT/device.txt"
+import torch, transformers, triton
+print(torch.cuda.get_device_name(), "torch", torch.__version__,
+      "transformers", transformers.__version__, "triton", triton.__version__)
+EOF
+
+timeout 300 $PY -m pytest -q -p no:cacheprovider -o addopts="" -rs \
+    tests/engines/musicgen/test_fast_kernels.py tests/engines/musicgen/test_fast_decode.py \
+    tests/engines/musicgen/test_gpu.py 2>&1 | tee "$OUT/gpu-tests.txt"
+
+if [ -n "${QUICK:-}" ]; then
+    set -- --models small --steps-stock 50 --steps-new 300 --skip-tiny-checks
+else
+    set -- --steps-stock 50 --sweep default --sweep-models small,large
+fi
+timeout 480 $PY bench/musicgen_fast.py --device cuda --dtype float16 \
+    --json "$OUT/musicgen_fast.json" "$@" 2>&1 | tee "$OUT/bench.txt"
