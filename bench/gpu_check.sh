@@ -9,9 +9,10 @@
 #   bash bench/gpu_check.sh            # everything (about 6-8 minutes on an H100)
 #   QUICK=1 bash bench/gpu_check.sh    # small only, no sweep (about 2 minutes)
 #
-# The tests import the whole package, so its core dependencies (soundfile, pedalboard,
-# pretty_midi, pyfluidsynth, mido, pyloudnorm, ...) must be importable; wheels of them in .whl/
-# are installed to /tmp/site first when that folder exists.
+# The GPU tests import the package and run the MusicGen engine, which need soundfile (and cffi)
+# beyond what a CUDA machine with torch and transformers usually has: `bash bench/gpu_wheels.sh`
+# downloads their wheels into .whl/ where PyPI is reachable; they are installed to /tmp/site
+# first when that folder exists (carry it along). The benchmark needs only torch/transformers.
 set -u
 OUT=${OUT:-out/gpu}
 mkdir -p "$OUT"
