@@ -19,6 +19,7 @@ the algorithm of ``torch.multinomial``), up to floating-point ties.
 
 from __future__ import annotations
 
+import os
 import threading
 import weakref
 from collections.abc import Callable
@@ -32,6 +33,7 @@ from music_gen.errors import InvalidParameterError, UnsupportedOperationError
 
 __all__ = [
     "KERNELS",
+    "KERNELS_ENV",
     "FastDecodeOptions",
     "decode_codes",
     "fast_generate_codes",
@@ -64,6 +66,7 @@ class FastDecodeOptions:
         kernels: ``"torch"`` runs each step as torch ops; ``"triton"`` as fused Triton kernels
             (layer norms, residual adds, the activation and the KV-cache write folded into the
             projections; attention reads the cache only up to the current position), CUDA only.
+            None: the ``MUSICGEN_FAST_KERNELS`` environment variable, else ``"torch"``.
     """
 
     use_cuda_graph: bool | None = None
@@ -73,11 +76,25 @@ class FastDecodeOptions:
     static_shapes: bool | None = None
     attention_window: int = 128
     attention: str = "sdpa"
-    kernels: str = "torch"
+    kernels: str | None = None
 
 
 #: Values of :attr:`FastDecodeOptions.kernels`.
 KERNELS = ("torch", "triton")
+#: Environment variable that picks the kernels when the options leave them unset.
+KERNELS_ENV = "MUSICGEN_FAST_KERNELS"
+
+
+def _kernels(opts: FastDecodeOptions) -> str:
+    if opts.kernels is not None:
+        kernels, source = opts.kernels, "kernels"
+    else:
+        kernels, source = os.environ.get(KERNELS_ENV, "") or "torch", KERNELS_ENV
+    if kernels not in KERNELS:
+        raise InvalidParameterError(
+            f"{source} must be one of {', '.join(KERNELS)}, got {kernels!r}"
+        )
+    return kernels
 
 
 # Generation-config fields that make stock generate() do something this path does not. Each
@@ -376,12 +393,9 @@ def fast_generate_codes(
     if max_new_tokens < 1:
         raise InvalidParameterError(f"max_new_tokens must be >= 1, got {max_new_tokens}")
     opts = options or FastDecodeOptions()
-    if opts.kernels not in KERNELS:
-        raise InvalidParameterError(
-            f"kernels must be one of {', '.join(KERNELS)}, got {opts.kernels!r}"
-        )
+    kernels = _kernels(opts)
     device = model.decoder.lm_heads[0].weight.device
-    problem = _kernels_problem(model, opts.kernels, device)
+    problem = _kernels_problem(model, kernels, device)
     if problem is not None:
         raise UnsupportedOperationError(problem)
     use_graph = opts.use_cuda_graph if opts.use_cuda_graph is not None else device.type == "cuda"
@@ -436,6 +450,7 @@ def fast_generate_codes(
             device,
             opts,
             static,
+            kernels,
         )
         decoder.load(
             states,
@@ -478,6 +493,7 @@ def _decoder_for(
     device: torch.device,
     opts: FastDecodeOptions,
     static: bool,
+    kernels: str,
 ) -> StaticDecoder:
     cache = _cache_for(model)
     key = (
@@ -490,7 +506,7 @@ def _decoder_for(
         weights.dtype,
         opts.attention_window,
         opts.attention,
-        opts.kernels,
+        kernels,
     )
     if opts.reuse_buffers and cache.decoder is not None and cache.decoder_key == key:
         return cache.decoder
@@ -506,7 +522,7 @@ def _decoder_for(
         cache_multiple=64 if static else 1,
         attention_window=opts.attention_window,
         attention=opts.attention,
-        kernels=opts.kernels,
+        kernels=kernels,
     )
     if opts.reuse_buffers:
         cache.decoder, cache.decoder_key = decoder, key

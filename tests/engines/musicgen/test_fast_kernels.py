@@ -25,11 +25,13 @@ if not torch.cuda.is_available() and os.environ.get("TRITON_INTERPRET") != "1":
 
 from music_gen.engines.musicgen import fast_kernels as fk
 from music_gen.engines.musicgen.fast_decode import (
+    KERNELS_ENV,
     FastDecodeOptions,
     fast_generate_codes,
 )
 from music_gen.errors import InvalidParameterError, UnsupportedOperationError
 from tests.engines.musicgen.fast_helpers import IDS, MASK, stock_codes, tiny_model
+from tests.engines.musicgen.tiny import TINY_SAMPLE_RATE
 
 DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
 TRITON = FastDecodeOptions(kernels="triton")
@@ -232,11 +234,19 @@ def _inputs(batch: int = 2) -> dict[str, torch.Tensor]:
     return {"input_ids": IDS[:batch].to(DEVICE), "attention_mask": MASK[:batch].to(DEVICE)}
 
 
-@pytest.mark.parametrize("guidance", [1.0, 3.0])
-def test_greedy_codes_equal_stock(mono: Any, guidance: float) -> None:
+@pytest.mark.parametrize(
+    ("guidance", "chosen_by"), [(1.0, "options"), (3.0, "options"), (3.0, "environment")]
+)
+def test_greedy_codes_equal_stock(
+    mono: Any, guidance: float, chosen_by: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     kw = {"max_new_tokens": 10, "do_sample": False, "guidance_scale": guidance}
     ref = stock_codes(mono, **_inputs(), **kw)
-    out = fast_generate_codes(mono, **_inputs(), **kw, options=TRITON)
+    if chosen_by == "environment":
+        monkeypatch.setenv(KERNELS_ENV, "triton")
+        out = fast_generate_codes(mono, **_inputs(), **kw)
+    else:
+        out = fast_generate_codes(mono, **_inputs(), **kw, options=TRITON)
     assert out.shape == (1, 2, 4, 10 + 1 - 4)
     assert torch.equal(out, ref)
 
@@ -267,11 +277,46 @@ def test_sampling_equals_the_torch_step_under_one_seed(mono: Any) -> None:
     assert not torch.equal(other, fused)
 
 
-def test_unknown_kernels_are_rejected(mono: Any) -> None:
+def test_unknown_kernels_are_rejected(mono: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(InvalidParameterError, match="kernels must be one of torch, triton"):
         fast_generate_codes(
             mono, **_inputs(), max_new_tokens=4, options=FastDecodeOptions(kernels="cuda")
         )
+    monkeypatch.setenv(KERNELS_ENV, "fused")
+    with pytest.raises(InvalidParameterError, match=f"{KERNELS_ENV} must be one of"):
+        fast_generate_codes(mono, **_inputs(), max_new_tokens=4)
+
+
+def test_the_engine_decodes_with_the_kernels_the_environment_names(
+    mono_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from music_gen import MusicGenerator
+    from music_gen.engines.musicgen.fast_step import FusedStep
+
+    fused_steps: list[int] = []
+    step = FusedStep.__call__
+
+    def counted(self: FusedStep) -> None:
+        fused_steps.append(1)
+        step(self)
+
+    monkeypatch.setattr(FusedStep, "__call__", counted)
+
+    def piece() -> Any:
+        generator = MusicGenerator(model=str(mono_path), device=DEVICE)
+        try:
+            return generator.generate("calm piano", duration=0.5, seed=3, top_k=20)
+        finally:
+            generator.close()
+
+    monkeypatch.setenv(KERNELS_ENV, "torch")
+    reference = piece()
+    assert not fused_steps
+    monkeypatch.setenv(KERNELS_ENV, "triton")
+    fused = piece()
+    assert len(fused_steps) >= round(0.5 * 25), "every decoder step ran fused"
+    assert fused.num_frames == reference.num_frames == round(0.5 * TINY_SAMPLE_RATE)
+    assert (fused.samples == reference.samples).all()
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="checks the CPU refusal")

@@ -58,3 +58,23 @@ def test_stream_and_long_form_on_cuda(mono_path: Path) -> None:
     assert long.num_frames == round(40.0 * TINY_SAMPLE_RATE)
     assert np.isfinite(long.samples).all()
     generator.close()
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, "float32"])
+def test_fused_triton_step_matches_the_torch_step_greedy(
+    mono_path: Path, dtype: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def piece(kernels: str) -> np.ndarray:
+        monkeypatch.setenv("MUSICGEN_FAST_KERNELS", kernels)
+        generator = MusicGenerator(model=str(mono_path), device="cuda", dtype=dtype)
+        try:
+            audio = generator.generate("rock drums", duration=3.0, top_k=1, seed=1, decoder="fast")
+        finally:
+            generator.close()
+        return audio.samples
+
+    fused, torch_step = piece("triton"), piece("torch")
+    assert fused.shape == torch_step.shape
+    assert np.isfinite(fused).all() and np.abs(fused).max() > 0
+    if dtype == "float32":
+        np.testing.assert_allclose(fused, torch_step, atol=1e-4)
