@@ -324,7 +324,10 @@ class Tuning:
         block_n: Output columns per program of :func:`linear`; None picks by width (16 up to
             2048 columns, 32 up to 8192, then 64), so that even small layers spread over many
             programs.
-        block_k: Reduction slice per loop iteration of :func:`linear` (at most the width).
+        block_k: Reduction slice per loop iteration of :func:`linear` (at most the width);
+            None sizes each weight tile to about 8 KiB (256 for 16 half-precision columns,
+            128 for 32, 64 for 64), so that a program keeps the same number of bytes in flight
+            whatever its width.
         num_warps: Warps per program of :func:`linear`.
         num_stages: Software-pipelining depth of :func:`linear`'s loop.
         attention_block_l: Keys per loop iteration of the attention kernel.
@@ -335,7 +338,7 @@ class Tuning:
     """
 
     block_n: int | None = None
-    block_k: int = 128
+    block_k: int | None = None
     num_warps: int = 4
     num_stages: int = 3
     attention_block_l: int = 64
@@ -418,14 +421,15 @@ def _sample_kernel(
     tl.store(tokens_ptr + j, code)
 
 
-def _blocks(m: int, n: int, k: int) -> tuple[int, int, int]:
+def _blocks(m: int, n: int, k: int, element_size: int) -> tuple[int, int, int]:
     # Decoding steps have a handful of rows: tiles of 16 rows (the smallest tensor-core tile),
     # narrow column blocks so that even small layers spread over many programs.
     block_m = 16 if m <= 16 else 32
     block_n = TUNING.block_n or (16 if n <= 2048 else 32 if n <= 8192 else 64)
     if TUNING.interpreter_block_n is not None and interpreted():
         block_n = TUNING.interpreter_block_n
-    block_k = min(TUNING.block_k, max(16, triton.next_power_of_2(k)))
+    block_k = TUNING.block_k or min(256, max(16, 8192 // (block_n * element_size)))
+    block_k = min(block_k, max(16, triton.next_power_of_2(k)))
     return block_m, block_n, block_k
 
 
@@ -459,7 +463,7 @@ def linear(
     """
     m, k = x.shape
     n = weight.shape[0]
-    block_m, block_n, block_k = _blocks(m, n, k)
+    block_m, block_n, block_k = _blocks(m, n, k, weight.element_size())
     ln_w, ln_b, eps = layer_norm if layer_norm is not None else (weight, weight, 0.0)
     res = residual if residual is not None else out
     cache = kv if kv is not None else out
