@@ -8,6 +8,7 @@ kernels are in :mod:`~music_gen.engines.musicgen.fast_kernels`.
 
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING
 
 import torch
@@ -49,7 +50,9 @@ class FusedStep:
                 f"activation {weights.activation_name!r} has no fused kernel "
                 f"(have {sorted(fk.ACTIVATIONS)})"
             )
-        self.decoder = decoder
+        # A proxy, not a reference: the decoder owns this step, and a cycle would keep its
+        # KV cache alive until the garbage collector ran (release_buffers() frees it at once).
+        self.decoder = weakref.proxy(decoder)
         self.activation = fk.ACTIVATIONS[weights.activation_name]
         shape = decoder.shape
         rows, device, dtype = shape.rows, decoder.device, weights.dtype

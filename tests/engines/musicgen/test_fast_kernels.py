@@ -277,6 +277,25 @@ def test_sampling_equals_the_torch_step_under_one_seed(mono: Any) -> None:
     assert not torch.equal(other, fused)
 
 
+def test_released_buffers_are_freed_at_once(mono: Any) -> None:
+    import gc
+    import weakref
+
+    from music_gen.engines.musicgen import fast_decode
+
+    fast_generate_codes(mono, **_inputs(1), max_new_tokens=4, do_sample=False, options=TRITON)
+    decoder = fast_decode._cache_for(mono).decoder
+    assert decoder is not None and decoder.fused is not None
+    cache = weakref.ref(decoder.kv)
+    del decoder
+    gc.disable()
+    try:
+        fast_decode.release_buffers(mono)
+        assert cache() is None, "the KV cache outlived release_buffers()"
+    finally:
+        gc.enable()
+
+
 def test_unknown_kernels_are_rejected(mono: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(InvalidParameterError, match="kernels must be one of torch, triton"):
         fast_generate_codes(
