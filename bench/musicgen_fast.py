@@ -207,24 +207,29 @@ def options(fd: Any, kernels: str, **kwargs: Any) -> Any:
     return fd.FastDecodeOptions(kernels=kernels, **kwargs)
 
 
+def sampled_codes(fd: Any, model: Any, batch: int, steps: int, device: str, kernels: str) -> Any:
+    """Fast-path codes for ``batch`` prompts, sampled as the engine samples, seed 0."""
+    ids, mask = text_inputs(batch, device)
+    return fd.fast_generate_codes(
+        model,
+        input_ids=ids,
+        attention_mask=mask,
+        max_new_tokens=steps,
+        seed=0,
+        options=options(fd, kernels),
+        **SAMPLING,
+    )
+
+
 def time_fast(
     fd: Any, model: Any, batch: int, steps: int, device: str, kernels: str
 ) -> tuple[float, float]:
     """(cold seconds incl. weight fusion and graph capture, warm seconds)."""
-    ids, mask = text_inputs(batch, device)
     times = []
     for _ in range(2):
         sync(device)
         start = time.perf_counter()
-        fd.fast_generate_codes(
-            model,
-            input_ids=ids,
-            attention_mask=mask,
-            max_new_tokens=steps,
-            seed=0,
-            options=options(fd, kernels),
-            **SAMPLING,
-        )
+        sampled_codes(fd, model, batch, steps, device, kernels)
         sync(device)
         times.append(time.perf_counter() - start)
     return times[0], times[1]
@@ -233,20 +238,12 @@ def time_fast(
 def end_to_end(fd: Any, model: Any, seconds: float, device: str, kernels: str) -> dict[str, float]:
     """Text encoding + decoding + EnCodec decoding of ``seconds`` of audio, batch 1."""
     steps = int(seconds * FRAME_RATE) + model.decoder.config.num_codebooks - 1
-    ids, mask = text_inputs(1, device)
     out: dict[str, float] = {}
     for label in ("cold_s", "warm_s"):
         sync(device)
         start = time.perf_counter()
-        codes = fd.fast_generate_codes(
-            model,
-            input_ids=ids,
-            attention_mask=mask,
-            max_new_tokens=steps,
-            seed=0,
-            options=options(fd, kernels),
-            **SAMPLING,
-        )
+        # Text encoding is inside: the fast path runs the encoder on the ids.
+        codes = sampled_codes(fd, model, 1, steps, device, kernels)
         audio = fd.decode_codes(model, codes)
         sync(device)
         out[label] = time.perf_counter() - start
@@ -349,6 +346,16 @@ def guarded(results: Results, label: str, fn: Any) -> Any:
         results.save()
 
 
+def per_kernels(results: Results, kernel_sets: list[str], label: str, fn: Any) -> dict[str, Any]:
+    """``fn(kernels)`` for each step implementation, failures recorded and skipped."""
+    done = {}
+    for kernels in kernel_sets:
+        value = guarded(results, f"{label} {kernels}", lambda k=kernels: fn(k))
+        if value is not None:
+            done[kernels] = value
+    return done
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
@@ -424,16 +431,16 @@ def main() -> None:
             continue
         print(f"built {size} in {time.perf_counter() - t0:.1f}s", flush=True)
         if size == "small" and not args.skip_agreement:
-            for kernels in kernel_sets:
-                agree = guarded(
-                    results,
-                    f"agreement {kernels}",
-                    lambda m=model, k=kernels: agreement(fd, m, args.agreement_steps, device, k),
-                )
-                if agree is not None:
-                    name = f"agreement_small_{args.dtype or default_dtype}_{kernels}"
-                    results.data["checks"][name] = agree
-                    print(f"greedy agreement stock vs {kernels}:", json.dumps(agree), flush=True)
+            agreements = per_kernels(
+                results,
+                kernel_sets,
+                "agreement",
+                lambda k, m=model: agreement(fd, m, args.agreement_steps, device, k),
+            )
+            for kernels, agree in agreements.items():
+                name = f"agreement_small_{args.dtype or default_dtype}_{kernels}"
+                results.data["checks"][name] = agree
+                print(f"greedy agreement stock vs {kernels}:", json.dumps(agree), flush=True)
         for batch in batches:
             row: dict[str, Any] = {"model": size, "batch": batch}
             if batch not in skip_stock:
@@ -444,23 +451,20 @@ def main() -> None:
                 )
                 if secs is not None:
                     row["stock_ms_per_step"] = 1000 * secs / args.steps_stock
-            for kernels in kernel_sets:
-                timed = guarded(
-                    results,
-                    f"fast {kernels} {size} b{batch}",
-                    lambda m=model, b=batch, k=kernels: time_fast(
-                        fd, m, b, args.steps_new, device, k
-                    ),
-                )
-                if timed is not None:
-                    cold, warm = timed
-                    row[f"{kernels}_ms_per_step"] = 1000 * warm / args.steps_new
-                    row[f"{kernels}_cold_s"] = cold
-                    row[f"{kernels}_audio_s_per_s"] = batch * args.steps_new / FRAME_RATE / warm
-                    if "stock_ms_per_step" in row:
-                        row[f"{kernels}_speedup"] = (
-                            row["stock_ms_per_step"] / row[f"{kernels}_ms_per_step"]
-                        )
+            timings = per_kernels(
+                results,
+                kernel_sets,
+                f"fast {size} b{batch}",
+                lambda k, m=model, b=batch: time_fast(fd, m, b, args.steps_new, device, k),
+            )
+            for kernels, (cold, warm) in timings.items():
+                row[f"{kernels}_ms_per_step"] = 1000 * warm / args.steps_new
+                row[f"{kernels}_cold_s"] = cold
+                row[f"{kernels}_audio_s_per_s"] = batch * args.steps_new / FRAME_RATE / warm
+                if "stock_ms_per_step" in row:
+                    row[f"{kernels}_speedup"] = row["stock_ms_per_step"] / (
+                        1000 * warm / args.steps_new
+                    )
             results.data["rows"].append(row)
             results.save()
             print(json.dumps(row), flush=True)
@@ -482,15 +486,15 @@ def main() -> None:
             if swept is not None:
                 results.data.setdefault("sweep", []).extend(swept)
         if args.e2e_seconds > 0:
-            for kernels in kernel_sets:
-                e2e = guarded(
-                    results,
-                    f"e2e {kernels} {size}",
-                    lambda m=model, k=kernels: end_to_end(fd, m, args.e2e_seconds, device, k),
-                )
-                if e2e is not None:
-                    results.data["e2e"].append({"model": size, "kernels": kernels, **e2e})
-                    print(f"e2e {size} {kernels}:", json.dumps(e2e), flush=True)
+            ends = per_kernels(
+                results,
+                kernel_sets,
+                f"e2e {size}",
+                lambda k, m=model: end_to_end(fd, m, args.e2e_seconds, device, k),
+            )
+            for kernels, e2e in ends.items():
+                results.data["e2e"].append({"model": size, "kernels": kernels, **e2e})
+                print(f"e2e {size} {kernels}:", json.dumps(e2e), flush=True)
         del model
         gc.collect()
         if device.startswith("cuda"):

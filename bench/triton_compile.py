@@ -19,14 +19,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib
 import json
 import os
 import re
 import subprocess
 import sys
 import tempfile
-import types
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -35,16 +33,6 @@ ROOT = Path(__file__).resolve().parents[1]
 KERNELS = ("_linear_kernel", "_attention_kernel", "_combine_kernel", "_embed_kernel")
 KERNELS += ("_sample_kernel",)
 TYPES = {"float16": "fp16", "bfloat16": "bf16", "float32": "fp32", "int64": "i64", "int32": "i32"}
-
-
-def _import(module: str) -> Any:
-    """Import a fast-decode module without executing ``music_gen/__init__.py``."""
-    for name in ("music_gen", "music_gen.engines", "music_gen.engines.musicgen"):
-        if name not in sys.modules:
-            package = types.ModuleType(name)
-            package.__path__ = [str(ROOT.joinpath(*name.split(".")))]
-            sys.modules[name] = package
-    return importlib.import_module(f"music_gen.engines.musicgen.{module}")
 
 
 class _Recorder:
@@ -93,11 +81,11 @@ def launches(size: str, dtype: str, batch: int, steps: int, sms: int) -> list[di
     import transformers
 
     sys.path.insert(0, str(ROOT / "bench"))
-    from musicgen_fast import build_config
+    from musicgen_fast import build_config, import_fast
 
-    fk = _import("fast_kernels")
-    fs = _import("fast_step")
-    fg = _import("fast_graph")
+    fk = import_fast("fast_kernels")
+    fs = import_fast("fast_step")
+    fg = import_fast("fast_graph")
     with torch.device("meta"):
         model = transformers.MusicgenForConditionalGeneration(build_config(size))
     weights = fg.DecoderWeights.from_model(model, getattr(torch, dtype))
