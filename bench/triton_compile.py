@@ -190,6 +190,12 @@ def compile_launch(call: dict[str, Any], arch: int) -> dict[str, Any]:
     return {"kernel": call["name"], **options, **usage}
 
 
+def triton_version() -> str:
+    import triton
+
+    return str(triton.__version__)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", default="small,medium,large")
@@ -217,10 +223,11 @@ def main(argv: list[str] | None = None) -> int:
                     report.update({"model": size, "dtype": dtype, "batch": batch})
                     results.append(report)
                     print(json.dumps(report), flush=True)
-    spilling = [r for r in results if r["local_bytes"] or r["stack_bytes"]]
+    spilling = sorted({r["kernel"] for r in results if r["local_bytes"]})
+    stacked = sorted({r["kernel"] for r in results if r["stack_bytes"]})
     print(
-        f"{len(results)} kernels compiled for sm_{args.arch}; "
-        f"{len(spilling)} use local memory (spills): {sorted({r['kernel'] for r in spilling})}"
+        f"{len(results)} kernels compiled for sm_{args.arch} with Triton {triton_version()}; "
+        f"spilling to local memory: {spilling or 'none'}; with a stack frame: {stacked or 'none'}"
     )
     if args.json:
         Path(args.json).write_text(json.dumps({"arch": args.arch, "kernels": results}, indent=2))
