@@ -75,7 +75,9 @@ def _type_of(value: Any) -> str:
     raise TypeError(f"no Triton type for {type(value).__name__}")
 
 
-def launches(size: str, dtype: str, batch: int, steps: int, sms: int) -> list[dict[str, Any]]:
+def launches(
+    size: str, dtype: str, batch: int, steps: int, sms: int, pdl: bool = False
+) -> list[dict[str, Any]]:
     """The kernel launches of one fused step of a ``size`` model (on the meta device)."""
     import torch
     import transformers
@@ -91,6 +93,8 @@ def launches(size: str, dtype: str, batch: int, steps: int, sms: int) -> list[di
     weights = fg.DecoderWeights.from_model(model, getattr(torch, dtype))
     spec = fg.SamplingSpec(guided=True, do_sample=True, top_k=250, use_top_p=True)
     fs._sm_count = lambda device: sms
+    if pdl:  # as on a Hopper GPU with Tuning(pdl=True)
+        fk._pdl = lambda device: {"PDL": True, "launch_pdl": True}
     decoder = fg.StaticDecoder(
         weights,
         batch=batch,
@@ -179,11 +183,14 @@ def compile_launch(call: dict[str, Any], arch: int) -> dict[str, Any]:
     signature, constants, attrs = _signature(call)
     source = ASTSource(fn=call["kernel"], signature=signature, constexprs=constants, attrs=attrs)
     options = {"num_warps": call.get("num_warps", 4), "num_stages": call.get("num_stages", 3)}
+    if call.get("launch_pdl"):
+        options["launch_pdl"] = True
     compiled = triton.compile(source, target=GPUTarget("cuda", arch, 32), options=options)
     if "cubin" not in compiled.asm:
         raise RuntimeError(f"{call['name']}: no machine code produced")
     # Loads software-pipelined through shared memory (cp.async), a sign of a streaming loop.
     options["async_copies"] = compiled.asm["ttgir"].count("async_copy_global_to_local")
+    options["waits_for_previous"] = "griddepcontrol.wait" in compiled.asm["ptx"]
     usage = _resource_usage(compiled.asm["cubin"])
     # Triton's pipelining buffers are dynamic shared memory, which the cubin does not list.
     usage["shared_bytes"] = max(usage["shared_bytes"], int(compiled.metadata.shared))
@@ -204,6 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", type=int, default=1503, help="decoder length (30 s)")
     parser.add_argument("--arch", type=int, default=90, help="compute capability, e.g. 80, 90")
     parser.add_argument("--sms", type=int, default=132, help="multiprocessors of the target")
+    parser.add_argument("--pdl", action="store_true", help="with programmatic dependent launch")
     parser.add_argument("--json", default=None)
     args = parser.parse_args(argv)
     if os.environ.get("TRITON_INTERPRET", "0") not in ("", "0"):
@@ -214,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
     for size in args.models.split(","):
         for dtype in args.dtypes.split(","):
             for batch in (int(b) for b in args.batches.split(",")):
-                for call in launches(size, dtype, batch, args.steps, args.sms):
+                for call in launches(size, dtype, batch, args.steps, args.sms, args.pdl):
                     key = _key(call)
                     if key in seen:
                         continue

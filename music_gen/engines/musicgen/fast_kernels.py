@@ -30,6 +30,7 @@ from typing import Any
 import torch
 import triton
 import triton.language as tl
+from triton.language.extra.cuda import gdc_launch_dependents, gdc_wait
 
 __all__ = [
     "ACTIVATIONS",
@@ -62,6 +63,15 @@ def interpreted() -> bool:
 
 
 @triton.jit
+def _await_previous(PDL: tl.constexpr):
+    """Under programmatic dependent launch, wait for the kernel before this one, then let the
+    next one be scheduled (it waits likewise): launches overlap, memory accesses do not."""
+    if PDL:
+        gdc_wait()
+        gdc_launch_dependents()
+
+
+@triton.jit
 def _linear_kernel(
     x_ptr,
     w_ptr,
@@ -91,8 +101,10 @@ def _linear_kernel(
     BLOCK_M: tl.constexpr,
     BLOCK_N: tl.constexpr,
     BLOCK_K: tl.constexpr,
+    PDL: tl.constexpr,
 ):
     """``out[M, N] = epilogue(layer_norm?(x)[M, K] @ w[N, K].T)``, fp32 accumulation."""
+    _await_previous(PDL)
     pid_n = tl.program_id(0)
     pid_m = tl.program_id(1)
     rm = pid_m * BLOCK_M + tl.arange(0, BLOCK_M)
@@ -195,12 +207,14 @@ def _attention_kernel(
     SPLITS: tl.constexpr,
     BLOCK_L: tl.constexpr,
     BLOCK_D: tl.constexpr,
+    PDL: tl.constexpr,
 ):
     """One query row per (row, head) against keys ``[split * chunk, ...)`` of its split.
 
     With one split the normalised output is stored; with several, each stores its running
     ``(acc, max, sum)`` for :func:`_combine_kernel`. ``k`` and ``v`` share strides.
     """
+    _await_previous(PDL)
     rh = tl.program_id(0)
     split = tl.program_id(1)
     row = rh // HEADS
@@ -258,8 +272,10 @@ def _combine_kernel(
     SPLITS: tl.constexpr,
     BLOCK_S: tl.constexpr,
     BLOCK_D: tl.constexpr,
+    PDL: tl.constexpr,
 ):
     """Merge the per-split softmax partials of one (row, head) into its attention output."""
+    _await_previous(PDL)
     rh = tl.program_id(0)
     row = rh // HEADS
     head = rh % HEADS
@@ -295,8 +311,10 @@ def _embed_kernel(
     CODEBOOKS: tl.constexpr,
     TABLE_ROWS: tl.constexpr,
     BLOCK_H: tl.constexpr,
+    PDL: tl.constexpr,
 ):
     """``out[r] = sum_k embed[k * TABLE_ROWS + tokens[r % batch, k]] + table[pos]``."""
+    _await_previous(PDL)
     r = tl.program_id(0)
     rh = tl.program_id(1) * BLOCK_H + tl.arange(0, BLOCK_H)
     ok = rh < HIDDEN
@@ -335,6 +353,9 @@ class Tuning:
             split until there are this many).
         interpreter_block_n: ``block_n`` in Triton's interpreter, where every program costs
             milliseconds of Python whatever its size (None: as on the GPU).
+        pdl: Programmatic dependent launch (Hopper and later): each kernel is scheduled while
+            the one before it finishes and waits for it before touching memory, which hides
+            the gap between launches.
     """
 
     block_n: int | None = None
@@ -344,6 +365,7 @@ class Tuning:
     attention_block_l: int = 64
     attention_waves: int = 2
     interpreter_block_n: int | None = 64
+    pdl: bool = False
 
 
 #: The settings in use.
@@ -373,6 +395,7 @@ def _sample_kernel(
     TOP_K: tl.constexpr,
     TOP_P: tl.constexpr,
     BLOCK_V: tl.constexpr,
+    PDL: tl.constexpr,
 ):
     """Guidance, warpers and the draw for one (sequence, codebook); writes the next code.
 
@@ -382,6 +405,7 @@ def _sample_kernel(
     ``argmax(softmax / noise)`` with ``Exp(1)`` noise - or ``argmax`` when greedy. Forced
     positions of the delay pattern override the choice.
     """
+    _await_previous(PDL)
     j = tl.program_id(0)
     item = j // CODEBOOKS
     book = j % CODEBOOKS
@@ -419,6 +443,17 @@ def _sample_kernel(
     code = tl.where(forced == -1, choice.to(tl.int64), forced)
     tl.store(codes_ptr + j * stride_codes + position + 1, code)
     tl.store(tokens_ptr + j, code)
+
+
+def _pdl(device: torch.device) -> dict[str, Any]:
+    """Launch options and the kernels' PDL switch for ``device`` under :data:`TUNING`."""
+    on = (
+        TUNING.pdl
+        and device.type == "cuda"
+        and not interpreted()
+        and torch.cuda.get_device_capability(device) >= (9, 0)
+    )
+    return {"PDL": True, "launch_pdl": True} if on else {"PDL": False}
 
 
 def _blocks(m: int, n: int, k: int, element_size: int) -> tuple[int, int, int]:
@@ -498,6 +533,7 @@ def linear(
         BLOCK_K=block_k,
         num_warps=TUNING.num_warps,
         num_stages=TUNING.num_stages,
+        **_pdl(x.device),
     )
     return out
 
@@ -591,6 +627,7 @@ def attention(
         SPLITS=spec.splits,
         BLOCK_L=spec.block_l,
         BLOCK_D=spec.block_d,
+        **_pdl(q.device),
     )
     if spec.splits > 1:
         _combine_kernel[(spec.rows * spec.heads,)](
@@ -602,6 +639,7 @@ def attention(
             SPLITS=spec.splits,
             BLOCK_S=max(2, triton.next_power_of_2(spec.splits)),
             BLOCK_D=spec.block_d,
+            **_pdl(q.device),
         )
     return out
 
@@ -646,6 +684,7 @@ def embed(
         CODEBOOKS=codebooks,
         TABLE_ROWS=table.shape[0] // codebooks,
         BLOCK_H=block_h,
+        **_pdl(out.device),
     )
     return out
 
@@ -709,6 +748,7 @@ def sample(
         TOP_K=min(top_k, vocab),
         TOP_P=use_top_p,
         BLOCK_V=triton.next_power_of_2(vocab),
+        **_pdl(logits.device),
     )
 
 

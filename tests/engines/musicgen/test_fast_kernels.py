@@ -359,9 +359,15 @@ def test_an_activation_without_a_kernel_is_refused(mono: Any) -> None:
 
 @pytest.mark.gpu
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
-def test_cuda_graph_of_the_fused_step_equals_the_torch_step() -> None:
+@pytest.mark.parametrize("pdl", [False, True], ids=["plain", "pdl"])
+def test_cuda_graph_of_the_fused_step_equals_the_torch_step(
+    pdl: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # With programmatic dependent launch (where the GPU has it) the kernels overlap their
+    # launches; the codes must not change.
+    monkeypatch.setattr(fk, "TUNING", fk.Tuning(pdl=pdl))
     torch.backends.cuda.matmul.allow_tf32 = False
-    model = tiny_model().cuda()
+    model = tiny_model(init_std=0.3).cuda()
     kw: dict[str, Any] = {"max_new_tokens": 60, "do_sample": False, "guidance_scale": 3.0}
     graph = fast_generate_codes(model, **_inputs(), **kw, options=TRITON)
     eager = fast_generate_codes(
@@ -376,23 +382,19 @@ def test_every_kernel_compiles_to_h100_machine_code(tmp_path: Path) -> None:
     report = tmp_path / "compile.json"
     env = {k: v for k, v in os.environ.items() if k != "TRITON_INTERPRET"}
     env["TRITON_DEFAULT_FP_FUSION"] = "1"
-    done = subprocess.run(
-        [
-            sys.executable,
-            str(Path(__file__).parents[3] / "bench" / "triton_compile.py"),
-            "--models=small",
-            "--dtypes=float16",
-            "--batches=1",
-            "--arch=90",
-            f"--json={report}",
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=240,
-    )
+    command = [
+        sys.executable,
+        str(Path(__file__).parents[3] / "bench" / "triton_compile.py"),
+        "--models=small",
+        "--dtypes=float16",
+        "--batches=1",
+        "--arch=90",
+        f"--json={report}",
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=240)
     assert done.returncode == 0, done.stderr[-3000:]
     kernels = json.loads(report.read_text())["kernels"]
+    assert not any(k["waits_for_previous"] for k in kernels)
     assert {k["kernel"] for k in kernels} == {
         "_embed_kernel",
         "_linear_kernel",
@@ -403,3 +405,8 @@ def test_every_kernel_compiles_to_h100_machine_code(tmp_path: Path) -> None:
     assert all(k["local_bytes"] == 0 for k in kernels), "no register spills"
     # The projections stream their weights through shared memory (software-pipelined).
     assert all(k["async_copies"] > 0 for k in kernels if k["kernel"] == "_linear_kernel")
+
+    # With programmatic dependent launch every kernel waits for the one before it.
+    done = subprocess.run([*command, "--pdl"], capture_output=True, text=True, env=env, timeout=240)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert all(k["waits_for_previous"] for k in json.loads(report.read_text())["kernels"])
