@@ -498,6 +498,8 @@ def linear(
     """
     m, k = x.shape
     n = weight.shape[0]
+    if x.stride(1) != 1 or weight.stride(1) != 1 or out.stride(1) != 1:
+        raise ValueError("linear() needs x, weight and out with contiguous rows")
     block_m, block_n, block_k = _blocks(m, n, k, weight.element_size())
     ln_w, ln_b, eps = layer_norm if layer_norm is not None else (weight, weight, 0.0)
     res = residual if residual is not None else out

@@ -9,6 +9,7 @@ kernels are in :mod:`~music_gen.engines.musicgen.fast_kernels`.
 from __future__ import annotations
 
 import weakref
+from contextlib import nullcontext
 from typing import TYPE_CHECKING
 
 import torch
@@ -53,6 +54,7 @@ class FusedStep:
         # A proxy, not a reference: the decoder owns this step, and a cycle would keep its
         # KV cache alive until the garbage collector ran (release_buffers() frees it at once).
         self.decoder = weakref.proxy(decoder)
+        self.on_cuda = decoder.device.type == "cuda"
         self.activation = fk.ACTIVATIONS[weights.activation_name]
         shape = decoder.shape
         rows, device, dtype = shape.rows, decoder.device, weights.dtype
@@ -124,6 +126,12 @@ class FusedStep:
 
     def __call__(self) -> None:
         """The whole step but the position update: logits, then the next codes."""
+        # Triton launches on the current CUDA device; the model may live on another one.
+        context = torch.cuda.device(self.decoder.device) if self.on_cuda else nullcontext()
+        with context:
+            self._step()
+
+    def _step(self) -> None:
         d = self.decoder
         spec = d.spec
         fk.sample(
