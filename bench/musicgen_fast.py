@@ -50,7 +50,7 @@ def import_fast(module: str = "fast_decode") -> Any:
     return importlib.import_module(f"music_gen.engines.musicgen.{module}")
 
 
-# One-factor changes from the default Triton launch settings (fast_kernels.Tuning).
+# One-factor changes from the default Triton launch settings (fast_ops.Tuning).
 SWEEP = (
     "default,block_n=32,block_n=64,block_k=128,num_warps=8,num_stages=4,attention_block_l=128,"
     "attention_waves=4,pdl=1"
@@ -63,8 +63,8 @@ def sweep(
     """Time the Triton step under each launch-setting variant (weights and model kept)."""
     import dataclasses
 
-    fk = import_fast("fast_kernels")
-    default = fk.TUNING
+    ops = import_fast("fast_ops")
+    default = ops.TUNING
     rows = []
     try:
         for variant in [v for v in variants.split(",") if v]:
@@ -72,7 +72,7 @@ def sweep(
             if variant != "default":
                 field, value = variant.split("=")
                 changes[field] = None if value == "none" else int(value)
-            fk.TUNING = dataclasses.replace(default, **changes)
+            ops.TUNING = dataclasses.replace(default, **changes)
             for batch in batches:
                 fd.release_buffers(model)
                 cold, warm = time_fast(fd, model, batch, steps, device, "triton")
@@ -86,7 +86,7 @@ def sweep(
                 print("sweep", json.dumps(row), flush=True)
                 rows.append(row)
     finally:
-        fk.TUNING = default
+        ops.TUNING = default
         fd.release_buffers(model)
     return rows
 

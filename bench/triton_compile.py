@@ -30,8 +30,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-KERNELS = ("_linear_kernel", "_attention_kernel", "_combine_kernel", "_embed_kernel")
-KERNELS += ("_sample_kernel",)
+KERNELS = ("linear_kernel", "attention_kernel", "combine_kernel", "embed_kernel", "sample_kernel")
 TYPES = {"float16": "fp16", "bfloat16": "bf16", "float32": "fp32", "int64": "i64", "int32": "i32"}
 
 
@@ -49,16 +48,17 @@ class _Recorder:
 
 
 @contextlib.contextmanager
-def recording(fk: Any) -> Iterator[list[dict[str, Any]]]:
+def recording(kernels: Any) -> Iterator[list[dict[str, Any]]]:
+    """Record instead of run the launches of the kernels module's kernels."""
     calls: list[dict[str, Any]] = []
-    originals = {name: getattr(fk, name) for name in KERNELS}
+    originals = {name: getattr(kernels, name) for name in KERNELS}
     for name, kernel in originals.items():
-        setattr(fk, name, _Recorder(name, kernel, calls))
+        setattr(kernels, name, _Recorder(name, kernel, calls))
     try:
         yield calls
     finally:
         for name, kernel in originals.items():
-            setattr(fk, name, kernel)
+            setattr(kernels, name, kernel)
 
 
 def _type_of(value: Any) -> str:
@@ -85,7 +85,8 @@ def launches(
     sys.path.insert(0, str(ROOT / "bench"))
     from musicgen_fast import build_config, import_fast
 
-    fk = import_fast("fast_kernels")
+    kernels = import_fast("fast_kernels")
+    ops = import_fast("fast_ops")
     fs = import_fast("fast_step")
     fg = import_fast("fast_graph")
     with torch.device("meta"):
@@ -94,7 +95,7 @@ def launches(
     spec = fg.SamplingSpec(guided=True, do_sample=True, top_k=250, use_top_p=True)
     fs._sm_count = lambda device: sms
     if pdl:  # as on a Hopper GPU with Tuning(pdl=True)
-        fk._pdl = lambda device: {"PDL": True, "launch_pdl": True}
+        ops._pdl = lambda device: {"PDL": True, "launch_pdl": True}
     decoder = fg.StaticDecoder(
         weights,
         batch=batch,
@@ -106,7 +107,7 @@ def launches(
         cache_multiple=64,
         kernels="triton",
     )
-    with recording(fk) as calls:
+    with recording(kernels) as calls:
         decoder.fused()
     return calls
 

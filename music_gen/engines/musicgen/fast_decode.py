@@ -155,13 +155,13 @@ def _kernels_problem(model: Any, kernels: str, device: torch.device) -> str | No
     if kernels == "torch":
         return None
     try:
-        from music_gen.engines.musicgen import fast_kernels
+        from music_gen.engines.musicgen import fast_ops
     except ImportError:
         return "kernels='triton' needs the triton package (it comes with CUDA builds of torch)"
-    if device.type != "cuda" and not fast_kernels.interpreted():
+    if device.type != "cuda" and not fast_ops.interpreted():
         return f"kernels='triton' runs on CUDA devices, this model is on {device}"
     activation = str(model.decoder.config.activation_function)
-    if activation not in fast_kernels.ACTIVATIONS:
+    if activation not in fast_ops.ACTIVATIONS:
         return f"kernels='triton' has no fused {activation!r} activation (use kernels='torch')"
     return None
 

@@ -209,7 +209,7 @@ class StaticDecoder:
         attention: ``"sdpa"`` (fused scaled-dot-product kernel) or ``"matmul"`` (plain
             matmuls and softmax).
         kernels: ``"torch"`` (the step as torch ops) or ``"triton"`` (the step as fused
-            Triton kernels, :mod:`~music_gen.engines.musicgen.fast_kernels`; these read the
+            Triton kernels, :mod:`~music_gen.engines.musicgen.fast_step`; these read the
             cache up to the position at run time, so one window - and one graph - covers all).
     """
 

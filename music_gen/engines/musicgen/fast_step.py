@@ -3,7 +3,8 @@
 :class:`FusedStep` replaces the torch ops of one decoding step (about 17 launches per layer
 plus a dozen for sampling) by 9 launches per layer and one for sampling, on the decoder's own
 buffers, so that the step can be captured in a CUDA graph exactly as the torch step is. The
-kernels are in :mod:`~music_gen.engines.musicgen.fast_kernels`.
+kernels are in :mod:`~music_gen.engines.musicgen.fast_kernels`, launched through
+:mod:`~music_gen.engines.musicgen.fast_ops`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING
 import torch
 import triton
 
-from music_gen.engines.musicgen import fast_kernels as fk
+from music_gen.engines.musicgen import fast_ops as ops
 
 if TYPE_CHECKING:
     from music_gen.engines.musicgen.fast_graph import StaticDecoder
@@ -46,26 +47,26 @@ class FusedStep:
 
     def __init__(self, decoder: StaticDecoder) -> None:
         weights = decoder.weights
-        if weights.activation_name not in fk.ACTIVATIONS:
+        if weights.activation_name not in ops.ACTIVATIONS:
             raise ValueError(
                 f"activation {weights.activation_name!r} has no fused kernel "
-                f"(have {sorted(fk.ACTIVATIONS)})"
+                f"(have {sorted(ops.ACTIVATIONS)})"
             )
         # A proxy, not a reference: the decoder owns this step, and a cycle would keep its
         # KV cache alive until the garbage collector ran (release_buffers() frees it at once).
         self.decoder = weakref.proxy(decoder)
         self.on_cuda = decoder.device.type == "cuda"
-        self.activation = fk.ACTIVATIONS[weights.activation_name]
+        self.activation = ops.ACTIVATIONS[weights.activation_name]
         shape = decoder.shape
         rows, device, dtype = shape.rows, decoder.device, weights.dtype
         heads, head_dim = weights.num_heads, weights.head_dim
         self.cross_mask = decoder.cross_mask.view(rows, -1)
         # Split the keys until the programs cover the GPU the wanted number of times.
-        wanted = triton.cdiv(fk.TUNING.attention_waves * _sm_count(device), rows * heads)
-        self.self_attn = fk.AttentionShape(
+        wanted = triton.cdiv(ops.TUNING.attention_waves * _sm_count(device), rows * heads)
+        self.self_attn = ops.AttentionShape(
             rows, heads, head_dim, shape.cache_length, causal=True, splits=wanted
         )
-        self.cross_attn = fk.AttentionShape(
+        self.cross_attn = ops.AttentionShape(
             rows, heads, head_dim, shape.encoder_length, causal=False, splits=1
         )
         zeros = torch.zeros
@@ -84,7 +85,7 @@ class FusedStep:
         """Run the network on the current tokens; returns ``[rows, codebooks * vocab]``."""
         d, wt, x = self.decoder, self.decoder.weights, self.x
         pos = d.pos
-        fk.embed(
+        ops.embed(
             d.tokens,
             wt.embed,
             d.pos_table,
@@ -95,17 +96,17 @@ class FusedStep:
         )
         for i, layer in enumerate(wt.layers):
             kv, cross = d.kv[i], d.cross_kv[i]
-            fk.linear(
+            ops.linear(
                 x,
                 layer.qkv_w,
                 self.q,
                 layer_norm=layer.self_ln,
-                epilogue=fk.QKV,
+                epilogue=ops.QKV,
                 kv=kv,
                 position=pos,
                 head_dim=wt.head_dim,
             )
-            fk.attention(
+            ops.attention(
                 self.self_attn,
                 self.q,
                 kv[0],
@@ -114,15 +115,15 @@ class FusedStep:
                 position=pos,
                 partials=self.partials,
             )
-            fk.linear(self.attended, layer.self_out_w, x, epilogue=fk.RESIDUAL, residual=x)
-            fk.linear(x, layer.cross_q_w, self.q, layer_norm=layer.cross_ln)
-            fk.attention(
+            ops.linear(self.attended, layer.self_out_w, x, epilogue=ops.RESIDUAL, residual=x)
+            ops.linear(x, layer.cross_q_w, self.q, layer_norm=layer.cross_ln)
+            ops.attention(
                 self.cross_attn, self.q, cross[0], cross[1], self.attended, mask=self.cross_mask
             )
-            fk.linear(self.attended, layer.cross_out_w, x, epilogue=fk.RESIDUAL, residual=x)
-            fk.linear(x, layer.fc1_w, self.ffn, layer_norm=layer.ffn_ln, epilogue=self.activation)
-            fk.linear(self.ffn, layer.fc2_w, x, epilogue=fk.RESIDUAL, residual=x)
-        return fk.linear(x, wt.lm_head, self.logits, layer_norm=wt.final_ln)
+            ops.linear(self.attended, layer.cross_out_w, x, epilogue=ops.RESIDUAL, residual=x)
+            ops.linear(x, layer.fc1_w, self.ffn, layer_norm=layer.ffn_ln, epilogue=self.activation)
+            ops.linear(self.ffn, layer.fc2_w, x, epilogue=ops.RESIDUAL, residual=x)
+        return ops.linear(x, wt.lm_head, self.logits, layer_norm=wt.final_ln)
 
     def __call__(self) -> None:
         """The whole step but the position update: logits, then the next codes."""
@@ -134,7 +135,7 @@ class FusedStep:
     def _step(self) -> None:
         d = self.decoder
         spec = d.spec
-        fk.sample(
+        ops.sample(
             self.logits_of_step(),
             noise=d.noise,
             pattern=d.pattern,

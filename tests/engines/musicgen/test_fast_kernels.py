@@ -23,7 +23,7 @@ pytest.importorskip("triton")
 if not torch.cuda.is_available() and os.environ.get("TRITON_INTERPRET") != "1":
     pytest.skip("no CUDA GPU and Triton's interpreter is off", allow_module_level=True)
 
-from music_gen.engines.musicgen import fast_kernels as fk
+from music_gen.engines.musicgen import fast_ops as ops
 from music_gen.engines.musicgen.fast_decode import (
     KERNELS_ENV,
     FastDecodeOptions,
@@ -42,7 +42,7 @@ M, N, K = 3, 50, 40
 @pytest.fixture(params=[16, 64], ids=["gpu-blocks", "wide-blocks"])
 def block_n(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
     """Column block of the linear kernel: the GPU's narrow one and the interpreter's."""
-    monkeypatch.setattr(fk, "TUNING", fk.Tuning(interpreter_block_n=request.param))
+    monkeypatch.setattr(ops, "TUNING", ops.Tuning(interpreter_block_n=request.param))
     return int(request.param)
 
 
@@ -54,10 +54,10 @@ def _rand(*shape: int, seed: int = 0) -> torch.Tensor:
 @pytest.mark.parametrize(
     ("epilogue", "with_ln", "reference"),
     [
-        (fk.STORE, True, lambda y, r: y),
-        (fk.GELU, True, lambda y, r: F.gelu(y)),
-        (fk.RELU, False, lambda y, r: F.relu(y)),
-        (fk.RESIDUAL, False, lambda y, r: r + y),
+        (ops.STORE, True, lambda y, r: y),
+        (ops.GELU, True, lambda y, r: F.gelu(y)),
+        (ops.RELU, False, lambda y, r: F.relu(y)),
+        (ops.RESIDUAL, False, lambda y, r: r + y),
     ],
     ids=["layer-norm", "layer-norm-gelu", "relu", "residual"],
 )
@@ -70,14 +70,14 @@ def test_linear_kernel_matches_torch(
     expected_in = F.layer_norm(x, (K,), *ln) if with_ln else x
     expected = reference(F.linear(expected_in, w), residual)
     # The residual epilogue writes in place, as the decoder uses it.
-    out = residual if epilogue == fk.RESIDUAL else torch.full((M, N), float("nan"), device=DEVICE)
-    fk.linear(
+    out = residual if epilogue == ops.RESIDUAL else torch.full((M, N), float("nan"), device=DEVICE)
+    ops.linear(
         x,
         w,
         out,
         layer_norm=ln if with_ln else None,
         epilogue=epilogue,
-        residual=residual if epilogue == fk.RESIDUAL else None,
+        residual=residual if epilogue == ops.RESIDUAL else None,
     )
     torch.testing.assert_close(out, expected, rtol=1e-5, atol=1e-5)
 
@@ -86,7 +86,7 @@ def test_linear_kernel_in_half_precision_is_close_to_torch(block_n: int) -> None
     x, w = _rand(M, K, seed=1).half(), (_rand(N, K, seed=2) / 8).half()
     ln = (_rand(K, seed=3).half(), _rand(K, seed=4).half(), 1e-5)
     out = torch.empty(M, N, dtype=torch.float16, device=DEVICE)
-    fk.linear(x, w, out, layer_norm=ln)
+    ops.linear(x, w, out, layer_norm=ln)
     expected = F.linear(F.layer_norm(x.float(), (K,), ln[0].float(), ln[1].float()), w.float())
     assert out.dtype == torch.float16
     torch.testing.assert_close(out.float(), expected, rtol=2e-2, atol=2e-2)
@@ -99,7 +99,7 @@ def test_qkv_epilogue_writes_k_and_v_into_the_cache_at_the_position(block_n: int
     kv = torch.zeros(2, M, heads, length, head_dim, device=DEVICE)
     q = torch.empty(M, hidden, device=DEVICE)
     pos = torch.tensor([position], device=DEVICE)
-    fk.linear(x, w, q, layer_norm=ln, epilogue=fk.QKV, kv=kv, position=pos, head_dim=head_dim)
+    ops.linear(x, w, q, layer_norm=ln, epilogue=ops.QKV, kv=kv, position=pos, head_dim=head_dim)
     ref = F.linear(F.layer_norm(x, (K,), *ln), w)
     torch.testing.assert_close(q, ref[:, :hidden], rtol=1e-5, atol=1e-5)
     for which in (0, 1):
@@ -118,13 +118,13 @@ def test_causal_attention_reads_the_cache_up_to_the_position(splits: int, positi
     rows, heads, head_dim, length = 3, 2, 12, 150
     q = _rand(rows, heads * head_dim, seed=1)
     keys, values = _rand(rows, heads, length, head_dim, seed=2), _rand(rows, heads, length, 12)
-    spec = fk.AttentionShape(rows, heads, head_dim, length, causal=True, splits=splits, block_l=16)
+    spec = ops.AttentionShape(rows, heads, head_dim, length, causal=True, splits=splits, block_l=16)
     out = torch.empty(rows, heads * head_dim, device=DEVICE)
     partials = torch.zeros(rows * heads * spec.splits * (spec.block_d + 2), device=DEVICE)
     pos = torch.tensor([position], device=DEVICE)
     # Garbage past the position must not leak in.
     keys[:, :, position + 1 :] = 1e4
-    fk.attention(spec, q, keys, values, out, position=pos, partials=partials)
+    ops.attention(spec, q, keys, values, out, position=pos, partials=partials)
     visible = slice(0, position + 1)
     expected = F.scaled_dot_product_attention(
         q.view(rows, heads, 1, head_dim), keys[:, :, visible], values[:, :, visible]
@@ -138,9 +138,9 @@ def test_masked_attention_matches_sdpa() -> None:
     keys, values = _rand(rows, heads, length, head_dim, seed=2), _rand(rows, heads, length, 12)
     mask = torch.zeros(rows, 1, 1, length, device=DEVICE)
     mask[1, ..., 25:] = torch.finfo(torch.float32).min
-    spec = fk.AttentionShape(rows, heads, head_dim, length, causal=False, splits=1, block_l=16)
+    spec = ops.AttentionShape(rows, heads, head_dim, length, causal=False, splits=1, block_l=16)
     out = torch.empty(rows, heads * head_dim, device=DEVICE)
-    fk.attention(spec, q, keys, values, out, mask=mask.view(rows, -1))
+    ops.attention(spec, q, keys, values, out, mask=mask.view(rows, -1))
     expected = F.scaled_dot_product_attention(
         q.view(rows, heads, 1, head_dim), keys, values, attn_mask=mask
     )
@@ -195,7 +195,7 @@ def test_sample_kernel_chooses_what_stock_processors_choose(warpers: dict[str, A
     def scalar(value: float) -> torch.Tensor:
         return torch.tensor(value, device=DEVICE)
 
-    fk.sample(
+    ops.sample(
         logits,
         noise=noise,
         pattern=pattern,
@@ -365,7 +365,7 @@ def test_cuda_graph_of_the_fused_step_equals_the_torch_step(
 ) -> None:
     # With programmatic dependent launch (where the GPU has it) the kernels overlap their
     # launches; the codes must not change.
-    monkeypatch.setattr(fk, "TUNING", fk.Tuning(pdl=pdl))
+    monkeypatch.setattr(ops, "TUNING", ops.Tuning(pdl=pdl))
     torch.backends.cuda.matmul.allow_tf32 = False
     model = tiny_model(init_std=0.3).cuda()
     kw: dict[str, Any] = {"max_new_tokens": 60, "do_sample": False, "guidance_scale": 3.0}
@@ -396,15 +396,15 @@ def test_every_kernel_compiles_to_h100_machine_code(tmp_path: Path) -> None:
     kernels = json.loads(report.read_text())["kernels"]
     assert not any(k["waits_for_previous"] for k in kernels)
     assert {k["kernel"] for k in kernels} == {
-        "_embed_kernel",
-        "_linear_kernel",
-        "_attention_kernel",
-        "_combine_kernel",
-        "_sample_kernel",
+        "embed_kernel",
+        "linear_kernel",
+        "attention_kernel",
+        "combine_kernel",
+        "sample_kernel",
     }
     assert all(k["local_bytes"] == 0 for k in kernels), "no register spills"
     # The projections stream their weights through shared memory (software-pipelined).
-    assert all(k["async_copies"] > 0 for k in kernels if k["kernel"] == "_linear_kernel")
+    assert all(k["async_copies"] > 0 for k in kernels if k["kernel"] == "linear_kernel")
 
     # With programmatic dependent launch every kernel waits for the one before it.
     done = subprocess.run([*command, "--pdl"], capture_output=True, text=True, env=env, timeout=240)
