@@ -53,7 +53,7 @@ def import_fast(module: str = "fast_decode") -> Any:
 # One-factor changes from the default Triton launch settings (fast_ops.Tuning).
 SWEEP = (
     "default,block_n=32,block_n=64,block_k=128,num_warps=8,num_stages=4,attention_block_l=128,"
-    "attention_waves=4,pdl=1"
+    "attention_waves=4,merge_in_attention=1,pdl=1"
 )
 
 

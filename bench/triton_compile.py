@@ -76,9 +76,14 @@ def _type_of(value: Any) -> str:
 
 
 def launches(
-    size: str, dtype: str, batch: int, steps: int, sms: int, pdl: bool = False
+    size: str, dtype: str, batch: int, steps: int, sms: int, tuning: str = ""
 ) -> list[dict[str, Any]]:
-    """The kernel launches of one fused step of a ``size`` model (on the meta device)."""
+    """The kernel launches of one fused step of a ``size`` model (on the meta device).
+
+    ``tuning`` holds ``field=value`` changes to ``fast_ops.TUNING``, comma-separated.
+    """
+    import dataclasses
+
     import torch
     import transformers
 
@@ -94,7 +99,9 @@ def launches(
     weights = fg.DecoderWeights.from_model(model, getattr(torch, dtype))
     spec = fg.SamplingSpec(guided=True, do_sample=True, top_k=250, use_top_p=True)
     fs._sm_count = lambda device: sms
-    if pdl:  # as on a Hopper GPU with Tuning(pdl=True)
+    changes = dict(item.split("=") for item in tuning.split(",") if item)
+    ops.TUNING = dataclasses.replace(ops.Tuning(), **{k: int(v) for k, v in changes.items()})
+    if ops.TUNING.pdl:  # as on a Hopper GPU
         ops._pdl = lambda device: {"PDL": True, "launch_pdl": True}
     decoder = fg.StaticDecoder(
         weights,
@@ -212,7 +219,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", type=int, default=1503, help="decoder length (30 s)")
     parser.add_argument("--arch", type=int, default=90, help="compute capability, e.g. 80, 90")
     parser.add_argument("--sms", type=int, default=132, help="multiprocessors of the target")
-    parser.add_argument("--pdl", action="store_true", help="with programmatic dependent launch")
+    parser.add_argument(
+        "--tuning", default="", help="fast_ops.Tuning changes, e.g. pdl=1,merge_in_attention=1"
+    )
     parser.add_argument("--json", default=None)
     args = parser.parse_args(argv)
     if os.environ.get("TRITON_INTERPRET", "0") not in ("", "0"):
@@ -223,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
     for size in args.models.split(","):
         for dtype in args.dtypes.split(","):
             for batch in (int(b) for b in args.batches.split(",")):
-                for call in launches(size, dtype, batch, args.steps, args.sms, args.pdl):
+                for call in launches(size, dtype, batch, args.steps, args.sms, args.tuning):
                     key = _key(call)
                     if key in seen:
                         continue

@@ -41,6 +41,7 @@ __all__ = [
     "combine_kernel",
     "embed_kernel",
     "linear_kernel",
+    "merge_splits",
     "sample_kernel",
 ]
 
@@ -178,6 +179,7 @@ def attention_kernel(
     pos_ptr,
     out_ptr,
     part_ptr,
+    count_ptr,
     stride_qm,
     stride_kr,
     stride_kh,
@@ -192,14 +194,18 @@ def attention_kernel(
     CAUSAL: tl.constexpr,
     HAS_MASK: tl.constexpr,
     SPLITS: tl.constexpr,
+    MERGE: tl.constexpr,
     BLOCK_L: tl.constexpr,
+    BLOCK_S: tl.constexpr,
     BLOCK_D: tl.constexpr,
     PDL: tl.constexpr,
 ):
     """One query row per (row, head) against keys ``[split * chunk, ...)`` of its split.
 
     With one split the normalised output is stored; with several, each stores its running
-    ``(acc, max, sum)`` for :func:`combine_kernel`. ``k`` and ``v`` share strides.
+    ``(acc, max, sum)`` for :func:`combine_kernel` - or, with ``MERGE``, counts itself in on
+    ``count_ptr[row * HEADS + head]`` and the last split to arrive merges them all (and resets
+    the count), which saves the combine launch. ``k`` and ``v`` share strides.
     """
     await_previous(PDL)
     rh = tl.program_id(0)
@@ -247,6 +253,50 @@ def attention_kernel(
         tl.store(part + rd, acc)
         tl.store(part + BLOCK_D + tl.arange(0, 1), m_i)
         tl.store(part + BLOCK_D + 1 + tl.arange(0, 1), l_i)
+        if MERGE:
+            # Every thread's partial is written before the (releasing) count; the split that
+            # sees all others counted (acquiring) reads them past the non-coherent L1.
+            tl.debug_barrier()
+            arrived = tl.atomic_add(count_ptr + rh, 1, sem="acq_rel", scope="gpu")
+            if arrived == SPLITS - 1:
+                merge_splits(
+                    part_ptr, out_ptr, stride_om, rh, HEADS, HEAD_DIM, SPLITS, BLOCK_S, BLOCK_D
+                )
+                tl.atomic_xchg(count_ptr + rh, 0, sem="relaxed", scope="gpu")
+
+
+@triton.jit
+def merge_splits(
+    part_ptr,
+    out_ptr,
+    stride_om,
+    rh,
+    HEADS: tl.constexpr,
+    HEAD_DIM: tl.constexpr,
+    SPLITS: tl.constexpr,
+    BLOCK_S: tl.constexpr,
+    BLOCK_D: tl.constexpr,
+):
+    """Merge the per-split softmax partials of (row, head) ``rh`` into its attention output."""
+    row = rh // HEADS
+    head = rh % HEADS
+    rs = tl.arange(0, BLOCK_S)
+    rd = tl.arange(0, BLOCK_D)
+    s_ok = rs < SPLITS
+    parts = part_ptr + (rh * SPLITS + rs) * (BLOCK_D + 2)
+    maxes = tl.load(parts + BLOCK_D, mask=s_ok, other=float("-inf"), cache_modifier=".cg")
+    sums = tl.load(parts + BLOCK_D + 1, mask=s_ok, other=0.0, cache_modifier=".cg")
+    # Split 0 always holds key 0, so the largest max is finite; empty splits weigh 0.
+    weights = tl.exp(maxes - tl.max(maxes, 0))
+    accs = tl.load(
+        parts[:, None] + rd[None, :], mask=s_ok[:, None], other=0.0, cache_modifier=".cg"
+    )
+    result = tl.sum(weights[:, None] * accs, 0) / tl.sum(weights * sums, 0)
+    tl.store(
+        out_ptr + row * stride_om + head * HEAD_DIM + rd,
+        result.to(out_ptr.dtype.element_ty),
+        mask=rd < HEAD_DIM,
+    )
 
 
 @triton.jit
@@ -263,23 +313,8 @@ def combine_kernel(
 ):
     """Merge the per-split softmax partials of one (row, head) into its attention output."""
     await_previous(PDL)
-    rh = tl.program_id(0)
-    row = rh // HEADS
-    head = rh % HEADS
-    rs = tl.arange(0, BLOCK_S)
-    rd = tl.arange(0, BLOCK_D)
-    s_ok = rs < SPLITS
-    parts = part_ptr + (rh * SPLITS + rs) * (BLOCK_D + 2)
-    maxes = tl.load(parts + BLOCK_D, mask=s_ok, other=float("-inf"))
-    sums = tl.load(parts + BLOCK_D + 1, mask=s_ok, other=0.0)
-    # Split 0 always holds key 0, so the largest max is finite; empty splits weigh 0.
-    weights = tl.exp(maxes - tl.max(maxes, 0))
-    accs = tl.load(parts[:, None] + rd[None, :], mask=s_ok[:, None], other=0.0)
-    result = tl.sum(weights[:, None] * accs, 0) / tl.sum(weights * sums, 0)
-    tl.store(
-        out_ptr + row * stride_om + head * HEAD_DIM + rd,
-        result.to(out_ptr.dtype.element_ty),
-        mask=rd < HEAD_DIM,
+    merge_splits(
+        part_ptr, out_ptr, stride_om, tl.program_id(0), HEADS, HEAD_DIM, SPLITS, BLOCK_S, BLOCK_D
     )
 
 

@@ -64,6 +64,8 @@ class Tuning:
             split until there are this many).
         interpreter_block_n: ``block_n`` in Triton's interpreter, where every program costs
             milliseconds of Python whatever its size (None: as on the GPU).
+        merge_in_attention: The last split of the self-attention merges the splits (an atomic
+            count per row and head) instead of a separate combine launch.
         pdl: Programmatic dependent launch (Hopper and later): each kernel is scheduled while
             the one before it finishes and waits for it before touching memory, which hides
             the gap between launches.
@@ -76,6 +78,7 @@ class Tuning:
     attention_block_l: int = 64
     attention_waves: int = 2
     interpreter_block_n: int | None = 64
+    merge_in_attention: bool = False
     pdl: bool = False
 
 
@@ -189,6 +192,8 @@ class AttentionShape:
         causal: Read keys only up to the runtime position.
         splits: Programs per (row, head) along the keys (fewer if the keys are few).
         block_l: Keys per loop iteration (None: :attr:`Tuning.attention_block_l`).
+        merge: With several splits, the last split to finish merges them (no combine launch);
+            None: :attr:`Tuning.merge_in_attention`.
     """
 
     def __init__(
@@ -201,11 +206,14 @@ class AttentionShape:
         causal: bool,
         splits: int,
         block_l: int | None = None,
+        merge: bool | None = None,
     ) -> None:
         self.rows, self.heads, self.head_dim, self.length = rows, heads, head_dim, length
         self.causal = causal
         self.splits = max(1, min(splits, triton.cdiv(length, 16)))
         self.chunk = triton.cdiv(length, self.splits)
+        self.merge = self.splits > 1 and bool(TUNING.merge_in_attention if merge is None else merge)
+        self.block_s = max(2, triton.next_power_of_2(self.splits))
         self.block_d = max(16, triton.next_power_of_2(head_dim))
         self.block_l = block_l or TUNING.attention_block_l
         self.scale = head_dim**-0.5
@@ -221,6 +229,7 @@ def attention(
     mask: torch.Tensor | None = None,
     position: torch.Tensor | None = None,
     partials: torch.Tensor | None = None,
+    counts: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """Single-query attention: ``q [rows, H*D]`` over ``keys/values [rows, H, L, D]``.
 
@@ -233,6 +242,7 @@ def attention(
         mask: Additive mask ``[rows, L]`` (row stride may be anything), or None.
         position: For causal attention, the last visible key (a one-element device tensor).
         partials: Scratch ``[rows * H * splits * (block_d + 2)]`` float32, when split.
+        counts: ``[rows * H]`` int32 zeros, when the splits merge themselves (left at zero).
 
     Returns:
         ``out``.
@@ -241,6 +251,8 @@ def attention(
         raise ValueError("keys and values must share strides")
     if spec.splits > 1 and partials is None:
         raise ValueError("split attention needs a partials buffer")
+    if spec.merge and counts is None:
+        raise ValueError("attention that merges its splits needs a counts buffer")
     part = partials if partials is not None else out
     grid = (spec.rows * spec.heads, spec.splits)
     kernels.attention_kernel[grid](
@@ -251,6 +263,7 @@ def attention(
         position if position is not None else q,
         out,
         part,
+        counts if counts is not None else out,
         q.stride(0),
         keys.stride(0),
         keys.stride(1),
@@ -265,11 +278,13 @@ def attention(
         CAUSAL=spec.causal,
         HAS_MASK=mask is not None,
         SPLITS=spec.splits,
+        MERGE=spec.merge,
         BLOCK_L=spec.block_l,
+        BLOCK_S=spec.block_s,
         BLOCK_D=spec.block_d,
         **_pdl(q.device),
     )
-    if spec.splits > 1:
+    if spec.splits > 1 and not spec.merge:
         kernels.combine_kernel[(spec.rows * spec.heads,)](
             part,
             out,
@@ -277,7 +292,7 @@ def attention(
             HEADS=spec.heads,
             HEAD_DIM=spec.head_dim,
             SPLITS=spec.splits,
-            BLOCK_S=max(2, triton.next_power_of_2(spec.splits)),
+            BLOCK_S=spec.block_s,
             BLOCK_D=spec.block_d,
             **_pdl(q.device),
         )

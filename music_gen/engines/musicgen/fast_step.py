@@ -80,6 +80,8 @@ class FusedStep:
         self.partials = zeros(
             rows * heads * split.splits * (split.block_d + 2), dtype=torch.float32, device=device
         )
+        # Zero between launches: the merging split resets its count.
+        self.counts = zeros(rows * heads, dtype=torch.int32, device=device)
 
     def logits_of_step(self) -> torch.Tensor:
         """Run the network on the current tokens; returns ``[rows, codebooks * vocab]``."""
@@ -114,6 +116,7 @@ class FusedStep:
                 self.attended,
                 position=pos,
                 partials=self.partials,
+                counts=self.counts,
             )
             ops.linear(self.attended, layer.self_out_w, x, epilogue=ops.RESIDUAL, residual=x)
             ops.linear(x, layer.cross_q_w, self.q, layer_norm=layer.cross_ln)

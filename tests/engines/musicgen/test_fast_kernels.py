@@ -109,27 +109,36 @@ def test_qkv_epilogue_writes_k_and_v_into_the_cache_at_the_position(block_n: int
     assert not kv[:, :, :, others].any(), "only the current position may be written"
 
 
+@pytest.mark.parametrize("merge", [False, True], ids=["combine-kernel", "merged"])
 @pytest.mark.parametrize(
     ("splits", "position"),
     [(1, 149), (4, 100), (7, 3), (3, 0)],
     ids=["one-split", "partly-filled", "mostly-empty-splits", "first-step"],
 )
-def test_causal_attention_reads_the_cache_up_to_the_position(splits: int, position: int) -> None:
+def test_causal_attention_reads_the_cache_up_to_the_position(
+    splits: int, position: int, merge: bool
+) -> None:
     rows, heads, head_dim, length = 3, 2, 12, 150
     q = _rand(rows, heads * head_dim, seed=1)
     keys, values = _rand(rows, heads, length, head_dim, seed=2), _rand(rows, heads, length, 12)
-    spec = ops.AttentionShape(rows, heads, head_dim, length, causal=True, splits=splits, block_l=16)
+    spec = ops.AttentionShape(
+        rows, heads, head_dim, length, causal=True, splits=splits, block_l=16, merge=merge
+    )
     out = torch.empty(rows, heads * head_dim, device=DEVICE)
     partials = torch.zeros(rows * heads * spec.splits * (spec.block_d + 2), device=DEVICE)
+    counts = torch.zeros(rows * heads, dtype=torch.int32, device=DEVICE)
     pos = torch.tensor([position], device=DEVICE)
     # Garbage past the position must not leak in.
     keys[:, :, position + 1 :] = 1e4
-    ops.attention(spec, q, keys, values, out, position=pos, partials=partials)
     visible = slice(0, position + 1)
     expected = F.scaled_dot_product_attention(
         q.view(rows, heads, 1, head_dim), keys[:, :, visible], values[:, :, visible]
     )
-    torch.testing.assert_close(out, expected.reshape(rows, -1), rtol=1e-5, atol=1e-5)
+    for _ in range(2):  # the counts are left ready for the next launch
+        out.fill_(float("nan"))
+        ops.attention(spec, q, keys, values, out, position=pos, partials=partials, counts=counts)
+        torch.testing.assert_close(out, expected.reshape(rows, -1), rtol=1e-5, atol=1e-5)
+        assert not counts.any()
 
 
 def test_masked_attention_matches_sdpa() -> None:
@@ -235,11 +244,24 @@ def _inputs(batch: int = 2) -> dict[str, torch.Tensor]:
 
 
 @pytest.mark.parametrize(
-    ("guidance", "chosen_by"), [(1.0, "options"), (3.0, "options"), (3.0, "environment")]
+    ("guidance", "chosen_by", "tuning"),
+    [
+        (1.0, "options", {}),
+        (3.0, "options", {}),
+        (3.0, "environment", {"merge_in_attention": True}),
+    ],
 )
 def test_greedy_codes_equal_stock(
-    mono: Any, guidance: float, chosen_by: str, monkeypatch: pytest.MonkeyPatch
+    mono: Any,
+    guidance: float,
+    chosen_by: str,
+    tuning: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(ops, "TUNING", ops.Tuning(**tuning))
+    from music_gen.engines.musicgen.fast_decode import release_buffers
+
+    release_buffers(mono)  # launch settings are fixed when a decoder is built
     kw = {"max_new_tokens": 10, "do_sample": False, "guidance_scale": guidance}
     ref = stock_codes(mono, **_inputs(), **kw)
     if chosen_by == "environment":
@@ -359,13 +381,17 @@ def test_an_activation_without_a_kernel_is_refused(mono: Any) -> None:
 
 @pytest.mark.gpu
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
-@pytest.mark.parametrize("pdl", [False, True], ids=["plain", "pdl"])
+@pytest.mark.parametrize(
+    "tuning",
+    [{}, {"pdl": True}, {"merge_in_attention": True}, {"pdl": True, "merge_in_attention": True}],
+    ids=["plain", "pdl", "merged", "pdl-merged"],
+)
 def test_cuda_graph_of_the_fused_step_equals_the_torch_step(
-    pdl: bool, monkeypatch: pytest.MonkeyPatch
+    tuning: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # With programmatic dependent launch (where the GPU has it) the kernels overlap their
-    # launches; the codes must not change.
-    monkeypatch.setattr(ops, "TUNING", ops.Tuning(pdl=pdl))
+    # launches, and merged splits synchronise through atomics; the codes must not change.
+    monkeypatch.setattr(ops, "TUNING", ops.Tuning(**tuning))
     torch.backends.cuda.matmul.allow_tf32 = False
     model = tiny_model(init_std=0.3).cuda()
     kw: dict[str, Any] = {"max_new_tokens": 60, "do_sample": False, "guidance_scale": 3.0}
@@ -406,7 +432,12 @@ def test_every_kernel_compiles_to_h100_machine_code(tmp_path: Path) -> None:
     # The projections stream their weights through shared memory (software-pipelined).
     assert all(k["async_copies"] > 0 for k in kernels if k["kernel"] == "linear_kernel")
 
-    # With programmatic dependent launch every kernel waits for the one before it.
-    done = subprocess.run([*command, "--pdl"], capture_output=True, text=True, env=env, timeout=240)
+    # With programmatic dependent launch every kernel waits for the one before it; with the
+    # splits merged in the attention kernel there is no combine kernel.
+    tuning = "--tuning=pdl=1,merge_in_attention=1"
+    done = subprocess.run([*command, tuning], capture_output=True, text=True, env=env, timeout=240)
     assert done.returncode == 0, done.stderr[-3000:]
-    assert all(k["waits_for_previous"] for k in json.loads(report.read_text())["kernels"])
+    kernels = json.loads(report.read_text())["kernels"]
+    assert all(k["waits_for_previous"] for k in kernels)
+    assert "combine_kernel" not in {k["kernel"] for k in kernels}
+    assert all(k["local_bytes"] == 0 for k in kernels)
