@@ -50,10 +50,11 @@ def import_fast(module: str = "fast_decode") -> Any:
     return importlib.import_module(f"music_gen.engines.musicgen.{module}")
 
 
-# One-factor changes from the default Triton launch settings (fast_ops.Tuning).
+# Changes from the default Triton launch settings (fast_ops.Tuning): one factor at a time,
+# then the two launch-saving switches together.
 SWEEP = (
     "default,block_n=32,block_n=64,block_k=128,num_warps=8,num_stages=4,attention_block_l=128,"
-    "attention_waves=4,merge_in_attention=1,pdl=1"
+    "attention_waves=4,merge_in_attention=1,pdl=1,pdl=1+merge_in_attention=1"
 )
 
 
@@ -69,9 +70,10 @@ def sweep(
     try:
         for variant in [v for v in variants.split(",") if v]:
             changes: dict[str, Any] = {}
-            if variant != "default":
-                field, value = variant.split("=")
-                changes[field] = None if value == "none" else int(value)
+            if variant != "default":  # field=value, several joined by "+"
+                for change in variant.split("+"):
+                    field, value = change.split("=")
+                    changes[field] = None if value == "none" else int(value)
             ops.TUNING = dataclasses.replace(default, **changes)
             for batch in batches:
                 fd.release_buffers(model)
