@@ -539,7 +539,7 @@ def print_table(data: dict[str, Any], args: Any, kernel_sets: list[str]) -> None
         print("Triton launch settings (ms per step):")
         for row in data["sweep"]:
             print(
-                f"  {row['model']:<8}b{row['batch']:<4}{row['variant']:<24}"
+                f"  {row['model']:<8}b{row['batch']:<4}{row['variant']:<36}"
                 f"{row['ms_per_step']:8.3f}"
             )
     for name, check in data["checks"].items():
