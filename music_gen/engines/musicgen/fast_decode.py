@@ -482,6 +482,13 @@ def fast_generate_codes(
     return kept.reshape(batch, k, -1)[None, ...]
 
 
+def _tuning() -> Any:
+    """The Triton launch settings in force (a decoder is built for one set)."""
+    from music_gen.engines.musicgen import fast_ops
+
+    return fast_ops.TUNING
+
+
 def _decoder_for(
     model: Any,
     weights: DecoderWeights,
@@ -507,6 +514,7 @@ def _decoder_for(
         opts.attention_window,
         opts.attention,
         kernels,
+        _tuning() if kernels == "triton" else None,
     )
     if opts.reuse_buffers and cache.decoder is not None and cache.decoder_key == key:
         return cache.decoder

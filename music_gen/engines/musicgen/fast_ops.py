@@ -45,9 +45,12 @@ def interpreted() -> bool:
     return os.environ.get("TRITON_INTERPRET", "0") not in ("", "0")
 
 
-@dataclass
+@dataclass(frozen=True)
 class Tuning:
     """Launch settings of the kernels, one set per process (benchmarks sweep them).
+
+    Replace :data:`TUNING` with a new value to change them (``dataclasses.replace``); decoders
+    built under other settings are rebuilt on their next run.
 
     Attributes:
         block_n: Output columns per program of :func:`linear`; None picks by width (16 up to
@@ -62,6 +65,8 @@ class Tuning:
         attention_block_l: Keys per loop iteration of the attention kernel.
         attention_waves: Self-attention programs per streaming multiprocessor (the key axis is
             split until there are this many).
+        attention_splits: Split the self-attention's keys this many ways instead (at most one
+            split per 16 keys).
         interpreter_block_n: ``block_n`` in Triton's interpreter, where every program costs
             milliseconds of Python whatever its size (None: as on the GPU).
         merge_in_attention: The last split of the self-attention merges the splits (an atomic
@@ -77,6 +82,7 @@ class Tuning:
     num_stages: int = 3
     attention_block_l: int = 64
     attention_waves: int = 2
+    attention_splits: int | None = None
     interpreter_block_n: int | None = 64
     merge_in_attention: bool = False
     pdl: bool = False

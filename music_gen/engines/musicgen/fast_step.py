@@ -62,7 +62,9 @@ class FusedStep:
         heads, head_dim = weights.num_heads, weights.head_dim
         self.cross_mask = decoder.cross_mask.view(rows, -1)
         # Split the keys until the programs cover the GPU the wanted number of times.
-        wanted = triton.cdiv(ops.TUNING.attention_waves * _sm_count(device), rows * heads)
+        wanted = ops.TUNING.attention_splits or triton.cdiv(
+            ops.TUNING.attention_waves * _sm_count(device), rows * heads
+        )
         self.self_attn = ops.AttentionShape(
             rows, heads, head_dim, shape.cache_length, causal=True, splits=wanted
         )

@@ -244,33 +244,40 @@ def _inputs(batch: int = 2) -> dict[str, torch.Tensor]:
 
 
 @pytest.mark.parametrize(
-    ("guidance", "chosen_by", "tuning"),
+    ("guidance", "chosen_by", "tuning", "splits"),
     [
-        (1.0, "options", {}),
-        (3.0, "options", {}),
-        (3.0, "environment", {"merge_in_attention": True}),
+        (1.0, "options", {}, 1),
+        (3.0, "options", {"attention_splits": 3}, 3),
+        (3.0, "environment", {"attention_splits": 3, "merge_in_attention": True}, 3),
     ],
+    ids=["one-split", "split-combined", "split-merged-by-env"],
 )
 def test_greedy_codes_equal_stock(
     mono: Any,
     guidance: float,
     chosen_by: str,
     tuning: dict[str, Any],
+    splits: int,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(ops, "TUNING", ops.Tuning(**tuning))
-    from music_gen.engines.musicgen.fast_decode import release_buffers
+    from music_gen.engines.musicgen.fast_decode import _cache_for
 
-    release_buffers(mono)  # launch settings are fixed when a decoder is built
+    # A decoder kept from an earlier test under other settings is rebuilt.
+    monkeypatch.setattr(ops, "TUNING", ops.Tuning(**tuning))
     kw = {"max_new_tokens": 10, "do_sample": False, "guidance_scale": guidance}
     ref = stock_codes(mono, **_inputs(), **kw)
+    # Static shapes: a 64-position cache, long enough to split.
+    options = FastDecodeOptions(static_shapes=splits > 1, kernels="triton")
     if chosen_by == "environment":
         monkeypatch.setenv(KERNELS_ENV, "triton")
-        out = fast_generate_codes(mono, **_inputs(), **kw)
-    else:
-        out = fast_generate_codes(mono, **_inputs(), **kw, options=TRITON)
+        options = FastDecodeOptions(static_shapes=splits > 1)
+    out = fast_generate_codes(mono, **_inputs(), **kw, options=options)
     assert out.shape == (1, 2, 4, 10 + 1 - 4)
     assert torch.equal(out, ref)
+    decoder = _cache_for(mono).decoder
+    assert decoder is not None
+    assert decoder.fused.self_attn.splits == splits
+    assert decoder.fused.self_attn.merge == tuning.get("merge_in_attention", False)
 
 
 def test_stereo_continuation_equals_stock(stereo: Any) -> None:
