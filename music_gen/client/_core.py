@@ -83,6 +83,18 @@ class ClientCore:
             details={"url": url},
         )
 
+    @staticmethod
+    def json_of(response: httpx.Response, method: str, path: str) -> Any:
+        """The response's JSON body; a body that is not JSON is a protocol error."""
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise APIError(
+                f"{method} {path} answered {response.status_code} without JSON",
+                code="PROTOCOL_ERROR",
+                status_code=response.status_code,
+            ) from exc
+
     def poll_schedule(self) -> PollSchedule:
         """A fresh schedule for waiting on one task."""
         return PollSchedule(self.options)

@@ -89,14 +89,7 @@ class AsyncAPIClient:
 
     async def _json(self, method: str, path: str, **kwargs: Any) -> Any:
         response = await self._send(method, path, **kwargs)
-        try:
-            return response.json()
-        except ValueError as exc:
-            raise APIError(
-                f"{method} {path} answered {response.status_code} without JSON",
-                code="PROTOCOL_ERROR",
-                status_code=response.status_code,
-            ) from exc
+        return self._core.json_of(response, method, path)
 
     async def submit(self, prompt: str, duration: float | None = None, **params: Any) -> TaskStatus:
         """Queue a generation and return at once (``POST /generate``)."""

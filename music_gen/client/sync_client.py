@@ -95,14 +95,7 @@ class APIClient:
 
     def _json(self, method: str, path: str, **kwargs: Any) -> Any:
         response = self._send(method, path, **kwargs)
-        try:
-            return response.json()
-        except ValueError as exc:
-            raise APIError(
-                f"{method} {path} answered {response.status_code} without JSON",
-                code="PROTOCOL_ERROR",
-                status_code=response.status_code,
-            ) from exc
+        return self._core.json_of(response, method, path)
 
     # --- tasks ----------------------------------------------------------------------------
 
