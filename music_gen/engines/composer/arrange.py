@@ -12,13 +12,16 @@ from dataclasses import dataclass
 
 import pretty_midi
 
+from music_gen.engines.composer.articulation import articulate
 from music_gen.engines.composer.bass import write_bass
 from music_gen.engines.composer.drums import write_drums
 from music_gen.engines.composer.harmony import write_chords
 from music_gen.engines.composer.melody import write_melody
 from music_gen.engines.composer.notes import Note, section_of_bar
+from music_gen.engines.composer.percussion import write_percussion
 from music_gen.engines.composer.plan import PartPlan, PiecePlan
 from music_gen.engines.composer.sampling import Chooser
+from music_gen.engines.composer.voices import write_voice
 
 #: How loud each role sits in the mix relative to the others.
 _ROLE_GAIN = {
@@ -28,6 +31,8 @@ _ROLE_GAIN = {
     "counter": 0.72,
     "bass": 1.0,
     "drums": 1.0,
+    "voice": 0.78,
+    "percussion": 0.95,
 }
 _WRITERS: dict[str, Callable[[PiecePlan, PartPlan, Chooser], list[Note]]] = {
     "melody": write_melody,
@@ -36,6 +41,8 @@ _WRITERS: dict[str, Callable[[PiecePlan, PartPlan, Chooser], list[Note]]] = {
     "pad": write_chords,
     "bass": write_bass,
     "drums": write_drums,
+    "voice": write_voice,
+    "percussion": write_percussion,
 }
 #: Standard deviation of onset humanisation, in seconds.
 TIMING_JITTER_S = 0.004
@@ -73,8 +80,9 @@ class Arrangement:
         for part in plan.parts:
             if part_names is not None and part.name not in part_names:
                 continue
+            # On the drum channel the program selects the kit (GM2: 32 jazz, 40 brush, ...).
             instrument = pretty_midi.Instrument(
-                program=0 if part.is_drum else part.program, is_drum=part.is_drum, name=part.name
+                program=part.program, is_drum=part.is_drum, name=part.name
             )
             for note in self.notes[part.name]:
                 instrument.notes.append(
@@ -109,7 +117,7 @@ def arrange(plan: PiecePlan, chooser: Chooser) -> Arrangement:
     notes: dict[str, list[TimedNote]] = {}
     for part in plan.parts:
         part_chooser = chooser.spawn(part.name)
-        written = _WRITERS[part.role](plan, part, part_chooser)
+        written = articulate(_WRITERS[part.role](plan, part, part_chooser), part.articulation)
         notes[part.name] = _place(plan, part, written, part_chooser)
     return Arrangement(plan, notes)
 

@@ -14,6 +14,7 @@ from music_gen.engines.composer.sampling import Chooser
 KICK, SIDE_STICK, SNARE, CLAP, HAT, PEDAL_HAT, OPEN_HAT = 36, 37, 38, 39, 42, 44, 46
 LOW_TOM, MID_TOM, HIGH_TOM, CRASH, RIDE, TAMBOURINE, SHAKER = 45, 47, 50, 49, 51, 54, 70
 FLOOR_TOM = 41
+RIM = SIDE_STICK
 
 _VELOCITY = {"X": 112, "x": 96, "o": 52}
 
@@ -57,6 +58,45 @@ GROOVES: dict[str, dict[int, str]] = {
         SNARE: "....x.......x...",
     },
     "folk": {KICK: "X.......X.......", TAMBOURINE: "....x.......x...", SHAKER: "x.x.x.x.x.x.x.x."},
+    "punk": {KICK: "X.x...x.X.x...x.", SNARE: "....X.......X...", HAT: "X.x.X.x.X.x.X.x."},
+    "surf": {
+        KICK: "X.......X.x.....",
+        SNARE: "....X.......X...",
+        FLOOR_TOM: "x.x.x.x.x.x.x.x.",
+        RIDE: "x...x...x...x...",
+    },
+    "disco": {
+        KICK: "X...X...X...X...",
+        SNARE: "....X.......X...",
+        OPEN_HAT: "..X...X...X...X.",
+        HAT: "x.o.x.o.x.o.x.o.",
+    },
+    "dnb": {KICK: "X.........X.....", SNARE: "....X..o.o..X...", HAT: "x.x.x.x.x.x.x.x."},
+    "halftime": {KICK: "X.....x...x.....", SNARE: "........X.......", HAT: "x.x.x.x.x.x.x.x."},
+    "trap": {
+        KICK: "X......x..X.....",
+        CLAP: "........X.......",
+        HAT: "x.x.xxxxx.x.x.xx",
+        OPEN_HAT: "..............x.",
+    },
+    "soul": {KICK: "X.....x.X.......", SNARE: "....X.......X...", TAMBOURINE: "x...x...x...x..."},
+    "afrobeat": {
+        KICK: "X.....x...X.....",
+        SNARE: "....o..x.o..x..o",
+        OPEN_HAT: "..x...x...x...x.",
+        SHAKER: "xoxoxoxoxoxoxoxo",
+    },
+    "flamenco": {CLAP: "X..x..x.x.x.X...", KICK: "X.......X......."},
+    "march": {
+        KICK: "X.......X.......",
+        SNARE: "x.ooX.o.x.ooX.xx",
+        CRASH: "........x.......",
+    },
+    "ska": {KICK: "X.......X.......", SNARE: "....X.......X...", HAT: "..x...x...x...x."},
+    "onedrop": {KICK: "........X.......", RIM: "........x.......", HAT: "x.o.x.o.x.o.x.o."},
+    "boombap": {KICK: "X.......X.x.....", SNARE: "....X.......X...", HAT: "x.x.x.x.x.x.x.x."},
+    "blast": {KICK: "XxXxXxXxXxXxXxXx", SNARE: "xXxXxXxXxXxXxXxX", RIDE: "x.x.x.x.x.x.x.x."},
+    "brushes": {SNARE: "o.xoo.xoo.xoo.xo", PEDAL_HAT: "....x.......x...", KICK: "o.......o......."},
 }
 #: Grooves for 3/4 (12 steps) and 6/8 (12 steps of two dotted-quarter beats).
 METER_GROOVES: dict[str, dict[int, str]] = {
@@ -72,10 +112,11 @@ _FILL_PATTERNS = [
 
 def write_drums(plan: PiecePlan, part: PartPlan, chooser: Chooser) -> list[Note]:
     """The drum part: the groove, fills into new sections, crashes on their downbeats."""
+    name, _, transform = part.style.partition("+")
     if plan.meter in METER_GROOVES:
         groove = METER_GROOVES[plan.meter]
     else:
-        groove = GROOVES.get(part.style, GROOVES["pop"])
+        groove = transform_groove(GROOVES.get(name, GROOVES["pop"]), transform)
     steps = len(next(iter(groove.values())))
     beats = plan.beats_per_bar
     step_beats = beats / steps
@@ -107,6 +148,27 @@ def write_drums(plan: PiecePlan, part: PartPlan, chooser: Chooser) -> list[Note]
                     length = step_beats * (4 if drum in (OPEN_HAT, RIDE) else 1)
                     notes.append(Note(drum, start + step * step_beats, length, velocity))
     return notes
+
+
+def transform_groove(groove: dict[int, str], transform: str) -> dict[int, str]:
+    """A 4/4 groove changed by a groove word: "half" (the backbeat on 3 only), "double" (the
+    groove twice in a bar), "four" (a kick on every beat), "rim" (snare as rimshot)."""
+    result = dict(groove)
+    backbeat = SNARE if SNARE in result else (CLAP if CLAP in result else SIDE_STICK)
+    if transform == "half":
+        for drum in (SNARE, CLAP, SIDE_STICK, RIM):
+            if drum in result:
+                result[drum] = "." * 16
+        result[backbeat] = "........X......."
+        if KICK in result:
+            result[KICK] = "X.....x........."
+    elif transform == "double":
+        result = {drum: "".join(p[(2 * i) % 16] for i in range(16)) for drum, p in result.items()}
+    elif transform == "four":
+        result[KICK] = "X...X...X...X..."
+    elif transform == "rim" and SNARE in result:
+        result[RIM] = result.pop(SNARE)
+    return result
 
 
 def _fill(

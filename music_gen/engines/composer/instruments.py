@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from music_gen.engines.composer.gm import GM_NAMES, gm_family
+
 
 @dataclass(frozen=True)
 class Instrument:
@@ -13,7 +15,8 @@ class Instrument:
     name: str
     # General MIDI program 0..127 (for drums: the drum-kit preset in bank 128).
     program: int
-    # "keys", "guitar", "bass", "drums", "lead", "pad" or "mallet": decides default roles.
+    # "keys", "guitar", "bass", "drums", "lead", "pad", "mallet" or "perc" (pitched
+    # percussion: taiko, timpani): decides the role a named instrument takes.
     family: str
     # Comfortable MIDI range for melodies (low, high).
     low: int
@@ -67,7 +70,7 @@ INSTRUMENTS: dict[str, Instrument] = {
         _I("cello", 42, "lead", 36, 69, -0.2, 0.85),
         _I("contrabass", 43, "bass", 28, 55, 0.1, 0.9),
         _I("harp", 46, "mallet", 43, 91, 0.3, 0.85),
-        _I("timpani", 47, "bass", 38, 55, 0.0, 0.75),
+        _I("timpani", 47, "perc", 38, 55, 0.0, 0.75),
         _I("strings", 48, "pad", 48, 84, 0.1, 0.7),
         _I("synth strings", 50, "pad", 48, 84, 0.15, 0.65),
         _I("choir", 52, "pad", 52, 79, -0.1, 0.7),
@@ -95,8 +98,40 @@ INSTRUMENTS: dict[str, Instrument] = {
         _I("sitar", 104, "lead", 52, 81, -0.2, 0.75),
         _I("banjo", 105, "guitar", 48, 79, 0.3, 0.75),
         _I("steel drums", 114, "mallet", 55, 84, 0.25, 0.75),
+        _I("clavinet", 7, "keys", 48, 81, -0.2, 0.7),
+        _I("tango accordion", 23, "keys", 53, 84, -0.2, 0.65),
+        _I("muted guitar", 28, "guitar", 45, 76, -0.35, 0.7),
+        _I("muted trumpet", 59, "lead", 58, 82, 0.25, 0.7),
+        _I("tremolo strings", 44, "pad", 48, 84, 0.1, 0.7),
+        _I("pizzicato strings", 45, "pad", 48, 84, 0.1, 0.8),
+        _I("fiddle", 110, "lead", 55, 91, 0.3, 0.75),
+        _I("taiko drum", 116, "perc", 36, 55, 0.0, 0.85),
+        # Instruments General MIDI lacks, played by the nearest program (see NEAREST_NOTES).
+        _I("mandolin", 25, "guitar", 55, 86, 0.3, 0.75),
+        _I("ukulele", 24, "guitar", 60, 81, 0.25, 0.85),
+        _I("pedal steel", 26, "lead", 52, 84, 0.3, 0.75),
+        _I("slide guitar", 25, "lead", 52, 81, -0.3, 0.8),
+        _I("melodica", 22, "lead", 60, 84, 0.25, 0.7),
+        _I("bass voices", 52, "bass", 40, 62, 0.0, 0.8),
         _I("drums", 0, "drums", 35, 81, 0.0, 0.8, True),
     )
+}
+_CURATED_PROGRAMS = {i.program for i in INSTRUMENTS.values() if not i.is_drum}
+for _program, _gm_name in enumerate(GM_NAMES):
+    # Every other GM program, under its GM name, so any GM instrument can be asked for.
+    if _program not in _CURATED_PROGRAMS and _gm_name not in INSTRUMENTS:
+        _family, _low, _high = gm_family(_program)
+        INSTRUMENTS[_gm_name] = Instrument(_gm_name, _program, _family, _low, _high, 0.1, 0.7)
+
+#: What plays an instrument General MIDI does not have, said in the plan's notes.
+NEAREST_NOTES: dict[str, str] = {
+    "mandolin": "General MIDI has no mandolin: the steel-string acoustic guitar (25) plays it",
+    "ukulele": "General MIDI has no ukulele: the nylon-string guitar (24) plays it",
+    "pedal steel": "General MIDI has no pedal steel: the jazz guitar (26) plays its fills",
+    "slide guitar": "General MIDI has no slide guitar: the steel-string acoustic guitar (25) "
+    "plays it",
+    "melodica": "General MIDI has no melodica: the harmonica (22), a free reed too, plays it",
+    "bass voices": "the bass voices sing with the choir program (52)",
 }
 
 #: Words (and phrases) a prompt may use for an instrument -> canonical name. "guitar" and
@@ -116,7 +151,6 @@ INSTRUMENT_WORDS: dict[str, str] = {
     "pipe organ": "church organ",
     "classical guitar": "nylon guitar",
     "spanish guitar": "nylon guitar",
-    "ukulele": "nylon guitar",
     "steel guitar": "acoustic guitar",
     "clean guitar": "electric guitar",
     "overdrive guitar": "overdriven guitar",
@@ -136,12 +170,8 @@ INSTRUMENT_WORDS: dict[str, str] = {
     "beat": "drums",
     "beats": "drums",
     "violins": "strings",
-    "fiddle": "violin",
-    "fiddles": "violin",
     "string section": "strings",
     "string ensemble": "strings",
-    "string quartet": "strings",
-    "orchestra": "strings",
     "cellos": "cello",
     "violas": "viola",
     "choir": "choir",
@@ -149,7 +179,6 @@ INSTRUMENT_WORDS: dict[str, str] = {
     "vocals": "voice",
     "vocal": "voice",
     "singer": "voice",
-    "horns": "brass",
     "horn": "french horn",
     "brass section": "brass",
     "trumpets": "trumpet",
@@ -173,7 +202,92 @@ INSTRUMENT_WORDS: dict[str, str] = {
     "guitars": "guitar",
     "synths": "synth",
     "synthesizer": "synth",
+    "clav": "clavinet",
+    "honky tonk": "honky-tonk piano",
+    "honky tonk piano": "honky-tonk piano",
+    "dx7": "electric piano 2",
+    "fm piano": "electric piano 2",
+    "bandoneon": "tango accordion",
+    "concertina": "accordion",
+    "squeezebox": "accordion",
+    "steel pan": "steel drums",
+    "taiko": "taiko drum",
+    "taiko drums": "taiko drum",
+    "big drums": "taiko drum",
+    "war drums": "taiko drum",
+    "kettle drums": "timpani",
+    "kettledrums": "timpani",
+    "timps": "timpani",
+    "upright": "upright bass",
+    "standup bass": "upright bass",
+    "stand up bass": "upright bass",
+    "pedal steel guitar": "pedal steel",
+    "lap steel": "pedal steel",
+    "slide": "slide guitar",
+    "bottleneck guitar": "slide guitar",
+    "lead guitar": "electric guitar",
+    "mandolins": "mandolin",
+    "uke": "ukulele",
+    "vocalist": "voice",
+    "voices": "choir",
+    "choral": "choir",
+    "choirs": "choir",
+    "whistling": "whistle",
+    "tin whistle": "recorder",
+    "penny whistle": "recorder",
+    "thumb piano": "kalimba",
+    "mbira": "kalimba",
+    "bagpipes": "bagpipe",
+    "cor anglais": "english horn",
+    "sousaphone": "tuba",
+    "cornet": "trumpet",
+    "flugelhorn": "trumpet",
+    "trumpet section": "trumpet",
+    "celeste": "celesta",
+    "moog bass": "synth bass",
+    "reese bass": "synth bass",
+    "wobble bass": "synth bass 2",
+    "saw lead": "synth lead",
+    "handclaps": "drums",
+    "claps": "drums",
+    "congas": "drums",
+    "bongos": "drums",
+    "cajon": "drums",
+    "tambourine": "drums",
+    "shaker": "drums",
+    "pizz strings": "pizzicato strings",
 }
+for _program, _gm_name in enumerate(GM_NAMES):
+    # GM's own names ("acoustic grand piano", "distortion guitar", "choir aahs") and, for
+    # numbered ones, the name without its number ("electric piano", "synth bass").
+    _canonical = _gm_name if _gm_name in INSTRUMENTS else None
+    if _canonical is None:
+        _canonical = next(
+            i.name for i in INSTRUMENTS.values() if i.program == _program and not i.is_drum
+        )
+    INSTRUMENT_WORDS.setdefault(_gm_name, _canonical)
+    INSTRUMENT_WORDS.setdefault(_gm_name.rstrip(" 12"), _canonical)
+
+#: Roles a named instrument takes when its family's default is not what it plays.
+NATURAL_ROLES: dict[str, str] = {"pedal steel": "counter"}
+#: Role each family takes when named in a prompt.
+FAMILY_ROLES: dict[str, str] = {
+    "drums": "drums",
+    "bass": "bass",
+    "lead": "melody",
+    "pad": "pad",
+    "keys": "chords",
+    "guitar": "chords",
+    "mallet": "chords",
+    "perc": "percussion",
+}
+
+
+def natural_role(name: str) -> str:
+    """The role an instrument plays when a prompt names it without saying (sax -> melody,
+    clavinet -> chords, slap bass -> bass, taiko -> percussion)."""
+    return NATURAL_ROLES.get(name) or FAMILY_ROLES[INSTRUMENTS[name].family]
+
 
 #: Generic words whose instrument depends on the genre: word -> {genre: name, "": default}.
 GENERIC_INSTRUMENTS: dict[str, dict[str, str]] = {
@@ -188,10 +302,24 @@ GENERIC_INSTRUMENTS: dict[str, dict[str, str]] = {
         "bossa nova": "nylon guitar",
         "classical": "nylon guitar",
         "reggae": "electric guitar",
+        "punk": "distorted guitar",
+        "grunge": "distorted guitar",
+        "surf": "electric guitar",
+        "flamenco": "nylon guitar",
+        "tango": "nylon guitar",
+        "pop": "electric guitar",
+        "house": "electric guitar",
         "": "acoustic guitar",
     },
-    "synth": {"": "synth lead", "ambient": "synth pad", "cinematic": "synth pad"},
+    "horns": {"": "brass", "cinematic": "french horn", "classical": "french horn"},
+    "horn section": {"": "brass", "cinematic": "french horn", "classical": "french horn"},
+    "synth": {
+        "": "synth lead",
+        "ambient": "synth pad",
+        "cinematic": "synth pad",
+        "chiptune": "square lead",
+    },
 }
 
-#: Roles a part can play.
-ROLES = ("melody", "chords", "bass", "drums", "pad", "counter")
+#: Roles a part can play ("voice": an inner line of an ensemble, as violin II or viola).
+ROLES = ("melody", "chords", "bass", "drums", "pad", "counter", "voice", "percussion")

@@ -40,6 +40,8 @@ class PartPlan:
     channel: int
     pan: float
     level: float
+    # How notes are played: "" as written, "staccato", "legato" or "palm" (palm-muted).
+    articulation: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """The part as plan metadata."""
@@ -51,6 +53,7 @@ class PartPlan:
             "is_drum": self.is_drum,
             "style": self.style,
             "channel": self.channel,
+            "articulation": self.articulation,
         }
 
 
@@ -85,7 +88,7 @@ def _style_for(role: str, instrument: Instrument, genre: Genre, words: Sequence[
         return "walking" if "walking" in words else genre.bass
     if role in ("chords", "pad"):
         if "comping" in words:
-            return "jazz" if genre.swing or genre.name == "jazz" else genre.comp
+            return "jazz" if genre.swing or genre.base == "jazz" else genre.comp
         if any(w in words for w in ("arpeggio", "arpeggios", "arpeggiated")):
             return "arpeggio"
         if any(w in words for w in ("strumming", "strummed")):
@@ -104,10 +107,14 @@ def _style_for(role: str, instrument: Instrument, genre: Genre, words: Sequence[
     return genre.melody
 
 
-def _make_parts(
+def make_parts(
     entries: list[tuple[str, str, str]], genre: Genre, words: Sequence[str]
 ) -> list[PartPlan]:
-    """Build PartPlans from (name, instrument, role) entries, assigning channels."""
+    """Build PartPlans from (name, instrument, role) entries, assigning channels.
+
+    Raises:
+        InvalidParameterError: More melodic parts than MIDI channels.
+    """
     if sum(1 for _, inst, _ in entries if not INSTRUMENTS[inst].is_drum) > len(MELODIC_CHANNELS):
         raise InvalidParameterError(
             f"at most {len(MELODIC_CHANNELS)} melodic parts are supported, got {len(entries)}",
@@ -145,15 +152,17 @@ def _unique(name: str, taken: set[str], role: str) -> str:
 
 
 def prompt_parts(reading: PromptReading, genre: Genre, quiet: bool) -> list[PartPlan]:
+    """The parts of a prompt whose named instruments are the whole band (the prompt limits
+    the band: "solo piano", "flute and harp only", or names one solo player)."""
     words = list(reading.styles)
-    named = [resolve_instrument(w, genre.name) for w in reading.instruments]
+    named = [resolve_instrument(w, genre.name, genre.base) for w in reading.instruments]
     if reading.genre and named and all(INSTRUMENTS[n].family == "bass" for n in named):
         # "Jazz with a walking bass": the genre's band, with the named bass.
         band = [(named[0] if r == "bass" else i, r) for i, r in genre.band]
         if not genre.drums_always and (quiet or not genre.has_drums):
             band = [(i, r) for i, r in band if r != "drums"]
         taken_: set[str] = set()
-        return _make_parts([(_unique(i, taken_, r), i, r) for i, r in band], genre, words)
+        return make_parts([(_unique(i, taken_, r), i, r) for i, r in band], genre, words)
     if not reading.instruments:
         band = list(genre.band)
         if not genre.drums_always and (quiet or not genre.has_drums):
@@ -161,8 +170,8 @@ def prompt_parts(reading: PromptReading, genre: Genre, quiet: bool) -> list[Part
         band = [(i, r) for i, r in band if i not in reading.excluded]
         taken: set[str] = set()
         entries = [(_unique(i, taken, r), i, r) for i, r in band]
-        return _make_parts(entries, genre, words)
-    names = [resolve_instrument(w, genre.name) for w in reading.instruments]
+        return make_parts(entries, genre, words)
+    names = [resolve_instrument(w, genre.name, genre.base) for w in reading.instruments]
     names = list(dict.fromkeys(names))
     insts = [INSTRUMENTS[n] for n in names]
     leads = [i for i in insts if i.family == "lead"]
@@ -174,6 +183,8 @@ def prompt_parts(reading: PromptReading, genre: Genre, quiet: bool) -> list[Part
     for inst in insts:
         if inst.is_drum:
             roles.append((inst.name, "drums"))
+        elif inst.family == "perc":
+            roles.append((inst.name, "percussion"))
         elif inst.family == "bass":
             roles.append((inst.name, "bass" if len(insts) > 1 or not leads else "melody"))
         elif inst is melody:
@@ -194,7 +205,7 @@ def prompt_parts(reading: PromptReading, genre: Genre, quiet: bool) -> list[Part
         roles[0] = (roles[0][0], "melody")
     taken = set()
     entries = [(_unique(i, taken, r), i, r) for i, r in roles]
-    parts = _make_parts(entries, genre, words)
+    parts = make_parts(entries, genre, words)
     if solo and reading.meter != "3/4":
         # (A waltz keeps its oom-pah-pah left hand.)
         parts = [_solo_accompaniment(p, genre, words, quiet) for p in parts]
@@ -215,9 +226,9 @@ def _solo_accompaniment(
     the chord in eighths) for quiet moods and classical or folk styles, the genre's comping
     otherwise. Styles the prompt names ("strumming", "comping") are kept."""
     asked = {"comping", "strumming", "strummed", "arpeggio", "arpeggios", "arpeggiated"}
-    if part.role != "chords" or asked.intersection(words) or genre.name in _COMPING_GENRES:
+    if part.role != "chords" or asked.intersection(words) or genre.base in _COMPING_GENRES:
         return part
-    if quiet or genre.name in _BROKEN_CHORD_GENRES:
+    if quiet or genre.base in _BROKEN_CHORD_GENRES:
         return replace(part, style="arpeggio")
     return part
 
@@ -242,8 +253,8 @@ def requested_parts(
         words_by_part[request.name] = list(part_reading.styles)
     parts = []
     for entry in entries:
-        parts.extend(_make_parts([entry], genre, words_by_part[entry[0]]))
-    # Channels must be distinct across parts; _make_parts numbered each alone.
+        parts.extend(make_parts([entry], genre, words_by_part[entry[0]]))
+    # Channels must be distinct across parts; make_parts numbered each alone.
     channels = iter(MELODIC_CHANNELS)
     result = []
     for part in parts:
@@ -257,10 +268,10 @@ def _instrument_for_request(request: PartRequest, genre: Genre) -> str:
     candidates = [name, name.rstrip("s"), name.rstrip("0123456789 ").strip()]
     for candidate in candidates:
         if candidate in INSTRUMENT_WORDS or candidate in ("guitar", "synth"):
-            return resolve_instrument(candidate, genre.name)
+            return resolve_instrument(candidate, genre.name, genre.base)
     part_reading = read_prompt(f"{request.name} {request.prompt}")
     if part_reading.instruments:
-        return resolve_instrument(part_reading.instruments[0], genre.name)
+        return resolve_instrument(part_reading.instruments[0], genre.name, genre.base)
     known = sorted(set(INSTRUMENT_WORDS) | {"guitar", "synth"})
     raise InvalidParameterError(
         f"Unknown instrument {request.name!r} (part prompt {request.prompt!r}); "

@@ -13,14 +13,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from music_gen.engines.composer.band import band_parts
+from music_gen.engines.composer.grooves import GROOVES
 from music_gen.engines.composer.instruments import INSTRUMENTS
 from music_gen.engines.composer.keys import choose_key
-from music_gen.engines.composer.moods import MOOD_GENRES, MOODS, SOLO_GENRES
+from music_gen.engines.composer.moods import INSTRUMENT_GENRES, MOOD_GENRES, MOODS, SOLO_GENRES
 from music_gen.engines.composer.parts import (
     PartPlan,
     PartRequest,
     fit_meter,
-    prompt_parts,
     requested_parts,
 )
 from music_gen.engines.composer.prompt import PromptReading, read_prompt, resolve_instrument
@@ -54,6 +55,14 @@ _MODAL_PROGRESSIONS = {
     "phrygian": (("i | bII | i | bII", "i | bII | bVII | i"), ("bVII | bII | i | i",)),
 }
 _METERS = {"4/4": (4, 1.0), "3/4": (3, 1.0), "6/8": (2, 1.5)}
+_GENRE_SOURCES = {
+    "meter": "the meter",
+    "solo": "the solo instrument and the mood",
+    "instrument": "the instrument",
+    "mood": "the mood",
+}
+#: The genre of a prompt in which nothing was recognised (said in the plan's notes).
+DEFAULT_GENRE = "pop"
 
 
 @dataclass(frozen=True)
@@ -99,6 +108,17 @@ class PiecePlan:
     unrecognized: tuple[str, ...]
     progression_a: str
     progression_b: str
+    # Where the genre came from: "prompt" (a genre or ensemble word), "meter", "solo",
+    # "instrument", "mood" or "default" (nothing in the prompt was recognised).
+    genre_from: str = "prompt"
+    # The genre's family (its own name for a broad genre).
+    genre_family: str = ""
+    ensemble: str | None = None
+    grooves: tuple[str, ...] = ()
+    # What was decided or substituted, in words ("General MIDI has no mandolin: ...").
+    notes: tuple[str, ...] = ()
+    # Typos read as known words: (as written, as read).
+    corrections: tuple[tuple[str, str], ...] = ()
 
     @property
     def beats_per_bar(self) -> int:
@@ -183,6 +203,13 @@ class PiecePlan:
             "bar_s": round(self.bar_s, 6),
             "density": self.density,
             "unrecognized_words": list(self.unrecognized),
+            "genre_from": self.genre_from,
+            "genre_family": self.genre_family or self.genre,
+            "ensemble": self.ensemble,
+            "grooves": list(self.grooves),
+            "kit": self.kit,
+            "notes": list(self.notes),
+            "corrections": {typo: word for typo, word in self.corrections},
         }
 
 
@@ -204,28 +231,34 @@ def build_plan(
     own = read_prompt(prompt)
     mood_name = reading.mood or "neutral"
     mood = MOODS[mood_name]
-    if reading.genre:
-        genre = GENRES[reading.genre]
-    elif reading.meter in ("3/4", "6/8"):
-        # Waltzes, minuets and jigs: genres at home in triple time.
-        genre = GENRES[chooser.choose(["classical", "folk", "jazz"], [3, 2, 1])]
-    elif _solo_instrument(own) is not None:
-        # "Calm piano melody", "romantic guitar": a genre a solo player lives in.
-        genre = _choose_genre(mood_name, chooser, SOLO_GENRES)
-    else:
-        genre = _choose_genre(mood_name, chooser, MOOD_GENRES)
+    genre, genre_from = _genre_for(reading, own, mood_name, chooser)
+    notes: list[str] = []
+    if genre_from == "default":
+        notes.append(
+            f"nothing in the prompt was recognised; playing the default style, {genre.name}"
+            " (see `musicgen styles` for the words the composer knows)"
+        )
+    elif genre_from != "prompt":
+        notes.append(f"genre {genre.name} chosen from {_GENRE_SOURCES[genre_from]}")
+    if genre.note and genre_from == "prompt":
+        notes.append(f"{genre.name}: {genre.note}")
     meter = reading.meter or genre.meter
     tempo = _choose_tempo(reading, genre, mood.tempo_scale, chooser)
     anthem = "anthem" in full_text.lower()
     mode, tonic_pc, flats = choose_key(reading, genre, mood_name, chooser, anthem=anthem)
-    if reading.swing is not None:
-        swing = (genre.swing or 0.16) if reading.swing else 0.0
+    swing_asked = reading.swing
+    if swing_asked is None and any(GROOVES[g].swing for g in reading.grooves):
+        swing_asked = True
+    if swing_asked is not None:
+        swing = (genre.swing or 0.16) if swing_asked else 0.0
     else:
         swing = genre.swing
     if part_requests:
         parts = requested_parts(part_requests, genre, reading)
     else:
-        parts = prompt_parts(own, genre, mood.quiet)
+        solo_player = genre_from in ("solo", "meter") and _solo_instrument(own) is not None
+        parts, band_notes = band_parts(own, genre, mood.quiet, solo_player=solo_player)
+        notes += band_notes
     density = genre.melody
     order = ["long", "sparse", "medium", "busy"]
     if mood.density and density != "long":
@@ -251,11 +284,38 @@ def build_plan(
         duration_s=duration_s,
         density=density,
         energy=mood.energy,
-        kit=genre.kit,
+        kit=next((p.program for p in parts if p.is_drum), genre.kit),
         unrecognized=reading.unrecognized,
         progression_a=prog_a,
         progression_b=prog_b,
+        genre_from=genre_from,
+        genre_family=genre.base,
+        ensemble=reading.ensembles[0] if reading.ensembles else None,
+        grooves=reading.grooves,
+        notes=tuple(notes),
+        corrections=reading.corrections,
     )
+
+
+def _genre_for(
+    reading: PromptReading, own: PromptReading, mood: str, chooser: Chooser
+) -> tuple[Genre, str]:
+    """The genre and where it came from (see ``PiecePlan.genre_from``)."""
+    if reading.genre:
+        return GENRES[reading.genre], "prompt"
+    if reading.meter in ("3/4", "6/8"):
+        # Waltzes, minuets and jigs: genres at home in triple time.
+        return GENRES[chooser.choose(["classical", "folk", "jazz"], [3, 2, 1])], "meter"
+    if _solo_instrument(own) is not None:
+        # "Calm piano melody", "romantic guitar": a genre a solo player lives in.
+        return _choose_genre(mood, chooser, SOLO_GENRES), "solo"
+    for word in own.instruments:
+        home = INSTRUMENT_GENRES.get(resolve_instrument(word, "pop"))
+        if home is not None:
+            return GENRES[home], "instrument"
+    if not reading.recognised:
+        return GENRES[DEFAULT_GENRE], "default"
+    return _choose_genre(mood, chooser, MOOD_GENRES), "mood"
 
 
 def _choose_genre(mood: str, chooser: Chooser, tables: dict[str, dict[str, float]]) -> Genre:

@@ -10,10 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from music_gen.engines.composer.ensembles import ENSEMBLE_WORDS, ENSEMBLES
+from music_gen.engines.composer.grooves import GROOVE_WORDS
 from music_gen.engines.composer.instruments import GENERIC_INSTRUMENTS, INSTRUMENT_WORDS
 from music_gen.engines.composer.moods import MOOD_WORDS, TEMPO_WORDS
 from music_gen.engines.composer.styles import GENRE_WORDS
 from music_gen.engines.composer.theory import MODE_ALIASES, parse_pitch_class
+from music_gen.engines.composer.vocabulary import correct, expand, known_words, normalize
 
 #: Lowest and highest tempo a prompt may ask for.
 MIN_TEMPO_BPM = 30.0
@@ -29,8 +32,9 @@ STOP_WORDS = frozenset(
     _words(
         """a an the and or with without in of for on at to by from into some very really quite
         music song songs track tune piece pieces composition style styled feel feeling vibe
-        vibes sound sounds sounding like that this it its is are be plus also just kind type
+        vibes sound sounds sounding like that this it its is are be plus also kind type
         sort playing plays play played featuring feature features using use made make me my
+        band group ensemble section sections feat ft full one two three four five six several
         please background instrumental instrument instruments arrangement part parts line
         lines tempo key mode meter time signature bpm beats per minute minutes seconds second
         long short little bit more less over under around about than tone tones"""
@@ -139,6 +143,69 @@ _BARE_MODE_RE = re.compile(
     r"|natural minor)\b"
 )
 _NEGATION_RE = re.compile(r"\b(?:no|without|minus|except)\s+")
+#: GM instrument names that typo correction never aims at (sound effects, odd names).
+_GM_ONLY = frozenset(
+    {"rain", "soundtrack", "crystal", "atmosphere", "brightness", "goblins", "echoes", "sci-fi"}
+    | {"seashore", "bird tweet", "telephone ring", "helicopter", "applause", "gunshot"}
+    | {"blown bottle", "breath noise", "guitar fret noise", "reverse cymbal", "tinkle bell"}
+)
+#: Role words that bind to the instrument they follow ("sax solo") or precede ("rhythm guitar").
+_ROLE_AFTER = frozenset(
+    {"solo", "melody", "lead", "chords", "comping", "comp", "accompaniment", "pad", "pads"}
+)
+_ROLE_BEFORE = frozenset({"lead", "rhythm", "solo", "melodic"})
+#: Longest phrase in words.
+_MAX_PHRASE_WORDS = 6
+
+
+#: Words that limit the band to the instruments the prompt names.
+LIMIT_WORDS = frozenset(
+    {
+        "alone",
+        "only",
+        "just",
+        "unaccompanied",
+        "by itself",
+        "on its own",
+        "nothing else",
+        "duo",
+        "duet",
+        "trio",
+        "quartet",
+        "quintet",
+    }
+)
+_GENERIC_WORDS = {w: w for w in GENERIC_INSTRUMENTS}
+#: Every vocabulary, in the order that wins when a phrase is in two of them.
+_VOCABULARIES: dict[str, dict[str, str]] = {
+    "genre": dict(GENRE_WORDS),
+    "ensemble": dict(ENSEMBLE_WORDS),
+    "instrument": {**INSTRUMENT_WORDS, **_GENERIC_WORDS},
+    "groove": dict(GROOVE_WORDS),
+    "mood": dict(MOOD_WORDS),
+    "tempo": {k: str(v) for k, v in TEMPO_WORDS.items()},
+    "role": dict(ROLE_WORDS),
+    "limit": {w: w for w in LIMIT_WORDS},
+}
+_KINDS = tuple(_VOCABULARIES)
+_COMBINED: dict[str, str] = {}
+for _kind, _vocabulary in _VOCABULARIES.items():
+    for _phrase, _value in expand(_vocabulary).items():
+        _COMBINED.setdefault(_phrase, f"{_kind}:{_value}")
+#: Phrases that hold a swing word and must be read before it.
+_EARLY = {p: v for p, v in _COMBINED.items() if " " in p and {"swing", "shuffle"} & set(p.split())}
+_EXCLUDABLE = expand({**INSTRUMENT_WORDS, **_GENERIC_WORDS, "bass line": "bass"})
+_KNOWN = known_words(_COMBINED) | STOP_WORDS | known_words(_METER_WORDS) | set(_SWING_WORDS)
+#: Words a typo may be corrected to: the prompt words of every vocabulary, minus General MIDI's
+#: sound-effect names ("bottle", "rain"), which are played only when named exactly.
+_TARGETS = sorted(
+    w
+    for kind, vocabulary in _VOCABULARIES.items()
+    for phrase in vocabulary
+    for w in normalize(phrase).split()
+    if len(w) >= 4 and w.isalpha() and (kind != "instrument" or phrase not in _GM_ONLY)
+)
+_PROTECTED = set(MODE_ALIASES) | {"sharp", "flat", "major", "minor", "harmonic", "natural"}
 
 
 @dataclass(frozen=True)
@@ -168,14 +235,37 @@ class PromptReading:
     # Playing-style words found ("walking", "comping", "swing", ...).
     styles: tuple[str, ...] = ()
     unrecognized: tuple[str, ...] = field(default_factory=tuple)
+    # Role asked for a named instrument by a word next to it ("vibraphone solo",
+    # "rhythm guitar"): (instrument word, role) pairs.
+    instrument_roles: tuple[tuple[str, str], ...] = ()
+    # Ensembles named ("string quartet", "big band"), canonical names.
+    ensembles: tuple[str, ...] = ()
+    # Groove, timbre and articulation requests ("one drop", "palm-muted"), canonical names.
+    grooves: tuple[str, ...] = ()
+    # Words that limit the band to the named instruments ("only", "trio", "solo piano").
+    limits: tuple[str, ...] = ()
+    # Typos corrected: (as written, as read).
+    corrections: tuple[tuple[str, str], ...] = ()
 
-
-def _normalize(text: str) -> str:
-    text = text.lower().replace("♯", "#").replace("♭", "b")
-    text = re.sub(r"(\d)\s*bpm\b", r"\1 bpm", text)
-    text = re.sub(r"[^a-z0-9#/\-\s.]", " ", text)
-    text = re.sub(r"(?<!\d)\.|\.(?!\d)", " ", text)
-    return re.sub(r"\s+", " ", text).strip()
+    @property
+    def recognised(self) -> bool:
+        """Whether anything in the prompt was understood."""
+        return any(
+            (
+                self.genre,
+                self.moods,
+                self.tempo_bpm,
+                self.tonic_pc is not None,
+                self.mode,
+                self.meter,
+                self.swing is not None,
+                self.instruments,
+                self.excluded,
+                self.roles,
+                self.ensembles,
+                self.grooves,
+            )
+        )
 
 
 class _Consumer:
@@ -194,13 +284,15 @@ class _Consumer:
 
     def find_phrases(self, vocabulary: dict[str, str]) -> list[tuple[int, str, str]]:
         """(position, phrase, value) for each vocabulary phrase found, longest phrases first."""
+        tokens = [(m.start(), m.end()) for m in re.finditer(r"\S+", self.text)]
         hits = []
-        for phrase in sorted(vocabulary, key=len, reverse=True):
-            pattern = r"(?<![a-z0-9#\-])" + re.escape(phrase) + r"(?![a-z0-9#\-])"
-            for match in re.finditer(pattern, self.text):
-                if self.free(match.start(), match.end()):
-                    self.take(match.start(), match.end())
-                    hits.append((match.start(), phrase, vocabulary[phrase]))
+        for size in range(min(_MAX_PHRASE_WORDS, len(tokens)), 0, -1):
+            for i in range(len(tokens) - size + 1):
+                start, end = tokens[i][0], tokens[i + size - 1][1]
+                phrase = self.text[start:end]
+                if phrase in vocabulary and self.free(start, end):
+                    self.take(start, end)
+                    hits.append((start, phrase, vocabulary[phrase]))
         return sorted(hits)
 
     def leftover_words(self) -> list[str]:
@@ -219,7 +311,7 @@ def read_prompt(prompt: str) -> PromptReading:
         >>> (r.genre, r.tonic_name, r.tempo_bpm, r.instruments)
         ('jazz', 'Bb', 140.0, ('bass',))
     """
-    text = _normalize(prompt)
+    text, corrections = correct(normalize(prompt), _KNOWN, _TARGETS, _PROTECTED)
     consumer = _Consumer(text)
 
     tempo_bpm: float | None = None
@@ -237,28 +329,15 @@ def read_prompt(prompt: str) -> PromptReading:
     for _, _, value in consumer.find_phrases(_METER_WORDS):
         meter = meter or value
     excluded = _read_exclusions(text, consumer)
+    # Longer phrases holding a swing word ("swing band", "shuffle") go first.
+    early = consumer.find_phrases(_EARLY)
     swing = None
     for _, _, value in consumer.find_phrases({k: str(v) for k, v in _SWING_WORDS.items()}):
         swing = value == "True" if swing is None else swing
     styles = [w for w in ("swing", "shuffle") if re.search(rf"\b{w}\b", text)]
 
-    # One pass over every vocabulary, longest phrase first, so "acoustic guitar" is an
-    # instrument before "acoustic" can be a genre; equal phrases go to the earlier vocabulary.
-    instrument_vocab = {**INSTRUMENT_WORDS, **{w: w for w in GENERIC_INSTRUMENTS}}
-    vocabularies = {
-        "genre": GENRE_WORDS,
-        "instrument": instrument_vocab,
-        "mood": MOOD_WORDS,
-        "tempo": {k: str(v) for k, v in TEMPO_WORDS.items()},
-        "role": ROLE_WORDS,
-    }
-    combined: dict[str, str] = {}
-    for kind, vocabulary in vocabularies.items():
-        for phrase, value in vocabulary.items():
-            combined.setdefault(phrase, f"{kind}:{value}")
-    hits = consumer.find_phrases(combined)
-    by_kind: dict[str, list[tuple[int, str, str]]] = {kind: [] for kind in vocabularies}
-    for position, phrase, tagged in hits:
+    by_kind: dict[str, list[tuple[int, str, str]]] = {kind: [] for kind in _KINDS}
+    for position, phrase, tagged in sorted(early + consumer.find_phrases(_COMBINED)):
         kind, value = tagged.split(":", 1)
         by_kind[kind].append((position, phrase, value))
     genre_hits, instrument_hits = by_kind["genre"], by_kind["instrument"]
@@ -267,10 +346,25 @@ def read_prompt(prompt: str) -> PromptReading:
     if tempo_bpm is None and tempo_hits:
         tempo_bpm = float(tempo_hits[0][2])
     genre = genre_hits[0][2] if genre_hits else None
+    ensembles = tuple(dict.fromkeys(value for _, _, value in by_kind["ensemble"]))
+    if genre is None and ensembles:
+        # "jazz trio", "orchestral", "string quartet": the ensemble's style.
+        phrase = by_kind["ensemble"][0][1]
+        inner = [GENRE_WORDS[w] for w in phrase.split() if w in GENRE_WORDS]
+        genre = inner[0] if inner else (ENSEMBLES[ensembles[0]].genre or None)
+    if genre is None and swing and "swing" in styles:
+        genre = "swing"
     moods = tuple(dict.fromkeys(value for _, _, value in mood_hits))
     instruments = tuple(dict.fromkeys(value for _, _, value in instrument_hits))
     roles = tuple(value for _, _, value in role_hits)
     styles += [phrase for _, phrase, _ in role_hits if phrase in STYLE_WORDS]
+    grooves = [value for _, _, value in by_kind["groove"]]
+    if "shuffle" in styles:
+        grooves.append("shuffle")
+    limits = [phrase for _, phrase, _ in by_kind["limit"]]
+    instrument_roles = _adjacent_roles(text, instrument_hits, role_hits)
+    if _solo_limits(text, instrument_hits, role_hits, bool(genre_hits or by_kind["ensemble"])):
+        limits.append("solo")
 
     unrecognized = tuple(
         w
@@ -294,7 +388,49 @@ def read_prompt(prompt: str) -> PromptReading:
         roles=roles,
         styles=tuple(dict.fromkeys(styles)),
         unrecognized=unrecognized,
+        instrument_roles=tuple((w, r) for w, r in instrument_roles if w not in excluded),
+        ensembles=ensembles,
+        grooves=tuple(dict.fromkeys(grooves)),
+        limits=tuple(dict.fromkeys(limits)),
+        corrections=tuple(corrections),
     )
+
+
+def _adjacent_roles(
+    text: str, instruments: list[tuple[int, str, str]], roles: list[tuple[int, str, str]]
+) -> list[tuple[str, str]]:
+    """Roles named right before or after an instrument ("rhythm guitar", "sax solo")."""
+    found = []
+    for position, phrase, value in instruments:
+        end = position + len(phrase)
+        for role_position, role_phrase, role in roles:
+            after = role_position in (end + 1, end + 2) and text[end:role_position].strip() in (
+                "",
+                "s",
+            )
+            before = role_position + len(role_phrase) + 1 == position
+            word_ok = role_phrase in (_ROLE_AFTER if after else _ROLE_BEFORE)
+            if (after or before) and word_ok:
+                found.append((value, role))
+                break
+    return found
+
+
+def _solo_limits(
+    text: str,
+    instruments: list[tuple[int, str, str]],
+    roles: list[tuple[int, str, str]],
+    has_context: bool,
+) -> bool:
+    """Whether "solo" means a player alone ("solo piano", "a piano solo" with no genre) rather
+    than a featured solo inside a band ("lounge jazz with vibraphone solo")."""
+    for position, phrase, _ in roles:
+        if phrase != "solo":
+            continue
+        follows = any(p == position + len(phrase) + 1 for p, _, _ in instruments)
+        if follows or not has_context:
+            return True
+    return False
 
 
 def _read_key(text: str, consumer: _Consumer) -> tuple[int | None, str | None, str | None]:
@@ -337,18 +473,22 @@ def _read_exclusions(text: str, consumer: _Consumer) -> list[str]:
     excluded = []
     for match in _NEGATION_RE.finditer(text):
         rest = text[match.end() :]
-        for phrase in sorted(INSTRUMENT_WORDS, key=len, reverse=True):
+        for phrase in _EXCLUDABLE_LONGEST_FIRST:
             if re.match(re.escape(phrase) + r"(?![a-z])", rest):
                 start = match.end()
                 consumer.take(match.start(), start + len(phrase))
-                excluded.append(INSTRUMENT_WORDS[phrase])
+                excluded.append(_EXCLUDABLE[phrase])
                 break
     return excluded
 
 
-def resolve_instrument(word: str, genre: str) -> str:
-    """The canonical instrument for a prompt word, resolving generic words by genre."""
+_EXCLUDABLE_LONGEST_FIRST = sorted(_EXCLUDABLE, key=len, reverse=True)
+
+
+def resolve_instrument(word: str, genre: str, family: str = "") -> str:
+    """The canonical instrument for a prompt word, resolving generic words by genre (or, for
+    a sub-genre without its own entry, by its family)."""
     if word in GENERIC_INSTRUMENTS:
         table = GENERIC_INSTRUMENTS[word]
-        return table.get(genre, table[""])
+        return table.get(genre, table.get(family, table[""]))
     return INSTRUMENT_WORDS.get(word, word)

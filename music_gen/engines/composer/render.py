@@ -131,6 +131,7 @@ _FAMILY_POWER = {
     "lead": 0.020,
     "bass": 0.011,
     "drums": 0.0066,
+    "perc": 0.011,
 }
 #: Drum kits louder than the standard one (the electronic kits).
 _KIT_POWER = {24: 2.0, 25: 3.0}

@@ -6,7 +6,9 @@ a row, not code. Progressions are Roman numerals (see :mod:`theory`), one bar pe
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from music_gen.engines.composer.substyles import SUB_GENRE_WORDS, SUB_GENRES
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,16 @@ class Genre:
     drums_always: bool = False
     # Whether the default band has drums at all.
     has_drums: bool = True
+    # The broad genre a sub-genre belongs to ("" for the broad genres themselves): its key,
+    # voicing and solo-player habits apply.
+    family: str = ""
+    # How the style is played, in words (sub-genres that borrow a broad genre's harmony).
+    note: str = ""
+
+    @property
+    def base(self) -> str:
+        """The broad genre: ``family`` for a sub-genre, else the genre's own name."""
+        return self.family or self.name
 
 
 _POP_MAJ_A = ("I | V | vi | IV", "I | vi | IV | V", "I | IV | vi | V")
@@ -393,12 +405,19 @@ GENRES: dict[str, Genre] = {
     )
 }
 
+GENRES.update(
+    {
+        name: replace(GENRES[family], name=name, family=family, **changes)
+        for name, family, changes in SUB_GENRES
+    }
+)
+
 #: Words (and phrases) a prompt may use for a genre -> canonical name.
 GENRE_WORDS: dict[str, str] = {
     **{name: name for name in GENRES},
+    **SUB_GENRE_WORDS,
     "edm": "house",
     "dance": "house",
-    "disco": "house",
     "electronic": "house",
     "electro": "house",
     "trance": "house",
@@ -409,9 +428,6 @@ GENRE_WORDS: dict[str, str] = {
     "hiphop": "hip-hop",
     "hip hop": "hip-hop",
     "rap": "hip-hop",
-    "trap": "hip-hop",
-    "orchestral": "cinematic",
-    "orchestra": "cinematic",
     "film": "cinematic",
     "soundtrack": "cinematic",
     "acoustic": "folk",
@@ -419,23 +435,14 @@ GENRE_WORDS: dict[str, str] = {
     "bossanova": "bossa nova",
     "latin": "bossa nova",
     "samba": "bossa nova",
-    "baroque": "classical",
     "romantic era": "classical",
-    "symphonic": "classical",
     "heavy metal": "metal",
-    "punk": "rock",
-    "grunge": "rock",
     "indie": "rock",
-    "swing": "jazz",
     "bebop": "jazz",
     "jazzy": "jazz",
     "bluesy": "blues",
     "funky": "funk",
     "groovy": "funk",
-    "soul": "funk",
-    "ska": "reggae",
-    "dub": "reggae",
-    "bluegrass": "country",
     "chillout": "ambient",
     "drone": "ambient",
     "new age": "ambient",
