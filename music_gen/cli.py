@@ -126,6 +126,42 @@ def models(
     out.print(table)
 
 
+@app.command()
+def styles(
+    section: Annotated[
+        str | None,
+        typer.Argument(
+            help="genres, moods, ensembles, instruments, grooves, tempo_words or mix_presets "
+            "(all when left out)."
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """List the styles the composer understands, with the words that select each."""
+    from music_gen.engines.composer.catalog import SECTIONS, catalog
+
+    if section is not None and section not in SECTIONS:
+        fail(f"unknown section {section!r}; choose one of: {', '.join(SECTIONS)}")
+    data = catalog()
+    shown = {k: v for k, v in data.items() if section is None or k == section}
+    if as_json:
+        out.print_json(json.dumps(shown))
+        return
+    for name, entries in shown.items():
+        table = Table(title=name.replace("_", " "), show_lines=False)
+        table.add_column("name", no_wrap=True)
+        table.add_column("words")
+        table.add_column("details")
+        for entry in entries:
+            details = [
+                f"{k}: {v}"
+                for k, v in entry.items()
+                if k not in ("name", "words") and v not in (None, "", [])
+            ]
+            table.add_row(entry["name"], ", ".join(entry["words"]), "; ".join(map(str, details)))
+        out.print(table)
+
+
 # --- REST service (imported lazily: the service extras may not be installed) ---------------
 
 keys_app = typer.Typer(help="Manage API keys of the REST service.", no_args_is_help=True)
@@ -276,8 +312,19 @@ def _print_summary(metadata: dict[str, Any], written: list[str], duration_s: flo
             out.print(f"  parts: {parts}")
         if plan.get("form"):
             out.print(f"  form: {' '.join(plan['form'])}")
+        for note in plan.get("notes") or []:
+            out.print(f"  note: {note}", highlight=False)
+        corrections = plan.get("corrections") or {}
+        if corrections:
+            read_as = ", ".join(f"{typo} -> {word}" for typo, word in corrections.items())
+            out.print(f"  read as: {read_as}", highlight=False)
         if plan.get("unrecognized_words"):
             out.print(f"  not understood: {', '.join(plan['unrecognized_words'])}")
+            console.print(
+                "[yellow]hint:[/] some words were not understood; run `musicgen styles` "
+                "for the genres, moods, instruments and grooves the composer knows",
+                highlight=False,
+            )
     out.print(f"  model: {metadata.get('model')}, seed: {metadata.get('seed')}")
 
 

@@ -57,3 +57,34 @@ def test_help_lists_commands():
     result = run_cli("--help")
     assert result.returncode == 0
     assert "generate" in result.stdout and "models" in result.stdout
+
+
+def test_styles_lists_sections_with_their_words():
+    result = run_cli("styles", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert set(data) == {
+        "genres",
+        "moods",
+        "ensembles",
+        "instruments",
+        "grooves",
+        "tempo_words",
+        "mix_presets",
+    }
+    grooves = {g["name"]: g["words"] for g in data["grooves"]}
+    assert "four on the floor" in grooves["four on the floor"]
+    table = run_cli("styles", "ensembles")
+    assert table.returncode == 0 and "string quartet" in table.stdout
+    bad = run_cli("styles", "colours")
+    assert bad.returncode != 0 and "genres" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_generate_prints_a_hint_for_words_not_understood(tmp_path):
+    result = run_cli(
+        "generate", "zorblax qwyx", "-d", "2", "--seed", "1", "-o", "x.wav", cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert "not understood: zorblax, qwyx" in result.stdout
+    assert "default style, pop" in result.stdout
+    assert "musicgen styles" in result.stderr

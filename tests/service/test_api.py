@@ -117,6 +117,20 @@ def test_batch_over_maximum_is_rejected(service: Service) -> None:
     assert response.json()["error"]["details"]["max"] == 16
 
 
+def test_styles_list_the_words_that_select_each(service: Service) -> None:
+    response = service.client.get("/api/v1/styles", headers=service.auth())
+    assert response.status_code == 200
+    data = response.json()
+    genres = {g["name"]: g for g in data["genres"]}
+    assert "drum and bass" in genres["drum and bass"]["words"]
+    assert genres["punk"]["family"] == "rock"
+    assert {"string quartet", "big band", "orchestra"} <= {e["name"] for e in data["ensembles"]}
+    instruments = {i["name"]: i for i in data["instruments"]}
+    assert instruments["clavinet"]["program"] == 7 and "clav" in instruments["clavinet"]["words"]
+    assert "one drop" in {g["name"] for g in data["grooves"]}
+    assert data["mix_presets"] and data["moods"]
+
+
 def test_models_and_health(service: Service) -> None:
     models = service.client.get("/api/v1/models", headers=service.auth()).json()["models"]
     by_name = {m["name"]: m for m in models}

@@ -46,6 +46,7 @@ def test_every_resource_needs_a_key(service: Service) -> None:
         ("GET", "/api/v1/generate/batch/x"),
         ("POST", "/api/v1/multi-instrument"),
         ("GET", "/api/v1/models"),
+        ("GET", "/api/v1/styles"),
         ("GET", "/api/v1/audio/x"),
     ]:
         response = service.client.request(method, path, json={"prompt": "x"})

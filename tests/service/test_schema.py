@@ -19,6 +19,7 @@ OPERATIONS = [
     ("/api/v1/generate/{task_id}", "DELETE"),
     ("/api/v1/multi-instrument", "POST"),
     ("/api/v1/models", "GET"),
+    ("/api/v1/styles", "GET"),
     ("/api/v1/audio/{file_id}", "GET"),
     ("/api/v1/audio/{file_id}", "HEAD"),
     ("/api/v1/health", "GET"),

@@ -16,6 +16,7 @@ from music_gen.engines.composer.articulation import articulate
 from music_gen.engines.composer.bass import write_bass
 from music_gen.engines.composer.drums import write_drums
 from music_gen.engines.composer.harmony import write_chords
+from music_gen.engines.composer.keys import midi_key_number
 from music_gen.engines.composer.melody import write_melody
 from music_gen.engines.composer.notes import Note, section_of_bar
 from music_gen.engines.composer.percussion import write_percussion
@@ -75,7 +76,7 @@ class Arrangement:
         numerator, denominator = (int(x) for x in plan.meter.split("/"))
         midi.time_signature_changes.append(pretty_midi.TimeSignature(numerator, denominator, 0.0))
         midi.key_signature_changes.append(
-            pretty_midi.KeySignature(plan.tonic_pc + (12 if plan.is_minor else 0), 0.0)
+            pretty_midi.KeySignature(midi_key_number(plan.tonic_pc, plan.mode), 0.0)
         )
         for part in plan.parts:
             if part_names is not None and part.name not in part_names:

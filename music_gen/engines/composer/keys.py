@@ -108,3 +108,26 @@ def choose_key(
     else:
         flats = uses_flats(tonic_pc, mode)
     return mode, tonic_pc, flats
+
+
+#: Semitones from a mode's tonic down to the major key that shares its signature.
+_MODE_TO_MAJOR = {
+    "major": 0,
+    "minor": 9,
+    "harmonic minor": 9,
+    "dorian": 2,
+    "phrygian": 4,
+    "lydian": 5,
+    "mixolydian": 7,
+}
+
+
+def midi_key_number(tonic_pc: int, mode: str) -> int:
+    """The MIDI key-signature number (0-11 major, 12-23 minor, as pretty_midi counts) whose
+    sharps or flats a piece in ``tonic_pc`` ``mode`` is written with: D dorian is written
+    with C major's signature (as A minor, since its tonic chord is minor), G mixolydian with
+    C major's."""
+    major = (tonic_pc - _MODE_TO_MAJOR.get(mode, 0)) % 12
+    if mode in ("major", "lydian", "mixolydian"):
+        return major
+    return 12 + (major + 9) % 12

@@ -6,12 +6,13 @@ To add a resource (a WebSocket stream, say), write ``routes/<resource>.py`` with
 
 from fastapi import APIRouter
 
-from music_gen.service.routes import audio, generate, health, models, multi, stream
+from music_gen.service.routes import audio, generate, health, models, multi, stream, styles
 
 ROUTERS: list[APIRouter] = [
     generate.router,
     multi.router,
     models.router,
+    styles.router,
     audio.router,
     health.router,
     stream.router,
