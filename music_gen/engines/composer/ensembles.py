@@ -90,7 +90,7 @@ ENSEMBLES: dict[str, Ensemble] = {
                 ("violins", "violin", "melody"),
                 ("strings", "strings", "chords"),
                 ("horns", "french horn", "voice"),
-                ("woodwinds", "flute", "counter"),
+                ("woodwinds", "flute", "voice"),
                 ("cellos", "cello", "voice"),
                 ("basses", "contrabass", "bass"),
                 ("timpani", "timpani", "percussion"),

@@ -366,11 +366,19 @@ def read_prompt(prompt: str) -> PromptReading:
     if _solo_limits(text, instrument_hits, role_hits, bool(genre_hits or by_kind["ensemble"])):
         limits.append("solo")
 
-    unrecognized = tuple(
+    leftovers = [
         w
         for w in consumer.leftover_words()
         if w not in STOP_WORDS and not re.fullmatch(r"[\d.\-/]+", w)
-    )
+    ]
+    # A correction that still means nothing is undone: the word is reported as written.
+    unrecognized = []
+    for word in leftovers:
+        undone = next((c for c in corrections if c[1] == word), None)
+        if undone is not None:
+            corrections.remove(undone)
+            word = undone[0]
+        unrecognized.append(word)
     return PromptReading(
         text=prompt,
         genre=genre,
@@ -387,7 +395,7 @@ def read_prompt(prompt: str) -> PromptReading:
         excluded=tuple(excluded),
         roles=roles,
         styles=tuple(dict.fromkeys(styles)),
-        unrecognized=unrecognized,
+        unrecognized=tuple(unrecognized),
         instrument_roles=tuple((w, r) for w, r in instrument_roles if w not in excluded),
         ensembles=ensembles,
         grooves=tuple(dict.fromkeys(grooves)),
