@@ -101,7 +101,12 @@ class ComposerEngine(Engine):
         gain = master_gain(plan.parts, arrangement.notes, plan.duration_s)
         done = 0
         for block in renderer.blocks(
-            parts, arrangement.notes, total_frames, gain=gain, block_frames=block_frames
+            parts,
+            arrangement.notes,
+            total_frames,
+            gain=gain,
+            block_frames=block_frames,
+            reverb=plan.reverb,
         ):
             done += block.shape[1]
             if progress is not None:

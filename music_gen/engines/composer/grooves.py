@@ -39,6 +39,8 @@ class Groove:
     # (empty: every melodic part but bass).
     articulation: str = ""
     families: tuple[str, ...] = ()
+    # Reverb level of the whole mix, 0..1 (None keeps the default).
+    reverb: float | None = None
 
 
 _STRINGS = ("violin", "viola", "cello", "contrabass", "strings", "fiddle", "synth strings")
@@ -196,6 +198,18 @@ GROOVES: dict[str, Groove] = {
             ("slap", "slapped", "slapping"),
             "bass slapped (GM 36)",
             programs={"bass": 36},
+        ),
+        Groove(
+            "reverb",
+            ("reverb", "reverby", "drenched in reverb", "spring reverb", "wet", "spacious"),
+            "more reverb on the whole mix",
+            reverb=0.8,
+        ),
+        Groove(
+            "dry",
+            ("dry", "no reverb", "without reverb", "close miked"),
+            "little reverb",
+            reverb=0.08,
         ),
         Groove(
             "picked bass", ("picked",), "bass played with a pick (GM 34)", programs={"bass": 34}

@@ -61,6 +61,8 @@ _GENRE_SOURCES = {
     "instrument": "the instrument",
     "mood": "the mood",
 }
+#: Reverb level of a mix whose prompt does not ask for more or less.
+DEFAULT_REVERB = 0.35
 #: The genre of a prompt in which nothing was recognised (said in the plan's notes).
 DEFAULT_GENRE = "pop"
 
@@ -119,6 +121,8 @@ class PiecePlan:
     notes: tuple[str, ...] = ()
     # Typos read as known words: (as written, as read).
     corrections: tuple[tuple[str, str], ...] = ()
+    # Reverb level of the mix, 0..1.
+    reverb: float = DEFAULT_REVERB
 
     @property
     def beats_per_bar(self) -> int:
@@ -208,6 +212,7 @@ class PiecePlan:
             "ensemble": self.ensemble,
             "grooves": list(self.grooves),
             "kit": self.kit,
+            "reverb": self.reverb,
             "notes": list(self.notes),
             "corrections": {typo: word for typo, word in self.corrections},
         }
@@ -294,6 +299,10 @@ def build_plan(
         grooves=reading.grooves,
         notes=tuple(notes),
         corrections=reading.corrections,
+        reverb=next(
+            (r for g in reversed(reading.grooves) if (r := GROOVES[g].reverb) is not None),
+            DEFAULT_REVERB,
+        ),
     )
 
 
@@ -306,8 +315,9 @@ def _genre_for(
     if reading.meter in ("3/4", "6/8"):
         # Waltzes, minuets and jigs: genres at home in triple time.
         return GENRES[chooser.choose(["classical", "folk", "jazz"], [3, 2, 1])], "meter"
-    if _solo_instrument(own) is not None:
-        # "Calm piano melody", "romantic guitar": a genre a solo player lives in.
+    if _solo_instrument(own) is not None or (own.limits and own.instruments):
+        # "Calm piano melody", "romantic guitar", "cello and piano duet": a genre a solo
+        # player or a small group lives in.
         return _choose_genre(mood, chooser, SOLO_GENRES), "solo"
     for word in own.instruments:
         home = INSTRUMENT_GENRES.get(resolve_instrument(word, "pop"))

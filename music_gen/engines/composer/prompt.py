@@ -435,7 +435,11 @@ def _solo_limits(
     for position, phrase, _ in roles:
         if phrase != "solo":
             continue
-        follows = any(p == position + len(phrase) + 1 for p, _, _ in instruments)
+        # "solo piano", "solo jazz piano": an instrument within two words after it.
+        after = text[position + len(phrase) :].split()[:3]
+        follows = any(
+            0 < p - position - len(phrase) <= len(" ".join(after)) + 1 for p, _, _ in instruments
+        )
         if follows or not has_context:
             return True
     return False

@@ -34,7 +34,7 @@ def variants(phrase: str) -> list[str]:
     """A phrase as the reader sees it, its plural and (for several words) run together."""
     base = normalize(phrase)
     out = [base]
-    if base[-1:].isalpha():
+    if base[-1:].isalnum():
         out += [base + "es" if base.endswith(("s", "x", "sh", "ch")) else base + "s"]
     joined = base.replace(" ", "")
     if " " in base and len(joined) >= 5:

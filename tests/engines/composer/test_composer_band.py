@@ -541,3 +541,12 @@ def test_new_bands_render(render: object, prompt: str) -> None:
     assert {p["name"] for p in audio.metadata["plan"]["parts"]} == {
         i.name for i in audio.midi.instruments
     }
+
+
+def test_reverb_words_set_the_mix_reverb() -> None:
+    surf, _ = compose("Surf rock with twangy reverb guitar")
+    assert surf.reverb > 0.6 and surf.unrecognized == ()
+    guitar = next(p for p in surf.parts if p.role == "melody")
+    assert guitar.program == 27
+    assert compose("dry funk, no reverb")[0].reverb < 0.2
+    assert compose("funk")[0].reverb == pytest.approx(0.35)
