@@ -1,10 +1,11 @@
 """Parts: which instrument plays which role, in which style, on which MIDI channel.
 
-With no instrument named, a genre's default band plays (minus drums for quiet moods and
-genres without them). Named instruments are exactly the band: a lead instrument takes the
-melody, keys or guitars the chords, basses the bass line; a lone piano (guitar, harp...)
-accompanies its own melody. For multitrack requests the part's name gives the instrument and
-its prompt the role and style ("walking" bass, "comping" chords, "swing" drums).
+A prompt that limits the band ("solo piano", "flute and harp only") plays exactly the named
+instruments: a lead instrument takes the melody, keys or guitars the chords, basses the bass
+line; a lone piano (guitar, harp...) accompanies its own melody. (Otherwise named
+instruments join the genre's band: see :mod:`band`.) For multitrack requests the part's
+name gives the instrument and its prompt the role and style ("walking" bass, "comping"
+chords, "swing" drums).
 """
 
 from __future__ import annotations
