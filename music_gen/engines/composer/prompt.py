@@ -14,6 +14,7 @@ from music_gen.engines.composer.ensembles import ENSEMBLE_WORDS, ENSEMBLES
 from music_gen.engines.composer.grooves import GROOVE_WORDS
 from music_gen.engines.composer.instruments import GENERIC_INSTRUMENTS, INSTRUMENT_WORDS
 from music_gen.engines.composer.moods import MOOD_WORDS, TEMPO_WORDS
+from music_gen.engines.composer.prompt_band import LIMIT_WORDS, adjacent_roles, solo_limits
 from music_gen.engines.composer.styles import GENRE_WORDS
 from music_gen.engines.composer.theory import MODE_ALIASES, parse_pitch_class
 from music_gen.engines.composer.vocabulary import correct, expand, known_words, normalize
@@ -149,32 +150,10 @@ _GM_ONLY = frozenset(
     | {"seashore", "bird tweet", "telephone ring", "helicopter", "applause", "gunshot"}
     | {"blown bottle", "breath noise", "guitar fret noise", "reverse cymbal", "tinkle bell"}
 )
-#: Role words that bind to the instrument they follow ("sax solo") or precede ("rhythm guitar").
-_ROLE_AFTER = frozenset(
-    {"solo", "melody", "lead", "chords", "comping", "comp", "accompaniment", "pad", "pads"}
-)
-_ROLE_BEFORE = frozenset({"lead", "rhythm", "solo", "melodic"})
 #: Longest phrase in words.
 _MAX_PHRASE_WORDS = 6
 
 
-#: Words that limit the band to the instruments the prompt names.
-LIMIT_WORDS = frozenset(
-    {
-        "alone",
-        "only",
-        "just",
-        "unaccompanied",
-        "by itself",
-        "on its own",
-        "nothing else",
-        "duo",
-        "duet",
-        "trio",
-        "quartet",
-        "quintet",
-    }
-)
 _GENERIC_WORDS = {w: w for w in GENERIC_INSTRUMENTS}
 #: Every vocabulary, in the order that wins when a phrase is in two of them.
 _VOCABULARIES: dict[str, dict[str, str]] = {
@@ -362,8 +341,8 @@ def read_prompt(prompt: str) -> PromptReading:
     if "shuffle" in styles:
         grooves.append("shuffle")
     limits = [phrase for _, phrase, _ in by_kind["limit"]]
-    instrument_roles = _adjacent_roles(text, instrument_hits, role_hits)
-    if _solo_limits(text, instrument_hits, role_hits, bool(genre_hits or by_kind["ensemble"])):
+    instrument_roles = adjacent_roles(text, instrument_hits, role_hits)
+    if solo_limits(text, instrument_hits, role_hits, bool(genre_hits or by_kind["ensemble"])):
         limits.append("solo")
 
     leftovers = [
@@ -402,47 +381,6 @@ def read_prompt(prompt: str) -> PromptReading:
         limits=tuple(dict.fromkeys(limits)),
         corrections=tuple(corrections),
     )
-
-
-def _adjacent_roles(
-    text: str, instruments: list[tuple[int, str, str]], roles: list[tuple[int, str, str]]
-) -> list[tuple[str, str]]:
-    """Roles named right before or after an instrument ("rhythm guitar", "sax solo")."""
-    found = []
-    for position, phrase, value in instruments:
-        end = position + len(phrase)
-        for role_position, role_phrase, role in roles:
-            after = role_position in (end + 1, end + 2) and text[end:role_position].strip() in (
-                "",
-                "s",
-            )
-            before = role_position + len(role_phrase) + 1 == position
-            word_ok = role_phrase in (_ROLE_AFTER if after else _ROLE_BEFORE)
-            if (after or before) and word_ok:
-                found.append((value, role))
-                break
-    return found
-
-
-def _solo_limits(
-    text: str,
-    instruments: list[tuple[int, str, str]],
-    roles: list[tuple[int, str, str]],
-    has_context: bool,
-) -> bool:
-    """Whether "solo" means a player alone ("solo piano", "a piano solo" with no genre) rather
-    than a featured solo inside a band ("lounge jazz with vibraphone solo")."""
-    for position, phrase, _ in roles:
-        if phrase != "solo":
-            continue
-        # "solo piano", "solo jazz piano": an instrument within two words after it.
-        after = text[position + len(phrase) :].split()[:3]
-        follows = any(
-            0 < p - position - len(phrase) <= len(" ".join(after)) + 1 for p, _, _ in instruments
-        )
-        if follows or not has_context:
-            return True
-    return False
 
 
 def _read_key(text: str, consumer: _Consumer) -> tuple[int | None, str | None, str | None]:
