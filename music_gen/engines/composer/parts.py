@@ -75,6 +75,7 @@ def _default_role(instrument: Instrument) -> str:
         "keys": "chords",
         "guitar": "chords",
         "mallet": "chords",
+        "perc": "percussion",
     }[instrument.family]
 
 

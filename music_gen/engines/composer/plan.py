@@ -315,14 +315,16 @@ def _genre_for(
     if reading.meter in ("3/4", "6/8"):
         # Waltzes, minuets and jigs: genres at home in triple time.
         return GENRES[chooser.choose(["classical", "folk", "jazz"], [3, 2, 1])], "meter"
-    if _solo_instrument(own) is not None or (own.limits and own.instruments):
-        # "Calm piano melody", "romantic guitar", "cello and piano duet": a genre a solo
-        # player or a small group lives in.
-        return _choose_genre(mood, chooser, SOLO_GENRES), "solo"
     for word in own.instruments:
         home = INSTRUMENT_GENRES.get(resolve_instrument(word, "pop"))
         if home is not None:
             return GENRES[home], "instrument"
+    if _solo_instrument(own) is not None:
+        # "Calm piano melody", "romantic guitar": a genre a solo player lives in.
+        return _choose_genre(mood, chooser, SOLO_GENRES), "solo"
+    if own.limits and own.instruments:
+        # "cello and piano duet": a genre a small group lives in.
+        return _choose_genre(mood, chooser, SOLO_GENRES), "solo"
     if not reading.recognised:
         return GENRES[DEFAULT_GENRE], "default"
     return _choose_genre(mood, chooser, MOOD_GENRES), "mood"

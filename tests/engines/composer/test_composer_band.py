@@ -16,7 +16,7 @@ import pytest
 
 from music_gen.engines.composer.arrange import Arrangement, TimedNote, arrange
 from music_gen.engines.composer.drums import KICK, SIDE_STICK, SNARE
-from music_gen.engines.composer.plan import PiecePlan, build_plan
+from music_gen.engines.composer.plan import PartRequest, PiecePlan, build_plan
 from music_gen.engines.composer.sampling import Chooser
 from music_gen.engines.composer.styles import GENRES
 
@@ -550,3 +550,32 @@ def test_reverb_words_set_the_mix_reverb() -> None:
     assert guitar.program == 27
     assert compose("dry funk, no reverb")[0].reverb < 0.2
     assert compose("funk")[0].reverb == pytest.approx(0.35)
+
+
+def test_multitrack_parts_take_natural_roles_too() -> None:
+    chooser = Chooser(3)
+    plan = build_plan(
+        "cinematic",
+        8.0,
+        chooser,
+        part_requests=[PartRequest("taiko", "big hits"), PartRequest("strings", "pad")],
+    )
+    roles = {p.name: (p.role, p.program) for p in plan.parts}
+    assert roles == {"taiko": ("percussion", 116), "strings": ("pad", 48)}
+    notes = arrange(plan, chooser.spawn("notes")).notes
+    assert notes["taiko"] and notes["strings"]
+
+
+@pytest.mark.parametrize(
+    ("prompt", "genre"),
+    [
+        ("banjo", "bluegrass"),
+        ("clavinet", "funk"),
+        ("taiko drums", "cinematic"),
+        ("harpsichord and violin", "baroque"),
+        ("banjo and fiddle duo", "bluegrass"),
+    ],
+)
+def test_instruments_with_a_home_bring_their_genre(prompt: str, genre: str) -> None:
+    plan, _ = compose(prompt)
+    assert plan.genre == genre and plan.genre_from == "instrument"
