@@ -109,13 +109,15 @@ def _merge(
             continue
         if closed and name in ("strings", "violin") and "violin" in present:
             continue
-        # The band's own part for this instrument (in an ensemble, or in the role the
-        # instrument naturally plays), else the first part of its role.
+        # The band's own part for this instrument (in an ensemble, in the role the instrument
+        # naturally plays, or a leading role), else the first part of its natural role.
         slot = next(
             (
                 i
                 for i, (_, inst, r) in enumerate(entries)
-                if i not in claimed and inst == name and (ensemble is not None or r == role)
+                if i not in claimed
+                and inst == name
+                and (ensemble is not None or r == role or r not in ("counter", "pad"))
             ),
             None,
         )

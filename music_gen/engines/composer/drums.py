@@ -116,7 +116,9 @@ def write_drums(plan: PiecePlan, part: PartPlan, chooser: Chooser) -> list[Note]
     if plan.meter in METER_GROOVES:
         groove = METER_GROOVES[plan.meter]
     else:
-        groove = transform_groove(GROOVES.get(name, GROOVES["pop"]), transform)
+        groove = GROOVES.get(name, GROOVES["pop"])
+        for change in transform.split("+"):
+            groove = transform_groove(groove, change)
     steps = len(next(iter(groove.values())))
     beats = plan.beats_per_bar
     step_beats = beats / steps

@@ -579,3 +579,17 @@ def test_multitrack_parts_take_natural_roles_too() -> None:
 def test_instruments_with_a_home_bring_their_genre(prompt: str, genre: str) -> None:
     plan, _ = compose(prompt)
     assert plan.genre == genre and plan.genre_from == "instrument"
+
+
+def test_a_named_instrument_keeps_its_leading_role_in_the_band() -> None:
+    plan, _ = compose("gospel with choir")
+    roles = {p.instrument: p.role for p in plan.parts}
+    assert roles["choir"] == "melody" and roles["organ"] == "pad"
+
+
+def test_groove_words_combine() -> None:
+    plan, notes = drums_of("rock song at 100 bpm, half-time with rimshots")
+    drum = next(p for p in plan.parts if p.is_drum)
+    assert drum.style == "rock+half+rim"
+    assert drum_steps(plan, notes, SIDE_STICK)[8] >= 0.6 * plan.total_bars
+    assert drum_steps(plan, notes, SIDE_STICK)[4] == 0
