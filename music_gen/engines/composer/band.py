@@ -83,11 +83,15 @@ def _base(
     genre: Genre, ensemble: Ensemble | None, quiet: bool, named: list[tuple[str, str]]
 ) -> list[tuple[str, str, str]]:
     """(part name, instrument, role) of the band before named instruments join it."""
+    drums_named = any(role in ("drums", "percussion") for _, role in named)
     if ensemble is not None and ensemble.parts:
-        return list(ensemble.parts)
+        parts = list(ensemble.parts)
+        if quiet and not (ensemble.closed or genre.drums_always or drums_named):
+            # A calm orchestral piece: no drums or timpani unless asked.
+            parts = [entry for entry in parts if entry[2] not in ("drums", "percussion")]
+        return parts
     band = [(inst, inst, role) for inst, role in genre.band]
     full_band = ensemble is not None
-    drums_named = any(role == "drums" for _, role in named)
     if not (genre.drums_always or full_band or drums_named) and (quiet or not genre.has_drums):
         band = [entry for entry in band if entry[2] != "drums"]
     return band

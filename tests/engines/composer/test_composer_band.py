@@ -593,3 +593,11 @@ def test_groove_words_combine() -> None:
     assert drum.style == "rock+half+rim"
     assert drum_steps(plan, notes, SIDE_STICK)[8] >= 0.6 * plan.total_bars
     assert drum_steps(plan, notes, SIDE_STICK)[4] == 0
+
+
+def test_a_calm_orchestra_leaves_out_its_percussion_unless_asked() -> None:
+    calm, _ = compose("calm orchestral piece")
+    assert not any(p.role in ("drums", "percussion") for p in calm.parts)
+    assert {"violin", "strings", "contrabass"} <= {p.instrument for p in calm.parts}
+    asked, _ = compose("calm orchestral piece with timpani")
+    assert any(p.instrument == "timpani" for p in asked.parts)
