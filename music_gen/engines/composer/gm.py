@@ -6,7 +6,9 @@ program becomes an instrument from this table, so any GM name in a prompt is pla
 
 from __future__ import annotations
 
-#: Short lower-case name of each GM program (index = program number).
+#: Short lower-case name of each GM program (index = program number). The synth effects
+#: (96-103) carry "fx", as GM's "FX 1 (rain)" does, so everyday words ("atmosphere",
+#: "crystal clear") do not summon them.
 GM_NAMES: tuple[str, ...] = (
     # 0-7 piano
     "acoustic grand piano", "bright acoustic piano", "electric grand piano", "honky-tonk piano",
@@ -46,8 +48,8 @@ GM_NAMES: tuple[str, ...] = (
     "new age pad", "warm pad", "polysynth pad", "choir pad",
     "bowed pad", "metallic pad", "halo pad", "sweep pad",
     # 96-103 synth effects
-    "rain", "soundtrack", "crystal", "atmosphere",
-    "brightness", "goblins", "echoes", "sci-fi",
+    "rain fx", "soundtrack fx", "crystal fx", "atmosphere fx",
+    "brightness fx", "goblins fx", "echoes fx", "sci-fi fx",
     # 104-111 ethnic
     "sitar", "banjo", "shamisen", "koto",
     "kalimba", "bagpipe", "fiddle", "shanai",

@@ -146,8 +146,17 @@ _BARE_MODE_RE = re.compile(
 _NEGATION_RE = re.compile(r"\b(?:no|without|minus|except)\s+")
 #: GM instrument names that typo correction never aims at (sound effects, odd names).
 _GM_ONLY = frozenset(
-    {"rain", "soundtrack", "crystal", "atmosphere", "brightness", "goblins", "echoes", "sci-fi"}
-    | {"seashore", "bird tweet", "telephone ring", "helicopter", "applause", "gunshot"}
+    {"rain fx", "soundtrack fx", "crystal fx", "atmosphere fx", "brightness fx", "goblins fx"}
+    | {
+        "echoes fx",
+        "sci-fi fx",
+        "seashore",
+        "bird tweet",
+        "telephone ring",
+        "helicopter",
+        "applause",
+        "gunshot",
+    }
     | {"blown bottle", "breath noise", "guitar fret noise", "reverse cymbal", "tinkle bell"}
 )
 #: Longest phrase in words.
@@ -178,11 +187,13 @@ _KNOWN = known_words(_COMBINED) | STOP_WORDS | known_words(_METER_WORDS) | set(_
 #: Words a typo may be corrected to: the prompt words of every vocabulary, minus General MIDI's
 #: sound-effect names ("bottle", "rain"), which are played only when named exactly.
 _TARGETS = sorted(
-    w
-    for kind, vocabulary in _VOCABULARIES.items()
-    for phrase in vocabulary
-    for w in normalize(phrase).split()
-    if len(w) >= 4 and w.isalpha() and (kind != "instrument" or phrase not in _GM_ONLY)
+    {
+        w
+        for kind, vocabulary in _VOCABULARIES.items()
+        for phrase in vocabulary
+        for w in normalize(phrase).split()
+        if len(w) >= 4 and w.isalpha() and (kind != "instrument" or phrase not in _GM_ONLY)
+    }
 )
 _PROTECTED = set(MODE_ALIASES) | {"sharp", "flat", "major", "minor", "harmonic", "natural"}
 
