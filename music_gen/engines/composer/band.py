@@ -58,6 +58,12 @@ def band_parts(
                 "(e.g. 'piano') or take fewer out",
                 details={"excluded": list(reading.excluded)},
             )
+        # A wind, string or other lead instrument answering the tune sings an inner voice in
+        # its own range (a counter line follows the accompaniment's register instead).
+        entries = [
+            (n, i, "voice" if r == "counter" and INSTRUMENTS[i].family == "lead" else r)
+            for n, i, r in entries
+        ]
         parts = make_parts(entries, genre, list(reading.styles))
     kit = _kit(genre, ensemble, reading)
     parts = [replace(p, program=kit) if p.is_drum else p for p in parts]

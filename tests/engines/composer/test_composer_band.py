@@ -601,3 +601,22 @@ def test_a_calm_orchestra_leaves_out_its_percussion_unless_asked() -> None:
     assert {"violin", "strings", "contrabass"} <= {p.instrument for p in calm.parts}
     asked, _ = compose("calm orchestral piece with timpani")
     assert any(p.instrument == "timpani" for p in asked.parts)
+
+
+@pytest.mark.parametrize(
+    ("prompt", "instrument"),
+    [
+        ("Delta blues shuffle with slide guitar", "harmonica"),
+        ("Country two-step with pedal steel and fiddle", "pedal steel"),
+        ("march", "clarinet"),
+        ("jazz with tenor sax and trumpet", "trumpet"),
+    ],
+)
+def test_answering_lead_instruments_stay_in_their_range(prompt: str, instrument: str) -> None:
+    from music_gen.engines.composer.instruments import INSTRUMENTS
+
+    plan, arrangement = compose(prompt, 20.0)
+    part = next(p for p in plan.parts if p.instrument == instrument and p.role != "melody")
+    pitches = [n.pitch for n in arrangement.notes[part.name]]
+    inst = INSTRUMENTS[instrument]
+    assert pitches and inst.low <= min(pitches) and max(pitches) <= inst.high
