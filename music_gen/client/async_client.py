@@ -68,11 +68,12 @@ class AsyncAPIClient:
         params: dict[str, Any] | None = None,
     ) -> httpx.Response:
         url = self._core.url(path)
+        headers = self._core.request_headers(method, url)
         attempt = 0
         while True:
             try:
                 response = await self._http.request(
-                    method, url, json=json, params=params, headers=self._core.auth_for(url)
+                    method, url, json=json, params=params, headers=headers
                 )
             except httpx.TransportError as exc:
                 wait = self._core.retry_wait_after_error(method, exc, attempt)

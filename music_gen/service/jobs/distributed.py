@@ -95,6 +95,9 @@ class CeleryQueue:
         """Close the broker connections."""
         self.celery.close()
 
+    def pause(self) -> None:
+        """Nothing to pause here: the workers drain themselves (Celery warm shutdown)."""
+
     def submit(self, task_id: str) -> None:
         """Send the task id to the workers.
 
