@@ -69,7 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Outermost last: telemetry sees every answer, then idempotent replays, then the drain.
     app.add_middleware(DrainGate, api_prefix=API_PREFIX)
     app.add_middleware(IdempotencyMiddleware)
-    app.add_middleware(RequestTelemetry, metrics=state.metrics)
+    app.add_middleware(RequestTelemetry, metrics=state.metrics, api_prefix=API_PREFIX)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

@@ -107,9 +107,12 @@ def configure_logging(log_format: str = "console", level: str = "info") -> None:
 class RequestTelemetry:
     """ASGI middleware: request id, one access log line and the request metrics."""
 
-    def __init__(self, app: ASGIApp, metrics: ServiceMetrics | None = None) -> None:
+    def __init__(
+        self, app: ASGIApp, metrics: ServiceMetrics | None = None, api_prefix: str = ""
+    ) -> None:
         self.app = app
         self.metrics = metrics
+        self.api_prefix = api_prefix
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
@@ -144,8 +147,7 @@ class RequestTelemetry:
             await self.app(scope, receive, send_with_id)
         finally:
             seconds = time.perf_counter() - started
-            route = scope.get("route")
-            template = getattr(route, "path", None) or "unmatched"
+            template = self._template(scope)
             if self.metrics is not None:
                 self.metrics.observe_request(template, scope["method"], status, seconds)
             log.info(
@@ -163,6 +165,18 @@ class RequestTelemetry:
                 },
             )
             request_id_var.reset(token)
+
+    def _template(self, scope: Scope) -> str:
+        # The route's path template (low cardinality for metrics); routers mounted under the
+        # API prefix report their path without it.
+        template = getattr(scope.get("route"), "path", None)
+        if not template:
+            return "unmatched"
+        path = scope["path"]
+        prefix = self.api_prefix + "/"
+        if self.api_prefix and path.startswith(prefix) and not template.startswith(prefix):
+            template = self.api_prefix + template
+        return str(template)
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
