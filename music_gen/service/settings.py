@@ -114,6 +114,8 @@ class Settings(BaseSettings):
     public_url: str | None = Field(default=None, pattern=r"^https?://[^\s/]+(/[^\s]*)?$")
     # Bearer token for GET /metrics; without one only loopback clients may read it.
     metrics_token: str | None = Field(default=None, min_length=16)
+    # Port on which `musicgen worker` serves its own /metrics (generation figures); 0: none.
+    worker_metrics_port: int = Field(default=0, ge=0, le=65535)
     # Seconds running generations get to finish after SIGTERM before they go back to the queue.
     drain_grace_s: float = Field(default=30.0, ge=0, le=3600)
     # Retry-After (seconds) on the 503 answered to new tasks while draining.

@@ -47,9 +47,7 @@ def test_a_repeat_gets_the_first_answer_and_makes_no_second_task(service: Servic
 def test_the_same_key_with_another_body_is_a_conflict(service: Service) -> None:
     headers = {**service.auth(), "Idempotency-Key": "order-1"}
     assert service.client.post("/api/v1/generate", json=BODY, headers=headers).status_code == 202
-    other = service.client.post(
-        "/api/v1/generate", json={**BODY, "seed": 4}, headers=headers
-    )
+    other = service.client.post("/api/v1/generate", json={**BODY, "seed": 4}, headers=headers)
     assert other.status_code == 409
     assert other.json()["error"]["code"] == "IDEMPOTENCY_CONFLICT"
     elsewhere = service.client.post(
@@ -134,4 +132,3 @@ def test_concurrent_duplicates_make_one_task(service: Service) -> None:
     assert len({a.json()["task_id"] for a in answers}) == 1
     assert sum(a.headers.get("Idempotent-Replayed") == "true" for a in answers) == 11
     assert _tasks_of(service, account) == 1
-
