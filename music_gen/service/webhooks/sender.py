@@ -99,13 +99,25 @@ class WebhookSender:
         self._wake.set()
 
     def send_due(self) -> int:
-        """Claim and send every due delivery once; returns how many were tried."""
+        """Claim and send every due delivery once; returns how many were tried.
+
+        One task's deliveries go one after the other, oldest first (a receiver sees
+        ``start`` before ``completed`` unless a try failed); different tasks' in parallel.
+        """
         claimed = self._claim_due()
-        if self._pool is None:
-            for delivery_id in claimed:
+        by_task: dict[str, list[str]] = {}
+        for delivery_id, task_id in claimed:
+            by_task.setdefault(task_id, []).append(delivery_id)
+
+        def send_in_order(ids: list[str]) -> None:
+            for delivery_id in ids:
                 self._try(delivery_id)
+
+        if self._pool is None:
+            for ids in by_task.values():
+                send_in_order(ids)
         else:
-            list(self._pool.map(self._try, claimed))
+            list(self._pool.map(send_in_order, by_task.values()))
         return len(claimed)
 
     def _loop(self) -> None:
@@ -119,18 +131,18 @@ class WebhookSender:
                 self._wake.wait(self.settings.webhook_poll_interval_s)
                 self._wake.clear()
 
-    def _claim_due(self) -> list[str]:
+    def _claim_due(self) -> list[tuple[str, str]]:
         now = utcnow()
         lease = now + timedelta(seconds=self.settings.webhook_timeout_s + 30)
         claimed = []
         with self.db.session() as session:
             due = session.execute(
-                select(WebhookDelivery.id, WebhookDelivery.version)
+                select(WebhookDelivery.id, WebhookDelivery.version, WebhookDelivery.task_id)
                 .where(WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= now)
-                .order_by(WebhookDelivery.next_attempt_at)
+                .order_by(WebhookDelivery.created_at, WebhookDelivery.id)
                 .limit(BATCH)
             ).all()
-            for delivery_id, version in due:
+            for delivery_id, version, task_id in due:
                 changed = session.execute(
                     update(WebhookDelivery)
                     .where(
@@ -145,7 +157,7 @@ class WebhookSender:
                     )
                 ).rowcount  # type: ignore[attr-defined]
                 if changed == 1:
-                    claimed.append(delivery_id)
+                    claimed.append((delivery_id, task_id))
         return claimed
 
     def _try(self, delivery_id: str) -> str:
