@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from music_gen.errors import InvalidParameterError
@@ -120,6 +120,12 @@ class Settings(BaseSettings):
     drain_grace_s: float = Field(default=30.0, ge=0, le=3600)
     # Retry-After (seconds) on the 503 answered to new tasks while draining.
     drain_retry_after_s: int = Field(default=30, ge=1, le=3600)
+
+    @field_validator("metrics_token", "public_url", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        # `MUSICGEN_METRICS_TOKEN=` (as compose writes an unset ${VAR:-}) means "not set".
+        return None if value == "" else value
 
     @model_validator(mode="after")
     def _check_secrets(self) -> Settings:
