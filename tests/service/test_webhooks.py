@@ -233,3 +233,34 @@ def test_a_filter_needs_known_events(hooks: Service, account: tuple[dict[str, st
         headers=headers,
     )
     assert answer.status_code == 400
+
+
+def test_failed_and_cancelled_tasks_send_completed_too(
+    hooks: Service, account: tuple[dict[str, str], str], receiver: Receiver, release: None
+) -> None:
+    headers, receiver.secret = account
+    hook = {"webhook": receiver.url, "webhook_events_filter": ["completed"]}
+    failing = hooks.client.post(
+        "/api/v1/generate", json={**TONE, "model": "test-fail", **hook}, headers=headers
+    ).json()["task_id"]
+    assert hooks.wait(failing, headers)["status"] == "failed"
+    # Both workers busy with slow tasks: the next one waits in the queue and is cancelled there.
+    for _ in range(2):
+        slow = hooks.client.post(
+            "/api/v1/generate", json={**TONE, "model": "test-slow"}, headers=headers
+        ).json()["task_id"]
+        assert hooks.wait(slow, headers, until=("processing",))["status"] == "processing"
+    queued = hooks.client.post("/api/v1/generate", json={**TONE, **hook}, headers=headers).json()
+    assert (
+        hooks.client.delete(f"/api/v1/generate/{queued['task_id']}", headers=headers).json()[
+            "status"
+        ]
+        == "cancelled"
+    )
+    receiver.wait_for(lambda got: len(got) == 2)
+    final = {
+        r.payload["data"]["task_id"]: r.payload["data"] for r in receiver.received if r.payload
+    }
+    assert final[failing]["status"] == "failed"
+    assert final[failing]["error"]["code"] == "GENERATION_FAILED"
+    assert final[queued["task_id"]]["status"] == "cancelled"
