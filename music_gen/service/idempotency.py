@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+import anyio
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
@@ -86,7 +87,9 @@ class IdempotencyStore:
     def begin(self, authorization: str | None, key: str, digest: str) -> _Outcome:
         """Claim ``key`` for the caller, or say what became of an earlier claim."""
         settings = self.state.settings
-        cutoff = utcnow() - timedelta(seconds=settings.idempotency_ttl_s)
+        now = utcnow()
+        cutoff = now - timedelta(seconds=settings.idempotency_ttl_s)
+        abandoned_before = now - timedelta(seconds=max(settings.idempotency_wait_s, 60.0))
         self._purge(cutoff)
         with self.state.db.sessions() as session:
             try:
@@ -107,17 +110,23 @@ class IdempotencyStore:
                         IdempotencyKey.status_code,
                         IdempotencyKey.response,
                         IdempotencyKey.created_at < cutoff,
+                        IdempotencyKey.created_at < abandoned_before,
                     ).where(IdempotencyKey.account_id == account_id, IdempotencyKey.key == key)
                 ).first()
                 if row is None:  # released between our insert and our read: try again
                     continue
-                stored_hash, status_code, response, expired = row
-                if expired:
+                stored_hash, status_code, response, expired, abandoned = row
+                if expired or (status_code is None and abandoned):
+                    # Too old, or claimed by a request that never answered (its server
+                    # stopped mid-request): the key is free again.
                     session.execute(
                         delete(IdempotencyKey).where(
                             IdempotencyKey.account_id == account_id,
                             IdempotencyKey.key == key,
-                            IdempotencyKey.created_at < cutoff,
+                            IdempotencyKey.request_hash == stored_hash,
+                            IdempotencyKey.status_code.is_(None)
+                            if not expired
+                            else IdempotencyKey.created_at < cutoff,
                         )
                     )
                     session.commit()
@@ -242,7 +251,9 @@ class IdempotencyMiddleware:
         try:
             await self.app(scope, _replay_body(body), capture)
         except BaseException:
-            await run_in_threadpool(store.release, outcome.account_id, key)
+            # Shielded: a client that went away must not leave the key claimed.
+            with anyio.CancelScope(shield=True):
+                await run_in_threadpool(store.release, outcome.account_id, key)
             raise
         await run_in_threadpool(store.finish, outcome.account_id, key, status, b"".join(chunks))
 

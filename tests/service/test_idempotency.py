@@ -132,3 +132,22 @@ def test_concurrent_duplicates_make_one_task(service: Service) -> None:
     assert len({a.json()["task_id"] for a in answers}) == 1
     assert sum(a.headers.get("Idempotent-Replayed") == "true" for a in answers) == 11
     assert _tasks_of(service, account) == 1
+
+
+def test_a_key_left_claimed_by_a_request_that_never_answered_is_freed(service: Service) -> None:
+    key, account = service.key()
+    headers = {"Authorization": f"Bearer {key}", "Idempotency-Key": "crashed-mid-request"}
+    with service.state.db.session() as session:  # what a server killed mid-request leaves
+        session.add(
+            IdempotencyKey(
+                account_id=account,
+                key="crashed-mid-request",
+                request_hash="0" * 64,
+                created_at=utcnow() - timedelta(minutes=5),
+            )
+        )
+    answer = service.client.post("/api/v1/generate", json=BODY, headers=headers)
+    assert answer.status_code == 202
+    assert service.client.post("/api/v1/generate", json=BODY, headers=headers).json() == (
+        answer.json()
+    )
