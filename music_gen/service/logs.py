@@ -35,7 +35,12 @@ request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
 )
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 # Attributes every LogRecord has; anything else was passed as `extra` and is context.
-_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+# uvicorn adds a colored copy of its message.
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
+    "message",
+    "asctime",
+    "color_message",
+}
 _HANDLER_NAME = "musicgen"
 
 
@@ -102,6 +107,8 @@ def configure_logging(log_format: str = "console", level: str = "info") -> None:
         logger.propagate = True
     # Our access lines replace uvicorn's (they carry the request id and the account).
     logging.getLogger("uvicorn.access").disabled = True
+    # Alembic lists its plugins at every start; the migrations it runs are worth keeping.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
 class RequestTelemetry:
