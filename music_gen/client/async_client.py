@@ -204,6 +204,26 @@ class AsyncAPIClient:
         data = await self._json("GET", "/models")
         return list(data.get("models", [])) if isinstance(data, dict) else list(data)
 
+    async def create_webhook_secret(self) -> str:
+        """Create or rotate the account's ``whsec_`` webhook secret (``POST /webhooks/secret``).
+
+        Keep it: the server shows it only once. Check webhooks with :func:`verify_webhook`.
+        """
+        data = await self._json("POST", "/webhooks/secret")
+        return str(data["secret"])
+
+    async def webhook_deliveries(
+        self, *, task_id: str | None = None, status: str | None = None, limit: int = 100
+    ) -> list[dict[str, Any]]:
+        """The account's webhook deliveries, newest first (``GET /webhooks/deliveries``)."""
+        query = {"task_id": task_id, "status": status, "limit": limit}
+        data = await self._json(
+            "GET",
+            "/webhooks/deliveries",
+            params={k: v for k, v in query.items() if v is not None},
+        )
+        return list(data.get("deliveries", []))
+
     async def health(self) -> dict[str, Any]:
         """The server's health report (``GET /health``)."""
         data: dict[str, Any] = await self._json("GET", "/health")
