@@ -1,4 +1,4 @@
-"""The Python client's webhook helpers against a real server and a real receiver."""
+"""The Python client's webhook methods against a real server and a real receiver."""
 
 from __future__ import annotations
 

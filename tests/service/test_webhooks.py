@@ -109,7 +109,7 @@ def test_signed_events_and_retries_after_two_500s(
     assert data["status"] == "completed"
     assert data["audio_url"].startswith("/api/v1/audio/")
     assert data["duration"] == pytest.approx(0.5)
-    # The SDK's helper accepts what the server sent, and nothing else.
+    # The client's verify_webhook accepts what the server sent, and nothing else.
     last = completed[-1]
     assert verify_webhook(last.body, last.headers, secret=secret)["data"]["task_id"] == task_id
     with pytest.raises(AuthenticationError) as info:
