@@ -37,6 +37,9 @@ declare namespace MusicGenAPI {
     seed?: number;
     model?: string;
     format?: AudioFormat;
+    /** https URL told about the task's events (signed; see verifyWebhook). */
+    webhook?: string;
+    webhook_events_filter?: Array<'start' | 'progress' | 'completed'>;
     [extra: string]: unknown;
   }
 
@@ -139,6 +142,13 @@ declare namespace MusicGenAPI {
     retryAfterMs: number | null;
   }
 
+  /** Check a webhook's Standard Webhooks signature and age; returns its parsed JSON body. */
+  function verifyWebhook(
+    body: string | Buffer,
+    headers: Record<string, string | undefined> | Headers,
+    secret: string,
+    options?: { nowMs?: number },
+  ): any;
   function parseRetryAfter(value: string | null | undefined, now?: number): number | null;
   function retryDelayMs(attempt: number, retryAfterMs: number | null, maxWaitMs: number): number | null;
   function pollDelayMs(

@@ -3,6 +3,7 @@ const { MusicGenAPI, retryDelayMs, pollDelayMs } = require('./lib/client');
 const errors = require('./lib/errors');
 const { GenerationResult } = require('./lib/results');
 const { AudioStream } = require('./lib/stream');
+const { verifyWebhook } = require('./lib/webhooks');
 
 module.exports = MusicGenAPI;
 module.exports.MusicGenAPI = MusicGenAPI;
@@ -17,3 +18,4 @@ module.exports.APIConnectionError = errors.APIConnectionError;
 module.exports.parseRetryAfter = errors.parseRetryAfter;
 module.exports.retryDelayMs = retryDelayMs;
 module.exports.pollDelayMs = pollDelayMs;
+module.exports.verifyWebhook = verifyWebhook;

@@ -18,6 +18,7 @@ from music_gen.client.results import (
 )
 from music_gen.client.streaming import AsyncAudioStream, AudioStream, StreamChunk, StreamResult
 from music_gen.client.sync_client import APIClient
+from music_gen.client.webhooks import verify_webhook
 
 __all__ = [
     "APIClient",
@@ -31,4 +32,5 @@ __all__ = [
     "StreamChunk",
     "StreamResult",
     "TaskStatus",
+    "verify_webhook",
 ]

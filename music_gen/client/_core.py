@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import platform
 import time
+import uuid
 from typing import Any
 
 import httpx
@@ -17,6 +18,9 @@ from music_gen.errors import APIConnectionError, APIError, RateLimitError
 
 #: Methods that are safe to send again after a timeout or a dropped connection.
 _IDEMPOTENT = frozenset({"GET", "HEAD", "DELETE", "OPTIONS"})
+#: The header that makes a POST safe to send again: the server answers a repeat with the
+#: first answer (the same task) instead of doing the work twice.
+IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 
 def user_agent() -> str:
@@ -43,6 +47,17 @@ class ClientCore:
         """The Authorization header for a URL: only for the API's own origin."""
         return self.options.auth_headers() if same_origin(url, self.base_url) else {}
 
+    def request_headers(self, method: str, url: str) -> dict[str, str]:
+        """Headers of one logical request, the same on each of its tries.
+
+        A POST gets a fresh ``Idempotency-Key``, so that sending it again after a timeout,
+        a dropped connection or a 429/503 never creates a second task.
+        """
+        headers = self.auth_for(url)
+        if method == "POST":
+            headers[IDEMPOTENCY_HEADER] = str(uuid.uuid4())
+        return headers
+
     def url(self, path: str) -> str:
         """An API path ("/generate") or an absolute URL, as an absolute URL."""
         return path if "://" in path else self.base_url + path
@@ -57,8 +72,13 @@ class ClientCore:
         """Seconds to wait before resending after a transport error; None to give up."""
         if attempt >= self.options.max_retries:
             return None
-        # A refused connection never reached the server; anything else may have.
-        if not isinstance(exc, httpx.ConnectError) and method not in _IDEMPOTENT:
+        # A refused connection never reached the server; anything else may have, which is
+        # harmless for idempotent methods and for POSTs (they carry an Idempotency-Key).
+        if (
+            not isinstance(exc, httpx.ConnectError)
+            and method not in _IDEMPOTENT
+            and method != "POST"
+        ):
             return None
         return retry_delay(attempt, None, self.options.max_retry_wait_s)
 

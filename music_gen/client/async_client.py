@@ -68,11 +68,12 @@ class AsyncAPIClient:
         params: dict[str, Any] | None = None,
     ) -> httpx.Response:
         url = self._core.url(path)
+        headers = self._core.request_headers(method, url)
         attempt = 0
         while True:
             try:
                 response = await self._http.request(
-                    method, url, json=json, params=params, headers=self._core.auth_for(url)
+                    method, url, json=json, params=params, headers=headers
                 )
             except httpx.TransportError as exc:
                 wait = self._core.retry_wait_after_error(method, exc, attempt)
@@ -202,6 +203,26 @@ class AsyncAPIClient:
         """The server's models (``GET /models``)."""
         data = await self._json("GET", "/models")
         return list(data.get("models", [])) if isinstance(data, dict) else list(data)
+
+    async def create_webhook_secret(self) -> str:
+        """Create or rotate the account's ``whsec_`` webhook secret (``POST /webhooks/secret``).
+
+        Keep it: the server shows it only once. Check webhooks with :func:`verify_webhook`.
+        """
+        data = await self._json("POST", "/webhooks/secret")
+        return str(data["secret"])
+
+    async def webhook_deliveries(
+        self, *, task_id: str | None = None, status: str | None = None, limit: int = 100
+    ) -> list[dict[str, Any]]:
+        """The account's webhook deliveries, newest first (``GET /webhooks/deliveries``)."""
+        query = {"task_id": task_id, "status": status, "limit": limit}
+        data = await self._json(
+            "GET",
+            "/webhooks/deliveries",
+            params={k: v for k, v in query.items() if v is not None},
+        )
+        return list(data.get("deliveries", []))
 
     async def health(self) -> dict[str, Any]:
         """The server's health report (``GET /health``)."""

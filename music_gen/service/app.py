@@ -13,7 +13,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from music_gen import __version__
 from music_gen.service import errors
+from music_gen.service.drain import DrainGate
+from music_gen.service.idempotency import IdempotencyMiddleware
+from music_gen.service.logs import RequestTelemetry
 from music_gen.service.routes import ROUTERS
+from music_gen.service.routes.metrics import router as metrics_router
 from music_gen.service.settings import Settings, get_settings
 from music_gen.service.state import AppState
 
@@ -60,7 +64,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
+    app.include_router(metrics_router)
     app.add_middleware(RateLimitHeaders)
+    # Outermost last: telemetry sees every answer, then idempotent replays, then the drain.
+    app.add_middleware(DrainGate, api_prefix=API_PREFIX)
+    app.add_middleware(IdempotencyMiddleware)
+    app.add_middleware(RequestTelemetry, metrics=state.metrics, api_prefix=API_PREFIX)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

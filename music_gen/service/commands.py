@@ -32,22 +32,30 @@ def serve(*, host: str | None, port: int | None, workers: int | None, no_auth: b
     import uvicorn
 
     from music_gen.service.app import create_app
+    from music_gen.service.drain import draining_server
+    from music_gen.service.logs import configure_logging
 
     settings = load_settings(host=host, port=port, workers=workers, no_auth=no_auth or None)
-    uvicorn.run(
-        create_app(settings),
+    app = create_app(settings)
+    config = uvicorn.Config(
+        app,
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
         proxy_headers=True,
     )
+    configure_logging(settings.log_format, settings.log_level)
+    # SIGTERM drains: new tasks get 503, running ones finish (see music_gen.service.drain).
+    draining_server(config, app.state.service).run()
 
 
 def worker(*, concurrency: int | None, queues: list[str] | None) -> None:
     """Run a Celery worker for the distributed queue in the foreground until stopped."""
     from music_gen.service.jobs.distributed import run_worker
+    from music_gen.service.logs import configure_logging
 
     settings = load_settings()
+    configure_logging(settings.log_format, settings.log_level)
     run_worker(
         settings,
         concurrency=concurrency or settings.workers,

@@ -53,6 +53,8 @@ def get_current_account(
     with state.db.sessions() as session:
         principal = state.authenticate(session, request.headers.get("authorization"))
     request.state.ratelimit_headers = state.limits.hit_request(principal)
+    # For the access log (the account, never the key).
+    request.state.account_id = principal.account_id
     return principal
 
 

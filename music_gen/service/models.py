@@ -1,4 +1,5 @@
-"""Database tables (SQLAlchemy 2 declarative): accounts, API keys, tasks, batches, files."""
+"""Database tables (SQLAlchemy 2 declarative): accounts, API keys, tasks, batches, files,
+idempotency keys and webhooks."""
 
 from __future__ import annotations
 
@@ -132,6 +133,69 @@ class BandwidthUsage(Base):
     bytes_served: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
+class IdempotencyKey(Base):
+    """An ``Idempotency-Key`` an account sent with a POST, and the answer it got.
+
+    The primary key makes the first of several concurrent duplicates win: the others fail
+    to insert and wait for its answer instead of reading and then writing.
+    """
+
+    __tablename__ = "idempotency_keys"
+
+    account_id: Mapped[str] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    # SHA-256 of method, path and canonical JSON body: another body under the key conflicts.
+    request_hash: Mapped[str] = mapped_column(String(64))
+    # The stored answer; None while the first request is still being handled.
+    status_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    response: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, index=True
+    )
+
+
+class WebhookSecret(Base):
+    """An account's ``whsec_`` signing secret (kept to sign; shown to the account once)."""
+
+    __tablename__ = "webhook_secrets"
+
+    account_id: Mapped[str] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    secret: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class WebhookDelivery(Base):
+    """One event to send to a task's webhook, and how its tries went."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),)
+
+    # Also the ``webhook-id`` header: the same for every try, so receivers can deduplicate.
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    account_id: Mapped[str] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    task_id: Mapped[str] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    # start, progress or completed.
+    event: Mapped[str] = mapped_column(String(16))
+    url: Mapped[str] = mapped_column(String(2048))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # pending (a try is due at next_attempt_at), delivered or failed (gave up).
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # Bumped by each claim, so two senders never send the same try.
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_status_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
 __all__ = [
     "Account",
     "ApiKey",
@@ -139,6 +203,9 @@ __all__ = [
     "BandwidthUsage",
     "Base",
     "Batch",
+    "IdempotencyKey",
     "Task",
+    "WebhookDelivery",
+    "WebhookSecret",
     "utcnow",
 ]

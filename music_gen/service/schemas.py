@@ -22,6 +22,7 @@ from music_gen.params import (
 
 AudioFormat = Literal["wav", "flac", "ogg", "mp3"]
 TaskState = Literal["queued", "processing", "completed", "failed", "cancelled"]
+WebhookEvent = Literal["start", "progress", "completed"]
 MAX_INSTRUMENTS = 8
 
 
@@ -63,6 +64,17 @@ class GenerateRequest(BaseModel):
         default=None, max_length=200, description="A name from /models; default: the server's."
     )
     format: AudioFormat = Field(default="wav", description="Container of the result.")
+    webhook: str | None = Field(
+        default=None,
+        max_length=2048,
+        description="https URL told about the task's events (Standard Webhooks signatures; "
+        "create the secret with POST /webhooks/secret).",
+    )
+    webhook_events_filter: list[WebhookEvent] | None = Field(
+        default=None,
+        max_length=3,
+        description="Events sent to the webhook; default all of start, progress, completed.",
+    )
 
 
 class TaskAccepted(BaseModel):
@@ -104,6 +116,10 @@ class BatchRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     requests: list[GenerateRequest] = Field(min_length=1, max_length=256)
+    webhook: str | None = Field(
+        default=None, max_length=2048, description="Webhook of every task without its own."
+    )
+    webhook_events_filter: list[WebhookEvent] | None = Field(default=None, max_length=3)
 
 
 class BatchAccepted(BaseModel):
@@ -149,6 +165,8 @@ class MultiInstrumentRequest(BaseModel):
     seed: int | None = Field(default=None, ge=0, le=2**32 - 1)
     model: str | None = Field(default=None, max_length=200)
     format: AudioFormat = "wav"
+    webhook: str | None = Field(default=None, max_length=2048)
+    webhook_events_filter: list[WebhookEvent] | None = Field(default=None, max_length=3)
 
 
 class ModelEntry(BaseModel):

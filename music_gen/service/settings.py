@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from music_gen.errors import InvalidParameterError
@@ -97,6 +97,35 @@ class Settings(BaseSettings):
     pro_monthly_bandwidth_bytes: int = Field(default=100 * _GB, ge=0)
     # Log level for the server (debug, info, warning, error).
     log_level: str = "info"
+    # Log lines as JSON objects (one a line, for log shippers) or as text for people.
+    log_format: Literal["json", "console"] = "console"
+    # Seconds an Idempotency-Key and the answer it got are kept (per account).
+    idempotency_ttl_s: float = Field(default=86400.0, gt=0)
+    # Seconds a duplicate POST waits for the first one (same key) to be answered.
+    idempotency_wait_s: float = Field(default=30.0, gt=0)
+    # Waits between webhook delivery tries; one try more than entries (8 tries over ~1 h).
+    webhook_retry_schedule_s: tuple[float, ...] = (5.0, 30.0, 120.0, 300.0, 600.0, 1200.0, 1500.0)
+    # Seconds a webhook receiver has to answer one try.
+    webhook_timeout_s: float = Field(default=10.0, gt=0, le=60)
+    # How often the webhook sender looks for due deliveries it was not told about.
+    webhook_poll_interval_s: float = Field(default=1.0, gt=0, le=60)
+    # Public root of this server (https://music.example.com), used for audio URLs in webhook
+    # payloads; without it they are paths (/api/v1/audio/...).
+    public_url: str | None = Field(default=None, pattern=r"^https?://[^\s/]+(/[^\s]*)?$")
+    # Bearer token for GET /metrics; without one only loopback clients may read it.
+    metrics_token: str | None = Field(default=None, min_length=16)
+    # Port on which `musicgen worker` serves its own /metrics (generation figures); 0: none.
+    worker_metrics_port: int = Field(default=0, ge=0, le=65535)
+    # Seconds running generations get to finish after SIGTERM before they go back to the queue.
+    drain_grace_s: float = Field(default=30.0, ge=0, le=3600)
+    # Retry-After (seconds) on the 503 answered to new tasks while draining.
+    drain_retry_after_s: int = Field(default=30, ge=1, le=3600)
+
+    @field_validator("metrics_token", "public_url", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        # `MUSICGEN_METRICS_TOKEN=` (as compose writes an unset ${VAR:-}) means "not set".
+        return None if value == "" else value
 
     @model_validator(mode="after")
     def _check_secrets(self) -> Settings:

@@ -7,7 +7,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from music_gen.engines.registry import ModelInfo, list_models, resolve
@@ -15,9 +15,11 @@ from music_gen.service.auth import Principal, authenticate, ensure_local_account
 from music_gen.service.db import Database
 from music_gen.service.jobs import GeneratorPool, InProcessQueue, JobQueue, SpeedTracker, TaskRunner
 from music_gen.service.limits import Limits
+from music_gen.service.metrics import ServiceMetrics
 from music_gen.service.models import Task
 from music_gen.service.settings import Settings
 from music_gen.service.storage import AudioStorage
+from music_gen.service.webhooks import WebhookEvents, WebhookSender
 
 log = logging.getLogger("music_gen.service")
 
@@ -37,7 +39,12 @@ class AppState:
     speed: SpeedTracker
     runner: TaskRunner
     queue: JobQueue
+    metrics: ServiceMetrics
+    webhook_events: WebhookEvents
+    webhook_sender: WebhookSender
     engine_error: str | None = None
+    #: Set while the service drains (SIGTERM): new tasks are refused.
+    draining: threading.Event = field(default_factory=threading.Event)
     _models: tuple[float, list[ModelInfo]] | None = field(default=None, repr=False)
     _availability: dict[str, tuple[float, str | None]] = field(default_factory=dict, repr=False)
     _models_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -59,6 +66,11 @@ class AppState:
             queue = InProcessQueue(
                 db, runner, workers=settings.workers, max_attempts=settings.max_attempts
             )
+        metrics = ServiceMetrics(task_counts=lambda: count_tasks(db))
+        sender = WebhookSender(db, settings, on_outcome=metrics.webhook_outcome)
+        events = WebhookEvents(db.session, settings, wake=sender.wake)
+        runner.observers.add(metrics)
+        runner.observers.add(events)
         return cls(
             settings=settings,
             db=db,
@@ -68,13 +80,18 @@ class AppState:
             speed=speed,
             runner=runner,
             queue=queue,
+            metrics=metrics,
+            webhook_events=events,
+            webhook_sender=sender,
         )
 
     def start(self) -> None:
         """Apply migrations, start the workers and (optionally) load the default model."""
         self.db.migrate()
         self._seed_speed()
+        self.draining.clear()
         self.queue.start()
+        self.webhook_sender.start()
         # With queue=celery the workers load models; the server only enqueues.
         if self.settings.preload and self.settings.queue == "local":
             threading.Thread(target=self._preload, name="musicgen-preload", daemon=True).start()
@@ -82,6 +99,7 @@ class AppState:
     def stop(self) -> None:
         """Stop the workers and release engines and connections."""
         self.queue.stop()
+        self.webhook_sender.stop()
         self.generators.close()
         self.db.dispose()
 
@@ -142,3 +160,10 @@ class AppState:
         except Exception as exc:
             self.engine_error = f"{type(exc).__name__}: {getattr(exc, 'message', exc)}"
             log.error("could not load model %s: %s", self.settings.default_model, exc)
+
+
+def count_tasks(db: Database) -> dict[str, int]:
+    """Tasks per status, counted in the database."""
+    with db.sessions() as session:
+        rows = session.execute(select(Task.status, func.count()).group_by(Task.status)).all()
+    return {str(status): int(count) for status, count in rows}

@@ -197,19 +197,35 @@ def test_connection_refused_is_retried_then_raised() -> None:
     assert sleeps == [0.5, 1.0, 2.0]
 
 
-def test_a_timed_out_post_is_not_sent_twice() -> None:
+def test_a_timed_out_post_is_sent_again_under_the_same_idempotency_key() -> None:
     calls = []
 
-    def slow(request: httpx.Request) -> httpx.Response:
+    def slow_then_ok(request: httpx.Request) -> httpx.Response:
         calls.append(request)
-        raise httpx.ReadTimeout("timed out", request=request)
+        if len(calls) == 1:
+            raise httpx.ReadTimeout("timed out", request=request)
+        return httpx.Response(202, json={"task_id": "t1", "status": "queued", "eta": 1.0})
 
-    client = APIClient(api_key=KEY, base_url=BASE, transport=httpx.MockTransport(slow))
+    client = APIClient(api_key=KEY, base_url=BASE, transport=httpx.MockTransport(slow_then_ok))
     client._sleep = lambda _: None
-    with pytest.raises(APIConnectionError) as info:
-        client.submit("Jazz piano")
-    assert info.value.code == "TIMEOUT"
-    assert len(calls) == 1
+    assert client.submit("Jazz piano").task_id == "t1"
+    keys = [request.headers.get("idempotency-key") for request in calls]
+    assert len(keys) == 2
+    assert keys[0] and keys[0] == keys[1]
+
+
+def test_each_post_has_its_own_idempotency_key_and_gets_are_without(fake_api: FakeAPI) -> None:
+    fake_api.scripted["POST /api/v1/generate"] = [
+        lambda: envelope(503, "SERVICE_UNAVAILABLE", "draining", {"Retry-After": "0"})
+    ]
+    client, _ = make_client(fake_api)
+    client.generate("Jazz piano", duration=0.5)
+    client.generate("Jazz piano", duration=0.5)
+    posts = [r.headers.get("idempotency-key") for r in fake_api.requests if r.method == "POST"]
+    assert len(posts) == 3
+    assert posts[0] == posts[1] != posts[2]
+    gets = [r for r in fake_api.requests if r.method == "GET"]
+    assert gets and all("idempotency-key" not in r.headers for r in gets)
 
 
 def test_waiting_gives_up_after_wait_timeout(fake_api: FakeAPI) -> None:

@@ -24,6 +24,8 @@ OPERATIONS = [
     ("/api/v1/audio/{file_id}", "HEAD"),
     ("/api/v1/health", "GET"),
     ("/api/v1/health/ready", "GET"),
+    ("/api/v1/webhooks/secret", "POST"),
+    ("/api/v1/webhooks/deliveries", "GET"),
 ]
 
 

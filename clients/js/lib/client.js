@@ -1,4 +1,5 @@
 'use strict';
+const { randomUUID } = require('node:crypto');
 const {
   MusicGenAPIError, APIConnectionError, RateLimitError, errorFromResponse, parseRetryAfter,
 } = require('./errors');
@@ -80,7 +81,11 @@ class MusicGenAPI {
     return headers;
   }
 
-  /** Send a request with bounded retries on 429/503 (honouring Retry-After) and refused connections. */
+  /**
+   * Send a request with bounded retries on 429/503 (honouring Retry-After) and refused connections.
+   * A POST carries a fresh Idempotency-Key, the same on each try, so a retry (after a timeout
+   * too) gets the first answer instead of creating a second task.
+   */
   async _send(method, pathOrUrl, { json, query } = {}) {
     let url = this._url(pathOrUrl);
     if (query) {
@@ -88,7 +93,9 @@ class MusicGenAPI {
       for (const [k, v] of Object.entries(withoutNulls(query))) target.searchParams.set(k, v);
       url = target.toString();
     }
-    const init = { method, headers: this._headersFor(url, json ? { 'Content-Type': 'application/json' } : {}) };
+    const extra = json ? { 'Content-Type': 'application/json' } : {};
+    if (method === 'POST') extra['Idempotency-Key'] = randomUUID();
+    const init = { method, headers: this._headersFor(url, extra) };
     if (json !== undefined) init.body = JSON.stringify(json);
     for (let attempt = 0; ; attempt += 1) {
       let response;
@@ -98,7 +105,8 @@ class MusicGenAPI {
         const timedOut = cause && (cause.name === 'TimeoutError' || cause.name === 'AbortError');
         // A refused or unresolvable connection never reached the server: safe to resend.
         const refused = !timedOut && NOT_SENT.has(cause && cause.cause && cause.cause.code);
-        const retryable = attempt < this.options.maxRetries && (refused || IDEMPOTENT.has(method));
+        const retryable = attempt < this.options.maxRetries
+          && (refused || IDEMPOTENT.has(method) || method === 'POST');
         const wait = retryable ? retryDelayMs(attempt, null, this.options.maxRetryWaitMs) : null;
         if (wait === null) {
           throw new APIConnectionError(

@@ -127,6 +127,24 @@ test('failed and cancelled tasks reject with their codes', async (t) => {
   await assert.rejects(c.result(submitted.task_id), { code: 'CANCELLED' });
 });
 
+test('a retried POST keeps its Idempotency-Key; each new POST gets its own', async (t) => {
+  const api = await startFakeApi({ pollsToFinish: 1 });
+  t.after(api.close);
+  api.state.scripted['POST /api/v1/generate'] = [
+    (res) => envelope(res, 503, 'SERVICE_UNAVAILABLE', 'draining', { 'retry-after': '1' }),
+  ];
+  const { c } = client(api);
+  await c.generate({ prompt: 'Jazz piano' });
+  await c.generate({ prompt: 'Jazz piano' });
+  const posts = api.state.requests.filter((r) => r.method === 'POST').map((r) => r.headers['idempotency-key']);
+  assert.equal(posts.length, 3);
+  assert.match(posts[0], /^[0-9a-f-]{36}$/);
+  assert.equal(posts[0], posts[1]);
+  assert.notEqual(posts[1], posts[2]);
+  const gets = api.state.requests.filter((r) => r.method === 'GET');
+  assert.ok(gets.length && gets.every((r) => !('idempotency-key' in r.headers)));
+});
+
 test('a refused connection is retried then thrown as APIConnectionError', async () => {
   const api = await startFakeApi();
   const baseUrl = api.baseUrl;

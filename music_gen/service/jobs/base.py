@@ -20,6 +20,9 @@ class JobQueue(Protocol):
     def stop(self, timeout_s: float = 10.0) -> None:
         """Stop taking tasks; wait up to ``timeout_s`` for running ones to finish."""
 
+    def pause(self) -> None:
+        """Take no new task from now on; running ones carry on (a graceful drain)."""
+
     def submit(self, task_id: str) -> None:
         """Tell the workers that a queued task is waiting."""
 

@@ -95,6 +95,9 @@ class CeleryQueue:
         """Close the broker connections."""
         self.celery.close()
 
+    def pause(self) -> None:
+        """Nothing to pause here: the workers drain themselves (Celery warm shutdown)."""
+
     def submit(self, task_id: str) -> None:
         """Send the task id to the workers.
 
@@ -237,7 +240,9 @@ class WorkerRuntime:
     def __init__(self, settings: Settings, celery: Celery) -> None:
         from music_gen.service.jobs.engines import GeneratorPool
         from music_gen.service.jobs.speed import SpeedTracker
+        from music_gen.service.metrics import ServiceMetrics
         from music_gen.service.storage import AudioStorage
+        from music_gen.service.webhooks import WebhookEvents, WebhookSender
 
         self.settings = settings
         self.celery = celery
@@ -248,6 +253,16 @@ class WorkerRuntime:
             AudioStorage(settings.resolved_audio_dir),
             self.generators,
             SpeedTracker(settings.eta_prior_s_per_audio_s),
+        )
+        # Generation metrics of this worker (GET /metrics on the server counts tasks by
+        # state; speed and audio figures come from here, on worker_metrics_port).
+        self.metrics = ServiceMetrics()
+        self.webhook_sender = WebhookSender(
+            self.db, settings, on_outcome=self.metrics.webhook_outcome
+        )
+        self.runner.observers.add(self.metrics)
+        self.runner.observers.add(
+            WebhookEvents(self.db.session, settings, wake=self.webhook_sender.wake)
         )
         self._running: set[str] = set()
         self._lock = threading.Lock()
@@ -260,6 +275,15 @@ class WorkerRuntime:
         self.sweep()
         self._thread = threading.Thread(target=self._beat, name="musicgen-heartbeat", daemon=True)
         self._thread.start()
+        self.webhook_sender.start()
+        if self.settings.worker_metrics_port:
+            from prometheus_client import start_http_server
+
+            start_http_server(
+                self.settings.worker_metrics_port,
+                addr=self.settings.host,
+                registry=self.metrics.registry,
+            )
         if self.settings.preload:
             threading.Thread(target=self._preload, name="musicgen-preload", daemon=True).start()
 
@@ -268,6 +292,7 @@ class WorkerRuntime:
         self._stopping.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
+        self.webhook_sender.stop()
         self.generators.close()
         self.db.dispose()
 

@@ -80,6 +80,12 @@ class InProcessQueue:
             thread.join(timeout=timeout_s / max(1, len(self._threads)))
         self._threads = [t for t in self._threads if t.is_alive()]
 
+    def pause(self) -> None:
+        """Claim no new task; each worker stops once its running task has finished."""
+        self._stopping.set()
+        with self._wake:
+            self._wake.notify_all()
+
     def submit(self, task_id: str) -> None:
         """Wake a worker for a newly queued task."""
         with self._wake:

@@ -16,6 +16,7 @@ from music_gen.audio import AudioOutput
 from music_gen.errors import GenerationCancelledError, MusicGenError
 from music_gen.service.db import Database
 from music_gen.service.jobs.engines import GeneratorPool
+from music_gen.service.jobs.observer import Observers, TaskOutcome
 from music_gen.service.jobs.speed import SpeedTracker
 from music_gen.service.models import AudioFile, Task, utcnow
 from music_gen.service.storage import AudioStorage
@@ -54,6 +55,10 @@ class TaskRunner:
         self._cancelled: set[str] = set()
         self._lock = threading.Lock()
         self._shutting_down = threading.Event()
+        # Model and request of each running task, for the observers.
+        self._context: dict[str, tuple[str, dict[str, Any]]] = {}
+        #: Told when tasks start, progress and end (webhooks, metrics, logs).
+        self.observers = Observers()
 
     def shutdown(self) -> None:
         """Stop running tasks at their next progress report and put them back in the queue.
@@ -61,6 +66,11 @@ class TaskRunner:
         A graceful stop (SIGTERM, a redeploy) does not count as a failed attempt.
         """
         self._shutting_down.set()
+
+    def running_count(self) -> int:
+        """Tasks generating in this process now."""
+        with self._lock:
+            return len(self._running)
 
     def resume(self) -> None:
         """Accept work again after :meth:`shutdown`."""
@@ -94,7 +104,13 @@ class TaskRunner:
             params: dict[str, Any] = dict(task.params)
             duration_s = task.duration_s
         with self.tracking(task_id):
-            return self._run_tracked(task_id, kind, model, fmt, params, duration_s)
+            self._context[task_id] = (model, params)
+            try:
+                log.info("task started", extra={"task_id": task_id, "model": model})
+                self.observers.started(task_id, model, params)
+                return self._run_tracked(task_id, kind, model, fmt, params, duration_s)
+            finally:
+                self._context.pop(task_id, None)
 
     def _run_tracked(
         self,
@@ -214,7 +230,39 @@ class TaskRunner:
             for row in files:
                 self.storage.delete(row.id)
             return "cancelled"
+        if changed:
+            self._finished(task_id, account_id, status, result)
         return status
+
+    def _finished(
+        self, task_id: str, account_id: str, status: str, result: dict[str, Any] | None
+    ) -> None:
+        model, params = self._context.get(task_id, ("", {}))
+        engine_s = (result or {}).get("engine_s")
+        audio_s = (result or {}).get("duration")
+        log.info(
+            "task %s",
+            status,
+            extra={
+                "task_id": task_id,
+                "account_id": account_id,
+                "model": model,
+                "status": status,
+                "engine_s": engine_s,
+                "audio_s": audio_s,
+            },
+        )
+        self.observers.finished(
+            TaskOutcome(
+                task_id=task_id,
+                account_id=account_id,
+                model=model,
+                status=status,
+                params=params,
+                engine_s=engine_s,
+                audio_s=audio_s,
+            )
+        )
 
     def _requeue(self, task_id: str) -> str:
         with self.db.session() as session:
@@ -234,6 +282,9 @@ class TaskRunner:
 
     def write_progress(self, task_id: str, fraction: float) -> bool:
         """Store progress; returns whether cancellation was requested in the database."""
+        context = self._context.get(task_id)
+        if context is not None:
+            self.observers.progress(task_id, context[1], fraction)
         with self.db.session() as session:
             session.execute(
                 update(Task)

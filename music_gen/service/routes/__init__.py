@@ -6,7 +6,16 @@ To add a resource (a WebSocket stream, say), write ``routes/<resource>.py`` with
 
 from fastapi import APIRouter
 
-from music_gen.service.routes import audio, generate, health, models, multi, stream, styles
+from music_gen.service.routes import (
+    audio,
+    generate,
+    health,
+    models,
+    multi,
+    stream,
+    styles,
+    webhooks,
+)
 
 ROUTERS: list[APIRouter] = [
     generate.router,
@@ -16,6 +25,7 @@ ROUTERS: list[APIRouter] = [
     audio.router,
     health.router,
     stream.router,
+    webhooks.router,
 ]
 
 __all__ = ["ROUTERS"]

@@ -187,3 +187,4 @@ class MeteredFileResponse(Response):
     def _record(self, sent: int) -> None:
         with self.service.db.session() as session:
             self.service.limits.add_bandwidth(session, self.principal.account_id, sent)
+        self.service.metrics.quota_bytes.inc(sent)

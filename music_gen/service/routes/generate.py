@@ -29,18 +29,24 @@ from music_gen.service.schemas import (
     TaskState,
     TaskStatus,
 )
+from music_gen.service.webhooks import task_webhook
 
 router = APIRouter(prefix="/generate", tags=["generate"])
 
 
-def _task_params(body: GenerateRequest, seed: int | None) -> dict[str, object]:
-    return {
+def _task_params(
+    body: GenerateRequest, seed: int | None, webhook: dict[str, object] | None = None
+) -> dict[str, object]:
+    params: dict[str, object] = {
         "prompt": body.prompt,
         "temperature": body.temperature,
         "top_k": body.top_k,
         "top_p": body.top_p,
         "seed": seed,
     }
+    if webhook:
+        params["webhook"] = webhook
+    return params
 
 
 @router.post(
@@ -55,6 +61,9 @@ def create_task(
 ) -> TaskAccepted:
     """Queue one generation; poll ``GET /generate/{task_id}`` for the result."""
     model, params = validate_generation(state, body)
+    webhook = task_webhook(
+        session, state.settings, principal.account_id, body.webhook, body.webhook_events_filter
+    )
     with state.limits.account_lock(principal.account_id):
         state.limits.check_concurrency(session, principal, 1)
         task = new_task(
@@ -62,7 +71,7 @@ def create_task(
             model=model,
             duration_s=params.duration_s,
             fmt=body.format,
-            params=_task_params(body, params.seed),
+            params=_task_params(body, params.seed, webhook),
         )
         session.add(task)
         session.commit()
@@ -94,9 +103,20 @@ def create_batch(
             details={"field": "requests", "max": limit, "count": len(body.requests)},
         )
     checked = []
+    webhooks = []
     for index, request in enumerate(body.requests):
         try:
             checked.append(validate_generation(state, request))
+            own = request.webhook is not None
+            webhooks.append(
+                task_webhook(
+                    session,
+                    state.settings,
+                    principal.account_id,
+                    request.webhook if own else body.webhook,
+                    request.webhook_events_filter if own else body.webhook_events_filter,
+                )
+            )
         except InvalidParameterError as exc:
             exc.details["index"] = index
             raise
@@ -110,10 +130,12 @@ def create_batch(
                 model=model,
                 duration_s=params.duration_s,
                 fmt=request.format,
-                params=_task_params(request, params.seed),
+                params=_task_params(request, params.seed, webhook),
                 batch_id=batch.id,
             )
-            for request, (model, params) in zip(body.requests, checked, strict=True)
+            for request, (model, params), webhook in zip(
+                body.requests, checked, webhooks, strict=True
+            )
         ]
         session.add_all(tasks)
         session.commit()
@@ -196,6 +218,8 @@ def cancel_task(
     session.commit()
     if running:
         state.queue.cancel(task.id)
+    if cancelled:
+        state.webhook_events.emit(task.id, "completed")
     session.refresh(task)
     view = task_view(request, session, task)
     session.commit()

@@ -33,7 +33,7 @@ def ready(state: State) -> JSONResponse:
     depth = state.queue.depth() if database else 0
     # With queue=celery the workers load the models, not this process.
     engine_ok = loaded or not state.settings.preload or state.settings.queue != "local"
-    ok = database and alive >= state.queue.size and engine_ok
+    ok = database and alive >= state.queue.size and engine_ok and not state.draining.is_set()
     body = Readiness(
         ready=ok,
         database=database,

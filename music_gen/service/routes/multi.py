@@ -11,6 +11,7 @@ from music_gen.errors import InvalidParameterError, InvalidPromptError, ModelUna
 from music_gen.service.deps import CurrentAccount, DbSession, State
 from music_gen.service.routes.common import AUTHED, eta_s, new_task, responses, validate_params
 from music_gen.service.schemas import MultiInstrumentRequest, TaskAccepted
+from music_gen.service.webhooks import task_webhook
 
 router = APIRouter(prefix="/multi-instrument", tags=["multi-instrument"])
 
@@ -64,6 +65,9 @@ def create_multi(
             ) from exc
         duration_s = params.duration_s
     _check_mix(body.mix_preset, list(body.instruments))
+    webhook = task_webhook(
+        session, state.settings, principal.account_id, body.webhook, body.webhook_events_filter
+    )
     with state.limits.account_lock(principal.account_id):
         state.limits.check_concurrency(session, principal, 1)
         task = new_task(
@@ -79,6 +83,7 @@ def create_multi(
                 "top_k": body.top_k,
                 "top_p": body.top_p,
                 "seed": body.seed,
+                **({"webhook": webhook} if webhook else {}),
             },
         )
         session.add(task)
