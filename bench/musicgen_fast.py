@@ -13,8 +13,8 @@ writes the results as JSON.
     python bench/musicgen_fast.py --device cpu --dtype float32 --models tiny,small \
         --batches 1 --steps-stock 20 --steps-new 20 --e2e-seconds 0 --skip-agreement
 
-Only torch, transformers and the fast-decode modules are imported (the package's ``__init__``
-is bypassed, so optional audio libraries need not be installed).
+Only torch, transformers and the fast decoder (``music_gen.engines.musicgen.fast``) are imported
+(the package's ``__init__`` is bypassed, so optional audio libraries need not be installed).
 """
 
 from __future__ import annotations
@@ -40,17 +40,22 @@ ROOT = Path(__file__).resolve().parents[1]
 FRAME_RATE = 50  # codec frames per second of audio at 32 kHz
 
 
-def import_fast(module: str = "fast_decode") -> Any:
-    """Import a fast-decode module without executing ``music_gen/__init__.py``."""
+def import_fast(module: str = "") -> Any:
+    """Import the fast decoder (or one of its modules) without ``music_gen/__init__.py``.
+
+    The package's ``__init__`` imports the whole library and its audio dependencies, which a
+    bare CUDA machine lacks; the fast decoder needs only torch (and triton for its kernels).
+    """
     for name in ("music_gen", "music_gen.engines", "music_gen.engines.musicgen"):
         if name not in sys.modules:
             package = types.ModuleType(name)
             package.__path__ = [str(ROOT.joinpath(*name.split(".")))]
             sys.modules[name] = package
-    return importlib.import_module(f"music_gen.engines.musicgen.{module}")
+    suffix = f".{module}" if module else ""
+    return importlib.import_module(f"music_gen.engines.musicgen.fast{suffix}")
 
 
-# Changes from the default Triton launch settings (fast_ops.Tuning): one factor at a time,
+# Changes from the default Triton launch settings (fast.Tuning): one factor at a time,
 # then the two launch-saving switches together.
 SWEEP = (
     "default,block_n=32,block_n=64,block_k=128,num_warps=8,num_stages=4,attention_block_l=128,"
@@ -64,8 +69,6 @@ def sweep(
     """Time the Triton step under each launch-setting variant (weights and model kept)."""
     import dataclasses
 
-    ops = import_fast("fast_ops")
-    default = ops.TUNING
     rows = []
     try:
         for variant in [v for v in variants.split(",") if v]:
@@ -74,10 +77,10 @@ def sweep(
                 for change in variant.split("+"):
                     field, value = change.split("=")
                     changes[field] = None if value == "none" else int(value)
-            ops.TUNING = dataclasses.replace(default, **changes)
+            tuning = dataclasses.replace(fd.Tuning(), **changes)
             for batch in batches:
                 fd.release_buffers(model)
-                cold, warm = time_fast(fd, model, batch, steps, device, "triton")
+                cold, warm = time_fast(fd, model, batch, steps, device, "triton", tuning)
                 row = {
                     "model": size,
                     "batch": batch,
@@ -88,7 +91,6 @@ def sweep(
                 print("sweep", json.dumps(row), flush=True)
                 rows.append(row)
     finally:
-        ops.TUNING = default
         fd.release_buffers(model)
     return rows
 
@@ -209,29 +211,32 @@ def options(fd: Any, kernels: str, **kwargs: Any) -> Any:
     return fd.FastDecodeOptions(kernels=kernels, **kwargs)
 
 
-def sampled_codes(fd: Any, model: Any, batch: int, steps: int, device: str, kernels: str) -> Any:
+def sampled_codes(
+    fd: Any, model: Any, batch: int, steps: int, device: str, kernels: str, tuning: Any = None
+) -> Any:
     """Fast-path codes for ``batch`` prompts, sampled as the engine samples, seed 0."""
     ids, mask = text_inputs(batch, device)
+    launch = {"tuning": tuning} if tuning is not None else {}
     return fd.fast_generate_codes(
         model,
         input_ids=ids,
         attention_mask=mask,
         max_new_tokens=steps,
         seed=0,
-        options=options(fd, kernels),
+        options=options(fd, kernels, **launch),
         **SAMPLING,
     )
 
 
 def time_fast(
-    fd: Any, model: Any, batch: int, steps: int, device: str, kernels: str
+    fd: Any, model: Any, batch: int, steps: int, device: str, kernels: str, tuning: Any = None
 ) -> tuple[float, float]:
     """(cold seconds incl. weight fusion and graph capture, warm seconds)."""
     times = []
     for _ in range(2):
         sync(device)
         start = time.perf_counter()
-        sampled_codes(fd, model, batch, steps, device, kernels)
+        sampled_codes(fd, model, batch, steps, device, kernels, tuning)
         sync(device)
         times.append(time.perf_counter() - start)
     return times[0], times[1]

@@ -80,9 +80,11 @@ def launches(
 ) -> list[dict[str, Any]]:
     """The kernel launches of one fused step of a ``size`` model (on the meta device).
 
-    ``tuning`` holds ``field=value`` changes to ``fast_ops.TUNING``, comma-separated.
+    ``tuning`` holds ``field=value`` changes to the default ``fast.Tuning``, comma-separated;
+    the launches are planned for ``sms`` multiprocessors of a Hopper GPU (compute capability
+    9.0, where PDL is available).
     """
-    import dataclasses
+    import functools
 
     import torch
     import transformers
@@ -90,19 +92,16 @@ def launches(
     sys.path.insert(0, str(ROOT / "bench"))
     from musicgen_fast import build_config, import_fast
 
-    kernels = import_fast("fast_kernels")
-    ops = import_fast("fast_ops")
-    fs = import_fast("fast_step")
-    fg = import_fast("fast_graph")
+    kernels = import_fast("kernels")
+    fg = import_fast("graph")
+    fw = import_fast("weights")
+    fs = import_fast("step")
     with torch.device("meta"):
         model = transformers.MusicgenForConditionalGeneration(build_config(size))
-    weights = fg.DecoderWeights.from_model(model, getattr(torch, dtype))
+    weights = fw.DecoderWeights.from_model(model, getattr(torch, dtype))
     spec = fg.SamplingSpec(guided=True, do_sample=True, top_k=250, use_top_p=True)
-    fs._sm_count = lambda device: sms
-    changes = dict(item.split("=") for item in tuning.split(",") if item)
-    ops.TUNING = dataclasses.replace(ops.Tuning(), **{k: int(v) for k, v in changes.items()})
-    if ops.TUNING.pdl:  # as on a Hopper GPU
-        ops._pdl = lambda device: {"PDL": True, "launch_pdl": True}
+    changes = {k: int(v) for k, v in (item.split("=") for item in tuning.split(",") if item)}
+    launch = import_fast().Tuning(sm_count=sms, capability=(9, 0), **changes)
     decoder = fg.StaticDecoder(
         weights,
         batch=batch,
@@ -112,7 +111,7 @@ def launches(
         spec=spec,
         device=torch.device("meta"),
         cache_multiple=64,
-        kernels="triton",
+        fused_step=functools.partial(fs.FusedStep, tuning=launch),
     )
     with recording(kernels) as calls:
         decoder.fused()
@@ -220,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--arch", type=int, default=90, help="compute capability, e.g. 80, 90")
     parser.add_argument("--sms", type=int, default=132, help="multiprocessors of the target")
     parser.add_argument(
-        "--tuning", default="", help="fast_ops.Tuning changes, e.g. pdl=1,merge_in_attention=1"
+        "--tuning", default="", help="fast.Tuning changes, e.g. pdl=1,merge_in_attention=1"
     )
     parser.add_argument("--json", default=None)
     args = parser.parse_args(argv)

@@ -9,11 +9,27 @@ import torch
 
 
 @torch.no_grad()
-def codes_to_audio(model: Any, codes: torch.Tensor, channels: int) -> torch.Tensor:
-    """Decode codes (batch, codebooks, frames) into audio (batch, channels, samples), float32.
+def codes_to_audio(
+    model: Any,
+    codes: torch.Tensor,
+    channels: int,
+    *,
+    dtype: torch.dtype | None = torch.float32,
+) -> torch.Tensor:
+    """Decode codes (batch, codebooks, frames) into audio (batch, channels, samples).
 
-    Stereo checkpoints interleave the codebooks: even ones are the left channel, odd ones the
-    right.
+    The one place where codes become audio (the engine, streaming and the fast decoder's
+    ``decode_codes`` all come here). Stereo checkpoints interleave the codebooks: even ones
+    are the left channel, odd ones the right.
+
+    Args:
+        model: The MusicGen model whose EnCodec decodes.
+        codes: Codes (batch, codebooks, frames).
+        channels: Audio channels of the checkpoint (1 or 2).
+        dtype: Dtype of the audio; None keeps EnCodec's own.
+
+    Returns:
+        Audio (batch, channels, samples).
     """
     codec = model.audio_encoder
     # Call the class's decode: while a stream runs, decode_tokens has the instance's decode
@@ -24,7 +40,8 @@ def codes_to_audio(model: Any, codes: torch.Tensor, channels: int) -> torch.Tens
         decode(codec, part[None, ...], audio_scales=[None] * codes.shape[0]).audio_values
         for part in parts
     ]
-    return torch.cat(audio, dim=1).float()
+    joined = torch.cat(audio, dim=1)
+    return joined if dtype is None else joined.to(dtype)
 
 
 @torch.no_grad()

@@ -3,7 +3,7 @@
 :func:`decode_tokens` is the one place where the MusicGen decoder runs. It wraps the stock
 ``model.generate()`` and returns codes, shape (batch, codebooks, frames), rather than audio,
 so that long-form continuation works on codes. It is also the one place where a faster
-decoder is swapped in: when ``music_gen.engines.musicgen.fast_decode`` is installed and
+decoder is swapped in: when ``music_gen.engines.musicgen.fast`` is installed and
 supports the model, ``decoder="auto"`` (the default) uses its ``fast_generate_codes`` instead
 of stock ``generate()``; ``decoder="stock"`` always runs stock.
 """
@@ -186,7 +186,7 @@ def _fast_decoder(model: Any, conditioning: Conditioning, decoder: str) -> Any:
     fast_decode: Any = None
     reason: str | None
     try:
-        fast_decode = importlib.import_module("music_gen.engines.musicgen.fast_decode")
+        fast_decode = importlib.import_module("music_gen.engines.musicgen.fast")
     except ImportError:
         reason = "the fast decoder is not installed"
     else:

@@ -10,7 +10,7 @@ import torch
 
 transformers = pytest.importorskip("transformers")
 
-from music_gen.engines.musicgen.fast_decode import (  # noqa: E402
+from music_gen.engines.musicgen.fast import (  # noqa: E402
     FastDecodeOptions,
     decode_codes,
     fast_generate_codes,

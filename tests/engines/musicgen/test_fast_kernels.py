@@ -23,11 +23,12 @@ pytest.importorskip("triton")
 if not torch.cuda.is_available() and os.environ.get("TRITON_INTERPRET") != "1":
     pytest.skip("no CUDA GPU and Triton's interpreter is off", allow_module_level=True)
 
-from music_gen.engines.musicgen import fast_ops as ops
-from music_gen.engines.musicgen.fast_decode import (
+from music_gen.engines.musicgen.fast import (
     KERNELS_ENV,
     FastDecodeOptions,
+    Tuning,
     fast_generate_codes,
+    ops,
 )
 from music_gen.errors import InvalidParameterError, UnsupportedOperationError
 from tests.engines.musicgen.fast_helpers import IDS, MASK, stock_codes, tiny_model
@@ -40,10 +41,9 @@ M, N, K = 3, 50, 40
 
 
 @pytest.fixture(params=[16, 64], ids=["gpu-blocks", "wide-blocks"])
-def block_n(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
+def blocks(request: pytest.FixtureRequest) -> Tuning:
     """Column block of the linear kernel: the GPU's narrow one and the interpreter's."""
-    monkeypatch.setattr(ops, "TUNING", ops.Tuning(interpreter_block_n=request.param))
-    return int(request.param)
+    return Tuning(interpreter_block_n=request.param)
 
 
 def _rand(*shape: int, seed: int = 0) -> torch.Tensor:
@@ -62,7 +62,7 @@ def _rand(*shape: int, seed: int = 0) -> torch.Tensor:
     ids=["layer-norm", "layer-norm-gelu", "relu", "residual"],
 )
 def test_linear_kernel_matches_torch(
-    block_n: int, epilogue: int, with_ln: bool, reference: Any
+    blocks: Tuning, epilogue: int, with_ln: bool, reference: Any
 ) -> None:
     x, w = _rand(M, K, seed=1), _rand(N, K, seed=2)
     ln = (_rand(K, seed=3), _rand(K, seed=4), 1e-5)
@@ -78,28 +78,39 @@ def test_linear_kernel_matches_torch(
         layer_norm=ln if with_ln else None,
         epilogue=epilogue,
         residual=residual if epilogue == ops.RESIDUAL else None,
+        tuning=blocks,
     )
     torch.testing.assert_close(out, expected, rtol=1e-5, atol=1e-5)
 
 
-def test_linear_kernel_in_half_precision_is_close_to_torch(block_n: int) -> None:
+def test_linear_kernel_in_half_precision_is_close_to_torch(blocks: Tuning) -> None:
     x, w = _rand(M, K, seed=1).half(), (_rand(N, K, seed=2) / 8).half()
     ln = (_rand(K, seed=3).half(), _rand(K, seed=4).half(), 1e-5)
     out = torch.empty(M, N, dtype=torch.float16, device=DEVICE)
-    ops.linear(x, w, out, layer_norm=ln)
+    ops.linear(x, w, out, layer_norm=ln, tuning=blocks)
     expected = F.linear(F.layer_norm(x.float(), (K,), ln[0].float(), ln[1].float()), w.float())
     assert out.dtype == torch.float16
     torch.testing.assert_close(out.float(), expected, rtol=2e-2, atol=2e-2)
 
 
-def test_qkv_epilogue_writes_k_and_v_into_the_cache_at_the_position(block_n: int) -> None:
+def test_qkv_epilogue_writes_k_and_v_into_the_cache_at_the_position(blocks: Tuning) -> None:
     hidden, heads, head_dim, length, position = 24, 3, 8, 10, 7
     x, w = _rand(M, K, seed=1), _rand(3 * hidden, K, seed=2)
     ln = (_rand(K, seed=3), _rand(K, seed=4), 1e-5)
     kv = torch.zeros(2, M, heads, length, head_dim, device=DEVICE)
     q = torch.empty(M, hidden, device=DEVICE)
     pos = torch.tensor([position], device=DEVICE)
-    ops.linear(x, w, q, layer_norm=ln, epilogue=ops.QKV, kv=kv, position=pos, head_dim=head_dim)
+    ops.linear(
+        x,
+        w,
+        q,
+        layer_norm=ln,
+        epilogue=ops.QKV,
+        kv=kv,
+        position=pos,
+        head_dim=head_dim,
+        tuning=blocks,
+    )
     ref = F.linear(F.layer_norm(x, (K,), *ln), w)
     torch.testing.assert_close(q, ref[:, :hidden], rtol=1e-5, atol=1e-5)
     for which in (0, 1):
@@ -260,17 +271,17 @@ def test_greedy_codes_equal_stock(
     splits: int,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from music_gen.engines.musicgen.fast_decode import _cache_for
+    from music_gen.engines.musicgen.fast.decode import _cache_for
 
     # A decoder kept from an earlier test under other settings is rebuilt.
-    monkeypatch.setattr(ops, "TUNING", ops.Tuning(**tuning))
+    launch = Tuning(**tuning)
     kw = {"max_new_tokens": 10, "do_sample": False, "guidance_scale": guidance}
     ref = stock_codes(mono, **_inputs(), **kw)
     # Static shapes: a 64-position cache, long enough to split.
-    options = FastDecodeOptions(static_shapes=splits > 1, kernels="triton")
+    options = FastDecodeOptions(static_shapes=splits > 1, kernels="triton", tuning=launch)
     if chosen_by == "environment":
         monkeypatch.setenv(KERNELS_ENV, "triton")
-        options = FastDecodeOptions(static_shapes=splits > 1)
+        options = FastDecodeOptions(static_shapes=splits > 1, tuning=launch)
     out = fast_generate_codes(mono, **_inputs(), **kw, options=options)
     assert out.shape == (1, 2, 4, 10 + 1 - 4)
     assert torch.equal(out, ref)
@@ -310,7 +321,7 @@ def test_released_buffers_are_freed_at_once(mono: Any) -> None:
     import gc
     import weakref
 
-    from music_gen.engines.musicgen import fast_decode
+    from music_gen.engines.musicgen.fast import decode as fast_decode
 
     fast_generate_codes(mono, **_inputs(1), max_new_tokens=4, do_sample=False, options=TRITON)
     decoder = fast_decode._cache_for(mono).decoder
@@ -339,7 +350,7 @@ def test_the_engine_decodes_with_the_kernels_the_environment_names(
     mono_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from music_gen import MusicGenerator
-    from music_gen.engines.musicgen.fast_step import FusedStep
+    from music_gen.engines.musicgen.fast.step import FusedStep
 
     fused_steps: list[int] = []
     step = FusedStep.__call__
@@ -393,16 +404,14 @@ def test_an_activation_without_a_kernel_is_refused(mono: Any) -> None:
     [{}, {"pdl": True}, {"merge_in_attention": True}, {"pdl": True, "merge_in_attention": True}],
     ids=["plain", "pdl", "merged", "pdl-merged"],
 )
-def test_cuda_graph_of_the_fused_step_equals_the_torch_step(
-    tuning: dict[str, Any], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_cuda_graph_of_the_fused_step_equals_the_torch_step(tuning: dict[str, Any]) -> None:
     # With programmatic dependent launch (where the GPU has it) the kernels overlap their
     # launches, and merged splits synchronise through atomics; the codes must not change.
-    monkeypatch.setattr(ops, "TUNING", ops.Tuning(**tuning))
     torch.backends.cuda.matmul.allow_tf32 = False
     model = tiny_model(init_std=0.3).cuda()
     kw: dict[str, Any] = {"max_new_tokens": 60, "do_sample": False, "guidance_scale": 3.0}
-    graph = fast_generate_codes(model, **_inputs(), **kw, options=TRITON)
+    options = FastDecodeOptions(kernels="triton", tuning=Tuning(**tuning))
+    graph = fast_generate_codes(model, **_inputs(), **kw, options=options)
     eager = fast_generate_codes(
         model, **_inputs(), **kw, options=FastDecodeOptions(use_cuda_graph=False)
     )

@@ -1,22 +1,23 @@
 """Launching the fused decoder step's Triton kernels: shapes, blocks and launch settings.
 
-Each function here runs one kernel of :mod:`~music_gen.engines.musicgen.fast_kernels` on
+Each function here runs one kernel of :mod:`~music_gen.engines.musicgen.fast.kernels` on
 torch tensors - :func:`linear`, :func:`attention`, :func:`embed`, :func:`sample` - choosing
-block sizes from the shapes and the process-wide :data:`TUNING`. They work on CUDA tensors, or
+block sizes from the shapes and the :class:`~music_gen.engines.musicgen.fast.options.Tuning`
+it is given (the defaults when none is). They work on CUDA tensors, or
 on CPU tensors in Triton's interpreter (:func:`interpreted`).
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from typing import Any
 
 import torch
 import triton
 
-from music_gen.engines.musicgen import fast_kernels as kernels
-from music_gen.engines.musicgen.fast_kernels import GELU, QKV, RELU, RESIDUAL, STORE
+from music_gen.engines.musicgen.fast import kernels
+from music_gen.engines.musicgen.fast.kernels import GELU, QKV, RELU, RESIDUAL, STORE
+from music_gen.engines.musicgen.fast.options import Tuning
 
 __all__ = [
     "ACTIVATIONS",
@@ -25,9 +26,7 @@ __all__ = [
     "RELU",
     "RESIDUAL",
     "STORE",
-    "TUNING",
     "AttentionShape",
-    "Tuning",
     "attention",
     "embed",
     "interpreted",
@@ -45,72 +44,36 @@ def interpreted() -> bool:
     return os.environ.get("TRITON_INTERPRET", "0") not in ("", "0")
 
 
-@dataclass(frozen=True)
-class Tuning:
-    """Launch settings of the kernels, one set per process (benchmarks sweep them).
-
-    Replace :data:`TUNING` with a new value to change them (``dataclasses.replace``); decoders
-    built under other settings are rebuilt on their next run.
-
-    Attributes:
-        block_n: Output columns per program of :func:`linear`; None picks by width (16 up to
-            2048 columns, 32 up to 8192, then 64), so that even small layers spread over many
-            programs.
-        block_k: Reduction slice per loop iteration of :func:`linear` (at most the width);
-            None sizes each weight tile to about 8 KiB (256 for 16 half-precision columns,
-            128 for 32, 64 for 64), so that a program keeps the same number of bytes in flight
-            whatever its width.
-        num_warps: Warps per program of :func:`linear`.
-        num_stages: Software-pipelining depth of :func:`linear`'s loop.
-        attention_block_l: Keys per loop iteration of the attention kernel.
-        attention_waves: Self-attention programs per streaming multiprocessor (the key axis is
-            split until there are this many).
-        attention_splits: Split the self-attention's keys this many ways instead (at most one
-            split per 16 keys).
-        interpreter_block_n: ``block_n`` in Triton's interpreter, where every program costs
-            milliseconds of Python whatever its size (None: as on the GPU).
-        merge_in_attention: The last split of the self-attention merges the splits (an atomic
-            count per row and head) instead of a separate combine launch.
-        pdl: Programmatic dependent launch (Hopper and later): each kernel is scheduled while
-            the one before it finishes and waits for it before touching memory, which hides
-            the gap between launches.
-    """
-
-    block_n: int | None = None
-    block_k: int | None = None
-    num_warps: int = 4
-    num_stages: int = 3
-    attention_block_l: int = 64
-    attention_waves: int = 2
-    attention_splits: int | None = None
-    interpreter_block_n: int | None = 64
-    merge_in_attention: bool = False
-    pdl: bool = False
+#: The launch settings when a caller names none.
+_DEFAULT = Tuning()
 
 
-#: The settings in use.
-TUNING = Tuning()
+def _capability(device: torch.device, tuning: Tuning) -> tuple[int, int] | None:
+    if tuning.capability is not None:
+        return tuning.capability
+    if device.type == "cuda":
+        major, minor = torch.cuda.get_device_capability(device)
+        return (major, minor)
+    return None
 
 
-def _pdl(device: torch.device) -> dict[str, Any]:
-    """Launch options and the kernels' PDL switch for ``device`` under :data:`TUNING`."""
-    on = (
-        TUNING.pdl
-        and device.type == "cuda"
-        and not interpreted()
-        and torch.cuda.get_device_capability(device) >= (9, 0)
-    )
+def _pdl(device: torch.device, tuning: Tuning) -> dict[str, Any]:
+    """Launch options and the kernels' PDL switch for ``device`` under ``tuning``."""
+    if not tuning.pdl or interpreted():
+        return {"PDL": False}
+    capability = _capability(device, tuning)
+    on = capability is not None and capability >= (9, 0)
     return {"PDL": True, "launch_pdl": True} if on else {"PDL": False}
 
 
-def _blocks(m: int, n: int, k: int, element_size: int) -> tuple[int, int, int]:
+def _blocks(m: int, n: int, k: int, element_size: int, tuning: Tuning) -> tuple[int, int, int]:
     # Decoding steps have a handful of rows: tiles of 16 rows (the smallest tensor-core tile),
     # narrow column blocks so that even small layers spread over many programs.
     block_m = 16 if m <= 16 else 32
-    block_n = TUNING.block_n or (16 if n <= 2048 else 32 if n <= 8192 else 64)
-    if TUNING.interpreter_block_n is not None and interpreted():
-        block_n = TUNING.interpreter_block_n
-    block_k = TUNING.block_k or min(256, max(16, 8192 // (block_n * element_size)))
+    block_n = tuning.block_n or (16 if n <= 2048 else 32 if n <= 8192 else 64)
+    if tuning.interpreter_block_n is not None and interpreted():
+        block_n = tuning.interpreter_block_n
+    block_k = tuning.block_k or min(256, max(16, 8192 // (block_n * element_size)))
     block_k = min(block_k, max(16, triton.next_power_of_2(k)))
     return block_m, block_n, block_k
 
@@ -126,6 +89,7 @@ def linear(
     kv: torch.Tensor | None = None,
     position: torch.Tensor | None = None,
     head_dim: int = 1,
+    tuning: Tuning = _DEFAULT,
 ) -> torch.Tensor:
     """``out = epilogue(layer_norm(x) @ weight.T)`` in one launch (``linear_kernel``).
 
@@ -139,6 +103,7 @@ def linear(
         kv: For the q/k/v epilogue, one layer's cache ``[2, M, heads, length, head_dim]``.
         position: For the q/k/v epilogue, the cache position (a one-element device tensor).
         head_dim: Size of one attention head (q/k/v epilogue).
+        tuning: Launch settings (block sizes, warps, stages, PDL).
 
     Returns:
         ``out``.
@@ -147,7 +112,7 @@ def linear(
     n = weight.shape[0]
     if x.stride(1) != 1 or weight.stride(1) != 1 or out.stride(1) != 1:
         raise ValueError("linear() needs x, weight and out with contiguous rows")
-    block_m, block_n, block_k = _blocks(m, n, k, weight.element_size())
+    block_m, block_n, block_k = _blocks(m, n, k, weight.element_size(), tuning)
     ln_w, ln_b, eps = layer_norm if layer_norm is not None else (weight, weight, 0.0)
     res = residual if residual is not None else out
     cache = kv if kv is not None else out
@@ -180,9 +145,9 @@ def linear(
         BLOCK_M=block_m,
         BLOCK_N=block_n,
         BLOCK_K=block_k,
-        num_warps=TUNING.num_warps,
-        num_stages=TUNING.num_stages,
-        **_pdl(x.device),
+        num_warps=tuning.num_warps,
+        num_stages=tuning.num_stages,
+        **_pdl(x.device, tuning),
     )
     return out
 
@@ -200,6 +165,7 @@ class AttentionShape:
         block_l: Keys per loop iteration (None: :attr:`Tuning.attention_block_l`).
         merge: With several splits, the last split to finish merges them (no combine launch);
             None: :attr:`Tuning.merge_in_attention`.
+        tuning: Launch settings (the defaults above, PDL).
     """
 
     def __init__(
@@ -213,15 +179,17 @@ class AttentionShape:
         splits: int,
         block_l: int | None = None,
         merge: bool | None = None,
+        tuning: Tuning = _DEFAULT,
     ) -> None:
         self.rows, self.heads, self.head_dim, self.length = rows, heads, head_dim, length
         self.causal = causal
         self.splits = max(1, min(splits, triton.cdiv(length, 16)))
         self.chunk = triton.cdiv(length, self.splits)
-        self.merge = self.splits > 1 and bool(TUNING.merge_in_attention if merge is None else merge)
+        self.tuning = tuning
+        self.merge = self.splits > 1 and bool(tuning.merge_in_attention if merge is None else merge)
         self.block_s = max(2, triton.next_power_of_2(self.splits))
         self.block_d = max(16, triton.next_power_of_2(head_dim))
-        self.block_l = block_l or TUNING.attention_block_l
+        self.block_l = block_l or tuning.attention_block_l
         self.scale = head_dim**-0.5
 
 
@@ -288,7 +256,7 @@ def attention(
         BLOCK_L=spec.block_l,
         BLOCK_S=spec.block_s,
         BLOCK_D=spec.block_d,
-        **_pdl(q.device),
+        **_pdl(q.device, spec.tuning),
     )
     if spec.splits > 1 and not spec.merge:
         kernels.combine_kernel[(spec.rows * spec.heads,)](
@@ -300,7 +268,7 @@ def attention(
             SPLITS=spec.splits,
             BLOCK_S=spec.block_s,
             BLOCK_D=spec.block_d,
-            **_pdl(q.device),
+            **_pdl(q.device, spec.tuning),
         )
     return out
 
@@ -314,6 +282,7 @@ def embed(
     *,
     batch: int,
     codebooks: int,
+    tuning: Tuning = _DEFAULT,
 ) -> torch.Tensor:
     """Decoder input of one step: summed codebook embeddings plus the position embedding.
 
@@ -325,6 +294,7 @@ def embed(
         out: ``[rows, hidden]`` output.
         batch: Sequences (without guidance copies).
         codebooks: Codebooks per sequence.
+        tuning: Launch settings (PDL).
 
     Returns:
         ``out``.
@@ -345,7 +315,7 @@ def embed(
         CODEBOOKS=codebooks,
         TABLE_ROWS=table.shape[0] // codebooks,
         BLOCK_H=block_h,
-        **_pdl(out.device),
+        **_pdl(out.device, tuning),
     )
     return out
 
@@ -366,6 +336,7 @@ def sample(
     do_sample: bool,
     top_k: int,
     use_top_p: bool,
+    tuning: Tuning = _DEFAULT,
 ) -> None:
     """Choose the codes of position ``position + 1`` in one launch (``sample_kernel``).
 
@@ -384,6 +355,7 @@ def sample(
         do_sample: Draw (True) or take the argmax.
         top_k: Keep the k best codes (0: all).
         use_top_p: Apply the nucleus cut.
+        tuning: Launch settings (PDL).
     """
     vocab = noise.shape[1]
     codebooks = tokens.shape[0] // batch
@@ -409,7 +381,7 @@ def sample(
         TOP_K=min(top_k, vocab),
         TOP_P=use_top_p,
         BLOCK_V=triton.next_power_of_2(vocab),
-        **_pdl(logits.device),
+        **_pdl(logits.device, tuning),
     )
 
 

@@ -3,8 +3,8 @@
 :class:`FusedStep` replaces the torch ops of one decoding step (about 17 launches per layer
 plus a dozen for sampling) by 9 launches per layer and one for sampling, on the decoder's own
 buffers, so that the step can be captured in a CUDA graph exactly as the torch step is. The
-kernels are in :mod:`~music_gen.engines.musicgen.fast_kernels`, launched through
-:mod:`~music_gen.engines.musicgen.fast_ops`.
+kernels are in :mod:`~music_gen.engines.musicgen.fast.kernels`, launched through
+:mod:`~music_gen.engines.musicgen.fast.ops` under the :class:`Tuning` the step is built with.
 """
 
 from __future__ import annotations
@@ -16,15 +16,18 @@ from typing import TYPE_CHECKING
 import torch
 import triton
 
-from music_gen.engines.musicgen import fast_ops as ops
+from music_gen.engines.musicgen.fast import ops
+from music_gen.engines.musicgen.fast.options import Tuning
 
 if TYPE_CHECKING:
-    from music_gen.engines.musicgen.fast_graph import StaticDecoder
+    from music_gen.engines.musicgen.fast.graph import StaticDecoder
 
 __all__ = ["FusedStep"]
 
 
-def _sm_count(device: torch.device) -> int:
+def _sm_count(device: torch.device, tuning: Tuning) -> int:
+    if tuning.sm_count is not None:
+        return tuning.sm_count
     if device.type == "cuda":
         return int(torch.cuda.get_device_properties(device).multi_processor_count)
     return 4
@@ -40,12 +43,13 @@ class FusedStep:
 
     Args:
         decoder: The decoder whose buffers the step works on.
+        tuning: Launch settings of the kernels.
 
     Raises:
         ValueError: The model's feed-forward activation has no fused kernel.
     """
 
-    def __init__(self, decoder: StaticDecoder) -> None:
+    def __init__(self, decoder: StaticDecoder, tuning: Tuning) -> None:
         weights = decoder.weights
         if weights.activation_name not in ops.ACTIVATIONS:
             raise ValueError(
@@ -55,6 +59,7 @@ class FusedStep:
         # A proxy, not a reference: the decoder owns this step, and a cycle would keep its
         # KV cache alive until the garbage collector ran (release_buffers() frees it at once).
         self.decoder = weakref.proxy(decoder)
+        self.tuning = tuning
         self.on_cuda = decoder.device.type == "cuda"
         self.activation = ops.ACTIVATIONS[weights.activation_name]
         shape = decoder.shape
@@ -62,14 +67,14 @@ class FusedStep:
         heads, head_dim = weights.num_heads, weights.head_dim
         self.cross_mask = decoder.cross_mask.view(rows, -1)
         # Split the keys until the programs cover the GPU the wanted number of times.
-        wanted = ops.TUNING.attention_splits or triton.cdiv(
-            ops.TUNING.attention_waves * _sm_count(device), rows * heads
+        wanted = tuning.attention_splits or triton.cdiv(
+            tuning.attention_waves * _sm_count(device, tuning), rows * heads
         )
         self.self_attn = ops.AttentionShape(
-            rows, heads, head_dim, shape.cache_length, causal=True, splits=wanted
+            rows, heads, head_dim, shape.cache_length, causal=True, splits=wanted, tuning=tuning
         )
         self.cross_attn = ops.AttentionShape(
-            rows, heads, head_dim, shape.encoder_length, causal=False, splits=1
+            rows, heads, head_dim, shape.encoder_length, causal=False, splits=1, tuning=tuning
         )
         zeros = torch.zeros
         self.x = zeros(rows, weights.hidden, dtype=dtype, device=device)
@@ -87,7 +92,7 @@ class FusedStep:
 
     def logits_of_step(self) -> torch.Tensor:
         """Run the network on the current tokens; returns ``[rows, codebooks * vocab]``."""
-        d, wt, x = self.decoder, self.decoder.weights, self.x
+        d, wt, x, tuning = self.decoder, self.decoder.weights, self.x, self.tuning
         pos = d.pos
         ops.embed(
             d.tokens,
@@ -97,6 +102,7 @@ class FusedStep:
             x,
             batch=d.shape.batch,
             codebooks=wt.num_codebooks,
+            tuning=tuning,
         )
         for i, layer in enumerate(wt.layers):
             kv, cross = d.kv[i], d.cross_kv[i]
@@ -109,6 +115,7 @@ class FusedStep:
                 kv=kv,
                 position=pos,
                 head_dim=wt.head_dim,
+                tuning=tuning,
             )
             ops.attention(
                 self.self_attn,
@@ -120,15 +127,36 @@ class FusedStep:
                 partials=self.partials,
                 counts=self.counts,
             )
-            ops.linear(self.attended, layer.self_out_w, x, epilogue=ops.RESIDUAL, residual=x)
-            ops.linear(x, layer.cross_q_w, self.q, layer_norm=layer.cross_ln)
+            ops.linear(
+                self.attended,
+                layer.self_out_w,
+                x,
+                epilogue=ops.RESIDUAL,
+                residual=x,
+                tuning=tuning,
+            )
+            ops.linear(x, layer.cross_q_w, self.q, layer_norm=layer.cross_ln, tuning=tuning)
             ops.attention(
                 self.cross_attn, self.q, cross[0], cross[1], self.attended, mask=self.cross_mask
             )
-            ops.linear(self.attended, layer.cross_out_w, x, epilogue=ops.RESIDUAL, residual=x)
-            ops.linear(x, layer.fc1_w, self.ffn, layer_norm=layer.ffn_ln, epilogue=self.activation)
-            ops.linear(self.ffn, layer.fc2_w, x, epilogue=ops.RESIDUAL, residual=x)
-        return ops.linear(x, wt.lm_head, self.logits, layer_norm=wt.final_ln)
+            ops.linear(
+                self.attended,
+                layer.cross_out_w,
+                x,
+                epilogue=ops.RESIDUAL,
+                residual=x,
+                tuning=tuning,
+            )
+            ops.linear(
+                x,
+                layer.fc1_w,
+                self.ffn,
+                layer_norm=layer.ffn_ln,
+                epilogue=self.activation,
+                tuning=tuning,
+            )
+            ops.linear(self.ffn, layer.fc2_w, x, epilogue=ops.RESIDUAL, residual=x, tuning=tuning)
+        return ops.linear(x, wt.lm_head, self.logits, layer_norm=wt.final_ln, tuning=tuning)
 
     def __call__(self) -> None:
         """The whole step but the position update: logits, then the next codes."""
@@ -155,4 +183,5 @@ class FusedStep:
             do_sample=spec.do_sample,
             top_k=spec.top_k,
             use_top_p=spec.use_top_p,
+            tuning=self.tuning,
         )

@@ -1,10 +1,10 @@
 """The Triton kernels of one fused MusicGen decoder step.
 
-A decoder step of :class:`~music_gen.engines.musicgen.fast_graph.StaticDecoder` run as torch
+A decoder step of :class:`~music_gen.engines.musicgen.fast.graph.StaticDecoder` run as torch
 ops launches about 17 small kernels per layer; at batch 1 each moves a few hundred kilobytes
 and the step is bound by launch latency, not by memory bandwidth. These kernels do the same
-arithmetic in 9 launches per layer (:mod:`~music_gen.engines.musicgen.fast_ops` launches
-them, :class:`~music_gen.engines.musicgen.fast_step.FusedStep` strings them together):
+arithmetic in 9 launches per layer (:mod:`~music_gen.engines.musicgen.fast.ops` launches
+them, :class:`~music_gen.engines.musicgen.fast.step.FusedStep` strings them together):
 
 * :func:`linear_kernel` - a GEMM for the few rows of a decoding step with the layer norm
   folded into its prologue (each program normalises the rows it reads) and the next op in its

@@ -2,8 +2,8 @@
 
 Stock ``MusicgenForConditionalGeneration.generate()`` spends most of each step in Python and
 kernel-launch overhead. :func:`fast_generate_codes` produces the same codes from the same
-weights through :class:`~music_gen.engines.musicgen.fast_graph.StaticDecoder`: a preallocated KV
-cache, cross-attention K/V computed once, conditional and guidance rows in one batch, sampling
+weights through :class:`~music_gen.engines.musicgen.fast.graph.StaticDecoder`: a preallocated
+KV cache, cross-attention K/V computed once, conditional and guidance rows in one batch, sampling
 on the device and, on CUDA, the whole step captured in one CUDA graph.
 
 Typical use::
@@ -19,7 +19,7 @@ the algorithm of ``torch.multinomial``), up to floating-point ties.
 
 from __future__ import annotations
 
-import os
+import functools
 import threading
 import weakref
 from collections.abc import Callable
@@ -28,73 +28,19 @@ from typing import Any
 
 import torch
 
-from music_gen.engines.musicgen.fast_graph import DecoderWeights, SamplingSpec, StaticDecoder
+from music_gen.engines.musicgen.codec import codes_to_audio
+from music_gen.engines.musicgen.fast.graph import FusedStepFactory, SamplingSpec, StaticDecoder
+from music_gen.engines.musicgen.fast.options import FastDecodeOptions, chosen_kernels
+from music_gen.engines.musicgen.fast.weights import DecoderWeights
 from music_gen.errors import InvalidParameterError, UnsupportedOperationError
 
 __all__ = [
-    "KERNELS",
-    "KERNELS_ENV",
-    "FastDecodeOptions",
     "decode_codes",
     "fast_generate_codes",
     "release_buffers",
     "supports",
     "unsupported_reason",
 ]
-
-
-@dataclass(frozen=True)
-class FastDecodeOptions:
-    """How the fast path runs (not what it generates).
-
-    Attributes:
-        use_cuda_graph: Capture the step in a CUDA graph; None means "on CUDA devices".
-        dtype: Compute dtype of the decoder; None keeps the model's own dtype.
-        reuse_buffers: Keep the last run's buffers (and graphs) for the model and reuse them
-            when the next call has the same shapes; costs the KV cache's memory between calls
-            (:func:`release_buffers` frees it). Runs on one model are serialised either way.
-        encoder_length_multiple: Pad the text length to a multiple of this under static shapes
-            so that prompts of similar length share one captured graph (padding is masked out).
-        static_shapes: Run the exact op sequence a CUDA graph records (whole-cache attention
-            under a mask, padded text length) even without a graph; None means "when graphs
-            are used". Eager runs otherwise attend only to the filled part of the cache.
-        attention_window: Under static shapes, self-attention reads the KV cache up to the end
-            of the current window of this many positions (one graph per window), so early
-            steps of long runs do not read the whole cache.
-        attention: ``"sdpa"`` (PyTorch's fused attention) or ``"matmul"`` (two matmuls and a
-            softmax, which can launch faster for a single query row).
-        kernels: ``"torch"`` runs each step as torch ops; ``"triton"`` as fused Triton kernels
-            (layer norms, residual adds, the activation and the KV-cache write folded into the
-            projections; attention reads the cache only up to the current position), CUDA only.
-            None: the ``MUSICGEN_FAST_KERNELS`` environment variable, else ``"torch"``.
-    """
-
-    use_cuda_graph: bool | None = None
-    dtype: torch.dtype | None = None
-    reuse_buffers: bool = True
-    encoder_length_multiple: int = 32
-    static_shapes: bool | None = None
-    attention_window: int = 128
-    attention: str = "sdpa"
-    kernels: str | None = None
-
-
-#: Values of :attr:`FastDecodeOptions.kernels`.
-KERNELS = ("torch", "triton")
-#: Environment variable that picks the kernels when the options leave them unset.
-KERNELS_ENV = "MUSICGEN_FAST_KERNELS"
-
-
-def _kernels(opts: FastDecodeOptions) -> str:
-    if opts.kernels is not None:
-        kernels, source = opts.kernels, "kernels"
-    else:
-        kernels, source = os.environ.get(KERNELS_ENV, "") or "torch", KERNELS_ENV
-    if kernels not in KERNELS:
-        raise InvalidParameterError(
-            f"{source} must be one of {', '.join(KERNELS)}, got {kernels!r}"
-        )
-    return kernels
 
 
 # Generation-config fields that make stock generate() do something this path does not. Each
@@ -155,13 +101,13 @@ def _kernels_problem(model: Any, kernels: str, device: torch.device) -> str | No
     if kernels == "torch":
         return None
     try:
-        from music_gen.engines.musicgen import fast_ops
+        from music_gen.engines.musicgen.fast import ops
     except ImportError:
         return "kernels='triton' needs the triton package (it comes with CUDA builds of torch)"
-    if device.type != "cuda" and not fast_ops.interpreted():
+    if device.type != "cuda" and not ops.interpreted():
         return f"kernels='triton' runs on CUDA devices, this model is on {device}"
     activation = str(model.decoder.config.activation_function)
-    if activation not in fast_ops.ACTIVATIONS:
+    if activation not in ops.ACTIVATIONS:
         return f"kernels='triton' has no fused {activation!r} activation (use kernels='torch')"
     return None
 
@@ -393,7 +339,7 @@ def fast_generate_codes(
     if max_new_tokens < 1:
         raise InvalidParameterError(f"max_new_tokens must be >= 1, got {max_new_tokens}")
     opts = options or FastDecodeOptions()
-    kernels = _kernels(opts)
+    kernels = chosen_kernels(opts)
     device = model.decoder.lm_heads[0].weight.device
     problem = _kernels_problem(model, kernels, device)
     if problem is not None:
@@ -482,13 +428,6 @@ def fast_generate_codes(
     return kept.reshape(batch, k, -1)[None, ...]
 
 
-def _tuning() -> Any:
-    """The Triton launch settings in force (a decoder is built for one set)."""
-    from music_gen.engines.musicgen import fast_ops
-
-    return fast_ops.TUNING
-
-
 def _decoder_for(
     model: Any,
     weights: DecoderWeights,
@@ -514,7 +453,7 @@ def _decoder_for(
         opts.attention_window,
         opts.attention,
         kernels,
-        _tuning() if kernels == "triton" else None,
+        opts.tuning if kernels == "triton" else None,
     )
     if opts.reuse_buffers and cache.decoder is not None and cache.decoder_key == key:
         return cache.decoder
@@ -530,11 +469,18 @@ def _decoder_for(
         cache_multiple=64 if static else 1,
         attention_window=opts.attention_window,
         attention=opts.attention,
-        kernels=kernels,
+        fused_step=_fused_step(opts) if kernels == "triton" else None,
     )
     if opts.reuse_buffers:
         cache.decoder, cache.decoder_key = decoder, key
     return decoder
+
+
+def _fused_step(opts: FastDecodeOptions) -> FusedStepFactory:
+    """The Triton step under ``opts.tuning`` (imported here: it needs triton)."""
+    from music_gen.engines.musicgen.fast.step import FusedStep
+
+    return functools.partial(FusedStep, tuning=opts.tuning)
 
 
 def decode_codes(model: Any, codes: torch.Tensor) -> torch.Tensor:
@@ -547,10 +493,5 @@ def decode_codes(model: Any, codes: torch.Tensor) -> torch.Tensor:
     Returns:
         Audio ``[batch, channels, samples]`` in the audio encoder's dtype.
     """
-    scales = [None] * codes.shape[1]
-    with torch.no_grad():
-        if model.decoder.config.audio_channels == 1:
-            return model.audio_encoder.decode(codes, audio_scales=scales).audio_values
-        left = model.audio_encoder.decode(codes[:, :, ::2, :], audio_scales=scales).audio_values
-        right = model.audio_encoder.decode(codes[:, :, 1::2, :], audio_scales=scales).audio_values
-        return torch.cat([left, right], dim=1)
+    channels = int(model.decoder.config.audio_channels)
+    return codes_to_audio(model, codes[0], channels, dtype=None)
