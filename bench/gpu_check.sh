@@ -11,18 +11,19 @@
 #   SKIP_TESTS=1 bash bench/gpu_check.sh   # the benchmark alone
 #
 # The GPU tests import the package and run the MusicGen engine, which need soundfile (and cffi)
-# beyond what a CUDA machine with torch and transformers usually has: `bash bench/gpu_wheels.sh`
-# downloads their wheels into .whl/ where PyPI is reachable; they are installed to /tmp/site
-# first when that folder exists (carry it along). The benchmark needs only torch/transformers.
+# beyond what a CUDA machine with torch and transformers usually has: `bash tools/gpu_wheels.sh`
+# downloads their wheels into tools/.whl/ where PyPI is reachable; they are installed to
+# /tmp/site first when that folder exists (carry it along). The benchmark needs only
+# torch/transformers.
 set -u
 OUT=${OUT:-out/gpu}
 mkdir -p "$OUT"
 export PYTHONUNBUFFERED=1
 PY=${PYTHON:-python3}
 
-if [ -d .whl ]; then
+if [ -d tools/.whl ]; then
     $PY -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
-        --target /tmp/site .whl/*.whl && export PYTHONPATH=/tmp/site${PYTHONPATH:+:$PYTHONPATH}
+        --target /tmp/site tools/.whl/*.whl && export PYTHONPATH=/tmp/site${PYTHONPATH:+:$PYTHONPATH}
 fi
 export PYTHONPATH=$PWD${PYTHONPATH:+:$PYTHONPATH}
 $PY - <<'EOF' | tee "$OUT/device.txt"

@@ -58,11 +58,6 @@ def final_bar_start(plan: PiecePlan) -> float:
     return (plan.total_bars - 1) * plan.beats_per_bar
 
 
-def last_beat(plan: PiecePlan) -> float:
-    """Beat position of ``plan.end_s`` (notes must be released by then), ignoring swing."""
-    return plan.end_s / plan.beat_s
-
-
 def section_of_bar(plan: PiecePlan, bar: int) -> SectionPlan:
     """The section that holds a bar."""
     for section in plan.sections:
