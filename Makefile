@@ -21,6 +21,7 @@ lint: setup-dev
 	$(PY) -m ruff check music_gen tests bench
 	$(PY) -m ruff format --check music_gen tests bench
 	$(PY) -m mypy
+	$(VENV)/bin/lint-imports
 
 format: setup-dev
 	$(PY) -m ruff format music_gen tests bench
