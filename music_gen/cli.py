@@ -335,3 +335,26 @@ def main() -> None:
     except MusicGenError as exc:  # pragma: no cover - commands catch their own
         console.print(f"[bold red]error:[/] {exc.message}", highlight=False)
         sys.exit(2)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from music_gen import __version__
+
+        out.print(f"musicgen {__version__}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            help="Print the version and exit.",
+            callback=_print_version,
+            is_eager=True,
+        ),
+    ] = False,
+) -> None:
+    """Generate music from text, offline. Run `musicgen generate --help` to start."""
