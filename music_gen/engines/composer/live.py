@@ -1,0 +1,623 @@
+"""The composer playing live: an endless stream of bars that a listener can steer.
+
+The music is planned a segment at a time: :func:`build_plan` and :func:`arrange` write a
+piece of about SEGMENT_S seconds for the current prompt, tempo and key, and its bars (the
+intro only at the very start, never the outro) are played one after another; when they run
+out the next segment is written for the same prompt with fresh notes. Time is counted in
+beats of the stream; a tempo map turns beats into frames, so a tempo ramp only has to say
+how long each beat lasts.
+
+Notes are handed to one persistent synthesizer (:class:`LiveSynth`) shortly before they
+sound. A steer picks the first beat, bar or phrase line far enough ahead that its lead-in
+(a fill, a pivot chord, a tempo ramp) is still unplayed, withdraws the notes scheduled from
+there, and writes the transition and the new segment. Everything is drawn from the seed and
+placed by beat positions, so the same steers at the same positions give the same audio.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import secrets
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+from music_gen.engines.composer.arrange import TimedNote, arrange
+from music_gen.engines.composer.drums import CRASH, KICK
+from music_gen.engines.composer.live_synth import LiveNote, LiveSynth, PartSetup
+from music_gen.engines.composer.parts import PartPlan
+from music_gen.engines.composer.plan import TAIL_S, PiecePlan, build_plan
+from music_gen.engines.composer.prompt import read_prompt
+from music_gen.engines.composer.register import melody_range
+from music_gen.engines.composer.render import SAMPLE_RATE, Renderer, master_gain
+from music_gen.engines.composer.sampling import Chooser
+from music_gen.engines.composer.theory import MODES, pitch_name
+from music_gen.engines.composer.transitions import (
+    IntensityMix,
+    Written,
+    active_parts,
+    cadence,
+    dominant_bass,
+    dominant_chord,
+    drum_fill,
+    intensity_mix,
+    mixed_notes,
+    rising_run,
+    with_layers,
+)
+from music_gen.errors import InvalidParameterError
+from music_gen.live import (
+    LiveOptions,
+    LiveSession,
+    SteerResult,
+    check_at,
+    check_intensity,
+    check_prompt,
+    check_tempo,
+)
+
+#: Seconds of music planned at a time (the form of one segment).
+SEGMENT_S = 48.0
+#: Bars of a phrase (steers ``at="phrase"`` land on multiples of it from a segment's start).
+PHRASE_BARS = 4
+#: Notes are scheduled this long before the block that plays them (covers early humanised
+#: onsets and lets the synthesizer see every event of a block).
+SCHEDULE_AHEAD_S = 0.1
+#: Seconds over which the master gain moves to a new segment's level.
+GAIN_GLIDE_S = 1.0
+#: Length of the fade that ends a stream, in seconds.
+FADE_S = 0.03
+#: An ending slows to this fraction of the tempo over its cadence.
+RITARDANDO = 0.85
+
+
+@dataclass(frozen=True)
+class _Target:
+    """What the listener asked for: the prompt, and the tempo and key if named."""
+
+    prompt: str
+    intensity: float
+    tempo_bpm: float | None = None
+    key: str | None = None
+
+
+@dataclass(frozen=True)
+class _BarNote:
+    part: PartPlan
+    # Onset within its bar and length, in beats.
+    offset: float
+    pitch: int
+    length: float
+    velocity: int
+
+
+@dataclass
+class _Segment:
+    """A planned piece whose bars play from ``start_beat`` of the stream."""
+
+    plan: PiecePlan
+    index: int
+    first_bar: int
+    last_bar: int
+    start_beat: int
+    notes: dict[int, list[_BarNote]]
+    # Master gain that brings this segment's whole band (layers included) to the target level.
+    gain: float = 1.0
+    # Set when a steer or an ending cuts the segment short.
+    end_beat: int | None = None
+    # (from_beat, to_beat, drums) spans of the stream where the written notes (the drums, or
+    # the melodic parts) give way to a transition.
+    hushed: list[tuple[float, float, bool]] = field(default_factory=list)
+
+    @property
+    def beats_per_bar(self) -> int:
+        return self.plan.beats_per_bar
+
+    @property
+    def stop_beat(self) -> int:
+        natural = self.start_beat + (self.last_bar - self.first_bar) * self.beats_per_bar
+        return natural if self.end_beat is None else min(natural, self.end_beat)
+
+    def part(self, *roles: str) -> PartPlan | None:
+        """The first melodic part with one of ``roles`` (in that order of preference)."""
+        for role in roles:
+            for part in self.plan.parts:
+                if part.role == role and not part.is_drum:
+                    return part
+        return None
+
+
+@dataclass(frozen=True)
+class _Overlay:
+    """A transition note at a beat of the stream."""
+
+    beat: float
+    channel: int
+    pitch: int
+    length: float
+    velocity: int
+
+
+class ComposerLiveSession(LiveSession):
+    """The composer's :class:`LiveSession` (made by ``ComposerEngine.live``).
+
+    Args:
+        renderer: The engine's renderer (its SoundFont).
+        prompt: What to play.
+        options: Intensity, seed, sampling and chunk length.
+
+    Raises:
+        InvalidPromptError, InvalidParameterError: A bad prompt or option.
+    """
+
+    def __init__(self, renderer: Renderer, prompt: str, options: LiveOptions) -> None:
+        self.sample_rate = SAMPLE_RATE
+        self.channels = 2
+        self.options = options
+        self.seed = options.seed if options.seed is not None else secrets.randbits(32)
+        self._target = _Target(check_prompt(prompt), options.intensity)
+        self._chunk_frames = max(1, round(options.chunk_s * SAMPLE_RATE))
+        self._beat_frames: list[float] = [0.0]
+        self._ramps: list[tuple[int, int, float, float]] = []
+        self._steps: list[tuple[float, float]] = [(0.0, options.intensity)]
+        self._overlays: list[_Overlay] = []
+        self._segments: list[_Segment] = []
+        self._count = 0
+        self._done_beat = 0.0
+        self._end_frame: int | None = None
+        self._ending = False
+        self._finished = False
+        first = self._segment(self._target, 0, first=True)
+        self._segments.append(first)
+        self._synth = LiveSynth(renderer, first.gain)
+
+    # --- public -------------------------------------------------------------------------
+
+    @property
+    def position_frame(self) -> int:
+        """Frames handed out so far."""
+        return self._synth.position
+
+    @property
+    def finished(self) -> bool:
+        """Whether the stream has ended."""
+        return self._finished
+
+    @property
+    def plan(self) -> dict[str, Any]:
+        """The plan playing now."""
+        beat = self._beat_at(self.position_frame)
+        return self._plan_dict(self._segment_at(math.floor(beat)), self._mix_at(beat))
+
+    def steer(
+        self,
+        prompt: str | None = None,
+        *,
+        intensity: float | None = None,
+        tempo_bpm: float | None = None,
+        key: str | None = None,
+        at: str = "bar",
+    ) -> SteerResult:
+        """Change what plays (see :meth:`LiveSession.steer`)."""
+        if self._ending or self._end_frame is not None:
+            raise InvalidParameterError(
+                "The session is stopping; it cannot be steered", details={"field": "type"}
+            )
+        at = check_at(at)
+        if prompt is None and intensity is None and tempo_bpm is None and key is None:
+            raise InvalidParameterError(
+                "A steer needs at least one of prompt, intensity, tempo_bpm or key",
+                details={"fields": ["prompt", "intensity", "tempo_bpm", "key"]},
+            )
+        old = self._target
+        new = _Target(
+            prompt=check_prompt(prompt) if prompt is not None else old.prompt,
+            intensity=check_intensity(intensity) if intensity is not None else old.intensity,
+            tempo_bpm=(
+                check_tempo(tempo_bpm)
+                if tempo_bpm is not None
+                else (None if prompt is not None else old.tempo_bpm)
+            ),
+            key=(parse_key(key) if key is not None else (None if prompt is not None else old.key)),
+        )
+        position_beat = self._beat_at(self.position_frame)
+        current = self._segment_at(math.floor(position_beat))
+        if prompt is None and tempo_bpm is None and key is None:
+            start = self._boundary(at, 0, position_beat)
+            self._cut(start)
+            self._set_intensity(start, new.intensity)
+            before = self._mix_at(start - 1e-6) if start > 0 else intensity_mix(0.0)
+            after = intensity_mix(new.intensity)
+            if before.drums == "off" and after.drums != "off":
+                # The drums come in with a crash on the downbeat.
+                self._overlays.append(_Overlay(start, 9, CRASH, 2.0, 100))
+            self._target = new
+            return self._result(start, start, at, current, after)
+        segment = self._segment(new, self._count + 1, first=False)
+        self._count += 1
+        key_change = (segment.plan.tonic_pc, segment.plan.mode) != (
+            current.plan.tonic_pc,
+            current.plan.mode,
+        )
+        tempo_change = abs(segment.plan.tempo_bpm - current.plan.tempo_bpm) > 0.5
+        lead = current.beats_per_bar if tempo_change else (2 if key_change and at != "beat" else 1)
+        start = self._boundary(at, lead, position_beat)
+        transition = start - lead
+        self._cut(transition)
+        playing = self._segment_at(transition)
+        for seg in self._segments:
+            if seg.stop_beat > start:
+                seg.end_beat = start
+        self._segments = [s for s in self._segments if s.start_beat < start]
+        segment.start_beat = start
+        self._segments.append(segment)
+        if tempo_change:
+            self._ramps.append((transition, start, playing.plan.tempo_bpm, segment.plan.tempo_bpm))
+        before = self._mix_at(transition)
+        self._set_intensity(start, new.intensity)
+        self._lead_in(playing, segment, transition, start, before, key_change)
+        self._target = new
+        return self._result(start, transition, at, segment, intensity_mix(new.intensity))
+
+    def stop(self, ending: bool = True) -> int:
+        """End the stream (see :meth:`LiveSession.stop`); returns the frame it ends at."""
+        if self._end_frame is not None:
+            return self._end_frame
+        position = self.position_frame
+        if not ending:
+            self._end_frame = position + max(1, round(FADE_S * SAMPLE_RATE))
+            self._synth.withdraw(lambda n: n.on_frame >= position)
+            self._synth.release_by(self._end_frame, drums=True)
+            self._done_beat = math.inf
+            return self._end_frame
+        position_beat = self._beat_at(position)
+        start = self._boundary("bar", 1, position_beat)
+        transition = start - 1
+        self._cut(transition)
+        playing = self._segment_at(transition)
+        for seg in self._segments:
+            if seg.stop_beat > start:
+                seg.end_beat = start
+        self._segments = [s for s in self._segments if s.start_beat < start]
+        self._ending = True
+        bar = playing.beats_per_bar
+        tempo = playing.plan.tempo_bpm
+        self._ramps.append((start, start + 3 * bar, tempo, tempo * RITARDANDO))
+        mix = self._mix_at(transition)
+        self._lead_in(playing, playing, transition, start, mix, key_change=False)
+        melody = playing.part("melody", "counter", "chords", "pad")
+        chords = playing.part("chords", "pad", "melody", "counter")
+        bass = playing.part("bass") or chords
+        low = melody_range(melody)[0] if melody is not None else 67
+        written = cadence(playing.plan.tonic_pc, playing.plan.is_minor, bar, low)
+        scale = max(0.7, mix.velocity_scale)
+        for role, part in (("chords", chords), ("bass", bass), ("melody", melody)):
+            if part is not None:
+                self._overlay(part.channel, start, written[role], scale)
+        if mix.drums != "off" or mix.layer_drums != "off":
+            self._overlay(9, start + bar, [(0.0, CRASH, 4.0, 104), (0.0, KICK, 1.0, 104)], 1.0)
+        last = self._frame(start + 2.5 * bar)
+        self._end_frame = round(last + self.options.tail_s * SAMPLE_RATE)
+        return self._end_frame
+
+    def __next__(self) -> np.ndarray:
+        if self._finished:
+            raise StopIteration
+        position = self.position_frame
+        count = self._chunk_frames
+        if self._end_frame is not None:
+            count = min(count, self._end_frame - position)
+            if count <= 0:
+                self._finished = True
+                raise StopIteration
+        self._schedule(position + count + round(SCHEDULE_AHEAD_S * SAMPLE_RATE))
+        block = self._synth.render(count)
+        if self._end_frame is not None:
+            fade = max(1, round(FADE_S * SAMPLE_RATE))
+            fade_start = self._end_frame - fade
+            if position + count > fade_start:
+                lo = max(fade_start, position)
+                ramp = np.cos(np.linspace(0.0, np.pi / 2, fade)).astype(np.float32) ** 2
+                block[:, lo - position :] *= ramp[lo - fade_start : position + count - fade_start]
+            if position + count >= self._end_frame:
+                self._finished = True
+        return block
+
+    def close(self) -> None:
+        """Release the synthesizer."""
+        self._synth.close()
+        self._finished = True
+
+    # --- planning -----------------------------------------------------------------------
+
+    def _segment(self, target: _Target, index: int, *, first: bool) -> _Segment:
+        """Plan and write a segment for ``target`` (its start beat is set by the caller)."""
+        words = []
+        if target.key:
+            words.append(f"in {target.key}")
+        if target.tempo_bpm:
+            words.append(f"{round(target.tempo_bpm)} bpm")
+        text = ", ".join([*words, target.prompt])
+        options = self.options
+        chooser = Chooser(
+            self.seed, temperature=options.temperature, top_k=options.top_k, top_p=options.top_p
+        )
+        base = build_plan(text, SEGMENT_S, chooser)
+        if target.tempo_bpm:
+            bar_s = base.beats_per_bar * 60.0 / target.tempo_bpm
+            base = replace(
+                base, tempo_bpm=target.tempo_bpm, duration_s=base.total_bars * bar_s + TAIL_S
+            )
+        base = replace(base, prompt=target.prompt)
+        plan = with_layers(base)
+        notes_chooser = chooser.spawn(f"live {index}")
+        written = arrange(base, notes_chooser).notes
+        layered = arrange(plan, notes_chooser.spawn("layers")).notes
+        outro = next((s for s in plan.sections if s.label == "outro"), None)
+        last_bar = outro.start_bar if outro is not None else plan.total_bars - 1
+        intro = [s for s in plan.sections if s.label == "intro"]
+        first_bar = 0 if first or not intro else intro[-1].start_bar + intro[-1].num_bars
+        if last_bar <= first_bar:
+            first_bar, last_bar = 0, max(1, plan.total_bars - 1)
+        bars: dict[int, list[_BarNote]] = {}
+        beats = plan.beats_per_bar
+        for part in plan.parts:
+            source = written if part.name in written else layered
+            for note in source[part.name]:
+                beat = note.start_s / plan.beat_s
+                bar = math.floor((beat + 0.05) / beats)
+                if first_bar <= bar < last_bar:
+                    bars.setdefault(bar, []).append(
+                        _BarNote(
+                            part,
+                            beat - bar * beats,
+                            note.pitch,
+                            (note.end_s - note.start_s) / plan.beat_s,
+                            note.velocity,
+                        )
+                    )
+        segment = _Segment(plan, index, first_bar, last_bar, 0, bars)
+        segment.gain = _segment_gain(segment)
+        return segment
+
+    def _segment_at(self, beat: float) -> _Segment:
+        """The segment playing at a beat (continuations are written as they are needed)."""
+        while self._segments[-1].stop_beat <= beat and not self._ending:
+            last = self._segments[-1]
+            self._count += 1
+            follow = self._segment(self._target_of(last), self._count, first=False)
+            follow.start_beat = last.stop_beat
+            self._segments.append(follow)
+        for segment in reversed(self._segments):
+            if segment.start_beat <= beat:
+                return segment
+        return self._segments[0]
+
+    def _target_of(self, segment: _Segment) -> _Target:
+        plan = segment.plan
+        key = f"{pitch_name(plan.tonic_pc, flats=plan.flats)} {plan.mode}"
+        return _Target(plan.prompt, 0.0, plan.tempo_bpm, key)
+
+    # --- time ---------------------------------------------------------------------------
+
+    def _tempo(self, beat: int) -> float:
+        for first, last, begin, end in self._ramps:
+            if first <= beat < last:
+                return begin + (end - begin) * (beat - first + 1) / (last - first + 1)
+        return self._segment_at(beat).plan.tempo_bpm
+
+    def _extend(self, beat: int) -> None:
+        frames = self._beat_frames
+        while len(frames) <= beat + 1:
+            k = len(frames) - 1
+            frames.append(frames[k] + SAMPLE_RATE * 60.0 / self._tempo(k))
+
+    def _frame(self, beat: float) -> float:
+        """Frame of a beat position of the stream."""
+        beat = max(beat, 0.0)
+        whole = math.floor(beat)
+        self._extend(whole)
+        start = self._beat_frames[whole]
+        return start + (beat - whole) * (self._beat_frames[whole + 1] - start)
+
+    def _beat_at(self, frame: float) -> float:
+        """Beat position of a frame of the stream."""
+        frames = self._beat_frames
+        while frames[-1] <= frame:
+            self._extend(len(frames))
+        whole = bisect.bisect_right(frames, frame) - 1
+        return whole + (frame - frames[whole]) / (frames[whole + 1] - frames[whole])
+
+    def _boundary(self, at: str, lead: int, position_beat: float) -> int:
+        """The first ``at`` line with ``lead`` unplayed beats before it."""
+        beat = max(math.ceil(position_beat - 1e-9) + lead, 0)
+        while True:
+            segment = self._segment_at(beat)
+            offset = beat - segment.start_beat
+            step = {"beat": 1, "bar": segment.beats_per_bar}.get(
+                at, PHRASE_BARS * segment.beats_per_bar
+            )
+            if offset % step == 0 and beat - lead >= position_beat - 1e-9:
+                return beat
+            beat += 1
+
+    # --- changes ------------------------------------------------------------------------
+
+    def _cut(self, beat: int) -> None:
+        """Forget everything planned from ``beat`` on (it is rewritten by the caller)."""
+        del self._beat_frames[beat + 1 :]
+        self._ramps = [(a, min(b, beat), x, y) for a, b, x, y in self._ramps if a < beat]
+        self._overlays = [o for o in self._overlays if o.beat < beat]
+        for segment in self._segments:
+            segment.hushed = [(a, min(b, beat), d) for a, b, d in segment.hushed if a < beat]
+        self._done_beat = min(self._done_beat, beat)
+        self._synth.withdraw(lambda n: n.beat >= beat)
+        self._synth.withdraw_setups(round(self._frame(beat)) - round(0.03 * SAMPLE_RATE))
+
+    def _set_intensity(self, beat: float, intensity: float) -> None:
+        self._steps = [s for s in self._steps if s[0] < beat]
+        self._steps.append((beat, intensity))
+
+    def _mix_at(self, beat: float) -> IntensityMix:
+        value = self._steps[0][1]
+        for start, intensity in self._steps:
+            if start <= beat + 1e-9:
+                value = intensity
+        return intensity_mix(value)
+
+    def _lead_in(
+        self,
+        playing: _Segment,
+        coming: _Segment,
+        transition: int,
+        start: int,
+        mix: IntensityMix,
+        key_change: bool,
+    ) -> None:
+        """Write the transition from ``transition`` into the downbeat at ``start``."""
+        lead = start - transition
+        scale = max(0.7, mix.velocity_scale)
+        after = intensity_mix(self._steps[-1][1])
+        self._synth.release_by(round(self._frame(start)))
+        if key_change:
+            playing.hushed.append((transition, start, False))
+            self._synth.release_by(round(self._frame(transition)))
+            chords = playing.part("chords", "pad", "melody", "counter")
+            bass = playing.part("bass")
+            tonic = coming.plan.tonic_pc
+            if chords is not None:
+                self._overlay(chords.channel, start, dominant_chord(tonic, lead), scale)
+            if bass is not None:
+                self._overlay(bass.channel, start, dominant_bass(tonic, lead), scale)
+        fill = min(lead, 2 if lead >= 4 else 1)
+        drums = {mix.drums, mix.layer_drums, after.drums, after.layer_drums} != {"off"}
+        if drums:
+            playing.hushed.append((start - fill, start, True))
+            self._overlay(9, start, drum_fill(fill), 1.0)
+            return
+        melody = playing.part("melody", "counter", "chords")
+        if melody is not None:
+            playing.hushed.append((start - fill, start, False))
+            low, high = melody_range(melody)
+            run = rising_run(coming.plan.tonic_pc, coming.plan.mode, fill, low, high)
+            self._overlay(melody.channel, start, run, scale)
+
+    def _overlay(self, channel: int, downbeat: float, notes: list[Written], scale: float) -> None:
+        for offset, pitch, length, velocity in notes:
+            level = max(1, min(127, round(velocity * scale)))
+            self._overlays.append(_Overlay(downbeat + offset, channel, pitch, length, level))
+
+    # --- scheduling ---------------------------------------------------------------------
+
+    def _schedule(self, until_frame: int) -> None:
+        """Hand the synthesizer every note that starts before ``until_frame``."""
+        low, high = self._done_beat, self._beat_at(until_frame)
+        if high <= low:
+            return
+        notes: list[LiveNote] = []
+        position = self._synth.position
+        for segment in list(self._segments):
+            if segment.stop_beat <= low or segment.start_beat >= high:
+                continue
+            if low <= segment.start_beat < high:
+                frame = max(position, round(self._frame(segment.start_beat) - 0.02 * SAMPLE_RATE))
+                for part in segment.plan.parts:
+                    self._synth.setup(PartSetup(frame, part))
+                if segment.start_beat > 0:
+                    glide = round(GAIN_GLIDE_S * SAMPLE_RATE)
+                    self._synth.glide(round(self._frame(segment.start_beat)), segment.gain, glide)
+            notes.extend(self._segment_notes(segment, low, high))
+        for overlay in self._overlays:
+            if low <= overlay.beat < high:
+                on = max(position, round(self._frame(overlay.beat)))
+                off = round(self._frame(overlay.beat + overlay.length))
+                notes.append(
+                    LiveNote(
+                        on, max(off, on + 1), overlay.channel, overlay.pitch, overlay.velocity,
+                        overlay.beat,
+                    )
+                )  # fmt: skip
+        self._done_beat = high
+        self._synth.add(notes)
+
+    def _segment_notes(self, segment: _Segment, low: float, high: float) -> list[LiveNote]:
+        beats = segment.beats_per_bar
+        first = max(0, math.floor((low - segment.start_beat) / beats) - 1)
+        last = math.floor((high - segment.start_beat) / beats) + 1
+        stop = segment.stop_beat
+        cut = segment.end_beat is not None
+        position = self._synth.position
+        notes = []
+        for rel in range(first, last + 1):
+            for note in segment.notes.get(segment.first_bar + rel, ()):
+                beat = max(segment.start_beat + rel * beats + note.offset, segment.start_beat)
+                if not low <= beat < high or beat >= stop:
+                    continue
+                if any(a <= beat < b and d == note.part.is_drum for a, b, d in segment.hushed):
+                    continue
+                end = beat + note.length
+                if cut:
+                    end = min(end, stop)
+                on = max(position, round(self._frame(beat)))
+                off = max(on + 1, round(self._frame(end)))
+                mix = self._mix_at(beat)
+                for pitch, velocity in mixed_notes(
+                    note.part, note.pitch, note.offset, note.velocity, mix
+                ):
+                    notes.append(LiveNote(on, off, note.part.channel, pitch, velocity, beat))
+        return notes
+
+    # --- reporting ----------------------------------------------------------------------
+
+    def _plan_dict(self, segment: _Segment, mix: IntensityMix) -> dict[str, Any]:
+        plan = segment.plan.to_dict()
+        plan.pop("sections", None)
+        plan["intensity"] = mix.intensity
+        plan["active_parts"] = active_parts(segment.plan.parts, mix)
+        return plan
+
+    def _result(
+        self, start: int, transition: int, at: str, segment: _Segment, mix: IntensityMix
+    ) -> SteerResult:
+        return SteerResult(
+            effect_frame=round(self._frame(start)),
+            transition_frame=round(self._frame(transition)),
+            at=at,
+            plan=self._plan_dict(segment, mix),
+        )
+
+
+def parse_key(text: Any) -> str:
+    """A key as the composer spells it ("E minor", "F# major", "D dorian").
+
+    Raises:
+        InvalidParameterError: Not a key; the message shows valid ones.
+    """
+    if isinstance(text, str) and text.strip():
+        reading = read_prompt(f"in {text.strip()}")
+        if reading.tonic_pc is not None and reading.tonic_name is not None:
+            mode = reading.mode or "major"
+            if mode in MODES:
+                return f"{reading.tonic_name} {mode}"
+    raise InvalidParameterError(
+        f"key must name a tonic and optionally a mode, such as 'E minor', 'F# major', 'Bb' "
+        f"or 'D dorian'; got {text!r}",
+        details={"field": "key", "modes": list(MODES)},
+    )
+
+
+def _segment_gain(segment: _Segment) -> float:
+    """The master gain for a segment, from its notes (layers included) at written dynamics.
+
+    Intensity then moves the level around it: softer and sparser below, fuller above.
+    """
+    notes: dict[str, list[TimedNote]] = {p.name: [] for p in segment.plan.parts}
+    beat_s = segment.plan.beat_s
+    for bar_notes in segment.notes.values():
+        for n in bar_notes:
+            notes[n.part.name].append(TimedNote(n.pitch, 0.0, n.length * beat_s, n.velocity))
+    seconds = max(1, segment.last_bar - segment.first_bar) * segment.plan.bar_s
+    # Every part and layer at written dynamics (about intensity 0.75) at the target level.
+    return master_gain(segment.plan.parts, notes, seconds)
