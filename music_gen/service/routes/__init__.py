@@ -6,7 +6,7 @@ To add a resource (a WebSocket stream, say), write ``routes/<resource>.py`` with
 
 from fastapi import APIRouter
 
-from music_gen.service.routes import audio, generate, health, models, multi, stream
+from music_gen.service.routes import audio, generate, health, live, models, multi, stream
 
 ROUTERS: list[APIRouter] = [
     generate.router,
@@ -15,6 +15,7 @@ ROUTERS: list[APIRouter] = [
     audio.router,
     health.router,
     stream.router,
+    live.router,
 ]
 
 __all__ = ["ROUTERS"]
