@@ -305,8 +305,8 @@ class LiveStream(_LiveBase):
         """Change what plays; returns when (effect_frame) and the new plan.
 
         Raises:
-            InvalidParameterError, InvalidPromptError: The server refused the steer (the
-                session plays on).
+            APIError: The server refused the steer (``code`` INVALID_PARAMETER or
+                INVALID_PROMPT); the session plays on.
         """
         self.open()
         ident, text = self._protocol.steer_message(
