@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import shutil
+import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,6 +20,16 @@ from tests.service.live import LiveServer, create_key
 pytestmark = pytest.mark.slow
 
 SR = 44100
+JS_DIR = Path(__file__).resolve().parents[2] / "clients" / "js"
+
+
+def _node_has_websocket() -> bool:
+    if shutil.which("node") is None:
+        return False
+    if (JS_DIR / "node_modules" / "ws").is_dir():
+        return True
+    version = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout
+    return int(version.strip().lstrip("v").split(".")[0] or 0) >= 22
 
 
 @pytest.fixture(scope="module")
@@ -80,3 +94,22 @@ def test_the_async_client_steers_the_key(server: LiveServer) -> None:
     chunks, end, key = asyncio.run(play())
     assert key == "Bb major"
     assert contiguous(chunks).shape[1] == end
+
+
+@pytest.mark.skipif(not _node_has_websocket(), reason="node with a WebSocket is not installed")
+def test_the_javascript_client_plays_a_live_session(server: LiveServer) -> None:
+    env = {
+        **os.environ,
+        "MUSICGEN_LIVE_SESSION_BASE_URL": f"{server.url}/api/v1",
+        "MUSICGEN_LIVE_SESSION_API_KEY": create_key(server.env),
+    }
+    done = subprocess.run(
+        ["node", "--test", "test/live-session.test.js"],
+        cwd=JS_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+    assert "# fail 0" in done.stdout and "# pass 3" in done.stdout
