@@ -226,7 +226,7 @@ class ComposerLiveSession(LiveSession):
         current = self._segment_at(math.floor(position_beat))
         if prompt is None and tempo_bpm is None and key is None:
             start = self._boundary(at, 0, position_beat)
-            self._cut(start)
+            self._cut(start, rewrite=False)
             self._set_intensity(start, new.intensity)
             before = self._mix_at(start - 1e-6) if start > 0 else intensity_mix(0.0)
             after = intensity_mix(new.intensity)
@@ -398,6 +398,7 @@ class ComposerLiveSession(LiveSession):
     def _target_of(self, segment: _Segment) -> _Target:
         plan = segment.plan
         key = f"{pitch_name(plan.tonic_pc, flats=plan.flats)} {plan.mode}"
+        # Intensity is not part of a segment (it is applied note by note as they play).
         return _Target(plan.prompt, 0.0, plan.tempo_bpm, key)
 
     # --- time ---------------------------------------------------------------------------
@@ -445,13 +446,19 @@ class ComposerLiveSession(LiveSession):
 
     # --- changes ------------------------------------------------------------------------
 
-    def _cut(self, beat: int) -> None:
-        """Forget everything planned from ``beat`` on (it is rewritten by the caller)."""
-        del self._beat_frames[beat + 1 :]
-        self._ramps = [(a, min(b, beat), x, y) for a, b, x, y in self._ramps if a < beat]
-        self._overlays = [o for o in self._overlays if o.beat < beat]
-        for segment in self._segments:
-            segment.hushed = [(a, min(b, beat), d) for a, b, d in segment.hushed if a < beat]
+    def _cut(self, beat: int, *, rewrite: bool = True) -> None:
+        """Withdraw the notes scheduled from ``beat`` on, to be scheduled again.
+
+        With ``rewrite`` the plan from ``beat`` on (transitions, ramps) is forgotten too, to
+        be rewritten by the caller; without, only how the notes are played changes (an
+        intensity), and a transition already planned stays.
+        """
+        if rewrite:
+            del self._beat_frames[beat + 1 :]
+            self._ramps = [(a, min(b, beat), x, y) for a, b, x, y in self._ramps if a < beat]
+            self._overlays = [o for o in self._overlays if o.beat < beat]
+            for segment in self._segments:
+                segment.hushed = [(a, min(b, beat), d) for a, b, d in segment.hushed if a < beat]
         self._done_beat = min(self._done_beat, beat)
         self._synth.withdraw(lambda n: n.beat >= beat)
         self._synth.withdraw_setups(round(self._frame(beat)) - round(0.03 * SAMPLE_RATE))

@@ -204,3 +204,13 @@ def test_the_generator_facade_plays_live() -> None:
         assert live.seed == 1 and live.sample_rate == SR and live.channels == 2
         assert live.plan["intensity"] == 0.2
         assert live.read(0.5).shape == (2, round(0.5 * SR))
+
+
+def test_a_later_steer_before_an_earlier_one_lands_keeps_both(engine: Any) -> None:
+    live = session(engine, "folk song with acoustic guitar", chunk_s=0.1)
+    live.read(2.0)
+    key = live.steer(key="E minor", at="phrase")
+    louder = live.steer(intensity=1.0, at="beat")
+    assert louder.effect_frame < key.effect_frame
+    live.read((key.effect_frame - live.position_frame) / SR + 0.1)
+    assert live.plan["key"] == "E minor" and live.plan["intensity"] == 1.0
