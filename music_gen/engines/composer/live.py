@@ -65,7 +65,9 @@ PHRASE_BARS = 4
 #: Notes are scheduled this long before the block that plays them (covers early humanised
 #: onsets and lets the synthesizer see every event of a block).
 SCHEDULE_AHEAD_S = 0.1
-#: Seconds over which the master gain moves to a new segment's level.
+#: Gain added at intensity 0 (none at 1), so quiet music is not left far below the full band.
+INTENSITY_MAKEUP_DB = 4.0
+#: Seconds over which the master gain moves to a new level (a segment, an intensity).
 GAIN_GLIDE_S = 1.0
 #: Length of the fade that ends a stream, in seconds.
 FADE_S = 0.03
@@ -171,7 +173,7 @@ class ComposerLiveSession(LiveSession):
         self._finished = False
         first = self._segment(self._target, 0, first=True)
         self._segments.append(first)
-        self._synth = LiveSynth(renderer, first.gain)
+        self._synth = LiveSynth(renderer, first.gain * _intensity_gain(options.intensity))
 
     # --- public -------------------------------------------------------------------------
 
@@ -228,6 +230,7 @@ class ComposerLiveSession(LiveSession):
             start = self._boundary(at, 0, position_beat)
             self._cut(start, rewrite=False)
             self._set_intensity(start, new.intensity)
+            self._glide(self._segment_at(start), start)
             before = self._mix_at(start - 1e-6) if start > 0 else intensity_mix(0.0)
             after = intensity_mix(new.intensity)
             if before.drums == "off" and after.drums != "off":
@@ -467,6 +470,11 @@ class ComposerLiveSession(LiveSession):
         self._steps = [s for s in self._steps if s[0] < beat]
         self._steps.append((beat, intensity))
 
+    def _glide(self, segment: _Segment, beat: float) -> None:
+        """Move the master gain to the segment's level at the intensity playing at ``beat``."""
+        gain = segment.gain * _intensity_gain(self._mix_at(beat).intensity)
+        self._synth.glide(round(self._frame(beat)), gain, round(GAIN_GLIDE_S * SAMPLE_RATE))
+
     def _mix_at(self, beat: float) -> IntensityMix:
         value = self._steps[0][1]
         for start, intensity in self._steps:
@@ -533,8 +541,7 @@ class ComposerLiveSession(LiveSession):
                 for part in segment.plan.parts:
                     self._synth.setup(PartSetup(frame, part))
                 if segment.start_beat > 0:
-                    glide = round(GAIN_GLIDE_S * SAMPLE_RATE)
-                    self._synth.glide(round(self._frame(segment.start_beat)), segment.gain, glide)
+                    self._glide(segment, segment.start_beat)
             notes.extend(self._segment_notes(segment, low, high))
         for overlay in self._overlays:
             if low <= overlay.beat < high:
@@ -613,6 +620,12 @@ def parse_key(text: Any) -> str:
         f"or 'D dorian'; got {text!r}",
         details={"field": "key", "modes": list(MODES)},
     )
+
+
+def _intensity_gain(intensity: float) -> float:
+    """Make-up gain for quiet intensities: the level still rises with intensity (more parts,
+    harder playing), by about INTENSITY_MAKEUP_DB less than it would."""
+    return float(10 ** (INTENSITY_MAKEUP_DB * (1.0 - intensity) / 20))
 
 
 def _segment_gain(segment: _Segment) -> float:
