@@ -2,6 +2,7 @@
 
 Run: PYTHONPATH=. python bench/live_latency.py [--minutes 10] [--steer-every-s 5]
      [--lookahead-s 1.0] [--chunk-s 0.25] [--verify 20]
+     [--url http://127.0.0.1:8000/api/v1 [--api-key KEY]]   (over a running server, 1x)
 
 A session plays for ``--minutes`` with a steer every ``--steer-every-s`` seconds of playback,
 cycling through intensity, key, tempo and prompt changes at beat, bar and phrase lines. It is
@@ -140,6 +141,83 @@ def replay(costs: list[float], chunk_s: float, lookahead_s: float) -> tuple[int,
     return late, slack
 
 
+def run_server(args: argparse.Namespace) -> None:
+    """The same session over a running server's ``/ws/live``, timed at the client.
+
+    A reader thread timestamps every message; the main thread sends a steer every
+    ``--steer-every-s`` of playback (the listener starts playing the first chunk as it
+    arrives). A chunk is late when it arrives after its playback time.
+    """
+    import json
+    import threading
+
+    from websockets.sync.client import connect
+
+    scheme, rest = args.url.rstrip("/").split("://", 1)
+    url = f"{'wss' if scheme == 'https' else 'ws'}://{rest}/ws/live"
+    headers = {"Authorization": f"Bearer {args.api_key}"} if args.api_key else {}
+    arrivals: list[tuple[float, dict[str, Any]]] = []
+    first = threading.Event()
+    with connect(url, additional_headers=headers, max_size=2**26) as ws:
+        ws.send(
+            json.dumps(
+                {"type": "start", "prompt": PROMPT, "intensity": 0.3, "seed": args.seed,
+                 "chunk_s": args.chunk_s}
+            )
+        )  # fmt: skip
+
+        def read() -> None:
+            for raw in ws:
+                message = json.loads(raw)
+                message.pop("data", None)
+                arrivals.append((time.perf_counter(), message))
+                if message["type"] == "audio_chunk":
+                    first.set()
+                if message["type"] in ("stopped", "error") and "id" not in message:
+                    return
+
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
+        first.wait(60)
+        start = next(t for t, m in arrivals if m["type"] == "audio_chunk")
+        sent: dict[int, float] = {}
+        total_s = args.minutes * 60
+        k = 1
+        while k * args.steer_every_s < total_s:
+            time.sleep(max(0.0, start + k * args.steer_every_s - time.perf_counter()))
+            sent[k] = time.perf_counter()
+            ws.send(json.dumps({"type": "steer", "id": k, **STEERS[(k - 1) % len(STEERS)]}))
+            k += 1
+        time.sleep(max(0.0, start + total_s - time.perf_counter()))
+        ws.send(json.dumps({"type": "stop", "ending": False}))
+        reader.join(60)
+    chunks = [(t, m) for t, m in arrivals if m["type"] == "audio_chunk"]
+    rate = next(m["sample_rate"] for _, m in arrivals if m["type"] == "started")
+    slack = [start + m["start_frame"] / rate - t for t, m in chunks[1:]]
+    late = sum(1 for value in slack if value < 0)
+    print(
+        f"server session: {chunks[-1][1]['start_frame'] / rate / 60:.1f} min of audio, "
+        f"{len(sent)} steers; {len(chunks)} chunks, {late} late at 1x; smallest slack "
+        f"{min(slack) * 1000:.0f} ms, median {statistics.median(slack) * 1000:.0f} ms"
+    )
+    steered = [m for _, m in arrivals if m["type"] == "steered"]
+    errors = [m for _, m in arrivals if m["type"] == "error"]
+    print(f"steered {len(steered)}, errors {len(errors)}")
+    print("steer-to-audible latency (transition frame - playback position at arrival), ms:")
+    print(f"  {'at':7} {'n':>4} {'median':>8} {'p95':>8} {'max':>8}   reply time median/max ms")
+    replies = {m["id"]: t for t, m in arrivals if m["type"] == "steered"}
+    for at in ("beat", "bar", "phrase"):
+        chosen = [m for m in steered if m["at"] == at]
+        values = sorted((m["transition_frame"] - m["position_frame"]) / rate * 1000 for m in chosen)
+        answer = sorted((replies[m["id"]] - sent[m["id"]]) * 1000 for m in chosen)
+        if values:
+            p95 = values[min(len(values) - 1, round(0.95 * (len(values) - 1)))]
+            print(
+                f"  {at:7} {len(values):4d} {statistics.median(values):8.0f} {p95:8.0f} "
+                f"{values[-1]:8.0f}   {statistics.median(answer):.0f}/{answer[-1]:.0f}"
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--minutes", type=float, default=10.0)
@@ -148,7 +226,12 @@ def main() -> None:
     parser.add_argument("--chunk-s", type=float, default=0.25)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--verify", type=int, default=20, help="steers checked against a twin")
+    parser.add_argument("--url", help="a running server's API root: measure over /ws/live")
+    parser.add_argument("--api-key", help="key for --url (none for a --no-auth server)")
     args = parser.parse_args()
+    if args.url:
+        run_server(args)
+        return
 
     wall = time.perf_counter()
     steers, costs, rate, audio = run(args)
