@@ -35,6 +35,7 @@ from music_gen.engines.composer.render import SAMPLE_RATE, Renderer, master_gain
 from music_gen.engines.composer.sampling import Chooser
 from music_gen.engines.composer.theory import MODES, pitch_name
 from music_gen.engines.composer.transitions import (
+    LAYER_PREFIX,
     IntensityMix,
     Written,
     active_parts,
@@ -121,6 +122,11 @@ class _Segment:
     def stop_beat(self) -> int:
         natural = self.start_beat + (self.last_bar - self.first_bar) * self.beats_per_bar
         return natural if self.end_beat is None else min(natural, self.end_beat)
+
+    @property
+    def drums_only(self) -> bool:
+        """Whether the prompt's own band is drums alone (they never fall silent then)."""
+        return all(p.is_drum for p in self.plan.parts if not p.name.startswith(LAYER_PREFIX))
 
     def part(self, *roles: str) -> PartPlan | None:
         """The first melodic part with one of ``roles`` (in that order of preference)."""
@@ -576,7 +582,7 @@ class ComposerLiveSession(LiveSession):
                     end = min(end, stop)
                 on = max(position, round(self._frame(beat)))
                 off = max(on + 1, round(self._frame(end)))
-                mix = self._mix_at(beat)
+                mix = _band_mix(segment, self._mix_at(beat))
                 for pitch, velocity in mixed_notes(
                     note.part, note.pitch, note.offset, note.velocity, mix
                 ):
@@ -589,7 +595,7 @@ class ComposerLiveSession(LiveSession):
         plan = segment.plan.to_dict()
         plan.pop("sections", None)
         plan["intensity"] = mix.intensity
-        plan["active_parts"] = active_parts(segment.plan.parts, mix)
+        plan["active_parts"] = active_parts(segment.plan.parts, _band_mix(segment, mix))
         return plan
 
     def _result(
@@ -620,6 +626,13 @@ def parse_key(text: Any) -> str:
         f"or 'D dorian'; got {text!r}",
         details={"field": "key", "modes": list(MODES)},
     )
+
+
+def _band_mix(segment: _Segment, mix: IntensityMix) -> IntensityMix:
+    """The mix for a segment's band: a band of drums alone keeps them at every intensity."""
+    if segment.drums_only and mix.drums == "off":
+        return replace(mix, drums="light")
+    return mix
 
 
 def _intensity_gain(intensity: float) -> float:

@@ -214,3 +214,9 @@ def test_a_later_steer_before_an_earlier_one_lands_keeps_both(engine: Any) -> No
     assert louder.effect_frame < key.effect_frame
     live.read((key.effect_frame - live.position_frame) / SR + 0.1)
     assert live.plan["key"] == "E minor" and live.plan["intensity"] == 1.0
+
+
+def test_a_band_of_drums_alone_plays_at_intensity_zero(engine: Any) -> None:
+    live = session(engine, "epic battle drums", intensity=0.0)
+    assert live.plan["active_parts"] == ["drums"]
+    assert np.sqrt(np.mean(live.read(3.0) ** 2)) > 0.01
