@@ -323,6 +323,7 @@ class ComposerLiveSession(LiveSession):
                 raise StopIteration
         self._schedule(position + count + round(SCHEDULE_AHEAD_S * SAMPLE_RATE))
         block = self._synth.render(count)
+        self._forget_before(self._beat_at(position) - 1.0)
         if self._end_frame is not None:
             fade = max(1, round(FADE_S * SAMPLE_RATE))
             fade_start = self._end_frame - fade
@@ -471,6 +472,17 @@ class ComposerLiveSession(LiveSession):
         self._done_beat = min(self._done_beat, beat)
         self._synth.withdraw(lambda n: n.beat >= beat)
         self._synth.withdraw_setups(round(self._frame(beat)) - round(0.03 * SAMPLE_RATE))
+
+    def _forget_before(self, beat: float) -> None:
+        """Drop what only music before ``beat`` (all scheduled already) needs."""
+        done = min(beat, self._done_beat)
+        while len(self._segments) > 1 and self._segments[0].stop_beat < done:
+            self._segments.pop(0)
+        if len(self._overlays) > 64:
+            self._overlays = [o for o in self._overlays if o.beat + o.length >= done]
+        self._ramps = [r for r in self._ramps if r[1] >= done]
+        while len(self._steps) > 1 and self._steps[1][0] <= done:
+            self._steps.pop(0)
 
     def _set_intensity(self, beat: float, intensity: float) -> None:
         self._steps = [s for s in self._steps if s[0] < beat]
