@@ -1,9 +1,9 @@
 """The composer playing live: an endless stream of bars that a listener can steer.
 
-The music is planned a segment at a time: :func:`build_plan` and :func:`arrange` write a
-piece of about SEGMENT_S seconds for the current prompt, tempo and key, and its bars (the
-intro only at the very start, never the outro) are played one after another; when they run
-out the next segment is written for the same prompt with fresh notes. Time is counted in
+The music is planned a segment at a time (:mod:`live_plan`): a piece of about 48 s for the
+current prompt, tempo and key, whose bars (the intro only at the very start, never the
+outro) are played one after another; when they run out the next segment is written for the
+same prompt with fresh notes. Time is counted in
 beats of the stream; a tempo map turns beats into frames, so a tempo ramp only has to say
 how long each beat lasts.
 
@@ -19,23 +19,24 @@ from __future__ import annotations
 import bisect
 import math
 import secrets
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from music_gen.engines.composer.arrange import TimedNote, arrange
 from music_gen.engines.composer.drums import CRASH, KICK
+from music_gen.engines.composer.live_plan import (
+    Segment,
+    Target,
+    band_mix,
+    parse_key,
+    target_of,
+    write_segment,
+)
 from music_gen.engines.composer.live_synth import LiveNote, LiveSynth, PartSetup
-from music_gen.engines.composer.parts import PartPlan
-from music_gen.engines.composer.plan import TAIL_S, PiecePlan, build_plan
-from music_gen.engines.composer.prompt import read_prompt
 from music_gen.engines.composer.register import melody_range
-from music_gen.engines.composer.render import SAMPLE_RATE, Renderer, master_gain
-from music_gen.engines.composer.sampling import Chooser
-from music_gen.engines.composer.theory import MODES, pitch_name
+from music_gen.engines.composer.render import SAMPLE_RATE, Renderer
 from music_gen.engines.composer.transitions import (
-    LAYER_PREFIX,
     IntensityMix,
     Written,
     active_parts,
@@ -46,7 +47,6 @@ from music_gen.engines.composer.transitions import (
     intensity_mix,
     mixed_notes,
     rising_run,
-    with_layers,
 )
 from music_gen.errors import InvalidParameterError
 from music_gen.live import (
@@ -59,8 +59,6 @@ from music_gen.live import (
     check_tempo,
 )
 
-#: Seconds of music planned at a time (the form of one segment).
-SEGMENT_S = 48.0
 #: Bars of a phrase (steers ``at="phrase"`` land on multiples of it from a segment's start).
 PHRASE_BARS = 4
 #: Notes are scheduled this long before the block that plays them (covers early humanised
@@ -74,67 +72,6 @@ GAIN_GLIDE_S = 1.0
 FADE_S = 0.03
 #: An ending slows to this fraction of the tempo over its cadence.
 RITARDANDO = 0.85
-
-
-@dataclass(frozen=True)
-class _Target:
-    """What the listener asked for: the prompt, and the tempo and key if named."""
-
-    prompt: str
-    intensity: float
-    tempo_bpm: float | None = None
-    key: str | None = None
-
-
-@dataclass(frozen=True)
-class _BarNote:
-    part: PartPlan
-    # Onset within its bar and length, in beats.
-    offset: float
-    pitch: int
-    length: float
-    velocity: int
-
-
-@dataclass
-class _Segment:
-    """A planned piece whose bars play from ``start_beat`` of the stream."""
-
-    plan: PiecePlan
-    index: int
-    first_bar: int
-    last_bar: int
-    start_beat: int
-    notes: dict[int, list[_BarNote]]
-    # Master gain that brings this segment's whole band (layers included) to the target level.
-    gain: float = 1.0
-    # Set when a steer or an ending cuts the segment short.
-    end_beat: int | None = None
-    # (from_beat, to_beat, drums) spans of the stream where the written notes (the drums, or
-    # the melodic parts) give way to a transition.
-    hushed: list[tuple[float, float, bool]] = field(default_factory=list)
-
-    @property
-    def beats_per_bar(self) -> int:
-        return self.plan.beats_per_bar
-
-    @property
-    def stop_beat(self) -> int:
-        natural = self.start_beat + (self.last_bar - self.first_bar) * self.beats_per_bar
-        return natural if self.end_beat is None else min(natural, self.end_beat)
-
-    @property
-    def drums_only(self) -> bool:
-        """Whether the prompt's own band is drums alone (they never fall silent then)."""
-        return all(p.is_drum for p in self.plan.parts if not p.name.startswith(LAYER_PREFIX))
-
-    def part(self, *roles: str) -> PartPlan | None:
-        """The first melodic part with one of ``roles`` (in that order of preference)."""
-        for role in roles:
-            for part in self.plan.parts:
-                if part.role == role and not part.is_drum:
-                    return part
-        return None
 
 
 @dataclass(frozen=True)
@@ -165,19 +102,19 @@ class ComposerLiveSession(LiveSession):
         self.channels = 2
         self.options = options
         self.seed = options.seed if options.seed is not None else secrets.randbits(32)
-        self._target = _Target(check_prompt(prompt), options.intensity)
+        self._target = Target(check_prompt(prompt), options.intensity)
         self._chunk_frames = max(1, round(options.chunk_s * SAMPLE_RATE))
         self._beat_frames: list[float] = [0.0]
         self._ramps: list[tuple[int, int, float, float]] = []
         self._steps: list[tuple[float, float]] = [(0.0, options.intensity)]
         self._overlays: list[_Overlay] = []
-        self._segments: list[_Segment] = []
+        self._segments: list[Segment] = []
         self._count = 0
         self._done_beat = 0.0
         self._end_frame: int | None = None
         self._ending = False
         self._finished = False
-        first = self._segment(self._target, 0, first=True)
+        first = write_segment(self._target, 0, first=True, seed=self.seed, options=self.options)
         self._segments.append(first)
         self._synth = LiveSynth(renderer, first.gain * _intensity_gain(options.intensity))
 
@@ -220,7 +157,7 @@ class ComposerLiveSession(LiveSession):
                 details={"fields": ["prompt", "intensity", "tempo_bpm", "key"]},
             )
         old = self._target
-        new = _Target(
+        new = Target(
             prompt=check_prompt(prompt) if prompt is not None else old.prompt,
             intensity=check_intensity(intensity) if intensity is not None else old.intensity,
             tempo_bpm=(
@@ -244,7 +181,9 @@ class ComposerLiveSession(LiveSession):
                 self._overlays.append(_Overlay(start, 9, CRASH, 2.0, 100))
             self._target = new
             return self._result(start, start, at, current, after)
-        segment = self._segment(new, self._count + 1, first=False)
+        segment = write_segment(
+            new, self._count + 1, first=False, seed=self.seed, options=self.options
+        )
         self._count += 1
         key_change = (segment.plan.tonic_pc, segment.plan.mode) != (
             current.plan.tonic_pc,
@@ -340,76 +279,20 @@ class ComposerLiveSession(LiveSession):
         self._synth.close()
         self._finished = True
 
-    # --- planning -----------------------------------------------------------------------
-
-    def _segment(self, target: _Target, index: int, *, first: bool) -> _Segment:
-        """Plan and write a segment for ``target`` (its start beat is set by the caller)."""
-        words = []
-        if target.key:
-            words.append(f"in {target.key}")
-        if target.tempo_bpm:
-            words.append(f"{round(target.tempo_bpm)} bpm")
-        text = ", ".join([*words, target.prompt])
-        options = self.options
-        chooser = Chooser(
-            self.seed, temperature=options.temperature, top_k=options.top_k, top_p=options.top_p
-        )
-        base = build_plan(text, SEGMENT_S, chooser)
-        if target.tempo_bpm:
-            bar_s = base.beats_per_bar * 60.0 / target.tempo_bpm
-            base = replace(
-                base, tempo_bpm=target.tempo_bpm, duration_s=base.total_bars * bar_s + TAIL_S
-            )
-        base = replace(base, prompt=target.prompt)
-        plan = with_layers(base)
-        notes_chooser = chooser.spawn(f"live {index}")
-        written = arrange(base, notes_chooser).notes
-        layered = arrange(plan, notes_chooser.spawn("layers")).notes
-        outro = next((s for s in plan.sections if s.label == "outro"), None)
-        last_bar = outro.start_bar if outro is not None else plan.total_bars - 1
-        intro = [s for s in plan.sections if s.label == "intro"]
-        first_bar = 0 if first or not intro else intro[-1].start_bar + intro[-1].num_bars
-        if last_bar <= first_bar:
-            first_bar, last_bar = 0, max(1, plan.total_bars - 1)
-        bars: dict[int, list[_BarNote]] = {}
-        beats = plan.beats_per_bar
-        for part in plan.parts:
-            source = written if part.name in written else layered
-            for note in source[part.name]:
-                beat = note.start_s / plan.beat_s
-                bar = math.floor((beat + 0.05) / beats)
-                if first_bar <= bar < last_bar:
-                    bars.setdefault(bar, []).append(
-                        _BarNote(
-                            part,
-                            beat - bar * beats,
-                            note.pitch,
-                            (note.end_s - note.start_s) / plan.beat_s,
-                            note.velocity,
-                        )
-                    )
-        segment = _Segment(plan, index, first_bar, last_bar, 0, bars)
-        segment.gain = _segment_gain(segment)
-        return segment
-
-    def _segment_at(self, beat: float) -> _Segment:
+    def _segment_at(self, beat: float) -> Segment:
         """The segment playing at a beat (continuations are written as they are needed)."""
         while self._segments[-1].stop_beat <= beat and not self._ending:
             last = self._segments[-1]
             self._count += 1
-            follow = self._segment(self._target_of(last), self._count, first=False)
+            follow = write_segment(
+                target_of(last), self._count, first=False, seed=self.seed, options=self.options
+            )
             follow.start_beat = last.stop_beat
             self._segments.append(follow)
         for segment in reversed(self._segments):
             if segment.start_beat <= beat:
                 return segment
         return self._segments[0]
-
-    def _target_of(self, segment: _Segment) -> _Target:
-        plan = segment.plan
-        key = f"{pitch_name(plan.tonic_pc, flats=plan.flats)} {plan.mode}"
-        # Intensity is not part of a segment (it is applied note by note as they play).
-        return _Target(plan.prompt, 0.0, plan.tempo_bpm, key)
 
     # --- time ---------------------------------------------------------------------------
 
@@ -488,7 +371,7 @@ class ComposerLiveSession(LiveSession):
         self._steps = [s for s in self._steps if s[0] < beat]
         self._steps.append((beat, intensity))
 
-    def _glide(self, segment: _Segment, beat: float) -> None:
+    def _glide(self, segment: Segment, beat: float) -> None:
         """Move the master gain to the segment's level at the intensity playing at ``beat``."""
         gain = segment.gain * _intensity_gain(self._mix_at(beat).intensity)
         self._synth.glide(round(self._frame(beat)), gain, round(GAIN_GLIDE_S * SAMPLE_RATE))
@@ -502,8 +385,8 @@ class ComposerLiveSession(LiveSession):
 
     def _lead_in(
         self,
-        playing: _Segment,
-        coming: _Segment,
+        playing: Segment,
+        coming: Segment,
         transition: int,
         start: int,
         mix: IntensityMix,
@@ -574,7 +457,7 @@ class ComposerLiveSession(LiveSession):
         self._done_beat = high
         self._synth.add(notes)
 
-    def _segment_notes(self, segment: _Segment, low: float, high: float) -> list[LiveNote]:
+    def _segment_notes(self, segment: Segment, low: float, high: float) -> list[LiveNote]:
         beats = segment.beats_per_bar
         first = max(0, math.floor((low - segment.start_beat) / beats) - 1)
         last = math.floor((high - segment.start_beat) / beats) + 1
@@ -594,7 +477,7 @@ class ComposerLiveSession(LiveSession):
                     end = min(end, stop)
                 on = max(position, round(self._frame(beat)))
                 off = max(on + 1, round(self._frame(end)))
-                mix = _band_mix(segment, self._mix_at(beat))
+                mix = band_mix(segment, self._mix_at(beat))
                 for pitch, velocity in mixed_notes(
                     note.part, note.pitch, note.offset, note.velocity, mix
                 ):
@@ -603,15 +486,15 @@ class ComposerLiveSession(LiveSession):
 
     # --- reporting ----------------------------------------------------------------------
 
-    def _plan_dict(self, segment: _Segment, mix: IntensityMix) -> dict[str, Any]:
+    def _plan_dict(self, segment: Segment, mix: IntensityMix) -> dict[str, Any]:
         plan = segment.plan.to_dict()
         plan.pop("sections", None)
         plan["intensity"] = mix.intensity
-        plan["active_parts"] = active_parts(segment.plan.parts, _band_mix(segment, mix))
+        plan["active_parts"] = active_parts(segment.plan.parts, band_mix(segment, mix))
         return plan
 
     def _result(
-        self, start: int, transition: int, at: str, segment: _Segment, mix: IntensityMix
+        self, start: int, transition: int, at: str, segment: Segment, mix: IntensityMix
     ) -> SteerResult:
         return SteerResult(
             effect_frame=round(self._frame(start)),
@@ -621,48 +504,7 @@ class ComposerLiveSession(LiveSession):
         )
 
 
-def parse_key(text: Any) -> str:
-    """A key as the composer spells it ("E minor", "F# major", "D dorian").
-
-    Raises:
-        InvalidParameterError: Not a key; the message shows valid ones.
-    """
-    if isinstance(text, str) and text.strip():
-        reading = read_prompt(f"in {text.strip()}")
-        if reading.tonic_pc is not None and reading.tonic_name is not None:
-            mode = reading.mode or "major"
-            if mode in MODES:
-                return f"{reading.tonic_name} {mode}"
-    raise InvalidParameterError(
-        f"key must name a tonic and optionally a mode, such as 'E minor', 'F# major', 'Bb' "
-        f"or 'D dorian'; got {text!r}",
-        details={"field": "key", "modes": list(MODES)},
-    )
-
-
-def _band_mix(segment: _Segment, mix: IntensityMix) -> IntensityMix:
-    """The mix for a segment's band: a band of drums alone keeps them at every intensity."""
-    if segment.drums_only and mix.drums == "off":
-        return replace(mix, drums="light")
-    return mix
-
-
 def _intensity_gain(intensity: float) -> float:
     """Make-up gain for quiet intensities: the level still rises with intensity (more parts,
     harder playing), by about INTENSITY_MAKEUP_DB less than it would."""
     return float(10 ** (INTENSITY_MAKEUP_DB * (1.0 - intensity) / 20))
-
-
-def _segment_gain(segment: _Segment) -> float:
-    """The master gain for a segment, from its notes (layers included) at written dynamics.
-
-    Intensity then moves the level around it: softer and sparser below, fuller above.
-    """
-    notes: dict[str, list[TimedNote]] = {p.name: [] for p in segment.plan.parts}
-    beat_s = segment.plan.beat_s
-    for bar_notes in segment.notes.values():
-        for n in bar_notes:
-            notes[n.part.name].append(TimedNote(n.pitch, 0.0, n.length * beat_s, n.velocity))
-    seconds = max(1, segment.last_bar - segment.first_bar) * segment.plan.bar_s
-    # Every part and layer at written dynamics (about intensity 0.75) at the target level.
-    return master_gain(segment.plan.parts, notes, seconds)

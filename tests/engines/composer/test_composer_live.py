@@ -10,7 +10,7 @@ import pyloudnorm as pyln
 import pytest
 
 from music_gen import MusicGenerator
-from music_gen.engines.composer.live import parse_key
+from music_gen.engines.composer.live_plan import parse_key
 from music_gen.errors import InvalidParameterError, InvalidPromptError, UnsupportedOperationError
 from music_gen.live import LiveOptions, LiveSession, SteerResult
 from tests.engines.composer.estimators import estimate_key, estimate_tempo
