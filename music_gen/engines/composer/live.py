@@ -64,6 +64,9 @@ PHRASE_BARS = 4
 #: Notes are scheduled this long before the block that plays them (covers early humanised
 #: onsets and lets the synthesizer see every event of a block).
 SCHEDULE_AHEAD_S = 0.1
+#: Written notes this close before a beat (humanised onsets) belong to it, when a segment
+#: stops or a transition silences the written part from that beat.
+HUMANISED_BEATS = 0.03
 #: Gain added at intensity 0 (none at 1), so quiet music is not left far below the full band.
 INTENSITY_MAKEUP_DB = 4.0
 #: Seconds over which the master gain moves to a new level (a segment, an intensity).
@@ -468,9 +471,12 @@ class ComposerLiveSession(LiveSession):
         for rel in range(first, last + 1):
             for note in segment.notes.get(segment.first_bar + rel, ()):
                 beat = max(segment.start_beat + rel * beats + note.offset, segment.start_beat)
-                if not low <= beat < high or beat >= stop:
+                if not low <= beat < high or beat >= stop - HUMANISED_BEATS:
                     continue
-                if any(a <= beat < b and d == note.part.is_drum for a, b, d in segment.hushed):
+                if any(
+                    a - HUMANISED_BEATS <= beat < b - HUMANISED_BEATS and d == note.part.is_drum
+                    for a, b, d in segment.hushed
+                ):
                     continue
                 end = beat + note.length
                 if cut:
