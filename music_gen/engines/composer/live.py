@@ -179,7 +179,8 @@ class ComposerLiveSession(LiveSession):
             self._glide(self._segment_at(start), start)
             before = self._mix_at(start - 1e-6) if start > 0 else intensity_mix(0.0)
             after = intensity_mix(new.intensity)
-            if before.drums == "off" and after.drums != "off":
+            band = self._segment_at(start)
+            if not band.drums(before) and band.drums(after):
                 # The drums come in with a crash on the downbeat.
                 self._overlays.append(_Overlay(start, 9, CRASH, 2.0, 100))
             self._target = new
@@ -238,16 +239,16 @@ class ComposerLiveSession(LiveSession):
         self._ramps.append((start, start + 3 * bar, tempo, tempo * RITARDANDO))
         mix = self._mix_at(transition)
         self._lead_in(playing, playing, transition, start, mix, key_change=False)
-        melody = playing.part("melody", "counter", "chords", "pad")
-        chords = playing.part("chords", "pad", "melody", "counter")
-        bass = playing.part("bass") or chords
+        melody = playing.part(mix, "melody", "counter", "chords", "pad")
+        chords = playing.part(mix, "chords", "pad", "melody", "counter")
+        bass = playing.part(mix, "bass") or chords
         low = melody_range(melody)[0] if melody is not None else 67
         written = cadence(playing.plan.tonic_pc, playing.plan.is_minor, bar, low)
         scale = max(0.7, mix.velocity_scale)
         for role, part in (("chords", chords), ("bass", bass), ("melody", melody)):
             if part is not None:
                 self._overlay(part.channel, start, written[role], scale)
-        if mix.drums != "off" or mix.layer_drums != "off":
+        if playing.drums(mix):
             self._overlay(9, start + bar, [(0.0, CRASH, 4.0, 104), (0.0, KICK, 1.0, 104)], 1.0)
         last = self._frame(start + 2.5 * bar)
         self._end_frame = round(last + self.options.tail_s * SAMPLE_RATE)
@@ -403,20 +404,19 @@ class ComposerLiveSession(LiveSession):
         if key_change:
             playing.hushed.append((transition, start, False))
             self._synth.release_by(round(self._frame(transition)))
-            chords = playing.part("chords", "pad", "melody", "counter")
-            bass = playing.part("bass")
+            chords = playing.part(mix, "chords", "pad", "melody", "counter")
+            bass = playing.part(mix, "bass")
             tonic = coming.plan.tonic_pc
             if chords is not None:
                 self._overlay(chords.channel, start, dominant_chord(tonic, lead), scale)
             if bass is not None:
                 self._overlay(bass.channel, start, dominant_bass(tonic, lead), scale)
         fill = min(lead, 2 if lead >= 4 else 1)
-        drums = {mix.drums, mix.layer_drums, after.drums, after.layer_drums} != {"off"}
-        if drums:
+        if playing.drums(mix) or coming.drums(after):
             playing.hushed.append((start - fill, start, True))
             self._overlay(9, start, drum_fill(fill), 1.0)
             return
-        melody = playing.part("melody", "counter", "chords")
+        melody = playing.part(mix, "melody", "counter", "chords")
         if melody is not None:
             playing.hushed.append((start - fill, start, False))
             low, high = melody_range(melody)

@@ -19,7 +19,12 @@ from music_gen.engines.composer.prompt import read_prompt
 from music_gen.engines.composer.render import master_gain
 from music_gen.engines.composer.sampling import Chooser
 from music_gen.engines.composer.theory import MODES, pitch_name
-from music_gen.engines.composer.transitions import LAYER_PREFIX, IntensityMix, with_layers
+from music_gen.engines.composer.transitions import (
+    LAYER_PREFIX,
+    IntensityMix,
+    active_parts,
+    with_layers,
+)
 from music_gen.errors import InvalidParameterError
 from music_gen.live import LiveOptions
 
@@ -83,13 +88,23 @@ class Segment:
         """Whether the prompt's own band is drums alone (they never fall silent then)."""
         return all(p.is_drum for p in self.plan.parts if not p.name.startswith(LAYER_PREFIX))
 
-    def part(self, *roles: str) -> PartPlan | None:
-        """The first melodic part with one of ``roles`` (in that order of preference)."""
+    def playing(self, mix: IntensityMix) -> list[PartPlan]:
+        """The parts that play at this mix."""
+        names = set(active_parts(self.plan.parts, band_mix(self, mix)))
+        return [p for p in self.plan.parts if p.name in names]
+
+    def part(self, mix: IntensityMix, *roles: str) -> PartPlan | None:
+        """The first melodic part playing at ``mix`` with one of ``roles`` (in that order)."""
+        playing = self.playing(mix)
         for role in roles:
-            for part in self.plan.parts:
+            for part in playing:
                 if part.role == role and not part.is_drum:
                     return part
         return None
+
+    def drums(self, mix: IntensityMix) -> bool:
+        """Whether drums play at this mix."""
+        return any(p.is_drum for p in self.playing(mix))
 
 
 def write_segment(
