@@ -211,7 +211,9 @@ class ComposerLiveSession(LiveSession):
         self._set_intensity(start, new.intensity)
         self._lead_in(playing, segment, transition, start, before, key_change)
         self._target = new
-        return self._result(start, transition, at, segment, intensity_mix(new.intensity))
+        # Humanised onsets just before the transition's first beat already belong to it.
+        early = transition - HUMANISED_BEATS
+        return self._result(start, early, at, segment, intensity_mix(new.intensity))
 
     def stop(self, ending: bool = True) -> int:
         """End the stream (see :meth:`LiveSession.stop`); returns the frame it ends at."""
@@ -500,11 +502,11 @@ class ComposerLiveSession(LiveSession):
         return plan
 
     def _result(
-        self, start: int, transition: int, at: str, segment: Segment, mix: IntensityMix
+        self, start: int, transition: float, at: str, segment: Segment, mix: IntensityMix
     ) -> SteerResult:
         return SteerResult(
             effect_frame=round(self._frame(start)),
-            transition_frame=round(self._frame(transition)),
+            transition_frame=max(self.position_frame, round(self._frame(transition))),
             at=at,
             plan=self._plan_dict(segment, mix),
         )
