@@ -33,6 +33,7 @@ from music_gen.errors import (
     UnsupportedOperationError,
 )
 from music_gen.generator import MusicGenerator
+from music_gen.live import LiveSession, SteerResult
 from music_gen.params import GenerationParams
 
 if TYPE_CHECKING:
@@ -76,6 +77,7 @@ __all__ = [
     "InvalidInputError",
     "InvalidParameterError",
     "InvalidPromptError",
+    "LiveSession",
     "MixSettings",
     "ModelInfo",
     "ModelNotFoundError",
@@ -86,6 +88,7 @@ __all__ = [
     "NotFoundError",
     "RateLimitError",
     "ServiceUnavailableError",
+    "SteerResult",
     "UnsupportedFormatError",
     "UnsupportedOperationError",
     "__version__",

@@ -22,6 +22,7 @@ from music_gen.errors import (
     InvalidPromptError,
     UnsupportedOperationError,
 )
+from music_gen.live import LiveOptions, LiveSession
 from music_gen.params import (
     DEFAULT_DURATION_S,
     DEFAULT_GUIDANCE_SCALE,
@@ -290,6 +291,56 @@ class MusicGenerator:
         engine = self.load()
         with self._lock:
             yield from engine.stream(params, chunk_s=chunk_s)
+
+    def live(
+        self,
+        prompt: str,
+        *,
+        intensity: float = 0.5,
+        seed: int | None = None,
+        temperature: float = 1.0,
+        top_k: int = 0,
+        top_p: float = 1.0,
+        chunk_s: float = 0.25,
+        tail_s: float = 2.0,
+    ) -> LiveSession:
+        """An endless stream of music that follows steers (the composer only).
+
+        Args:
+            prompt: What to play, in words.
+            intensity: 0..1 at the start (density, dynamics, register, drums, layers).
+            seed: Same seed and same steers at the same positions give the same audio.
+            temperature, top_k, top_p: As generate().
+            chunk_s: Seconds of audio per chunk the session yields.
+            tail_s: Seconds of decay after the final chord of an ending.
+
+        Returns:
+            A :class:`~music_gen.live.LiveSession`: iterate it for float32 (2, n) chunks,
+            ``steer()`` it, ``stop()`` it. It does not hold the generator's lock, so other
+            generations can run while it plays.
+
+        Raises:
+            UnsupportedOperationError: The model cannot play live (only the composer can).
+            InvalidPromptError, InvalidParameterError: A bad prompt or option.
+        """
+        options = LiveOptions(
+            intensity=intensity,
+            seed=seed,
+            temperature=temperature,
+            top_k=top_k,
+            top_p=top_p,
+            chunk_s=chunk_s,
+            tail_s=tail_s,
+        )
+        engine = self.load()
+        live = getattr(engine, "live", None)
+        if live is None:
+            raise UnsupportedOperationError(
+                f"Model {self.model!r} cannot play live; use the composer (model='composer')",
+                details={"model": self.model, "supported": ["composer"]},
+            )
+        session: LiveSession = live(prompt, options)
+        return session
 
     def __repr__(self) -> str:
         return f"MusicGenerator(model={self.model!r}, device={self.options.device!r})"

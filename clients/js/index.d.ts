@@ -130,6 +130,60 @@ declare namespace MusicGenAPI {
     toBuffer(): Promise<Buffer>;
   }
 
+  interface LiveRequest {
+    prompt: string;
+    /** 0..1 at the start (density, dynamics, register, drums, layers); default 0.5. */
+    intensity?: number;
+    seed?: number;
+    /** Seconds per chunk, 0.05..1 (default 0.25). */
+    chunk_s?: number;
+    /** A model that plays live (the composer). */
+    model?: string;
+    temperature?: number;
+    top_k?: number;
+    top_p?: number;
+  }
+
+  interface LiveSteer {
+    prompt?: string;
+    intensity?: number;
+    tempo_bpm?: number;
+    /** "E minor", "F# major", "Bb", "D dorian". */
+    key?: string;
+    /** Where the change lands; default "bar". */
+    at?: 'beat' | 'bar' | 'phrase';
+  }
+
+  interface LiveSteered {
+    type: 'steered';
+    id: number;
+    /** First frame of the new music. */
+    effect_frame: number;
+    /** First frame the transition (fill, pivot chord, tempo ramp) changes. */
+    transition_frame: number;
+    /** Playback position (frames since the first chunk) when the steer arrived. */
+    position_frame: number;
+    at: 'beat' | 'bar' | 'phrase';
+    plan: Record<string, unknown>;
+  }
+
+  class LiveSession implements AsyncIterable<StreamChunk> {
+    sampleRate: number | null;
+    channels: number | null;
+    seed: number | null;
+    plan: Record<string, unknown> | null;
+    finished: boolean;
+    stopReason: 'client' | 'idle_timeout' | 'max_session' | null;
+    endFrame: number | null;
+    open(): Promise<LiveSession>;
+    [Symbol.asyncIterator](): AsyncIterator<StreamChunk>;
+    /** Rejects with the server's error when it refuses the steer; the music plays on. */
+    steer(change: LiveSteer): Promise<LiveSteered>;
+    /** Resolves to the frame the stream ends at; keep iterating for the last chunks. */
+    stop(options?: { ending?: boolean }): Promise<number>;
+    close(): void;
+  }
+
   class MusicGenAPIError extends Error {
     code: string;
     status: number | null;
@@ -177,6 +231,7 @@ declare class MusicGenAPI {
   models(): Promise<Array<Record<string, unknown>>>;
   health(): Promise<Record<string, unknown>>;
   stream(request: MusicGenAPI.GenerateRequest): MusicGenAPI.AudioStream;
+  live(request: MusicGenAPI.LiveRequest): MusicGenAPI.LiveSession;
 }
 
 export = MusicGenAPI;

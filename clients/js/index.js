@@ -4,12 +4,14 @@ const errors = require('./lib/errors');
 const { GenerationResult } = require('./lib/results');
 const { AudioStream } = require('./lib/stream');
 const { verifyWebhook } = require('./lib/webhooks');
+const { LiveSession } = require('./lib/live');
 
 module.exports = MusicGenAPI;
 module.exports.MusicGenAPI = MusicGenAPI;
 module.exports.default = MusicGenAPI;
 module.exports.GenerationResult = GenerationResult;
 module.exports.AudioStream = AudioStream;
+module.exports.LiveSession = LiveSession;
 module.exports.MusicGenAPIError = errors.MusicGenAPIError;
 module.exports.AuthenticationError = errors.AuthenticationError;
 module.exports.NotFoundError = errors.NotFoundError;

@@ -9,6 +9,7 @@ Example:
 """
 
 from music_gen.client.async_client import AsyncAPIClient
+from music_gen.client.live import AsyncLiveStream, LiveStream, SteerReply
 from music_gen.client.options import ClientOptions
 from music_gen.client.results import (
     BatchResult,
@@ -24,11 +25,14 @@ __all__ = [
     "APIClient",
     "AsyncAPIClient",
     "AsyncAudioStream",
+    "AsyncLiveStream",
     "AudioStream",
     "BatchResult",
     "ClientOptions",
     "GenerationResult",
+    "LiveStream",
     "MultiInstrumentResult",
+    "SteerReply",
     "StreamChunk",
     "StreamResult",
     "TaskStatus",

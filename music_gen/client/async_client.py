@@ -11,6 +11,7 @@ import httpx
 
 from music_gen.client._core import ClientCore
 from music_gen.client.errors import error_from_response
+from music_gen.client.live import AsyncLiveStream
 from music_gen.client.options import ClientOptions
 from music_gen.client.payloads import batch_body, generate_body, multi_instrument_body
 from music_gen.client.results import (
@@ -232,6 +233,24 @@ class AsyncAPIClient:
     def stream(self, prompt: str, duration: float | None = None, **params: Any) -> AsyncAudioStream:
         """Generate over the WebSocket; ``async for`` the returned stream for chunks."""
         return AsyncAudioStream(self.options, generate_body(prompt, duration, **params))
+
+    def live(
+        self,
+        prompt: str,
+        *,
+        intensity: float | None = None,
+        seed: int | None = None,
+        chunk_s: float | None = None,
+        model: str | None = None,
+        **params: Any,
+    ) -> AsyncLiveStream:
+        """A live session; ``async with`` it, ``async for`` its chunks, ``await steer()``.
+
+        Arguments as :meth:`APIClient.live`.
+        """
+        request = {"prompt": prompt, "intensity": intensity, "seed": seed, "chunk_s": chunk_s}
+        request.update(model=model, **params)
+        return AsyncLiveStream(self.options, request)
 
     async def aclose(self) -> None:
         """Close the HTTP connections."""

@@ -11,6 +11,7 @@ import httpx
 
 from music_gen.client._core import ClientCore
 from music_gen.client.errors import error_from_response
+from music_gen.client.live import LiveStream
 from music_gen.client.options import ClientOptions
 from music_gen.client.payloads import batch_body, generate_body, multi_instrument_body
 from music_gen.client.results import (
@@ -262,6 +263,33 @@ class APIClient:
             An :class:`AudioStream`; iterate it for chunks (the connection opens then).
         """
         return AudioStream(self.options, generate_body(prompt, duration, **params))
+
+    def live(
+        self,
+        prompt: str,
+        *,
+        intensity: float | None = None,
+        seed: int | None = None,
+        chunk_s: float | None = None,
+        model: str | None = None,
+        **params: Any,
+    ) -> LiveStream:
+        """A live session: endless music that follows ``steer()`` (see docs/live.md).
+
+        Args:
+            prompt: What to play.
+            intensity: 0..1 at the start (the server's default is 0.5).
+            seed: Same seed and same steers at the same positions give the same audio.
+            chunk_s: Seconds per chunk (0.05..1).
+            model: A model that plays live (the composer).
+            **params: temperature, top_k, top_p.
+
+        Returns:
+            A :class:`LiveStream`; it connects when first used (``with``, iteration or steer).
+        """
+        request = {"prompt": prompt, "intensity": intensity, "seed": seed, "chunk_s": chunk_s}
+        request.update(model=model, **params)
+        return LiveStream(self.options, request)
 
     def close(self) -> None:
         """Close the HTTP connections."""

@@ -95,6 +95,14 @@ class Settings(BaseSettings):
     pro_requests_per_minute: int = Field(default=1000, ge=1)
     pro_concurrent_generations: int = Field(default=50, ge=1)
     pro_monthly_bandwidth_bytes: int = Field(default=100 * _GB, ge=0)
+    # Live sessions (/ws/live): seconds of audio sent ahead of the listener's playback
+    # position (a steer is audible after at most this plus its beat/bar/phrase wait).
+    live_lookahead_s: float = Field(default=1.0, ge=0.1, le=10.0)
+    # Seconds without a message from the client (steer, ping) before the session ends
+    # with a musical ending.
+    live_idle_timeout_s: float = Field(default=300.0, ge=1.0, le=86400.0)
+    # Longest live session in seconds of audio; then it ends with a musical ending.
+    live_max_session_s: float = Field(default=3600.0, ge=5.0, le=86400.0)
     # Log level for the server (debug, info, warning, error).
     log_level: str = "info"
     # Log lines as JSON objects (one a line, for log shippers) or as text for people.

@@ -5,6 +5,7 @@ const {
 } = require('./errors');
 const { GenerationResult, TERMINAL, FORMATS, raiseForTask, formatOf, stemUrls } = require('./results');
 const { AudioStream } = require('./stream');
+const { LiveSession } = require('./live');
 
 const DEFAULT_BASE_URL = 'http://localhost:8000/api/v1';
 const RETRY_STATUSES = new Set([429, 503]);
@@ -275,6 +276,17 @@ class MusicGenAPI {
   stream(request) {
     const url = this.baseUrl.replace(/^http/, 'ws') + '/ws/stream';
     return new AudioStream({ url, apiKey: this.apiKey, timeoutMs: this.options.timeoutMs }, generateBody(request));
+  }
+
+  /**
+   * Start a live session: endless music that follows `steer()` (`/ws/live`). The request is
+   * `{prompt, intensity?, seed?, chunk_s?, model?, temperature?, top_k?, top_p?}`; the
+   * session connects on first use (`open()`, iteration, `steer()`).
+   * Needs Node 22+ (global WebSocket) or the optional `ws` package.
+   */
+  live(request) {
+    const url = this.baseUrl.replace(/^http/, 'ws') + '/ws/live';
+    return new LiveSession({ url, apiKey: this.apiKey, timeoutMs: this.options.timeoutMs }, request);
   }
 }
 

@@ -21,6 +21,7 @@ from music_gen.engines.composer.render import (
 )
 from music_gen.engines.composer.sampling import Chooser
 from music_gen.errors import InvalidParameterError, InvalidPromptError
+from music_gen.live import LiveOptions, LiveSession
 from music_gen.params import GenerationParams
 
 #: Keys accepted in GenerationParams.extra, with what they do.
@@ -227,6 +228,18 @@ class ComposerEngine(Engine):
             stem_meta = {**metadata, "part": part.to_dict()}
             result[part.name] = self._audio(arrangement, [part], total, stem_meta, report)
         return result
+
+    def live(self, prompt: str, options: LiveOptions | None = None) -> LiveSession:
+        """An endless stream of music for ``prompt`` that can be steered while it plays.
+
+        See :mod:`music_gen.live` and :mod:`music_gen.engines.composer.live`.
+
+        Raises:
+            InvalidPromptError, InvalidParameterError: A bad prompt or option.
+        """
+        from music_gen.engines.composer.live import ComposerLiveSession
+
+        return ComposerLiveSession(self._live_renderer(), prompt, options or LiveOptions())
 
     def close(self) -> None:
         """Release the synthesizer and the SoundFont. Safe to call twice."""

@@ -230,6 +230,21 @@ class Renderer:
             )
         return synth, sfid
 
+    def open_synth(self, *, reverb: float = 0.35) -> tuple[Any, int]:
+        """A fresh synthesizer set up as for a render, and its SoundFont id.
+
+        For renderers that feed events as they go (live sessions); the caller deletes it.
+        """
+        synth, sfid = self._new_synth()
+        synth.set_reverb(0.55, 0.4, 0.8, reverb)
+        return synth, sfid
+
+    def write(self, synth: Any, buffer: np.ndarray, offset: int, frames: int) -> None:
+        """Render ``frames`` frames of ``synth`` into float32 (2, n) ``buffer`` from ``offset``."""
+        row = buffer.ctypes.data
+        count = buffer.shape[1]
+        self._write_float(synth.synth, frames, row, offset, 1, row + 4 * count, offset, 1)
+
     def blocks(
         self,
         parts: Sequence[PartPlan],

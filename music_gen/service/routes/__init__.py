@@ -10,6 +10,7 @@ from music_gen.service.routes import (
     audio,
     generate,
     health,
+    live,
     models,
     multi,
     stream,
@@ -26,6 +27,7 @@ ROUTERS: list[APIRouter] = [
     health.router,
     stream.router,
     webhooks.router,
+    live.router,
 ]
 
 __all__ = ["ROUTERS"]

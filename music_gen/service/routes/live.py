@@ -1,0 +1,477 @@
+"""``/ws/live``: an endless stream of music that follows the client's steers.
+
+Protocol (JSON text messages; docs/live.md has examples and the figures):
+
+1. Client: ``{"type": "start", "prompt", "intensity"?, "seed"?, "temperature"?, "top_k"?,
+   "top_p"?, "model"?, "chunk_s"?, "token"?}`` (``token`` is the API key for browsers,
+   which cannot set the Authorization header).
+2. Server: ``{"type": "started", "session_id", "sample_rate", "channels", "encoding":
+   "pcm_s16le", "chunk_s", "lookahead_s", "idle_timeout_s", "max_session_s", "seed",
+   "plan"}``, then ``audio_chunk`` messages as on ``/ws/stream`` (``seq``, ``data``,
+   ``start_frame``, ``frames``, ``timestamp``) paced at 1x: a chunk is sent when it is due
+   within ``lookahead_s`` of the playback position (the time since the first chunk).
+3. Client, at any time: ``{"type": "steer", "id"?, "prompt"?, "intensity"?, "tempo_bpm"?,
+   "key"?, "at"?: "beat" | "bar" | "phrase"}``; server: ``{"type": "steered", "id",
+   "effect_frame", "transition_frame", "position_frame", "at", "plan"}``
+   (``position_frame``: the playback position when the steer arrived). A bad steer (or any
+   bad message) is answered with ``{"type": "error", "id", "error": {...}}`` and the music
+   plays on. ``{"type": "ping"}`` is answered with ``{"type": "pong"}``.
+4. Client ``{"type": "stop", "ending": true}`` ends with a cadence and a decaying chord,
+   ``false`` at once (30 ms fade): ``{"type": "stopping", "end_frame"}``, the last chunks,
+   then ``{"type": "stopped", "reason": "client", "frames"}`` and close 1000. With no client
+   message for ``live_idle_timeout_s`` or after ``live_max_session_s`` of audio, the server
+   ends the same way with reason ``idle_timeout`` or ``max_session``.
+
+Refusals: ``{"type": "error", "error": {...}}`` then close 1008 (bad key or start message,
+a model that cannot play live) or 1013 (a limit; ``details.retry_after`` in seconds). A live
+session counts against the account's concurrent generations while it plays, and its audio
+bytes against the monthly bandwidth: at the quota the stream ends with ``QUOTA_EXCEEDED``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import json
+import math
+import threading
+import uuid
+from collections import Counter
+from typing import Any
+
+import numpy as np
+from anyio import to_thread
+from fastapi import APIRouter, FastAPI, WebSocket, WebSocketDisconnect
+
+from music_gen.errors import InvalidParameterError, MusicGenError, RateLimitError
+from music_gen.live import LiveSession, check_prompt
+from music_gen.service.auth import Principal
+from music_gen.service.routes.common import require_available
+from music_gen.service.routes.stream import (
+    CLOSE_NORMAL,
+    CLOSE_POLICY,
+    CLOSE_TRY_LATER,
+    FIRST_MESSAGE_TIMEOUT_S,
+    SEND_TIMEOUT_S,
+)
+from music_gen.service.state import AppState
+from music_gen.service.streaming import ENCODING, pcm16
+
+router = APIRouter(tags=["live"])
+
+#: Chunk length when the client does not ask, and the accepted range, in seconds.
+DEFAULT_CHUNK_S = 0.25
+MIN_CHUNK_S, MAX_CHUNK_S = 0.05, 1.0
+#: The bytes sent are added to the account's bandwidth counter (and the quota checked) every
+#: BANDWIDTH_FLUSH_S seconds or BANDWIDTH_FLUSH_BYTES bytes, whichever comes first.
+BANDWIDTH_FLUSH_S = 5.0
+BANDWIDTH_FLUSH_BYTES = 2**20
+_START_FIELDS = frozenset(
+    {"type", "token", "prompt", "intensity", "seed", "temperature", "top_k", "top_p"}
+    | {"model", "chunk_s"}
+)
+_STEER_FIELDS = frozenset({"type", "id", "prompt", "intensity", "tempo_bpm", "key", "at"})
+_REGISTRY_LOCK = threading.Lock()
+
+
+class _Refused(Exception):
+    """End the connection with an error message and a close code."""
+
+    def __init__(self, error: MusicGenError, close_code: int) -> None:
+        super().__init__(error.message)
+        self.error = error
+        self.close_code = close_code
+
+
+class LiveSessions:
+    """Live sessions playing in this process, by account (they count as generations)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_account: Counter[str] = Counter()
+
+    def count(self, account_id: str) -> int:
+        """Sessions the account is playing now."""
+        with self._lock:
+            return self._by_account[account_id]
+
+    def add(self, account_id: str) -> None:
+        """Count one more session."""
+        with self._lock:
+            self._by_account[account_id] += 1
+
+    def remove(self, account_id: str) -> None:
+        """Count one session less."""
+        with self._lock:
+            self._by_account[account_id] -= 1
+            if self._by_account[account_id] <= 0:
+                del self._by_account[account_id]
+
+
+def live_sessions(app: FastAPI) -> LiveSessions:
+    """The app's live-session counter (made on first use)."""
+    with _REGISTRY_LOCK:
+        sessions = getattr(app.state, "live_sessions", None)
+        if sessions is None:
+            sessions = app.state.live_sessions = LiveSessions()
+        return sessions
+
+
+@router.websocket("/ws/live")
+async def live(websocket: WebSocket) -> None:
+    """Play a live session (the module docstring has the protocol)."""
+    state: AppState = websocket.app.state.service
+    sessions = live_sessions(websocket.app)
+    await websocket.accept()
+    try:
+        principal, session, chunk_s = await _open(websocket, state, sessions)
+    except _Refused as refused:
+        await _send_error(websocket, refused.error, refused.close_code)
+        return
+    except WebSocketDisconnect:
+        return
+    try:
+        await _Player(websocket, state, principal, session, chunk_s).play()
+    finally:
+        sessions.remove(principal.account_id)
+        await to_thread.run_sync(session.close)
+
+
+async def _open(
+    websocket: WebSocket, state: AppState, sessions: LiveSessions
+) -> tuple[Principal, LiveSession, float]:
+    """Authenticate, read the start message, check the limits and start the session."""
+    header = websocket.headers.get("authorization")
+    principal = await to_thread.run_sync(_authenticate, state, header) if header else None
+    try:
+        message = await asyncio.wait_for(websocket.receive_json(), FIRST_MESSAGE_TIMEOUT_S)
+    except TimeoutError as exc:
+        raise _Refused(
+            InvalidParameterError(f"No start message within {FIRST_MESSAGE_TIMEOUT_S:g}s"),
+            CLOSE_POLICY,
+        ) from exc
+    except (ValueError, KeyError) as exc:
+        raise _Refused(InvalidParameterError("Messages must be JSON text"), CLOSE_POLICY) from exc
+    if not isinstance(message, dict) or message.get("type") != "start":
+        raise _Refused(
+            InvalidParameterError(
+                'The first message must be {"type": "start", "prompt": ...}',
+                details={"field": "type"},
+            ),
+            CLOSE_POLICY,
+        )
+    if principal is None:
+        token = message.get("token")
+        authorization = f"Bearer {token}" if isinstance(token, str) else None
+        principal = await to_thread.run_sync(_authenticate, state, authorization)
+    unknown = sorted(set(message) - _START_FIELDS)
+    if unknown:
+        raise _Refused(
+            InvalidParameterError(
+                f"Unknown field(s) in the start message: {', '.join(unknown)}; valid: "
+                f"{', '.join(sorted(_START_FIELDS))}",
+                details={"unknown": unknown},
+            ),
+            CLOSE_POLICY,
+        )
+    chunk_s = message.get("chunk_s", DEFAULT_CHUNK_S)
+    if (
+        isinstance(chunk_s, bool)
+        or not isinstance(chunk_s, (int, float))
+        or not MIN_CHUNK_S <= chunk_s <= MAX_CHUNK_S
+    ):
+        raise _Refused(
+            InvalidParameterError(
+                f"chunk_s must be a number in [{MIN_CHUNK_S}, {MAX_CHUNK_S}], got {chunk_s!r}",
+                details={"field": "chunk_s"},
+            ),
+            CLOSE_POLICY,
+        )
+    session = await to_thread.run_sync(_start, state, sessions, principal, message, float(chunk_s))
+    return principal, session, float(chunk_s)
+
+
+def _authenticate(state: AppState, authorization: str | None) -> Principal:
+    try:
+        with state.db.session() as session:
+            principal = state.authenticate(session, authorization)
+        state.limits.hit_request(principal)
+    except RateLimitError as exc:
+        raise _Refused(_with_retry_after(exc), CLOSE_TRY_LATER) from exc
+    except MusicGenError as exc:
+        raise _Refused(exc, CLOSE_POLICY) from exc
+    return principal
+
+
+def _start(
+    state: AppState,
+    sessions: LiveSessions,
+    principal: Principal,
+    message: dict[str, Any],
+    chunk_s: float,
+) -> LiveSession:
+    """Check limits and make the session; counts it for the account (the caller uncounts)."""
+    try:
+        prompt = check_prompt(message.get("prompt"))
+        model = message.get("model") or state.settings.default_model
+        if not isinstance(model, str):
+            raise InvalidParameterError("model must be a string", details={"field": "model"})
+        generator = state.generators.get(model)
+        require_available(state, generator.model)
+        with state.limits.account_lock(principal.account_id), state.db.session() as db:
+            live_now = sessions.count(principal.account_id)
+            state.limits.check_concurrency(db, principal, 1 + live_now)
+            state.limits.check_bandwidth(db, principal, 0)
+            sessions.add(principal.account_id)
+    except RateLimitError as exc:
+        raise _Refused(_with_retry_after(exc), CLOSE_TRY_LATER) from exc
+    except MusicGenError as exc:
+        raise _Refused(exc, CLOSE_POLICY) from exc
+    names = ("intensity", "seed", "temperature", "top_k", "top_p")
+    options = {k: message[k] for k in names if message.get(k) is not None}
+    try:
+        return generator.live(prompt, chunk_s=chunk_s, **options)
+    except MusicGenError as exc:
+        sessions.remove(principal.account_id)
+        raise _Refused(exc, CLOSE_POLICY) from exc
+    except TypeError as exc:  # a field of the wrong kind the options did not catch
+        sessions.remove(principal.account_id)
+        raise _Refused(InvalidParameterError(str(exc)), CLOSE_POLICY) from exc
+
+
+def _with_retry_after(exc: RateLimitError) -> RateLimitError:
+    if exc.retry_after_s is not None:
+        exc.details.setdefault("retry_after", max(1, round(exc.retry_after_s)))
+    return exc
+
+
+class _Player:
+    """Sends one session's chunks at 1x with a lookahead and answers the client's messages."""
+
+    def __init__(
+        self,
+        websocket: WebSocket,
+        state: AppState,
+        principal: Principal,
+        session: LiveSession,
+        chunk_s: float,
+    ) -> None:
+        self.websocket = websocket
+        self.state = state
+        self.principal = principal
+        self.session = session
+        self.chunk_s = chunk_s
+        settings = state.settings
+        self.lookahead_s = settings.live_lookahead_s
+        self.idle_timeout_s = settings.live_idle_timeout_s
+        self.max_session_s = settings.live_max_session_s
+        self.inbox: asyncio.Queue[Any] = asyncio.Queue()
+        self.lock = threading.Lock()
+        self.seq = 0
+        self.unbilled = 0
+        self.reason: str | None = None
+        self.started = 0.0
+
+    async def play(self) -> None:
+        listener = asyncio.create_task(self._listen())
+        try:
+            await self._play()
+        finally:
+            listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await listener
+            if self.unbilled:
+                with contextlib.suppress(Exception):
+                    await to_thread.run_sync(self._bill, False)
+
+    async def _listen(self) -> None:
+        try:
+            while True:
+                await self.inbox.put(await self.websocket.receive_text())
+        except (WebSocketDisconnect, RuntimeError, KeyError):
+            await self.inbox.put(None)
+
+    def _call(self, method: Any, *args: Any, **kwargs: Any) -> Any:
+        with self.lock:
+            return method(*args, **kwargs)
+
+    async def _send(self, message: dict[str, Any]) -> bool:
+        try:
+            await asyncio.wait_for(self.websocket.send_json(message), SEND_TIMEOUT_S)
+        except (TimeoutError, WebSocketDisconnect, RuntimeError, OSError):
+            return False
+        return True
+
+    async def _play(self) -> None:
+        session = self.session
+        rate = session.sample_rate
+        loop = asyncio.get_running_loop()
+        started = await self._send(
+            {
+                "type": "started",
+                "session_id": str(uuid.uuid4()),
+                "sample_rate": rate,
+                "channels": session.channels,
+                "encoding": ENCODING,
+                "chunk_s": self.chunk_s,
+                "lookahead_s": self.lookahead_s,
+                "idle_timeout_s": self.idle_timeout_s,
+                "max_session_s": self.max_session_s,
+                "seed": session.seed,
+                "plan": session.plan,
+            }
+        )
+        if not started:
+            return
+        self.started = loop.time()
+        last_heard = self.started
+        next_bill = self.started + BANDWIDTH_FLUSH_S
+        while True:
+            now = loop.time()
+            if self.reason is None:
+                if now - last_heard > self.idle_timeout_s:
+                    await self._stop(True, "idle_timeout")
+                elif session.position_frame >= self.max_session_s * rate:
+                    await self._stop(True, "max_session")
+            while session.position_frame < (now - self.started + self.lookahead_s) * rate:
+                chunk = await to_thread.run_sync(self._call, _next_chunk, session)
+                if chunk is None:
+                    break
+                if not await self._send(self._chunk_message(chunk)):
+                    return
+            if session.finished:
+                await self._send(
+                    {"type": "stopped", "reason": self.reason, "frames": session.position_frame}
+                )
+                with contextlib.suppress(Exception):
+                    await self.websocket.close(CLOSE_NORMAL)
+                return
+            if loop.time() >= next_bill or self.unbilled >= BANDWIDTH_FLUSH_BYTES:
+                next_bill = loop.time() + BANDWIDTH_FLUSH_S
+                try:
+                    await to_thread.run_sync(self._bill, True)
+                except RateLimitError as exc:
+                    await _send_error(self.websocket, _with_retry_after(exc), CLOSE_TRY_LATER)
+                    return
+            due = self.started + session.position_frame / rate - self.lookahead_s
+            try:
+                raw = await asyncio.wait_for(self.inbox.get(), max(0.002, due - loop.time()))
+            except TimeoutError:
+                continue
+            if raw is None:
+                return
+            last_heard = loop.time()
+            if not await self._handle(raw, last_heard):
+                return
+
+    async def _handle(self, raw: str, arrived: float) -> bool:
+        """Answer one client message; False when the connection is gone."""
+        try:
+            message = json.loads(raw)
+        except ValueError:
+            message = None
+        if not isinstance(message, dict):
+            return await self._error(None, InvalidParameterError("Messages must be JSON objects"))
+        ident = message.get("id")
+        kind = message.get("type")
+        if kind == "ping":
+            return await self._send({"type": "pong", "id": ident})
+        if kind == "steer":
+            return await self._steer(message, ident, arrived)
+        if kind == "stop":
+            ending = message.get("ending", True)
+            if not isinstance(ending, bool):
+                return await self._error(
+                    ident,
+                    InvalidParameterError(
+                        f"ending must be true or false, got {ending!r}",
+                        details={"field": "ending"},
+                    ),
+                )
+            return await self._stop(ending, "client")
+        return await self._error(
+            ident,
+            InvalidParameterError(
+                f"Unknown message type {kind!r}; valid: steer, stop, ping",
+                details={"field": "type", "valid": ["steer", "stop", "ping"]},
+            ),
+        )
+
+    async def _steer(self, message: dict[str, Any], ident: Any, arrived: float) -> bool:
+        unknown = sorted(set(message) - _STEER_FIELDS)
+        if unknown:
+            return await self._error(
+                ident,
+                InvalidParameterError(
+                    f"Unknown field(s) in steer: {', '.join(unknown)}; valid: "
+                    f"{', '.join(sorted(_STEER_FIELDS))}",
+                    details={"unknown": unknown},
+                ),
+            )
+        position = round((arrived - self.started) * self.session.sample_rate)
+        fields = {k: message[k] for k in ("intensity", "tempo_bpm", "key") if k in message}
+        try:
+            result = await to_thread.run_sync(
+                lambda: self._call(
+                    self.session.steer,
+                    message.get("prompt"),
+                    at=message.get("at", "bar"),
+                    **fields,
+                )
+            )
+        except MusicGenError as exc:
+            return await self._error(ident, exc)
+        return await self._send(
+            {"type": "steered", "id": ident, "position_frame": position, **result.to_dict()}
+        )
+
+    async def _stop(self, ending: bool, reason: str) -> bool:
+        if self.reason is not None:
+            return True
+        self.reason = reason
+        end = await to_thread.run_sync(self._call, self.session.stop, ending)
+        return await self._send({"type": "stopping", "reason": reason, "end_frame": end})
+
+    async def _error(self, ident: Any, error: MusicGenError) -> bool:
+        return await self._send({"type": "error", "id": ident, "error": error.to_dict()})
+
+    def _chunk_message(self, samples: np.ndarray) -> dict[str, Any]:
+        rate = self.session.sample_rate
+        start = self.session.position_frame - samples.shape[1]
+        pcm = pcm16(samples)
+        self.unbilled += len(pcm)
+        message = {
+            "type": "audio_chunk",
+            "seq": self.seq,
+            "data": base64.b64encode(pcm).decode("ascii"),
+            "start_frame": start,
+            "frames": int(samples.shape[1]),
+            "timestamp": start / rate,
+        }
+        self.seq += 1
+        return message
+
+    def _bill(self, check: bool) -> None:
+        """Add the bytes sent to the account's bandwidth; raise at the quota when ``check``."""
+        sent, self.unbilled = self.unbilled, 0
+        limits = self.state.limits
+        with self.state.db.session() as db:
+            limits.add_bandwidth(db, self.principal.account_id, sent)
+        if check:
+            ahead = math.ceil(BANDWIDTH_FLUSH_S * self.session.sample_rate) * 2 * 2
+            with self.state.db.session() as db:
+                limits.check_bandwidth(db, self.principal, ahead)
+
+
+def _next_chunk(session: LiveSession) -> np.ndarray | None:
+    try:
+        return next(session)
+    except StopIteration:
+        return None
+
+
+async def _send_error(websocket: WebSocket, error: MusicGenError, close_code: int) -> None:
+    with contextlib.suppress(Exception):
+        await websocket.send_json({"type": "error", "error": error.to_dict()})
+        await websocket.close(close_code, reason=error.code)
