@@ -217,6 +217,6 @@ def test_a_later_steer_before_an_earlier_one_lands_keeps_both(engine: Any) -> No
 
 
 def test_a_band_of_drums_alone_plays_at_intensity_zero(engine: Any) -> None:
-    live = session(engine, "epic battle drums", intensity=0.0)
+    live = session(engine, "epic battle drums only", intensity=0.0)
     assert live.plan["active_parts"] == ["drums"]
     assert np.sqrt(np.mean(live.read(3.0) ** 2)) > 0.01
