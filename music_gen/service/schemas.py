@@ -85,6 +85,9 @@ class TaskStatus(BaseModel):
     stems: dict[str, str] | None = Field(
         default=None, description="Multi-instrument tasks: part name -> audio URL."
     )
+    midi_url: str | None = Field(
+        default=None, description="The notes as a Standard MIDI File (note-based engines)."
+    )
     duration: float | None = Field(default=None, description="Seconds of audio.")
     metadata: dict[str, Any] = Field(default_factory=dict)
     error: ErrorBody | None = None
@@ -96,6 +99,26 @@ class TaskStatus(BaseModel):
     batch_id: str | None = None
     created_at: datetime
     finished_at: datetime | None = None
+
+
+class TaskSummary(TaskStatus):
+    """A task in the account's history: its status plus what was asked."""
+
+    kind: Literal["generate", "multi", "stream"]
+    prompt: str | None = Field(default=None, description="The prompt (single pieces).")
+    instruments: dict[str, str] | None = Field(
+        default=None, description="Part name -> what it plays (multi-instrument tasks)."
+    )
+    seed: int | None = Field(default=None, description="The seed asked for, if any.")
+
+
+class TaskPage(BaseModel):
+    """One page of the account's tasks, newest first."""
+
+    tasks: list[TaskSummary]
+    next_cursor: str | None = Field(
+        default=None, description="Pass as ``cursor`` for the next page; null on the last one."
+    )
 
 
 class BatchRequest(BaseModel):
@@ -149,6 +172,19 @@ class MultiInstrumentRequest(BaseModel):
     seed: int | None = Field(default=None, ge=0, le=2**32 - 1)
     model: str | None = Field(default=None, max_length=200)
     format: AudioFormat = "wav"
+
+
+class MixPreset(BaseModel):
+    """A named mix for multi-instrument pieces."""
+
+    name: str
+    description: str
+
+
+class MixPresetList(BaseModel):
+    """Every mix preset."""
+
+    presets: list[MixPreset]
 
 
 class ModelEntry(BaseModel):

@@ -6,7 +6,16 @@ To add a resource (a WebSocket stream, say), write ``routes/<resource>.py`` with
 
 from fastapi import APIRouter
 
-from music_gen.service.routes import audio, generate, health, models, multi, stream
+from music_gen.service.routes import (
+    audio,
+    generate,
+    health,
+    models,
+    multi,
+    presets,
+    stream,
+    tasks,
+)
 
 ROUTERS: list[APIRouter] = [
     generate.router,
@@ -15,6 +24,8 @@ ROUTERS: list[APIRouter] = [
     audio.router,
     health.router,
     stream.router,
+    tasks.router,
+    presets.router,
 ]
 
 __all__ = ["ROUTERS"]
