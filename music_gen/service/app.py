@@ -9,10 +9,11 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from fastapi_offline import FastAPIOffline
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from music_gen import __version__
-from music_gen.service import errors
+from music_gen.service import errors, studio
 from music_gen.service.routes import ROUTERS
 from music_gen.service.settings import Settings, get_settings
 from music_gen.service.state import AppState
@@ -43,7 +44,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             state.stop()
 
-    app = FastAPI(
+    # Swagger UI and ReDoc come from the package, not a CDN: /docs works offline.
+    app = FastAPIOffline(
         title="music-gen-ai",
         version=__version__,
         description=(
@@ -53,13 +55,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ),
         openapi_url=f"{API_PREFIX}/openapi.json",
         docs_url="/docs",
-        redoc_url=None,
+        redoc_url="/redoc",
         lifespan=lifespan,
     )
     app.state.service = state
     errors.install(app)
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
+    studio.install(app)
     app.add_middleware(RateLimitHeaders)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
