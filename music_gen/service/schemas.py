@@ -7,10 +7,10 @@ that the API and the Python library accept exactly the same requests.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from music_gen.params import (
     DEFAULT_DURATION_S,
@@ -99,6 +99,15 @@ class TaskStatus(BaseModel):
     batch_id: str | None = None
     created_at: datetime
     finished_at: datetime | None = None
+
+    @field_validator("created_at", "finished_at")
+    @classmethod
+    def _in_utc(cls, value: datetime | None) -> datetime | None:
+        # Times are stored in UTC; SQLite hands them back without the zone, which a client
+        # (a browser's Date, say) would otherwise read as its local time.
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
 
 
 class TaskSummary(TaskStatus):

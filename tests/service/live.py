@@ -66,9 +66,17 @@ def create_key(env: dict[str, str], tier: str = "free") -> str:
 
 
 class LiveServer:
-    """A ``musicgen serve`` process."""
+    """A ``musicgen serve`` process.
 
-    def __init__(self, data_dir: Path, **settings: str) -> None:
+    Args:
+        data_dir: Its database and audio.
+        module: What ``python -m`` runs: ``tests.service.with_test_engines`` adds the test
+            models.
+        settings: ``MUSICGEN_*`` settings (``no_auth="true"``, ...).
+    """
+
+    def __init__(self, data_dir: Path, *, module: str = "music_gen", **settings: str) -> None:
+        self.module = module
         self.port = free_port()
         self.env = service_env(data_dir, **settings)
         self.url = f"http://127.0.0.1:{self.port}"
@@ -77,7 +85,7 @@ class LiveServer:
     def start(self, ready_timeout_s: float = 90.0) -> LiveServer:
         """Start it and wait until /health/ready answers 200."""
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "music_gen", "serve", "--port", str(self.port)],
+            [sys.executable, "-m", self.module, "serve", "--port", str(self.port)],
             env=self.env,
             cwd=ROOT,
             stdout=subprocess.DEVNULL,

@@ -23,6 +23,10 @@ OPERATIONS = [
     ("/api/v1/audio/{file_id}", "HEAD"),
     ("/api/v1/health", "GET"),
     ("/api/v1/health/ready", "GET"),
+    ("/api/v1/tasks", "GET"),
+    ("/api/v1/tasks/{task_id}", "DELETE"),
+    ("/api/v1/tasks/{task_id}/midi", "GET"),
+    ("/api/v1/mix-presets", "GET"),
 ]
 
 

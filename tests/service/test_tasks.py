@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import io
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+from pathlib import Path
 
 import pretty_midi
 import pytest
+from fastapi.testclient import TestClient
 
-from tests.service.conftest import TERMINAL, Service
+from music_gen.service import create_app
+from tests.service.conftest import BACKENDS, TERMINAL, Service, database, make_settings
 
 
 def _submit(service: Service, headers: dict[str, str], prompt: str, **extra: object) -> str:
@@ -51,6 +56,8 @@ def test_history_lists_only_the_callers_tasks_newest_first(service: Service) -> 
     assert newest["kind"] == "generate"
     assert newest["status"] in TERMINAL
     assert newest["audio_url"]
+    # UTC with its zone, so that a browser shows the right local time.
+    assert datetime.fromisoformat(newest["created_at"]).utcoffset() == timedelta(0)
 
     theirs_listed = service.client.get("/api/v1/tasks", headers=theirs).json()["tasks"]
     assert [t["task_id"] for t in theirs_listed] == [their_id]
@@ -145,3 +152,15 @@ def test_mix_presets_are_listed(service: Service) -> None:
     assert response.status_code == 200
     names = {p["name"] for p in response.json()["presets"]}
     assert "jazz_club" in names
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_local_mode_first_requests_in_parallel_all_succeed(tmp_path: Path, backend: str) -> None:
+    # A page's first visit asks for models, presets and history at once; the local account
+    # is created by whichever request comes first, and the others must not fail on it.
+    with database(backend) as db_settings:
+        app = create_app(make_settings(tmp_path, no_auth=True, **db_settings))
+        with TestClient(app) as client, ThreadPoolExecutor(8) as pool:
+            paths = ["/api/v1/models", "/api/v1/mix-presets", "/api/v1/tasks"] * 4
+            statuses = list(pool.map(lambda path: client.get(path).status_code, paths))
+    assert statuses == [200] * len(paths)

@@ -104,7 +104,8 @@ function updateKeyButton() {
     button.textContent = "Local mode: no key needed";
     button.disabled = true;
   } else {
-    button.textContent = auth.key ? `Key ${auth.key.slice(0, 16)}…` : "Set API key";
+    button.textContent = auth.key ? `Key ${auth.key.slice(0, 10)}…` : "Set API key";
+    button.setAttribute("aria-label", auth.key ? "Change the API key" : "Set the API key");
   }
 }
 
@@ -117,9 +118,8 @@ async function loadModels() {
   state.models.clear();
   for (const model of models) {
     state.models.set(model.name, model);
-    const label = model.available
-      ? `${model.name} · ${model.size}`
-      : `${model.name} — unavailable: ${model.reason}`;
+    const size = model.size && model.size !== "n/a" ? ` · ${model.size}` : "";
+    const label = model.available ? `${model.name}${size}` : `${model.name} — unavailable: ${model.reason}`;
     const option = new Option(label, model.name);
     option.disabled = !model.available;
     option.title = model.available ? model.description : model.reason;
