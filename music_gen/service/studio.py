@@ -19,6 +19,18 @@ from music_gen import __version__
 WEB_DIR = Path(__file__).resolve().parent / "web"
 #: Where the static files are served.
 ASSETS_URL = "/studio"
+#: The page may load and call this origin only (its audio and MIDI arrive as blob: URLs).
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "connect-src 'self'",
+        "media-src 'self' blob:",
+        "img-src 'self' data: blob:",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    ]
+)
 
 
 def install(app: FastAPI) -> None:
@@ -44,4 +56,5 @@ def install(app: FastAPI) -> None:
     @app.get("/", include_in_schema=False)
     async def studio_page() -> FileResponse:
         # no-cache: a browser revalidates the page, so an upgraded server's page is seen.
-        return FileResponse(WEB_DIR / "index.html", headers={"Cache-Control": "no-cache"})
+        headers = {"Cache-Control": "no-cache", "Content-Security-Policy": CONTENT_SECURITY_POLICY}
+        return FileResponse(WEB_DIR / "index.html", headers=headers)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,19 @@ ROLL_PIXELS = """() => {
   }
   return counts;
 }"""
+
+
+def wait_until(page: Any, expression: str, timeout_s: float = TIMEOUT_MS / 1000) -> None:
+    """Poll a JavaScript expression until it is true (a guard, not a timing assertion).
+
+    Playwright's wait_for_function evaluates strings inside the page, which the page's
+    Content-Security-Policy forbids (no eval); page.evaluate is not subject to it.
+    """
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout_s:g} s: {expression}")
+        page.wait_for_timeout(50)
 
 
 class Page:
@@ -201,7 +215,7 @@ def test_generate_plays_the_audio_and_draws_the_notes(
     assert page.eval_on_selector("#waveform", "c => c.width") > 0
 
     page.evaluate("document.getElementById('player').play()")
-    page.wait_for_function("document.getElementById('player').currentTime > 0.3")
+    wait_until(page, "document.getElementById('player').currentTime > 0.3")
     studio.shot("studio.png", shots=shots)
     page.evaluate("document.getElementById('player').pause()")
     assert studio.errors == []
@@ -212,13 +226,15 @@ def test_listen_while_it_is_made(open_page: Callable[..., Page]) -> None:
     page = studio.page
     page.check("#listen-live")
     studio.generate("Calm piano melody", duration=3, seed=2)
-    page.wait_for_function(
-        "window.studio.state.streamedChunks > 0 && window.studio.audioContext().state === 'running'"
+    wait_until(
+        page,
+        "window.studio.state.streamedChunks > 0"
+        " && window.studio.audioContext().state === 'running'",
     )
     start = page.evaluate("window.studio.audioContext().currentTime")
-    page.wait_for_function(f"window.studio.audioContext().currentTime > {start} + 0.2")
+    wait_until(page, f"window.studio.audioContext().currentTime > {start} + 0.2")
     # The stored file replaces the stream in the player once the stream completes.
-    page.wait_for_function("document.getElementById('player').src.startsWith('blob:')")
+    wait_until(page, "document.getElementById('player').src.startsWith('blob:')")
     assert "Streamed 3.0 s" in page.inner_text("#live-status")
     assert not [url for url in studio.urls if str(studio.key) in url]
     assert studio.errors == []
@@ -246,27 +262,27 @@ def test_stem_mute_and_solo_change_the_mix(open_page: Callable[..., Page], shots
     studio.generate("Swing jazz", duration=3, seed=4)
     page.wait_for_selector("#stems:not([hidden]) .stem")
     level = "Number(document.getElementById('stems-level').dataset.db)"
-    page.wait_for_function(f"Number.isFinite({level})")
+    wait_until(page, f"Number.isFinite({level})")
     full = page.evaluate(level)
     assert page.locator("#stem-rows .stem").count() == 3
 
     page.click("button[aria-label='Mute piano']")
-    page.wait_for_function(f"{level} < {full} - 0.1")
+    wait_until(page, f"{level} < {full} - 0.1")
     without_piano = page.evaluate(level)
     page.click("button[aria-label='Mute bass']")
     page.click("button[aria-label='Mute drums']")
-    page.wait_for_function(f"{level} === -Infinity")
+    wait_until(page, f"{level} === -Infinity")
     assert "silent" in page.inner_text("#stems-level")
 
     for name in ("piano", "bass", "drums"):
         page.click(f"button[aria-label='Mute {name}']")
     page.click("button[aria-label='Solo drums']")
-    page.wait_for_function(f"{level} < {full} - 0.1")
+    wait_until(page, f"{level} < {full} - 0.1")
     assert page.evaluate(level) != without_piano
 
     # Live playback of the stems runs on the page's AudioContext.
     page.click("#stems-play")
-    page.wait_for_function("window.studio.mixer.time() > 0.2")
+    wait_until(page, "window.studio.mixer.time() > 0.2")
     assert page.evaluate("window.studio.audioContext().state") == "running"
     studio.shot("studio-stems.png", page.locator("#stems"), shots)
     page.click("#stems-stop")
@@ -292,7 +308,7 @@ def test_history_shows_only_the_callers_tasks(
     studio = open_page(key=mine).open()
     page = studio.page
     page.wait_for_selector("#history-list li")
-    page.wait_for_function("document.querySelectorAll('#history-list li').length === 3")
+    wait_until(page, "document.querySelectorAll('#history-list li').length === 3")
     listed = page.eval_on_selector_all("#history-list li", "ls => ls.map(l => l.dataset.taskId)")
     assert listed == list(reversed(my_ids))
     assert their_id not in listed
@@ -302,7 +318,7 @@ def test_history_shows_only_the_callers_tasks(
     delete = page.locator(f"#history-list li[data-task-id='{my_ids[0]}'] button.danger")
     delete.click()
     delete.click()
-    page.wait_for_function("document.querySelectorAll('#history-list li').length === 2")
+    wait_until(page, "document.querySelectorAll('#history-list li').length === 2")
     with _api(server, mine) as api:
         assert api.get(f"/generate/{my_ids[0]}").status_code == 404
     assert studio.errors == []
@@ -313,7 +329,13 @@ def test_a_bad_prompt_shows_the_apis_message(
 ) -> None:
     studio = open_page().open()
     page = studio.page
-    studio.generate("   ", duration=2)
+    page.wait_for_selector("#model option:not([disabled])", state="attached")
+    page.focus("#prompt")
+    page.keyboard.type("   ")
+    page.fill("#duration", "2")
+    # Enter in a field submits the form: no mouse needed.
+    page.focus("#duration")
+    page.keyboard.press("Enter")
     page.wait_for_selector("#error:not([hidden])")
     with _api(server, str(studio.key)) as api:
         answer = api.post("/generate", json={"prompt": "   ", "duration": 2})
@@ -381,6 +403,9 @@ def test_local_mode_needs_no_key(browser: Any, tmp_path: Path) -> None:
         page.wait_for_selector("#model option", state="attached")
         assert not page.eval_on_selector("#key-dialog", "d => d.open")
         assert "Local mode" in page.inner_text("#key-button")
+        # The page may talk to its own origin only; the browser enforced that all along.
+        policy = httpx.get(f"{live.url}/").headers["content-security-policy"]
+        assert "default-src 'self'" in policy
         page.wait_for_selector("#history-empty:not([hidden])")
         assert studio.errors == []
         context.close()

@@ -164,3 +164,22 @@ def test_local_mode_first_requests_in_parallel_all_succeed(tmp_path: Path, backe
             paths = ["/api/v1/models", "/api/v1/mix-presets", "/api/v1/tasks"] * 4
             statuses = list(pool.map(lambda path: client.get(path).status_code, paths))
     assert statuses == [200] * len(paths)
+
+
+def test_multi_instrument_piece_has_every_part_in_its_midi(service: Service) -> None:
+    headers = service.auth()
+    body = {
+        "instruments": {"piano": "jazz comping", "bass": "walking bass"},
+        "duration": 2,
+        "model": "composer",
+        "seed": 3,
+    }
+    accepted = service.client.post("/api/v1/multi-instrument", json=body, headers=headers)
+    assert accepted.status_code == 202, accepted.text
+    done = service.wait(accepted.json()["task_id"], headers, timeout_s=120)
+    assert done["status"] == "completed", done
+    assert set(done["stems"]) == {"piano", "bass"}
+    response = service.client.get(done["midi_url"], headers=headers)
+    midi = pretty_midi.PrettyMIDI(io.BytesIO(response.content))
+    assert sorted(i.name for i in midi.instruments) == ["bass", "piano"]
+    assert all(len(i.notes) > 0 for i in midi.instruments)

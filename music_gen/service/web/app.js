@@ -512,13 +512,14 @@ function stemRow(stem, index) {
   row.setAttribute("role", "group");
   row.setAttribute("aria-label", `Stem ${stem.name}`);
   row.innerHTML = `
-    <span class="name"><span class="swatch" style="--c:${stem.color}"></span></span>
+    <span class="name"><span class="swatch"></span></span>
     <button type="button" data-act="mute" aria-pressed="false">Mute</button>
     <button type="button" data-act="solo" aria-pressed="false">Solo</button>
     <div class="slider"><label for="volume-${index}">Volume</label>
       <input id="volume-${index}" type="range" min="0" max="1.5" step="0.01" value="1"></div>
     <div class="slider"><label for="pan-${index}">Pan</label>
       <input id="pan-${index}" type="range" min="-1" max="1" step="0.05" value="0"></div>`;
+  row.querySelector(".swatch").style.setProperty("--c", stem.color);
   row.querySelector(".name").append(stem.name);
   for (const button of row.querySelectorAll("button[data-act]")) {
     const act = button.dataset.act;
