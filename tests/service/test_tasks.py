@@ -1,4 +1,7 @@
-"""``/tasks``: an account's history (own tasks only, paged), a piece's MIDI, deletion."""
+"""``/tasks``: an account's history (own tasks only, paged), a piece's MIDI, deletion.
+
+Keys are of the pro tier: polling for results would soon exceed the free tier's request rate.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ from tests.service.conftest import BACKENDS, TERMINAL, Service, database, make_s
 
 
 def _submit(service: Service, headers: dict[str, str], prompt: str, **extra: object) -> str:
-    body = {"prompt": prompt, "duration": 0.5, **extra}
+    body: dict[str, object] = {"prompt": prompt, "duration": 0.5, **extra}
     response = service.client.post("/api/v1/generate", json=body, headers=headers)
     assert response.status_code == 202, response.text
     task_id: str = response.json()["task_id"]
@@ -39,7 +42,7 @@ def _all_pages(service: Service, headers: dict[str, str], limit: int) -> list[li
 
 
 def test_history_lists_only_the_callers_tasks_newest_first(service: Service) -> None:
-    mine, theirs = service.auth(), service.auth()
+    mine, theirs = service.auth("pro"), service.auth("pro")
     my_ids = [_submit(service, mine, f"tone {k}", seed=k) for k in range(5)]
     their_id = _submit(service, theirs, "their tone")
     for task_id in my_ids:
@@ -64,7 +67,7 @@ def test_history_lists_only_the_callers_tasks_newest_first(service: Service) -> 
 
 
 def test_history_pages_stay_stable_when_new_tasks_arrive(service: Service) -> None:
-    headers = service.auth()
+    headers = service.auth("pro")
     old = [_submit(service, headers, f"tone {k}") for k in range(3)]
     first = service.client.get("/api/v1/tasks", params={"limit": 2}, headers=headers).json()
     _submit(service, headers, "newer tone")
@@ -81,7 +84,7 @@ def test_history_pages_stay_stable_when_new_tasks_arrive(service: Service) -> No
     [({"cursor": "not a cursor!"}, "cursor"), ({"limit": 0}, "limit"), ({"limit": 101}, "limit")],
 )
 def test_bad_paging_is_a_clear_400(service: Service, params: dict, field: str) -> None:
-    response = service.client.get("/api/v1/tasks", params=params, headers=service.auth())
+    response = service.client.get("/api/v1/tasks", params=params, headers=service.auth("pro"))
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["code"] == "INVALID_PARAMETER"
@@ -95,7 +98,7 @@ def test_history_needs_a_key(service: Service) -> None:
 
 
 def test_delete_removes_the_task_and_its_audio(service: Service) -> None:
-    mine, theirs = service.auth(), service.auth()
+    mine, theirs = service.auth("pro"), service.auth("pro")
     task_id = _submit(service, mine, "tone")
     done = service.wait(task_id, mine)
     assert service.client.get(done["audio_url"], headers=mine).status_code == 200
@@ -111,7 +114,7 @@ def test_delete_removes_the_task_and_its_audio(service: Service) -> None:
 
 
 def test_delete_a_running_task_cancels_it(service: Service, release: None) -> None:
-    headers = service.auth()
+    headers = service.auth("pro")
     task_id = _submit(service, headers, "x", model="test-slow")
     body = service.wait(task_id, headers, until=("processing", *TERMINAL))
     assert body["status"] == "processing"
@@ -120,7 +123,7 @@ def test_delete_a_running_task_cancels_it(service: Service, release: None) -> No
 
 
 def test_composer_piece_has_its_notes_as_midi(service: Service) -> None:
-    headers = service.auth()
+    headers = service.auth("pro")
     task_id = _submit(service, headers, "calm piano and bass", model="composer", seed=5)
     done = service.wait(task_id, headers, timeout_s=120)
     assert done["status"] == "completed", done
@@ -133,12 +136,12 @@ def test_composer_piece_has_its_notes_as_midi(service: Service) -> None:
     assert [i.name for i in midi.instruments] == [p["name"] for p in plan["parts"]]
     assert sum(len(i.notes) for i in midi.instruments) > 0
     assert midi.get_end_time() <= done["duration"] + 0.5
-    other = service.client.get(done["midi_url"], headers=service.auth())
+    other = service.client.get(done["midi_url"], headers=service.auth("pro"))
     assert other.status_code == 404
 
 
 def test_audio_only_engine_has_no_midi(service: Service) -> None:
-    headers = service.auth()
+    headers = service.auth("pro")
     task_id = _submit(service, headers, "tone")
     done = service.wait(task_id, headers)
     assert done["midi_url"] is None
@@ -148,7 +151,7 @@ def test_audio_only_engine_has_no_midi(service: Service) -> None:
 
 
 def test_mix_presets_are_listed(service: Service) -> None:
-    response = service.client.get("/api/v1/mix-presets", headers=service.auth())
+    response = service.client.get("/api/v1/mix-presets", headers=service.auth("pro"))
     assert response.status_code == 200
     names = {p["name"] for p in response.json()["presets"]}
     assert "jazz_club" in names
@@ -167,7 +170,7 @@ def test_local_mode_first_requests_in_parallel_all_succeed(tmp_path: Path, backe
 
 
 def test_multi_instrument_piece_has_every_part_in_its_midi(service: Service) -> None:
-    headers = service.auth()
+    headers = service.auth("pro")
     body = {
         "instruments": {"piano": "jazz comping", "bass": "walking bass"},
         "duration": 2,
@@ -183,3 +186,20 @@ def test_multi_instrument_piece_has_every_part_in_its_midi(service: Service) -> 
     midi = pretty_midi.PrettyMIDI(io.BytesIO(response.content))
     assert sorted(i.name for i in midi.instruments) == ["bass", "piano"]
     assert all(len(i.notes) > 0 for i in midi.instruments)
+
+
+def test_a_streamed_composer_piece_has_the_same_notes_and_plan(service: Service) -> None:
+    headers = service.auth("pro")
+    asked = {"prompt": "bossa nova guitar and bass", "duration": 2, "seed": 9, "model": "composer"}
+    with service.client.websocket_connect("/api/v1/ws/stream", headers=headers) as ws:
+        ws.send_json({"type": "generate", "stream": False, **asked})
+        messages = [ws.receive_json() for _ in range(2)]
+    assert [m["type"] for m in messages] == ["started", "completed"]
+    streamed = service.client.get(f"/api/v1/generate/{messages[0]['task_id']}", headers=headers)
+    streamed_view = streamed.json()
+    queued_view = service.wait(_submit(service, headers, **asked), headers, timeout_s=120)
+    assert streamed_view["metadata"]["plan"] == queued_view["metadata"]["plan"]
+    streamed_midi = service.client.get(streamed_view["midi_url"], headers=headers).content
+    queued_midi = service.client.get(queued_view["midi_url"], headers=headers).content
+    assert streamed_midi == queued_midi
+    assert len(pretty_midi.PrettyMIDI(io.BytesIO(streamed_midi)).instruments) >= 2

@@ -434,9 +434,7 @@ async function showNotes(task, plan, colorOf) {
     roll.setPiece(null);
     $("roll").hidden = true;
     note.hidden = false;
-    note.textContent = task.metadata?.streamed
-      ? "Streamed pieces carry no notes: generate without live listening to see them."
-      : "This model makes audio directly: there are no notes to show.";
+    note.textContent = "This model makes audio directly: there are no notes to show.";
     return;
   }
   const { blob } = await fetchFile(task.midi_url);
