@@ -216,6 +216,8 @@ def test_generate_plays_the_audio_and_draws_the_notes(
 
     page.evaluate("document.getElementById('player').play()")
     wait_until(page, "document.getElementById('player').currentTime > 0.3")
+    # One playhead, from the player's clock, moves over the waveform and the piano roll.
+    wait_until(page, "window.studio.wave.lastShown > 0.3 && window.studio.roll.lastShown > 0.3")
     studio.shot("studio.png", shots=shots)
     page.evaluate("document.getElementById('player').pause()")
     assert studio.errors == []
@@ -236,6 +238,9 @@ def test_listen_while_it_is_made(open_page: Callable[..., Page]) -> None:
     # The stored file replaces the stream in the player once the stream completes.
     wait_until(page, "document.getElementById('player').src.startsWith('blob:')")
     assert "Streamed 3.0 s" in page.inner_text("#live-status")
+    # The streamed piece has its notes and plan too.
+    page.wait_for_selector("#legend span")
+    assert page.inner_text("#plan")
     assert not [url for url in studio.urls if str(studio.key) in url]
     assert studio.errors == []
 
