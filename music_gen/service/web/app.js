@@ -257,17 +257,15 @@ async function onSubmit(event) {
   setRunning({ cancel: () => {} });
   try {
     const accepted = await api(kind === "multi" ? "/multi-instrument" : "/generate", { method: "POST", body });
-    let cancelled = false;
     setRunning({
       cancel: async () => {
-        cancelled = true;
         setStatus("Cancelling…");
         await api(`/generate/${accepted.task_id}`, { method: "DELETE" });
       },
     });
     setStatus(`Queued (about ${Math.max(1, Math.round(accepted.eta))} s)…`, 0);
     loadHistory(true).catch(() => {});
-    const view = await pollTask(accepted.task_id, () => cancelled);
+    const view = await pollTask(accepted.task_id);
     await finish(view, kind === "multi" ? { instruments: body.instruments } : { prompt: body.prompt });
   } catch (error) {
     setStatus("Not generated.", 0);
