@@ -1,13 +1,15 @@
 // The studio page: generate, listen, look at the notes and the plan, mix the stems, history.
-import { ApiError, api, auth, download, fetchFile, openStream, saveBlob } from "./api.js";
+import { ApiError, api, auth, download, fetchFile, saveBlob } from "./api.js";
+import { streamPiece } from "./live.js";
 import { parseMidi } from "./midi.js";
-import { StemMixer, encodeWav, levelDb } from "./mixer.js";
+import { StemMixer, encodeWav } from "./mixer.js";
+import { StemPanel } from "./stems.js";
+import { History, describe } from "./history.js";
 import { PianoRoll, Waveform, colorFor } from "./views.js";
 
 const $ = (id) => document.getElementById(id);
 const TERMINAL = ["completed", "failed", "cancelled"];
 const POLL_MS = 300;
-const HISTORY_PAGE = 10;
 const DEFAULT_PARTS = [
   ["piano", "gentle chords"],
   ["bass", "walking bass"],
@@ -21,14 +23,30 @@ const state = {
   audioContext: null,
   current: null, // the task shown in the result view
   objectUrl: null,
-  historyCursor: null,
   streamedChunks: 0,
   partCount: 0,
 };
 const wave = new Waveform($("waveform"));
 const roll = new PianoRoll($("roll"));
 const mixer = new StemMixer();
+const stems = new StemPanel(mixer, { decode: decodeAudio, downloadButton: (...args) => downloadButton(...args) });
 const player = $("player");
+const history = new History({
+  async open(task) {
+    await showResult(task);
+    $("result-title").scrollIntoView({ block: "start" });
+    player.focus();
+  },
+  use: (task) => fillForm(task),
+  deleted(taskId) {
+    if (state.current?.task_id !== taskId) return;
+    $("result").hidden = true;
+    $("stems").hidden = true;
+    stopStems();
+    player.removeAttribute("src");
+  },
+  error: (error) => showError(error),
+});
 
 /** The page's one AudioContext, made (or resumed) inside a user gesture. */
 function audioContext() {
@@ -82,7 +100,7 @@ function wireKeyDialog() {
   $("key-forget").addEventListener("click", () => {
     auth.key = "";
     dialog.close();
-    $("history-list").replaceChildren();
+    history.clear();
     updateKeyButton();
   });
   $("key-form").addEventListener("submit", (event) => {
@@ -251,7 +269,17 @@ async function onSubmit(event) {
   const context = live ? audioContext() : null;
   setStatus("Submitting…", 0);
   if (live) {
-    streamPiece(body, context);
+    state.streamedChunks = 0;
+    streamPiece(body, context, {
+      setStatus,
+      showError,
+      finish,
+      setRunning,
+      refresh: () => history.load(true).catch(() => {}),
+      chunkPlayed: () => {
+        state.streamedChunks += 1;
+      },
+    });
     return;
   }
   setRunning({ cancel: () => {} });
@@ -264,7 +292,7 @@ async function onSubmit(event) {
       },
     });
     setStatus(`Queued (about ${Math.max(1, Math.round(accepted.eta))} s)…`, 0);
-    loadHistory(true).catch(() => {});
+    history.load(true).catch(() => {});
     const view = await pollTask(accepted.task_id);
     await finish(view, kind === "multi" ? { instruments: body.instruments } : { prompt: body.prompt });
   } catch (error) {
@@ -286,7 +314,7 @@ async function pollTask(taskId) {
 }
 
 async function finish(view, asked) {
-  loadHistory(true).catch(() => {});
+  history.load(true).catch(() => {});
   if (view.status === "completed") {
     setStatus(`Done: ${view.duration.toFixed(1)} s in ${(view.engine_s ?? 0).toFixed(1)} s.`, 1);
     await showResult({ ...view, ...asked });
@@ -298,93 +326,11 @@ async function finish(view, asked) {
   }
 }
 
-// --- streaming ---------------------------------------------------------------------------
-
-function streamPiece(body, context) {
-  const section = $("live");
-  section.hidden = false;
-  const sources = [];
-  let next = 0;
-  let total = 1;
-  let channels = 2;
-  let sampleRate = 44100;
-  let done = false;
-  state.streamedChunks = 0;
-  const stopSound = () => sources.forEach((source) => { try { source.stop(); } catch { /* ended */ } });
-  const stream = openStream({ ...body, chunk_s: 0.5 }, {
-    started(message) {
-      channels = message.channels;
-      sampleRate = message.sample_rate;
-      total = Math.max(1, Math.round(body.duration * sampleRate));
-      next = context.currentTime + 0.2;
-      setStatus("Generating and playing…", 0);
-    },
-    audio_chunk(message) {
-      const bytes = Uint8Array.from(atob(message.data), (c) => c.charCodeAt(0));
-      const pcm = new Int16Array(bytes.buffer, 0, message.frames * channels);
-      const buffer = context.createBuffer(channels, message.frames, sampleRate);
-      for (let c = 0; c < channels; c++) {
-        const out = buffer.getChannelData(c);
-        for (let i = 0; i < message.frames; i++) out[i] = pcm[i * channels + c] / 32768;
-      }
-      const source = context.createBufferSource();
-      source.buffer = buffer;
-      source.connect(context.destination);
-      const when = Math.max(next, context.currentTime + 0.05);
-      source.start(when);
-      next = when + buffer.duration;
-      sources.push(source);
-      state.streamedChunks += 1;
-      const fraction = (message.start_frame + message.frames) / total;
-      setStatus(`Generating and playing… ${Math.round(fraction * 100)}%`, fraction);
-      $("live-status").textContent = `Received ${message.timestamp.toFixed(1)} s; playing as it arrives.`;
-    },
-    async completed(message) {
-      done = true;
-      $("live-status").textContent = `Streamed ${message.duration.toFixed(1)} s.`;
-      try {
-        const view = await api(`/generate/${message.task_id}`);
-        await finish(view, { prompt: body.prompt });
-      } catch (error) {
-        showError(error);
-      }
-    },
-    cancelled() {
-      done = true;
-      stopSound();
-      setStatus("Cancelled.", 0);
-      $("live-status").textContent = "Stopped.";
-    },
-    error(message) {
-      done = true;
-      stopSound();
-      setStatus("Not generated.", 0);
-      showError(new ApiError(message.error.message, { code: message.error.code }));
-    },
-    closed() {
-      if (!done) {
-        setStatus("The connection closed.", 0);
-        stopSound();
-      }
-      setRunning(null);
-      loadHistory(true).catch(() => {});
-    },
-  });
-  setRunning({
-    cancel: () => {
-      setStatus("Cancelling…");
-      stream.cancel();
-    },
-  });
-}
-
 // --- result ------------------------------------------------------------------------------
 
 function caption(task) {
   const meta = task.metadata || {};
-  const what = task.prompt
-    || (task.instruments && Object.entries(task.instruments).map(([k, v]) => `${k}: ${v}`).join(" · "))
-    || meta.params?.prompt || meta.prompt || "";
+  const what = describe(task) || meta.params?.prompt || meta.prompt || "";
   const seed = meta.seed ?? task.seed;
   return [what && `“${what}”`, task.model, seed !== undefined && seed !== null ? `seed ${seed}` : "",
     task.duration ? `${task.duration.toFixed(1)} s` : ""].filter(Boolean).join(" · ");
@@ -421,7 +367,7 @@ async function showResult(task) {
   wave.setBuffer(await decodeAudio(await blob.arrayBuffer()));
 
   await showNotes(task, plan, colorOf);
-  await showStems(task, colorOf);
+  await stems.show(task, colorOf);
 }
 
 async function showNotes(task, plan, colorOf) {
@@ -480,84 +426,6 @@ function showPlan(plan) {
   }
 }
 
-// --- stems -------------------------------------------------------------------------------
-
-async function showStems(task, colorOf) {
-  const section = $("stems");
-  const rows = $("stem-rows");
-  rows.replaceChildren();
-  if (!task.stems) {
-    mixer.setStems([]);
-    section.hidden = true;
-    return;
-  }
-  const stems = [];
-  for (const [name, url] of Object.entries(task.stems)) {
-    const { blob } = await fetchFile(url);
-    stems.push({ name, url, color: colorOf(name), buffer: await decodeAudio(await blob.arrayBuffer()) });
-  }
-  mixer.setStems(stems);
-  mixer.stems.forEach((stem, index) => rows.append(stemRow(stem, index)));
-  section.hidden = false;
-  await showLevel();
-}
-
-function stemRow(stem, index) {
-  const row = document.createElement("div");
-  row.className = "stem";
-  row.setAttribute("role", "group");
-  row.setAttribute("aria-label", `Stem ${stem.name}`);
-  row.innerHTML = `
-    <span class="name"><span class="swatch"></span></span>
-    <button type="button" data-act="mute" aria-pressed="false">Mute</button>
-    <button type="button" data-act="solo" aria-pressed="false">Solo</button>
-    <div class="slider"><label for="volume-${index}">Volume</label>
-      <input id="volume-${index}" type="range" min="0" max="1.5" step="0.01" value="1"></div>
-    <div class="slider"><label for="pan-${index}">Pan</label>
-      <input id="pan-${index}" type="range" min="-1" max="1" step="0.05" value="0"></div>`;
-  row.querySelector(".swatch").style.setProperty("--c", stem.color);
-  row.querySelector(".name").append(stem.name);
-  for (const button of row.querySelectorAll("button[data-act]")) {
-    const act = button.dataset.act;
-    button.setAttribute("aria-label", `${act === "mute" ? "Mute" : "Solo"} ${stem.name}`);
-    button.addEventListener("click", () => {
-      stem[act] = !stem[act];
-      button.setAttribute("aria-pressed", String(stem[act]));
-      mixChanged();
-    });
-  }
-  const volume = row.querySelector(`#volume-${index}`);
-  volume.setAttribute("aria-valuetext", "100%");
-  volume.addEventListener("input", () => {
-    stem.volume = Number(volume.value);
-    volume.setAttribute("aria-valuetext", `${Math.round(stem.volume * 100)}%`);
-    mixChanged();
-  });
-  const pan = row.querySelector(`#pan-${index}`);
-  pan.addEventListener("input", () => {
-    stem.pan = Number(pan.value);
-    pan.setAttribute("aria-valuetext", stem.pan === 0 ? "centre" : `${Math.round(Math.abs(stem.pan) * 100)}% ${stem.pan < 0 ? "left" : "right"}`);
-    mixChanged();
-  });
-  row.append(downloadButton("Download", stem.url, stem.name));
-  return row;
-}
-
-let levelTimer = 0;
-function mixChanged() {
-  mixer.update();
-  clearTimeout(levelTimer);
-  levelTimer = setTimeout(showLevel, 150);
-}
-
-async function showLevel() {
-  if (!mixer.stems.length) return;
-  const db = levelDb(await mixer.render());
-  const output = $("stems-level");
-  output.dataset.db = String(db);
-  output.textContent = Number.isFinite(db) ? `Mix level ${db.toFixed(1)} dBFS` : "Mix level: silent";
-}
-
 function playStems() {
   player.pause();
   mixer.play(audioContext(), mixer.offset >= mixer.duration - 0.05 ? 0 : mixer.offset);
@@ -594,91 +462,11 @@ function frame() {
   requestAnimationFrame(frame);
 }
 
-// --- history -----------------------------------------------------------------------------
-
-async function loadHistory(reset) {
-  if (auth.required && !auth.key) return;
-  const list = $("history-list");
-  const cursor = reset ? null : state.historyCursor;
-  const query = `limit=${HISTORY_PAGE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
-  const page = await api(`/tasks?${query}`);
-  if (reset) list.replaceChildren();
-  for (const task of page.tasks) list.append(historyItem(task));
-  state.historyCursor = page.next_cursor;
-  $("history-more").hidden = !page.next_cursor;
-  $("history-empty").hidden = list.children.length > 0;
-}
-
-function historyItem(task) {
-  const item = document.createElement("li");
-  item.dataset.taskId = task.task_id;
-  const what = task.prompt
-    || (task.instruments ? Object.entries(task.instruments).map(([k, v]) => `${k}: ${v}`).join(" · ") : "");
-  const when = new Date(task.created_at).toLocaleString();
-  item.innerHTML = `<div><div class="what"></div><div class="meta"><span class="status-${task.status}"></span></div></div>
-    <div class="actions"></div>`;
-  item.querySelector(".what").textContent = what || "(no prompt)";
-  item.querySelector(".meta span").textContent = task.status;
-  item.querySelector(".meta").append(
-    ` · ${task.model} · ${task.kind === "multi" ? "stems · " : ""}${(task.duration ?? 0).toFixed(1)} s · ${when}`,
-  );
-  const actions = item.querySelector(".actions");
-  const label = what.slice(0, 40);
-  const add = (text, handler, extraClass = "") => {
-    const button = document.createElement("button");
-    button.type = "button";
-    button.className = `ghost ${extraClass}`;
-    button.textContent = text;
-    button.setAttribute("aria-label", `${text}: ${label}`);
-    button.addEventListener("click", () => handler(button));
-    actions.append(button);
-    return button;
-  };
-  if (task.status === "completed") {
-    add("Open", async () => {
-      try {
-        await showResult(task);
-        $("result-title").scrollIntoView({ block: "start" });
-        player.focus();
-      } catch (error) {
-        showError(error);
-      }
-    });
-    add("Download", () => download(task.audio_url).catch((error) => showError(error)));
-  }
-  add("Use settings", () => fillForm(task));
-  add("Delete", async (button) => {
-    if (button.dataset.armed !== "true") {
-      button.dataset.armed = "true";
-      button.textContent = "Really delete?";
-      setTimeout(() => {
-        button.dataset.armed = "false";
-        button.textContent = "Delete";
-      }, 4000);
-      return;
-    }
-    try {
-      await api(`/tasks/${task.task_id}`, { method: "DELETE" });
-      item.remove();
-      $("history-empty").hidden = $("history-list").children.length > 0;
-      if (state.current?.task_id === task.task_id) {
-        $("result").hidden = true;
-        $("stems").hidden = true;
-        player.removeAttribute("src");
-      }
-      $("history-refresh").focus();
-    } catch (error) {
-      showError(error);
-    }
-  }, "danger");
-  return item;
-}
-
 // --- start -------------------------------------------------------------------------------
 
 async function loadAll() {
   try {
-    await Promise.all([loadModels(), loadPresets(), loadHistory(true)]);
+    await Promise.all([loadModels(), loadPresets(), history.load(true)]);
   } catch (error) {
     showError(error);
   }
@@ -726,8 +514,8 @@ function wire() {
     event.preventDefault();
     seek(currentTime() + step);
   });
-  $("history-refresh").addEventListener("click", () => loadHistory(true).catch((error) => showError(error)));
-  $("history-more").addEventListener("click", () => loadHistory(false).catch((error) => showError(error)));
+  $("history-refresh").addEventListener("click", () => history.load(true).catch((error) => showError(error)));
+  $("history-more").addEventListener("click", () => history.load(false).catch((error) => showError(error)));
 }
 
 async function start() {
