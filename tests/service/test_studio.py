@@ -255,6 +255,14 @@ def test_cancel(open_page: Callable[..., Page], server: LiveServer) -> None:
     assert page.is_disabled("#cancel-button")
     assert page.is_enabled("#generate-button")
     page.wait_for_selector("#history-list li .status-cancelled")
+
+    # While listening: the stream stops and so does the sound.
+    page.check("#listen-live")
+    studio.generate("a long calm piano piece", duration=300, model="composer")
+    wait_until(page, "window.studio.state.streamedChunks > 0")
+    page.click("#cancel-button")
+    page.wait_for_selector("#status:has-text('Cancelled.')")
+    assert page.inner_text("#live-status") == "Stopped."
     assert studio.errors == []
 
 
