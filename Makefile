@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 SUDO   := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
-DEBS   := fluidsynth libfluidsynth3 fluid-soundfont-gm ffmpeg libsndfile1 curl jq
+DEBS   := fluidsynth libfluidsynth3 fluid-soundfont-gm ffmpeg libsndfile1 curl jq chromium
 PROMPT ?= Calm piano melody
 TORCH  ?= torch==2.13.0
 
@@ -30,7 +30,8 @@ format: setup-dev
 bench: setup-dev
 	$(PY) bench/composer_speed.py
 
-# System packages: FluidSynth, a General MIDI SoundFont, ffmpeg (independent loudness meter).
+# System packages: FluidSynth, a General MIDI SoundFont, ffmpeg (independent loudness meter),
+# Chromium (the web studio's browser tests drive it through Playwright).
 sysdeps:
 	@if ! dpkg -s $(DEBS) >/dev/null 2>&1; then \
 		echo "Installing system packages: $(DEBS)"; \

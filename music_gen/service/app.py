@@ -9,10 +9,11 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from fastapi_offline import FastAPIOffline
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from music_gen import __version__
-from music_gen.service import errors
+from music_gen.service import errors, studio
 from music_gen.service.drain import DrainGate
 from music_gen.service.idempotency import IdempotencyMiddleware
 from music_gen.service.logs import RequestTelemetry
@@ -47,7 +48,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             state.stop()
 
-    app = FastAPI(
+    # Swagger UI and ReDoc come from the package, not a CDN: /docs works offline.
+    app = FastAPIOffline(
         title="music-gen-ai",
         version=__version__,
         description=(
@@ -57,7 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ),
         openapi_url=f"{API_PREFIX}/openapi.json",
         docs_url="/docs",
-        redoc_url=None,
+        redoc_url="/redoc",
         lifespan=lifespan,
     )
     app.state.service = state
@@ -65,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(metrics_router)
+    studio.install(app)
     app.add_middleware(RateLimitHeaders)
     # Outermost last: telemetry sees every answer, then idempotent replays, then the drain.
     app.add_middleware(DrainGate, api_prefix=API_PREFIX)

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from music_gen.errors import AuthenticationError, InvalidParameterError, NotFoundError
@@ -149,9 +151,19 @@ def authenticate(session: Session, authorization: str | None, secret: str) -> Pr
 
 
 def ensure_local_account(session: Session, tier: str = "pro") -> Principal:
-    """The account used when auth is disabled (created on first use)."""
+    """The account used when auth is disabled (created on first use).
+
+    Safe when several first requests arrive at once (a page loading its data in parallel):
+    the row is inserted with ON CONFLICT DO NOTHING, so the second insert is a no-op.
+    """
     if session.get(Account, LOCAL_ACCOUNT_ID) is None:
-        session.add(Account(id=LOCAL_ACCOUNT_ID, name="local", tier=tier))
+        dialect = session.get_bind().dialect.name
+        insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+        session.execute(
+            insert(Account)
+            .values(id=LOCAL_ACCOUNT_ID, name="local", tier=tier, created_at=utcnow())
+            .on_conflict_do_nothing(index_elements=["id"])
+        )
         session.flush()
     return Principal(account_id=LOCAL_ACCOUNT_ID, tier=tier, key_id="local")
 

@@ -7,10 +7,10 @@ that the API and the Python library accept exactly the same requests.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from music_gen.params import (
     DEFAULT_DURATION_S,
@@ -97,6 +97,9 @@ class TaskStatus(BaseModel):
     stems: dict[str, str] | None = Field(
         default=None, description="Multi-instrument tasks: part name -> audio URL."
     )
+    midi_url: str | None = Field(
+        default=None, description="The notes as a Standard MIDI File (note-based engines)."
+    )
     duration: float | None = Field(default=None, description="Seconds of audio.")
     metadata: dict[str, Any] = Field(default_factory=dict)
     error: ErrorBody | None = None
@@ -108,6 +111,35 @@ class TaskStatus(BaseModel):
     batch_id: str | None = None
     created_at: datetime
     finished_at: datetime | None = None
+
+    @field_validator("created_at", "finished_at")
+    @classmethod
+    def _in_utc(cls, value: datetime | None) -> datetime | None:
+        # Times are stored in UTC; SQLite hands them back without the zone, which a client
+        # (a browser's Date, say) would otherwise read as its local time.
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+class TaskSummary(TaskStatus):
+    """A task in the account's history: its status plus what was asked."""
+
+    kind: Literal["generate", "multi", "stream"]
+    prompt: str | None = Field(default=None, description="The prompt (single pieces).")
+    instruments: dict[str, str] | None = Field(
+        default=None, description="Part name -> what it plays (multi-instrument tasks)."
+    )
+    seed: int | None = Field(default=None, description="The seed asked for, if any.")
+
+
+class TaskPage(BaseModel):
+    """One page of the account's tasks, newest first."""
+
+    tasks: list[TaskSummary]
+    next_cursor: str | None = Field(
+        default=None, description="Pass as ``cursor`` for the next page; null on the last one."
+    )
 
 
 class BatchRequest(BaseModel):
@@ -167,6 +199,19 @@ class MultiInstrumentRequest(BaseModel):
     format: AudioFormat = "wav"
     webhook: str | None = Field(default=None, max_length=2048)
     webhook_events_filter: list[WebhookEvent] | None = Field(default=None, max_length=3)
+
+
+class MixPreset(BaseModel):
+    """A named mix for multi-instrument pieces."""
+
+    name: str
+    description: str
+
+
+class MixPresetList(BaseModel):
+    """Every mix preset."""
+
+    presets: list[MixPreset]
 
 
 class ModelEntry(BaseModel):

@@ -72,10 +72,23 @@ class AudioStorage:
                 _write_atomic(target, AudioOutput.load(original).to_bytes(wanted))
         return target
 
+    def save_midi(self, data: bytes) -> str:
+        """Store a Standard MIDI File; returns its file id."""
+        file_id = self.new_id()
+        _write_atomic(self.midi_path(file_id), data)
+        return file_id
+
+    def midi_path(self, file_id: str) -> Path:
+        """Where a file id's MIDI lives (whether or not it exists)."""
+        if not _ID.fullmatch(file_id):
+            raise NotFoundError(f"No MIDI file {file_id!r}", code="NOT_FOUND")
+        return self.root / f"{file_id}.mid"
+
     def delete(self, file_id: str) -> None:
-        """Remove a file id's audio in every format."""
+        """Remove a file id's audio in every format (and its MIDI, for a MIDI id)."""
         for fmt in ("wav", "flac", "ogg", "mp3"):
             self.path(file_id, fmt).unlink(missing_ok=True)
+        self.midi_path(file_id).unlink(missing_ok=True)
 
 
 def _write_atomic(target: Path, data: bytes) -> None:

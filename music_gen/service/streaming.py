@@ -33,6 +33,7 @@ from sqlalchemy import update
 
 from music_gen.audio import AudioOutput
 from music_gen.engines.base import AudioChunk
+from music_gen.engines.composer import ComposerEngine
 from music_gen.engines.registry import ModelInfo
 from music_gen.errors import GenerationCancelledError, GenerationError, MusicGenError
 from music_gen.generator import MusicGenerator
@@ -224,14 +225,19 @@ class StreamRun:
                 },
             },
         )
+        notes = self._notes(generator)
+        if notes is not None:
+            audio.metadata["plan"] = notes[0]
         self.state.speed.record(job.model, engine_s, audio.duration)
         file_id = self._store(audio)
+        midi_id = self.state.storage.save_midi(notes[1]) if notes is not None else None
         self._finish(
             "completed",
             result={
                 "duration": audio.duration,
                 "metadata": audio.metadata,
                 "files": {"audio": file_id},
+                "midi": midi_id,
             },
         )
         return {
@@ -276,6 +282,24 @@ class StreamRun:
         if not parts:
             return np.zeros((info.channels, 0), np.float32)
         return np.concatenate(parts, axis=1)
+
+    def _notes(self, generator: MusicGenerator) -> tuple[dict[str, Any], bytes] | None:
+        """The plan and the notes (a MIDI file) of a composer piece; None for other engines.
+
+        The stream carries audio only; the composer plans from the prompt and the seed, so
+        planning again (fast, nothing rendered) gives the notes the chunks were made from.
+        """
+        engine = generator.engine
+        if not isinstance(engine, ComposerEngine):
+            return None
+        job = self.job
+        params = generator.make_params(
+            job.prompt, job.duration_s, job.temperature, job.top_k, job.top_p, job.seed
+        )
+        plan, arrangement, _ = engine.plan(params)
+        buffer = io.BytesIO()
+        arrangement.to_midi([part.name for part in plan.parts]).write(buffer)
+        return plan.to_dict(), buffer.getvalue()
 
     def _check_cancel(self) -> None:
         if self.stop.is_set() or self.state.runner.is_cancelled(self.job.task_id):

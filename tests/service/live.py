@@ -66,7 +66,14 @@ def create_key(env: dict[str, str], tier: str = "free") -> str:
 
 
 class LiveServer:
-    """A ``musicgen serve`` process."""
+    """A ``musicgen serve`` process.
+
+    Args:
+        data_dir: Its database and audio.
+        module: What ``python -m`` runs: ``tests.service.with_test_engines`` adds the test
+            models.
+        settings: ``MUSICGEN_*`` settings (``no_auth="true"``, ...).
+    """
 
     def __init__(self, data_dir: Path, *, module: str = "music_gen", **settings: str) -> None:
         self.module = module

@@ -26,6 +26,10 @@ OPERATIONS = [
     ("/api/v1/health/ready", "GET"),
     ("/api/v1/webhooks/secret", "POST"),
     ("/api/v1/webhooks/deliveries", "GET"),
+    ("/api/v1/tasks", "GET"),
+    ("/api/v1/tasks/{task_id}", "DELETE"),
+    ("/api/v1/tasks/{task_id}/midi", "GET"),
+    ("/api/v1/mix-presets", "GET"),
 ]
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import copy
+import io
 import json
 import logging
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select, update
 
@@ -20,6 +22,9 @@ from music_gen.service.jobs.observer import Observers, TaskOutcome
 from music_gen.service.jobs.speed import SpeedTracker
 from music_gen.service.models import AudioFile, Task, utcnow
 from music_gen.service.storage import AudioStorage
+
+if TYPE_CHECKING:
+    import pretty_midi
 
 log = logging.getLogger("music_gen.service.jobs")
 
@@ -132,15 +137,20 @@ class TaskRunner:
                 elapsed = time.perf_counter() - started
             progress.check()
             rows = self._write_files(outputs, fmt)
+            midi_id = self._write_midi(outputs)
             main = outputs.get("mix") or outputs["audio"]
             result = {
                 "duration": main.duration,
                 "metadata": _jsonable(main.metadata),
                 "files": {row.label: row.id for row in rows},
+                "midi": midi_id,
                 "engine_s": round(elapsed, 4),
             }
             self.speed.record(model, elapsed, duration_s)
-            return self._finish(task_id, "completed", result=result, files=rows)
+            status = self._finish(task_id, "completed", result=result, files=rows)
+            if status != "completed" and midi_id is not None:
+                self.storage.delete(midi_id)
+            return status
         except _ShutDown:
             return self._requeue(task_id)
         except GenerationCancelledError:
@@ -201,6 +211,15 @@ class TaskRunner:
                 )
             )
         return rows
+
+    def _write_midi(self, outputs: dict[str, AudioOutput]) -> str | None:
+        """Store the piece's notes (every part in one file); None when no part has notes."""
+        midi = piece_midi(outputs)
+        if midi is None:
+            return None
+        buffer = io.BytesIO()
+        midi.write(buffer)
+        return self.storage.save_midi(buffer.getvalue())
 
     def _finish(
         self,
@@ -322,6 +341,20 @@ class _Progress:
             self._last = now
             self._db_cancel = self.runner.write_progress(self.task_id, fraction)
         self.check()
+
+
+def piece_midi(outputs: dict[str, AudioOutput]) -> pretty_midi.PrettyMIDI | None:
+    """The notes of a result: the piece's own MIDI, or its stems' parts merged into one."""
+    main = outputs.get("audio")
+    if main is not None:
+        return main.midi
+    stems = [audio.midi for label, audio in outputs.items() if label != "mix" and audio.midi]
+    if not stems:
+        return None
+    merged = copy.deepcopy(stems[0])
+    for other in stems[1:]:
+        merged.instruments.extend(copy.deepcopy(other.instruments))
+    return merged
 
 
 def _jsonable(value: Any) -> Any:

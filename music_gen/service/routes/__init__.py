@@ -13,8 +13,10 @@ from music_gen.service.routes import (
     live,
     models,
     multi,
+    presets,
     stream,
     styles,
+    tasks,
     webhooks,
 )
 
@@ -28,6 +30,8 @@ ROUTERS: list[APIRouter] = [
     stream.router,
     webhooks.router,
     live.router,
+    tasks.router,
+    presets.router,
 ]
 
 __all__ = ["ROUTERS"]

@@ -133,7 +133,7 @@ def owned_task(session: Session, principal: Principal, task_id: str) -> Task:
 def task_view(request: Request, session: Session, task: Task) -> TaskStatus:
     """The public view of a task, with absolute audio URLs when completed."""
     result = task.result or {}
-    audio_url = None
+    audio_url = midi_url = None
     stems = None
     files: dict[str, str] = result.get("files") or {}
     if task.status == "completed" and files:
@@ -146,12 +146,15 @@ def task_view(request: Request, session: Session, task: Task) -> TaskStatus:
             stems = urls
         else:
             audio_url = urls.get("audio")
+        if result.get("midi"):
+            midi_url = str(request.url_for("download_midi", task_id=task.id))
     return TaskStatus(
         task_id=task.id,
         status=task.status,  # type: ignore[arg-type]
         progress=1.0 if task.status == "completed" else task.progress,
         audio_url=audio_url,
         stems=stems,
+        midi_url=midi_url,
         duration=result.get("duration") if task.status == "completed" else task.duration_s,
         metadata=result.get("metadata") or {},
         error=task.error,  # type: ignore[arg-type]
