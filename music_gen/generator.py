@@ -233,6 +233,18 @@ class MusicGenerator:
         with self._lock:
             return engine.generate_batch(params_list, progress=progress)
 
+    def generate_many(
+        self,
+        params_list: Sequence[GenerationParams],
+        *,
+        progress: ProgressCallback | None = None,
+    ) -> list[AudioOutput]:
+        """Generate one piece per GenerationParams (from :meth:`make_params`), in one batch
+        where the engine can (MusicGen), each with its own prompt, duration and seed."""
+        engine = self.load()
+        with self._lock:
+            return engine.generate_batch(params_list, progress=progress)
+
     def generate_continuation(
         self,
         audio: AudioOutput | tuple[Any, int],

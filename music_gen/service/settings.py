@@ -86,6 +86,11 @@ class Settings(BaseSettings):
     max_attempts: int = Field(default=3, ge=1, le=20)
     # Most requests in one POST /generate/batch.
     batch_max_requests: int = Field(default=16, ge=1, le=256)
+    # MusicGen tasks of one model and sampling settings that a worker generates together as
+    # one padded batch, each with its own seed, prompt and duration (1: one at a time).
+    batch_max: int = Field(default=8, ge=1, le=64)
+    # How long a worker holding a MusicGen task waits for others to join its batch.
+    batch_wait_ms: float = Field(default=25.0, ge=0, le=10_000)
     # Prior for the ETA: engine seconds per second of audio before anything was measured.
     eta_prior_s_per_audio_s: float = Field(default=0.5, gt=0)
     # Per-tier limits.

@@ -14,6 +14,7 @@ from music_gen.engines.registry import ModelInfo, list_models, resolve
 from music_gen.service.auth import Principal, authenticate, ensure_local_account
 from music_gen.service.db import Database
 from music_gen.service.jobs import GeneratorPool, InProcessQueue, JobQueue, SpeedTracker, TaskRunner
+from music_gen.service.jobs.batching import BatchPolicy
 from music_gen.service.limits import Limits
 from music_gen.service.metrics import ServiceMetrics
 from music_gen.service.models import Task
@@ -64,7 +65,11 @@ class AppState:
             queue = CeleryQueue(db, runner, settings)
         else:
             queue = InProcessQueue(
-                db, runner, workers=settings.workers, max_attempts=settings.max_attempts
+                db,
+                runner,
+                workers=settings.workers,
+                max_attempts=settings.max_attempts,
+                batch=BatchPolicy.from_settings(settings),
             )
         metrics = ServiceMetrics(task_counts=lambda: count_tasks(db))
         sender = WebhookSender(db, settings, on_outcome=metrics.webhook_outcome)
