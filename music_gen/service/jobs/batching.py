@@ -1,12 +1,17 @@
 """Batched MusicGen workers: tasks waiting together are generated as one padded batch.
 
 A worker that has claimed a MusicGen task looks for queued tasks of the same model, kind and
-sampling settings (temperature, top-k, top-p), waiting up to ``batch_wait_ms`` for them, and
-claims up to ``batch_max - 1`` of them with the same atomic ``UPDATE ... WHERE
-status='queued'`` every queue uses. The runner then generates them as one padded batch in
-which every task keeps its own prompt, duration and seed (the engine draws each piece from its
-own generator, so a task's audio is the same whether it ran alone or batched), and records each
-task's outcome separately: one cancelled task does not stop its batch-mates.
+sampling settings (temperature, top-k, top-p) and claims up to ``batch_max - 1`` of them with
+the same atomic ``UPDATE ... WHERE status='queued'`` every queue uses. The runner then
+generates them as one padded batch in which every task keeps its own prompt, duration and seed
+(the engine draws each piece from its own generator, so a task's audio is the same whether it
+ran alone or batched), and records each task's outcome separately: one cancelled task does not
+stop its batch-mates.
+
+When the first look finds batch-mates, a burst is arriving: the worker keeps looking for up to
+``batch_wait_ms`` until the batch is full. When it finds none, the task runs at once, so a lone
+task pays one query, not the wait. Under steady load nothing is lost by this: tasks arriving
+while a batch generates are queued together by the time the worker looks again.
 
 The in-process queue and Celery workers both call :meth:`BatchGatherer.companions` right after
 claiming a task; a Celery message for a task that was claimed this way finds it taken and is
@@ -78,8 +83,8 @@ class BatchGatherer:
     def companions(self, task_id: str) -> list[str]:
         """Claim up to ``max_size - 1`` queued tasks that can share ``task_id``'s batch.
 
-        Waits up to the policy's ``wait_s`` for the batch to fill; returns at once when the
-        task cannot be batched or batching is off.
+        When the first look finds some, waits up to the policy's ``wait_s`` for the batch to
+        fill; returns at once when it finds none, the task cannot be batched or batching is off.
         """
         if self.policy.max_size <= 1:
             return []
@@ -98,7 +103,7 @@ class BatchGatherer:
                 if self.claim(candidate):
                     found.append(candidate)
             left_s = deadline - time.monotonic()
-            if len(found) >= wanted or left_s <= 0:
+            if not found or len(found) >= wanted or left_s <= 0:
                 return found
             time.sleep(min(POLL_INTERVAL_S, left_s))
 
