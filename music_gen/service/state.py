@@ -55,7 +55,9 @@ class AppState:
         """Make every component (nothing starts until :meth:`start`)."""
         db = Database(settings)
         storage = AudioStorage(settings.resolved_audio_dir)
-        generators = GeneratorPool(device=settings.device)
+        generators = GeneratorPool(
+            device=settings.device, composer_processes=settings.resolved_composer_processes
+        )
         speed = SpeedTracker(settings.eta_prior_s_per_audio_s)
         runner = TaskRunner(db, storage, generators, speed)
         queue: JobQueue

@@ -248,7 +248,9 @@ class WorkerRuntime:
         self.settings = settings
         self.celery = celery
         self.db = Database(settings)
-        self.generators = GeneratorPool(device=settings.device)
+        self.generators = GeneratorPool(
+            device=settings.device, composer_processes=settings.resolved_composer_processes
+        )
         self.runner = TaskRunner(
             self.db,
             AudioStorage(settings.resolved_audio_dir),
