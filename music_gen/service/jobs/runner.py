@@ -163,6 +163,7 @@ class TaskRunner:
                 )
                 for _, _, _, params, duration_s in tasks
             ]
+            generator.load()
             with self.generators.lock(model):
                 started = time.perf_counter()
                 outputs = generator.generate_many(params_list, progress=progress)
