@@ -18,6 +18,7 @@ Usage:
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import tempfile
 import time
@@ -150,10 +151,19 @@ def main() -> None:
             f"| {name} | {statistics.median(speed[name]):.2f} | "
             f"{statistics.median(lone[name]):.3f} |"
         )
-    ratio = statistics.median(speed[batched]) / statistics.median(speed[single])
-    added = statistics.median(lone[batched]) / statistics.median(lone[single]) - 1
-    print(f"throughput ratio batched / one at a time: {ratio:.2f}x")
-    print(f"added latency for a lone task: {100 * added:+.1f} %")
+    # Ratios within a round (or a pair of lone runs) see the same load: their median is the
+    # steadier figure on a shared machine.
+    ratios = [b / s for b, s in zip(speed[batched], speed[single], strict=True)]
+    added = [b / s - 1 for b, s in zip(lone[batched], lone[single], strict=True)]
+    print(
+        f"throughput ratio batched / one at a time: {statistics.median(ratios):.2f}x "
+        f"(rounds: {min(ratios):.2f}-{max(ratios):.2f}x)"
+    )
+    print(
+        f"added latency for a lone task: {100 * statistics.median(added):+.1f} % "
+        f"(pairs: {100 * min(added):+.0f} to {100 * max(added):+.0f} %)"
+    )
+    print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

@@ -64,10 +64,13 @@ def main() -> None:
     )
     print("| processes | pieces per minute | speed-up |")
     print("|---|---|---|")
-    base = statistics.median(rates[counts[0]])
+    # Speed-ups are taken within each round (the same load), then the median.
     for count in counts:
-        rate = statistics.median(rates[count])
-        print(f"| {count} | {rate:.1f} | {rate / base:.2f}x |")
+        ups = [r / b for r, b in zip(rates[count], rates[counts[0]], strict=True)]
+        print(
+            f"| {count} | {statistics.median(rates[count]):.1f} | "
+            f"{statistics.median(ups):.2f}x ({min(ups):.2f}-{max(ups):.2f}) |"
+        )
 
 
 if __name__ == "__main__":
