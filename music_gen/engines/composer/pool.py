@@ -71,11 +71,21 @@ def _serve(conn: Connection, stop: Any, soundfont: str | None) -> None:
             try:
                 result = getattr(engine, method)(*args, progress=report)
             except Exception as exc:
-                conn.send(("error", exc))
+                _send_error(conn, exc)
             else:
-                conn.send(("done", result))
+                try:
+                    conn.send(("done", result))
+                except Exception as exc:  # a result that cannot be pickled
+                    _send_error(conn, exc)
     finally:
         engine.close()
+
+
+def _send_error(conn: Connection, exc: Exception) -> None:
+    try:
+        conn.send(("error", exc))
+    except Exception:  # an exception that cannot be pickled: send its words
+        conn.send(("error", GenerationError(f"{type(exc).__name__}: {exc}", details={})))
 
 
 class _Worker:
@@ -89,13 +99,21 @@ class _Worker:
         )
         self.process.start()
         child.close()
+        # True from a request until its answer is read: a busy worker is never reused.
+        self.busy = False
         kind, value = self.conn.recv()
         if kind == "error":
             self.close()
             raise value
 
     def call(self, method: str, args: tuple[Any, ...], progress: ProgressCallback | None) -> Any:
-        self.conn.send((method, args))
+        self.busy = True
+        try:
+            self.conn.send((method, args))
+        except OSError as exc:
+            raise GenerationError(
+                "a composer worker process could not be reached", details={}
+            ) from exc
         stopped: BaseException | None = None
         while True:
             if not self.conn.poll(ALIVE_CHECK_S):
@@ -105,7 +123,14 @@ class _Worker:
                         details={"exitcode": self.process.exitcode},
                     )
                 continue
-            kind, value = self.conn.recv()
+            try:
+                kind, value = self.conn.recv()
+            except EOFError as exc:
+                raise GenerationError(
+                    "a composer worker process died while rendering", details={}
+                ) from exc
+            if kind != "progress":
+                self.busy = False
             if kind == "progress":
                 if progress is not None and stopped is None:
                     try:
@@ -203,14 +228,21 @@ class ComposerPool(Engine):
 
     def _take(self) -> _Worker:
         """An idle worker; a new one while fewer than ``processes`` run and none is idle."""
-        with self._lock:
-            if self._closed:
-                raise GenerationError("the composer pool is closed", details={})
-            start = self._started < self.processes and self._idle.empty()
+        while True:
+            with self._lock:
+                if self._closed:
+                    raise GenerationError("the composer pool is closed", details={})
+                start = self._started < self.processes and self._idle.empty()
+                if start:
+                    self._started += 1  # the slot is taken before the (slow) start
             if start:
-                self._started += 1  # the slot is taken before the (slow) start
-        if not start:
-            return self._idle.get()
+                break
+            # Look again now and then: a worker that died frees its slot for a new one.
+            with contextlib.suppress(queue.Empty):
+                idle = self._idle.get(timeout=ALIVE_CHECK_S)
+                if idle.process.is_alive():
+                    return idle
+                self._drop(idle)  # died while idle: nothing was lost, take another
         try:
             worker = _Worker(self._context, str(self.soundfont))
         except BaseException:
@@ -224,18 +256,13 @@ class ComposerPool(Engine):
     def _call(self, method: str, args: tuple[Any, ...], progress: ProgressCallback | None) -> Any:
         worker = self._take()
         try:
-            result = worker.call(method, args, progress)
-        except GenerationError:
-            if not worker.process.is_alive():
+            return worker.call(method, args, progress)
+        finally:
+            if worker.busy or not worker.process.is_alive():
+                # Interrupted mid-request or dead: its next answer would be a stale one.
                 self._drop(worker)
-                raise
-            self._idle.put(worker)
-            raise
-        except BaseException:
-            self._idle.put(worker)
-            raise
-        self._idle.put(worker)
-        return result
+            else:
+                self._idle.put(worker)
 
     def _drop(self, worker: _Worker) -> None:
         with self._lock:

@@ -74,6 +74,17 @@ def test_a_cancelled_render_stops_and_the_pool_carries_on(pool: ComposerPool) ->
     assert reports == sorted(reports) and reports[-1] == pytest.approx(1.0)
 
 
+def test_workers_that_died_while_idle_are_replaced(pool: ComposerPool) -> None:
+    pool.generate(PARAMS)
+    for child in multiprocessing.active_children():
+        if child.name == "musicgen-composer":
+            child.kill()
+            child.join()
+    again = pool.generate(PARAMS)
+    assert again.num_frames == round(PARAMS.duration_s * again.sample_rate)
+    assert _workers() >= 1
+
+
 def test_bad_input_is_reported_from_the_worker(pool: ComposerPool) -> None:
     with pytest.raises(InvalidParameterError, match="Unknown option"):
         pool.generate(GenerationParams("jazz", duration_s=1.0, seed=1, extra={"nope": 1}))
