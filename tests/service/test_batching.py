@@ -48,7 +48,11 @@ def batched(tmp_path: Path) -> Iterator[Service]:
 
 
 def _queue(
-    service: Service, model: str, requests: list[tuple[str, float, int]]
+    service: Service,
+    model: str,
+    requests: list[tuple[str, float, int]],
+    *,
+    cancelled: tuple[int, ...] = (),
 ) -> tuple[list[str], dict[str, str]]:
     key, account_id = service.key()
     principal = Principal(account_id=account_id, tier="free", key_id="k")
@@ -62,6 +66,8 @@ def _queue(
         )
         for prompt, duration, seed in requests
     ]
+    for index in cancelled:  # asked to stop before it started: seen at its first report
+        tasks[index].cancel_requested = True
     with service.state.db.session() as session:  # one commit: the worker sees them together
         session.add_all(tasks)
     service.state.queue.submit(tasks[0].id)
@@ -93,6 +99,23 @@ def test_queued_tasks_run_as_one_batch_each_as_alone(batched: Service, tiny_mono
             assert stored.shape == (round(duration * TINY_SAMPLE_RATE),)
             # 16-bit WAV: equal to within a quantisation step or two.
             np.testing.assert_allclose(stored, expected, atol=1e-4)
+
+
+def test_a_cancelled_task_ends_alone_and_its_batch_mates_complete(
+    batched: Service, tiny_mono: Path
+) -> None:
+    requests = REQUESTS[:3]
+    ids, headers = _queue(batched, str(tiny_mono), requests, cancelled=(1,))
+    bodies = [batched.wait(task_id, headers, timeout_s=120) for task_id in ids]
+    assert [body["status"] for body in bodies] == ["completed", "cancelled", "completed"]
+    with batched.state.db.session() as session:
+        first = session.get(Task, ids[0])
+        assert first is not None and first.result is not None
+        assert first.result["batch_size"] == 3
+    prompt, duration, seed = requests[2]
+    with MusicGenerator(model=str(tiny_mono), device="cpu") as alone:
+        expected = alone.generate(prompt, duration=duration, seed=seed).samples[0]
+    np.testing.assert_allclose(_audio(batched, ids[2]), expected, atol=1e-4)
 
 
 def test_only_musicgen_generations_with_equal_settings_share_a_batch(tiny_mono: Path) -> None:
