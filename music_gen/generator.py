@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -44,10 +45,12 @@ class MusicGenerator:
         device: "auto", "cpu", "cuda" or "cuda:N".
         dtype: torch dtype (or its name) for neural models; None picks the engine default.
         cache_dir: Where model weights are cached.
+        processes: Pieces rendered at once where the engine can (the composer renders in
+            this many worker processes); 1 renders here, one at a time.
 
     The engine is loaded on first use, so building a generator is cheap; call
     :meth:`load` to pay the cost up front. A generator is safe to share between threads
-    (generations run one at a time).
+    (generations run one at a time, or ``processes`` at a time where the engine can).
 
     Example:
         >>> generator = MusicGenerator()
@@ -61,7 +64,14 @@ class MusicGenerator:
         device: str = "auto",
         dtype: Any = None,
         cache_dir: str | os.PathLike[str] | None = None,
+        *,
+        processes: int = 1,
     ) -> None:
+        if isinstance(processes, bool) or not isinstance(processes, int) or processes < 1:
+            raise InvalidParameterError(
+                f"processes must be an integer >= 1, got {processes!r}",
+                details={"field": "processes", "value": str(processes)},
+            )
         if not isinstance(device, str) or not (device in _DEVICES or device.startswith("cuda:")):
             raise InvalidParameterError(
                 f"device must be one of {', '.join(_DEVICES)} or 'cuda:N', got {device!r}",
@@ -73,9 +83,11 @@ class MusicGenerator:
             device=device,
             dtype=dtype,
             cache_dir=Path(cache_dir).expanduser() if cache_dir is not None else None,
+            processes=processes,
         )
         self._engine: Engine | None = None
         self._lock = threading.RLock()
+        self._slots: threading.BoundedSemaphore | None = None
 
     @property
     def info(self) -> ModelInfo:
@@ -106,7 +118,15 @@ class MusicGenerator:
         with self._lock:
             if self._engine is None:
                 self._engine = load_engine(self.model, self.options)
+                self._slots = threading.BoundedSemaphore(max(1, self._engine.max_concurrency))
             return self._engine
+
+    def _generation_lock(self, engine: Engine) -> AbstractContextManager[Any]:
+        """What a generation holds: one of the engine's slots where it runs several at once,
+        else the generator's lock (one at a time)."""
+        if engine.max_concurrency > 1 and self._slots is not None:
+            return self._slots
+        return self._lock
 
     def close(self) -> None:
         """Release the engine; the next call loads it again."""
@@ -199,7 +219,7 @@ class MusicGenerator:
             **extra,
         )
         engine = self.load()
-        with self._lock:
+        with self._generation_lock(engine):
             return engine.generate(params, progress=progress)
 
     def generate_batch(
@@ -230,6 +250,18 @@ class MusicGenerator:
             )
             for index, prompt in enumerate(prompts)
         ]
+        engine = self.load()
+        with self._lock:
+            return engine.generate_batch(params_list, progress=progress)
+
+    def generate_many(
+        self,
+        params_list: Sequence[GenerationParams],
+        *,
+        progress: ProgressCallback | None = None,
+    ) -> list[AudioOutput]:
+        """Generate one piece per GenerationParams (from :meth:`make_params`), in one batch
+        where the engine can (MusicGen), each with its own prompt, duration and seed."""
         engine = self.load()
         with self._lock:
             return engine.generate_batch(params_list, progress=progress)

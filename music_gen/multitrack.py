@@ -120,7 +120,7 @@ class MultiInstrumentGenerator(MusicGenerator):
             if progress is not None:
                 progress(min(max(fraction, 0.0), 1.0) * _GENERATION_SHARE)
 
-        with self._lock:
+        with self._generation_lock(engine):
             stems = engine.generate_multitrack(parts, params, progress=generation_progress)
         stems = _check_stems(stems, parts)
         mix = self.mixer.mix(stems, settings)

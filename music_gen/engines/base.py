@@ -58,6 +58,8 @@ class Engine(abc.ABC):
 
     #: Registry name of the loaded model.
     model_name: str = ""
+    #: generate() calls that may run at once from different threads (1: one at a time).
+    max_concurrency: int = 1
 
     @property
     @abc.abstractmethod

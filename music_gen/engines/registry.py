@@ -26,6 +26,9 @@ class EngineOptions:
     dtype: Any = None
     # Where model weights are cached; None uses the library default (Hugging Face's cache).
     cache_dir: Path | None = None
+    # Pieces an engine may render at once where it can (the composer: worker processes);
+    # 1 renders in this process, one at a time.
+    processes: int = 1
 
 
 @dataclass(frozen=True)
@@ -188,6 +191,10 @@ def _load_engine_plugins() -> None:
 def _composer_factory(spec: ModelSpec, options: EngineOptions) -> Engine:
     from music_gen.engines.composer import ComposerEngine
 
+    if options.processes > 1:
+        from music_gen.engines.composer.pool import ComposerPool
+
+        return ComposerPool(options.processes)
     return ComposerEngine()
 
 

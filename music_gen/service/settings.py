@@ -86,6 +86,15 @@ class Settings(BaseSettings):
     max_attempts: int = Field(default=3, ge=1, le=20)
     # Most requests in one POST /generate/batch.
     batch_max_requests: int = Field(default=16, ge=1, le=256)
+    # MusicGen tasks of one model and sampling settings that a worker generates together as
+    # one padded batch, each with its own seed, prompt and duration (1: one at a time).
+    batch_max: int = Field(default=8, ge=1, le=64)
+    # How long a worker that found batch-mates for a MusicGen task waits for more to fill the
+    # batch (a task with none runs at once).
+    batch_wait_ms: float = Field(default=25.0, ge=0, le=10_000)
+    # Composer pieces rendered at once per model, each in its own worker process (None: one
+    # per core this server may use). Tasks run at once are bounded by `workers` too.
+    composer_processes: int | None = Field(default=None, ge=1, le=256)
     # Prior for the ETA: engine seconds per second of audio before anything was measured.
     eta_prior_s_per_audio_s: float = Field(default=0.5, gt=0)
     # Per-tier limits.
@@ -163,6 +172,15 @@ class Settings(BaseSettings):
     def resolved_audio_dir(self) -> Path:
         """The audio folder, defaulting to data_dir/audio."""
         return (self.audio_dir or self.data_dir / "audio").resolve()
+
+    @property
+    def resolved_composer_processes(self) -> int:
+        """composer_processes, or the cores this process may run on."""
+        if self.composer_processes is not None:
+            return self.composer_processes
+        from music_gen.engines.composer.pool import default_processes
+
+        return default_processes()
 
     def tier_limits(self, tier: str) -> TierLimits:
         """The limits for a tier name ("free" or "pro")."""

@@ -14,6 +14,7 @@ from music_gen.engines.registry import ModelInfo, list_models, resolve
 from music_gen.service.auth import Principal, authenticate, ensure_local_account
 from music_gen.service.db import Database
 from music_gen.service.jobs import GeneratorPool, InProcessQueue, JobQueue, SpeedTracker, TaskRunner
+from music_gen.service.jobs.batching import BatchPolicy
 from music_gen.service.limits import Limits
 from music_gen.service.metrics import ServiceMetrics
 from music_gen.service.models import Task
@@ -54,7 +55,9 @@ class AppState:
         """Make every component (nothing starts until :meth:`start`)."""
         db = Database(settings)
         storage = AudioStorage(settings.resolved_audio_dir)
-        generators = GeneratorPool(device=settings.device)
+        generators = GeneratorPool(
+            device=settings.device, composer_processes=settings.resolved_composer_processes
+        )
         speed = SpeedTracker(settings.eta_prior_s_per_audio_s)
         runner = TaskRunner(db, storage, generators, speed)
         queue: JobQueue
@@ -64,7 +67,11 @@ class AppState:
             queue = CeleryQueue(db, runner, settings)
         else:
             queue = InProcessQueue(
-                db, runner, workers=settings.workers, max_attempts=settings.max_attempts
+                db,
+                runner,
+                workers=settings.workers,
+                max_attempts=settings.max_attempts,
+                batch=BatchPolicy.from_settings(settings),
             )
         metrics = ServiceMetrics(task_counts=lambda: count_tasks(db))
         sender = WebhookSender(db, settings, on_outcome=metrics.webhook_outcome)

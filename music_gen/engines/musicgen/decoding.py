@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import contextlib
 import importlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import torch
 
+from music_gen.engines.musicgen.rows import stock_row_sampling
 from music_gen.errors import InvalidParameterError, UnsupportedOperationError
 
 #: Token decoders :func:`decode_tokens` can run.
@@ -100,6 +101,7 @@ def decode_tokens(
     prompt_codes: torch.Tensor | None = None,
     observer: StepObserver | None = None,
     decoder: str = "auto",
+    generators: Sequence[torch.Generator] | None = None,
 ) -> torch.Tensor:
     """Generate audio codes: the fast decoder where it applies, else stock ``model.generate()``.
 
@@ -111,6 +113,8 @@ def decode_tokens(
         prompt_codes: Codes to continue from, (batch, codebooks, frames), or None.
         observer: Called after every step (progress, streaming).
         decoder: "auto", "stock" or "fast" (see the module docstring).
+        generators: One random source per piece (see rows.py), so that a piece's codes do
+            not depend on its batch-mates; None samples from the device's default generator.
 
     Returns:
         Codes, (batch, codebooks, prompt frames + new_frames), on the model's device.
@@ -139,6 +143,7 @@ def decode_tokens(
             guidance_scale=sampling.guidance_scale,
             prompt_codes=prompt_codes,
             observer=observer,
+            generator=generators,
         )
         return codes[0]
     kwargs: dict[str, Any] = dict(conditioning.generate_kwargs)
@@ -165,7 +170,10 @@ def decode_tokens(
     processors = LogitsProcessorList()
     if observer is not None:
         processors.append(_ObserveSteps(steps, observer))
-    with _capture_codes(model) as captured:
+    rows: contextlib.AbstractContextManager[None] = contextlib.nullcontext()
+    if generators is not None:
+        rows = stock_row_sampling(model, generators)
+    with _capture_codes(model) as captured, rows:
         model.generate(
             **kwargs,
             max_new_tokens=steps,

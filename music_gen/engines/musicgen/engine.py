@@ -18,6 +18,7 @@ from music_gen.engines.musicgen.decoding import DECODERS, Conditioning, Sampling
 from music_gen.engines.musicgen.loading import LoadedCheckpoint, load_checkpoint
 from music_gen.engines.musicgen.longform import generate_codes, plan_windows
 from music_gen.engines.musicgen.melody import chroma_features, read_audio_input, resample
+from music_gen.engines.musicgen.rows import row_generators
 from music_gen.engines.registry import EngineOptions, ModelSpec
 from music_gen.errors import (
     GenerationError,
@@ -98,10 +99,11 @@ class MusicgenEngine(Engine):
     ) -> list[AudioOutput]:
         """Generate several pieces in one padded batch.
 
-        Requests that share sampling settings (temperature, top-k, top-p, guidance, stride)
-        run as one batch, seeded with the first request's seed (recorded in every piece's
-        metadata); their text is padded to the longest prompt and every piece is generated to
-        the longest duration, then cut.
+        Requests that share sampling settings (temperature, top-k, top-p, guidance, stride,
+        decoder) run as one batch; their text is padded to the longest prompt and every piece
+        is generated to the longest duration, then cut. Each piece samples from its own
+        generator seeded with its own seed (see rows.py), so a piece is the same whether it
+        runs alone or with others.
         """
         requests = [self._request(params) for params in params_list]
         results: list[AudioOutput | None] = [None] * len(requests)
@@ -174,7 +176,13 @@ class MusicgenEngine(Engine):
 
         def run(on_codes: Callable[[torch.Tensor], None]) -> torch.Tensor:
             with self._seeded(seed), torch.inference_mode():
-                return self._codes(conditioning, request, total_frames, on_codes=on_codes)
+                return self._codes(
+                    conditioning,
+                    request,
+                    total_frames,
+                    generators=row_generators([seed], self.loaded.device),
+                    on_codes=on_codes,
+                )
 
         yield from stream_pieces(
             run,
@@ -244,21 +252,23 @@ class MusicgenEngine(Engine):
         progress: ProgressCallback | None,
         prompt_codes: torch.Tensor | None = None,
     ) -> list[AudioOutput]:
-        first = requests[0].params
-        seed = _seed_of(first)
+        seeds = [_seed_of(r.params) for r in requests]
         lengths = [self._lengths(r.params.duration_s) for r in requests]
         total_frames = max(frames for frames, _ in lengths)
         try:
             conditioning = self._conditioning(requests)
-            with self._seeded(seed), torch.inference_mode():
+            # The global generator is seeded too (with the first seed) and restored after, so
+            # anything else that draws from it stays reproducible and the caller's is untouched.
+            with self._seeded(seeds[0]), torch.inference_mode():
                 codes = self._codes(
                     conditioning,
                     requests[0],
                     total_frames,
+                    generators=row_generators(seeds, self.loaded.device),
                     progress=progress,
                     prompt_codes=prompt_codes,
                 )
-                audio = self._decode(codes)
+                audio = self._decode_rows(codes, [frames for frames, _ in lengths])
         except MusicGenError:
             raise
         except (RuntimeError, ValueError) as exc:
@@ -269,7 +279,9 @@ class MusicgenEngine(Engine):
             progress(1.0)
         prompt_frames = 0 if prompt_codes is None else prompt_codes.shape[-1]
         outputs = []
-        for row, (request, (frames, samples)) in enumerate(zip(requests, lengths, strict=True)):
+        for row, (request, seed, (frames, samples)) in enumerate(
+            zip(requests, seeds, lengths, strict=True)
+        ):
             outputs.append(
                 AudioOutput(
                     samples=_fit(audio[row], samples),
@@ -285,6 +297,7 @@ class MusicgenEngine(Engine):
         request: _Request,
         total_frames: int,
         *,
+        generators: list[torch.Generator],
         progress: ProgressCallback | None = None,
         prompt_codes: torch.Tensor | None = None,
         on_codes: Callable[[torch.Tensor], None] | None = None,
@@ -293,10 +306,15 @@ class MusicgenEngine(Engine):
         plan = plan_windows(self.loaded.window_frames, self.loaded.frame_rate, request.stride_s)
         if prompt_codes is not None:
             total_frames = max(1, total_frames - prompt_codes.shape[-1])
-        return generate_codes(
+        # The last K - 1 frames of a run are drawn while the first codebooks already pad (the
+        # delay pattern), so they depend on where the run ends. Running a few frames past the
+        # end and dropping them makes a piece's codes independent of the run's length: the
+        # same whether it runs alone or batched with longer pieces.
+        lookahead = self.loaded.num_codebooks // self.loaded.channels - 1
+        codes = generate_codes(
             self.loaded.model,
             conditioning,
-            total_frames=total_frames,
+            total_frames=total_frames + lookahead,
             plan=plan,
             sampling=SamplingSettings(
                 temperature=params.temperature,
@@ -309,7 +327,20 @@ class MusicgenEngine(Engine):
             on_codes=on_codes,
             on_progress=progress,
             decoder=request.decoder,
+            generators=generators,
         )
+        return codes[..., : codes.shape[-1] - lookahead]
+
+    def _decode_rows(self, codes: torch.Tensor, frames: list[int]) -> list[np.ndarray]:
+        # Each piece is decoded from its own frames only: EnCodec looks a few frames ahead, so
+        # decoding a batch-mate's longer codes would change the end of a shorter piece.
+        audio: list[np.ndarray] = [np.empty(0)] * len(frames)
+        for length in sorted(set(frames)):
+            rows = [row for row, count in enumerate(frames) if count == length]
+            decoded = self._decode(codes[rows, :, :length])
+            for index, row in enumerate(rows):
+                audio[row] = decoded[index]
+        return audio
 
     def _decode(self, codes: torch.Tensor) -> np.ndarray:
         with torch.inference_mode():

@@ -9,7 +9,7 @@ whole piece is decoded by EnCodec at once, so there is no seam.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,6 +80,7 @@ def generate_codes(
     on_codes: CodesObserver | None = None,
     on_progress: Callable[[float], None] | None = None,
     decoder: str = "auto",
+    generators: Sequence[torch.Generator] | None = None,
 ) -> torch.Tensor:
     """Generate ``total_frames`` frames of codes (after any prompt), window by window.
 
@@ -94,6 +95,7 @@ def generate_codes(
         on_codes: Called with the codes so far (prompt included) as they grow.
         on_progress: Called with the fraction of new frames done.
         decoder: Which token decoder runs (see :func:`decode_tokens`).
+        generators: One random source per piece, kept across windows (see rows.py).
 
     Returns:
         Codes (batch, codebooks, prompt frames + total_frames).
@@ -125,6 +127,7 @@ def generate_codes(
             prompt_codes=context,
             observer=tracker if (on_codes or on_progress) else None,
             decoder=decoder,
+            generators=generators,
         )
         fresh = window[..., keep : keep + new]
         committed = fresh if committed is None else torch.cat([committed, fresh], dim=-1)

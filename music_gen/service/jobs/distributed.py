@@ -22,7 +22,7 @@ import os
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +30,7 @@ from sqlalchemy import func, or_, select, update
 
 from music_gen.errors import ServiceUnavailableError
 from music_gen.service.db import Database
+from music_gen.service.jobs.batching import BatchGatherer, BatchPolicy
 from music_gen.service.jobs.runner import TaskRunner
 from music_gen.service.models import Task, utcnow
 from music_gen.service.settings import Settings
@@ -247,7 +248,9 @@ class WorkerRuntime:
         self.settings = settings
         self.celery = celery
         self.db = Database(settings)
-        self.generators = GeneratorPool(device=settings.device)
+        self.generators = GeneratorPool(
+            device=settings.device, composer_processes=settings.resolved_composer_processes
+        )
         self.runner = TaskRunner(
             self.db,
             AudioStorage(settings.resolved_audio_dir),
@@ -268,6 +271,11 @@ class WorkerRuntime:
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
+        self.batcher = BatchGatherer(
+            self.db,
+            BatchPolicy.from_settings(settings),
+            lambda task_id: claim(self.db, task_id) is not None,
+        )
 
     def start(self) -> None:
         """Migrate, recover dead workers' tasks, start the heartbeat thread."""
@@ -301,7 +309,13 @@ class WorkerRuntime:
         if claim(self.db, task_id) is None:
             return "skipped"
         with self._beating(task_id):
-            return self.runner.run(task_id)
+            mates = self.batcher.companions(task_id)
+            if not mates:
+                return self.runner.run(task_id)
+            with ExitStack() as stack:
+                for mate in mates:
+                    stack.enter_context(self._beating(mate))
+                return self.runner.run_batch([task_id, *mates]).get(task_id, "skipped")
 
     def sweep(self) -> None:
         """Put tasks of dead workers back in the queue and send them again."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from typing import Any
 
 from music_gen.engines.registry import resolve
@@ -28,23 +29,34 @@ class GeneratorPool:
 
     Args:
         device: Device for neural engines.
+        composer_processes: Pieces each composer model renders at once, in worker processes
+            (1: in this process, one at a time).
     """
 
-    def __init__(self, device: str = "auto") -> None:
+    def __init__(self, device: str = "auto", composer_processes: int = 1) -> None:
         self.device = device
+        self.composer_processes = composer_processes
         self._generators: dict[str, MusicGenerator] = {}
-        self._model_locks: dict[str, threading.Lock] = {}
+        self._model_locks: dict[str, threading.BoundedSemaphore] = {}
         self._lock = threading.Lock()
 
-    def lock(self, model: str) -> threading.Lock:
-        """The lock a worker holds while the model generates (a generator runs one at a time).
+    def processes(self, model: str) -> int:
+        """Generations of ``model`` that may run at once."""
+        return self.composer_processes if resolve(model).engine == "composer" else 1
+
+    def lock(self, model: str) -> threading.BoundedSemaphore:
+        """What a worker holds while the model generates: one of :meth:`processes` slots.
 
         Raises:
             ModelNotFoundError: Unknown model name.
         """
         name = resolve(model).name
         with self._lock:
-            return self._model_locks.setdefault(name, threading.Lock())
+            slots = self._model_locks.get(name)
+            if slots is None:
+                slots = threading.BoundedSemaphore(self.processes(name))
+                self._model_locks[name] = slots
+            return slots
 
     def get(self, model: str) -> MusicGenerator:
         """The generator for a model name or alias (its engine loads on first use).
@@ -57,6 +69,7 @@ class GeneratorPool:
             generator = self._generators.get(name)
             if generator is None:
                 generator = _generator_class()(model=name, device=self.device)
+                generator.options = replace(generator.options, processes=self.processes(name))
                 self._generators[name] = generator
             return generator
 

@@ -15,6 +15,7 @@ import threading
 from sqlalchemy import func, select, update
 
 from music_gen.service.db import Database
+from music_gen.service.jobs.batching import BatchGatherer, BatchPolicy
 from music_gen.service.jobs.runner import TaskRunner
 from music_gen.service.models import Task, utcnow
 
@@ -30,6 +31,7 @@ class InProcessQueue:
         workers: Number of worker threads.
         max_attempts: Starts after which an interrupted task is failed instead of re-queued.
         poll_interval_s: How often idle workers look for tasks nobody told them about.
+        batch: How MusicGen tasks waiting together are batched (None: one at a time).
     """
 
     def __init__(
@@ -40,6 +42,7 @@ class InProcessQueue:
         workers: int,
         max_attempts: int,
         poll_interval_s: float = 1.0,
+        batch: BatchPolicy | None = None,
     ) -> None:
         self.db = db
         self.runner = runner
@@ -51,6 +54,7 @@ class InProcessQueue:
         self._stopping = threading.Event()
         # Set by submit() so a worker that was busy when notified looks again before waiting.
         self._pending = False
+        self.batcher = BatchGatherer(db, batch or BatchPolicy(), self._claim_id)
 
     @property
     def size(self) -> int:
@@ -148,6 +152,20 @@ class InProcessQueue:
             log.warning("recovered interrupted tasks: %d re-queued, %d failed", requeued, failed)
         return int(requeued), int(failed)
 
+    def _claim_id(self, task_id: str) -> bool:
+        with self.db.session() as session:
+            claimed = session.execute(
+                update(Task)
+                .where(Task.id == task_id, Task.status == "queued")
+                .values(
+                    status="processing",
+                    attempts=Task.attempts + 1,
+                    started_at=utcnow(),
+                    progress=0.0,
+                )
+            ).rowcount  # type: ignore[attr-defined]
+        return bool(claimed == 1)
+
     def claim(self) -> str | None:
         """Atomically take the oldest queued task; None when there is none."""
         with self.db.session() as session:
@@ -187,7 +205,11 @@ class InProcessQueue:
                     self._pending = False
                 continue
             try:
-                self.runner.run(task_id)
+                mates = self.batcher.companions(task_id)
+                if mates:
+                    self.runner.run_batch([task_id, *mates])
+                else:
+                    self.runner.run(task_id)
             except Exception:
                 # The database failed while recording the outcome: the task stays
                 # "processing" and the next start recovers it; this worker carries on.

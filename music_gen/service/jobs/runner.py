@@ -9,7 +9,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select, update
@@ -17,6 +17,7 @@ from sqlalchemy import func, select, update
 from music_gen.audio import AudioOutput
 from music_gen.errors import GenerationCancelledError, MusicGenError
 from music_gen.service.db import Database
+from music_gen.service.jobs.batching import BatchProgress
 from music_gen.service.jobs.engines import GeneratorPool
 from music_gen.service.jobs.observer import Observers, TaskOutcome
 from music_gen.service.jobs.speed import SpeedTracker
@@ -116,6 +117,98 @@ class TaskRunner:
                 return self._run_tracked(task_id, kind, model, fmt, params, duration_s)
             finally:
                 self._context.pop(task_id, None)
+
+    def run_batch(self, task_ids: list[str]) -> dict[str, str]:
+        """Run claimed MusicGen tasks of one model and settings as one padded batch.
+
+        Each task keeps its own prompt, duration and seed, gets its own progress, can be
+        cancelled alone, and ends with its own status and files.
+
+        Returns:
+            Task id -> final status.
+        """
+        tasks: list[tuple[str, str, str, dict[str, Any], float]] = []
+        with self.db.session() as session:
+            for task_id in task_ids:
+                task = session.get(Task, task_id)
+                if task is not None and task.status == "processing":
+                    tasks.append(
+                        (task_id, task.model, task.format, dict(task.params), task.duration_s)
+                    )
+        if len(tasks) <= 1:
+            return {task[0]: self.run(task[0]) for task in tasks}
+        with ExitStack() as stack:
+            for task_id, model, _, params, _ in tasks:
+                stack.enter_context(self.tracking(task_id))
+                self._context[task_id] = (model, params)
+                stack.callback(self._context.pop, task_id, None)
+                log.info(
+                    "task started",
+                    extra={"task_id": task_id, "model": model, "batch_size": len(tasks)},
+                )
+                self.observers.started(task_id, model, params)
+            return self._run_batch_tracked(tasks)
+
+    def _run_batch_tracked(
+        self, tasks: list[tuple[str, str, str, dict[str, Any], float]]
+    ) -> dict[str, str]:
+        model = tasks[0][1]
+        progress = BatchProgress({task[0]: _Progress(self, task[0]) for task in tasks})
+        statuses: dict[str, str] = {}
+        try:
+            generator = self.generators.get(model)
+            params_list = [
+                generator.make_params(
+                    params["prompt"],
+                    duration_s,
+                    params["temperature"],
+                    params["top_k"],
+                    params["top_p"],
+                    params.get("seed"),
+                )
+                for _, _, _, params, duration_s in tasks
+            ]
+            generator.load()
+            with self.generators.lock(model):
+                started = time.perf_counter()
+                outputs = generator.generate_many(params_list, progress=progress)
+                elapsed = time.perf_counter() - started
+        except GenerationCancelledError:
+            pass  # every task stopped: each ends as its own callback said, below
+        except MusicGenError as exc:
+            error = _jsonable(exc.to_dict())
+            return {t[0]: self._finish(t[0], "failed", error=error) for t in tasks}
+        except Exception as exc:
+            log.exception("batch of %d tasks failed", len(tasks))
+            error = {
+                "code": "INTERNAL",
+                "message": f"Generation failed: {type(exc).__name__}: {exc}",
+                "details": {},
+            }
+            return {t[0]: self._finish(t[0], "failed", error=error) for t in tasks}
+        else:
+            self.speed.record(model, elapsed, sum(t[4] for t in tasks))
+            for (task_id, _, fmt, _, _), audio in zip(tasks, outputs, strict=True):
+                if task_id in progress.stopped:
+                    continue
+                rows = self._write_files({"audio": audio}, fmt)
+                result = {
+                    "duration": audio.duration,
+                    "metadata": _jsonable(audio.metadata),
+                    "files": {row.label: row.id for row in rows},
+                    "engine_s": round(elapsed, 4),
+                    "batch_size": len(tasks),
+                }
+                statuses[task_id] = self._finish(task_id, "completed", result=result, files=rows)
+        for task_id, reason in progress.stopped.items():
+            stopped = isinstance(reason, _ShutDown)
+            statuses[task_id] = (
+                self._requeue(task_id) if stopped else self._finish(task_id, "cancelled")
+            )
+        for task_id, *_ in tasks:
+            if task_id not in statuses:
+                statuses[task_id] = self._finish(task_id, "cancelled")
+        return statuses
 
     def _run_tracked(
         self,

@@ -37,7 +37,8 @@ def test_batch_runs_as_one_generate_call(
     monkeypatch.setattr(model, "generate", counting)
     outputs = mono_generator.generate_batch(PROMPTS, duration=0.4, seed=1, decoder="stock")
     assert len(calls) == 1
-    assert [o.metadata["seed"] for o in outputs] == [1, 1, 1]
+    # generate_batch gives prompt i the seed + i, and every piece keeps its own seed.
+    assert [o.metadata["seed"] for o in outputs] == [1, 2, 3]
 
 
 def test_batch_with_different_durations_cuts_each(mono_generator: MusicGenerator) -> None:

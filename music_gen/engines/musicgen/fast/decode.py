@@ -22,7 +22,7 @@ from __future__ import annotations
 import functools
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -290,7 +290,7 @@ def fast_generate_codes(
     top_p: float | None = None,
     guidance_scale: float | None = None,
     seed: int | None = None,
-    generator: torch.Generator | None = None,
+    generator: torch.Generator | Sequence[torch.Generator] | None = None,
     prompt_codes: torch.Tensor | None = None,
     progress: Callable[[int, int], None] | None = None,
     observer: Callable[[int, int, torch.Tensor], None] | None = None,
@@ -315,7 +315,9 @@ def fast_generate_codes(
         top_p: Nucleus threshold when sampling (1.0: off).
         guidance_scale: Classifier-free guidance scale (<= 1: off).
         seed: Seed of a fresh generator on the model's device (ignored if ``generator``).
-        generator: Random source; None with no seed uses the device's default generator.
+        generator: Random source; None with no seed uses the device's default generator. A
+            sequence gives one generator per piece (``len == batch``): each piece's draws then
+            come from its own generator only, so its codes do not depend on its batch-mates.
         prompt_codes: Audio codes to continue, ``[batch, K, frames]`` or ``[batch*K, frames]``,
             as stock's ``decoder_input_ids``.
         progress: Called as ``progress(steps_done, steps_total)`` after each step.
@@ -370,6 +372,10 @@ def fast_generate_codes(
         rows = states.shape[0]
         batch = rows // 2 if sampling.spec.guided else rows
         ids = _start_ids(model, batch, prompt_codes, int(start), device)
+        if isinstance(generator, Sequence) and len(generator) != batch:
+            raise InvalidParameterError(
+                f"got {len(generator)} generators for a batch of {batch} pieces"
+            )
         max_length = ids.shape[-1] + max_new_tokens
         prefix, pattern = model.decoder.build_delay_pattern_mask(
             ids, pad_token_id=int(start), max_length=max_length

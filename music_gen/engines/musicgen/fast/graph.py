@@ -17,12 +17,14 @@ algorithm ``torch.multinomial`` uses for one sample - or ``argmax`` when greedy.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import torch
 import torch.nn.functional as F
+
+from music_gen.engines.musicgen.rows import fill_row_noise
 
 if TYPE_CHECKING:
     from music_gen.engines.musicgen.fast.weights import DecoderWeights
@@ -354,7 +356,7 @@ class StaticDecoder:
         self,
         steps: int,
         *,
-        generator: torch.Generator | None,
+        generator: torch.Generator | Sequence[torch.Generator] | None,
         progress: Callable[[int, int], None] | None = None,
         observer: Callable[[int, int, torch.Tensor], None] | None = None,
         use_graph: bool,
@@ -364,7 +366,8 @@ class StaticDecoder:
 
         Args:
             steps: Number of steps to run.
-            generator: Random source of the sampling noise (None: the device default).
+            generator: Random source of the sampling noise (None: the device default), or one
+                per piece of the batch, each drawing its own piece's rows (see rows.py).
             progress: Called as ``progress(done, steps)`` after every step.
             observer: Called as ``observer(step, steps, ids)`` before every step, ``ids`` being
                 a view of the codes so far ``[batch * K, position + 1]``.
@@ -376,7 +379,10 @@ class StaticDecoder:
             if observer is not None:
                 observer(i, steps, self.codes[:, : self.host_pos + 1])
             if sample:
-                self.noise.exponential_(generator=generator)
+                if isinstance(generator, Sequence):
+                    fill_row_noise(self.noise, generator)
+                else:
+                    self.noise.exponential_(generator=generator)
             if use_graph:
                 self.graphs[self.host_pos // self.window].replay()
             elif static:
