@@ -36,6 +36,8 @@ from music_gen.engines.base import AudioChunk
 from music_gen.engines.registry import ModelInfo
 from music_gen.errors import GenerationCancelledError, GenerationError, MusicGenError
 from music_gen.generator import MusicGenerator
+from music_gen.level import measure
+from music_gen.params import DEFAULT_LOUDNESS_LUFS
 from music_gen.service.auth import Principal
 from music_gen.service.models import AudioFile, Task, utcnow
 from music_gen.service.state import AppState
@@ -86,6 +88,8 @@ class StreamJob:
     format: str
     # Length of each chunk in seconds (the engine may round it).
     chunk_s: float
+    # Loudness target (LUFS) or None for the model's own level.
+    loudness_lufs: float | None = DEFAULT_LOUDNESS_LUFS
 
 
 class StreamRun:
@@ -221,7 +225,10 @@ class StreamRun:
                     "temperature": job.temperature,
                     "top_k": job.top_k,
                     "top_p": job.top_p,
+                    "loudness_lufs": job.loudness_lufs,
                 },
+                "loudness_target_lufs": job.loudness_lufs,
+                **measure(samples, info.sample_rate),
             },
         )
         self.state.speed.record(job.model, engine_s, audio.duration)
@@ -253,6 +260,7 @@ class StreamRun:
             top_k=job.top_k,
             top_p=job.top_p,
             seed=job.seed,
+            loudness_lufs=job.loudness_lufs,
         )
         parts: list[np.ndarray] = []
         total = max(1, round(job.duration_s * info.sample_rate))

@@ -16,6 +16,7 @@ from music_gen.engines.composer.plan import PartPlan, PartRequest, PiecePlan, bu
 from music_gen.engines.composer.render import (
     SAMPLE_RATE,
     Renderer,
+    estimated_rms,
     find_soundfont,
     master_gain,
 )
@@ -178,6 +179,22 @@ class ComposerEngine(Engine):
             end = start + samples.shape[1]
             yield AudioChunk(samples, SAMPLE_RATE, start, final=end >= total)
             start = end
+
+    def loudness_offset_db(self, params: GenerationParams, window_s: float) -> float:
+        """How much louder the piece is than its first ``window_s`` seconds, from the notes
+        (the intro is soft, parts enter later and the climax is loudest)."""
+        plan, arrangement, _ = self.plan(params)
+        if plan.duration_s <= window_s:
+            return 0.0
+        opening = {
+            name: [n for n in notes if n.start_s < window_s]
+            for name, notes in arrangement.notes.items()
+        }
+        whole = estimated_rms(plan.parts, arrangement.notes, plan.duration_s)
+        start = estimated_rms(plan.parts, opening, window_s)
+        if whole <= 0.0 or start <= 0.0:
+            return 0.0
+        return float(20.0 * np.log10(whole / start))
 
     def generate_multitrack(
         self,

@@ -40,6 +40,7 @@ def _task_params(body: GenerateRequest, seed: int | None) -> dict[str, object]:
         "top_k": body.top_k,
         "top_p": body.top_p,
         "seed": seed,
+        "loudness_lufs": body.loudness_lufs,
     }
 
 

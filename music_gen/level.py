@@ -1,0 +1,243 @@
+"""The output level: every piece leaves MusicGenerator at one loudness.
+
+A whole piece (``generate``, ``generate_batch``) is mastered with
+:func:`music_gen.mixing.mastering.master_samples`: integrated loudness measured per ITU-R
+BS.1770-4, gain to the target, gentle glue compression and, where the peaks demand it, the 4x
+oversampled limiter, with the true peak under :data:`CEILING_DBTP`.
+
+A stream cannot be measured before it is heard, so its gain is fixed once, from the first
+:data:`WINDOW_S` seconds (held back until they are measured) and the engine's word on how the
+rest compares (:meth:`Engine.loudness_offset_db`; the composer reads it from its notes), and
+never changes after: no gain riding, no pumping. Every chunk then passes one stateful
+pedalboard chain: that fixed gain, the mastering glue compressor and a fast peak limiter
+(pedalboard ``Compressor``, 30:1, then ``Clipping``), run at 4x the sample rate so that it
+catches true peaks. A stream that ends inside the window is mastered whole, exactly as
+``generate()``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator
+
+import numpy as np
+
+from music_gen.audio import AudioOutput
+from music_gen.engines.base import AudioChunk
+
+# music_gen.mixing (pedalboard, scipy) is imported where it is used, so that importing
+# music_gen stays light.
+
+#: Highest true peak of a levelled piece, in dBTP.
+CEILING_DBTP = -1.0
+#: Seconds of a stream measured (and held back) before its gain is fixed.
+WINDOW_S = 5.0
+#: A stream's limiter works this far under the ceiling, so that its true peak stays under.
+STREAM_MARGIN_DB = 0.5
+# A stream's limiter runs at this multiple of the sample rate, so it sees the true peaks.
+_OVERSAMPLING = 4
+# The peak limiter holds peaks this far under the stream's ceiling.
+_LIMITER_ROOM_DB = 0.5
+# Largest gain a stream gets from its window (a near-silent opening must not blow up the rest).
+_MAX_STREAM_GAIN_DB = 30.0
+
+
+def measure(samples: np.ndarray, sample_rate: int) -> dict[str, float | None]:
+    """Integrated loudness (LUFS) and true peak (dBTP) of samples, for metadata."""
+    from music_gen.mixing.loudness import finite_or_none, integrated_loudness, true_peak_db
+
+    return {
+        "loudness_lufs": finite_or_none(integrated_loudness(samples, sample_rate)),
+        "true_peak_dbtp": finite_or_none(true_peak_db(samples)),
+    }
+
+
+def level_audio(audio: AudioOutput, target_lufs: float | None) -> AudioOutput:
+    """Bring a whole piece to ``target_lufs`` (None: leave it) and report the level.
+
+    The samples are replaced in place (stems and MIDI are left as the engine made them);
+    ``metadata`` gets ``loudness_lufs`` and ``true_peak_dbtp`` (measured on the result),
+    ``loudness_target_lufs`` and, when levelled, ``level`` (gain, limiter drive, note).
+    """
+    if target_lufs is not None:
+        from music_gen.mixing.mastering import master_samples
+
+        samples, report = master_samples(
+            audio.samples, audio.sample_rate, target_lufs=target_lufs, headroom_db=-CEILING_DBTP
+        )
+        audio.samples = samples
+        audio.metadata["loudness_lufs"] = report["integrated_lufs"]
+        audio.metadata["true_peak_dbtp"] = report["true_peak_dbtp"]
+        audio.metadata["level"] = {
+            "gain_db": report["gain_db"],
+            "limiter_drive_db": report["limiter_drive_db"],
+            "target_reached": report["target_reached"],
+            "note": report["note"],
+        }
+    else:
+        audio.metadata.update(measure(audio.samples, audio.sample_rate))
+    audio.metadata["loudness_target_lufs"] = target_lufs
+    return audio
+
+
+class _StreamChain:
+    """Fixed gain, glue compression and a peak limiter, run at 4x the sample rate and keeping
+    their state across chunks (so the limiter acts on true peaks, as in mastering).
+
+    ``process`` may return fewer frames than it was given (the resamplers' latency); the
+    frames come out in order and ``flush`` returns the rest, so the totals agree.
+    """
+
+    def __init__(self, gain_db: float, target_lufs: float, sample_rate: int, channels: int) -> None:
+        # Imported here: importing music_gen stays light (pedalboard loads on first use).
+        import pedalboard
+        from pedalboard.io import StreamResampler
+
+        ceiling_db = CEILING_DBTP - STREAM_MARGIN_DB
+        self.rate = sample_rate
+        high = sample_rate * _OVERSAMPLING
+        self.up = StreamResampler(sample_rate, high, channels)
+        self.down = StreamResampler(high, sample_rate, channels)
+        self.board = pedalboard.Pedalboard(
+            [
+                pedalboard.Gain(gain_db=gain_db),
+                # The mastering chain's glue: 2:1 from 6 dB above the target loudness.
+                pedalboard.Compressor(
+                    threshold_db=min(target_lufs + 6.0, 0.0),
+                    ratio=2.0,
+                    attack_ms=20.0,
+                    release_ms=250.0,
+                ),
+                # The peak limiter: a 30:1 compressor with a 10 us attack (pedalboard's
+                # Limiter clips at its own threshold, which rings once resampled), and a clip
+                # at the ceiling for anything that still outruns it.
+                pedalboard.Compressor(
+                    threshold_db=ceiling_db - _LIMITER_ROOM_DB,
+                    ratio=30.0,
+                    attack_ms=0.01,
+                    release_ms=50.0,
+                ),
+                pedalboard.Clipping(threshold_db=ceiling_db),
+            ]
+        )
+
+    def _run(self, up: np.ndarray) -> np.ndarray:
+        if up.shape[-1] == 0:
+            return self.down.process(up)
+        limited = self.board(up, float(self.rate * _OVERSAMPLING), reset=False)
+        return self.down.process(np.ascontiguousarray(limited, dtype=np.float32))
+
+    def process(self, samples: np.ndarray) -> np.ndarray:
+        """Feed frames; returns the frames ready so far."""
+        return self._run(self.up.process(np.ascontiguousarray(samples, dtype=np.float32)))
+
+    def flush(self) -> np.ndarray:
+        """The frames still inside the resamplers."""
+        tail = self._run(self.up.process())
+        return np.concatenate([tail, self.down.process()], axis=1)
+
+    def whole(self, samples: np.ndarray) -> np.ndarray:
+        """Run all of ``samples`` through (for measuring a fresh chain)."""
+        return np.concatenate([self.process(samples), self.flush()], axis=1)
+
+
+def stream_gain_db(window: np.ndarray, sample_rate: int, target_lufs: float) -> float:
+    """The fixed gain that brings a stream whose opening is ``window`` to ``target_lufs``.
+
+    Measured through the stream's own chain (the limiter takes a little loudness off the
+    peaks), corrected once.
+    """
+    from music_gen.mixing.loudness import ABSOLUTE_GATE_LUFS, integrated_loudness
+
+    loudness = integrated_loudness(window, sample_rate)
+    if not loudness > ABSOLUTE_GATE_LUFS:
+        return 0.0
+    gain = min(target_lufs - loudness, _MAX_STREAM_GAIN_DB)
+    trial = _StreamChain(gain, target_lufs, sample_rate, window.shape[0]).whole(window)
+    after = integrated_loudness(trial, sample_rate)
+    if math.isfinite(after):
+        gain = min(gain + target_lufs - after, _MAX_STREAM_GAIN_DB)
+    return float(gain)
+
+
+def level_stream(
+    chunks: Iterable[AudioChunk],
+    target_lufs: float | None,
+    *,
+    window_s: float = WINDOW_S,
+    offset_db: float = 0.0,
+) -> Iterator[AudioChunk]:
+    """Chunks of a stream at ``target_lufs`` (None: passed through unchanged).
+
+    The chunk boundaries are kept. The first ``window_s`` seconds are held back until they
+    are measured; a stream that ends within them is mastered whole (as ``generate()``).
+    ``offset_db`` is how much louder the whole piece is expected to be than its first
+    ``window_s`` seconds (an engine that plans ahead knows; 0 otherwise).
+    """
+    if target_lufs is None:
+        yield from chunks
+        return
+    held: list[AudioChunk] = []
+    held_frames = 0
+    chain: _StreamChain | None = None
+    ready: list[np.ndarray] = []
+    for chunk in chunks:
+        if chain is None:
+            held.append(chunk)
+            held_frames += chunk.samples.shape[1]
+            if chunk.final:
+                yield from _master_whole(held, target_lufs)
+                return
+            if held_frames < window_s * chunk.sample_rate:
+                continue
+            window = np.concatenate([c.samples for c in held], axis=1)
+            gain = stream_gain_db(window, chunk.sample_rate, target_lufs) - offset_db
+            chain = _StreamChain(gain, target_lufs, chunk.sample_rate, window.shape[0])
+            ready.append(chain.process(window))
+        else:
+            held.append(chunk)
+            ready.append(chain.process(chunk.samples))
+        if chunk.final:
+            ready.append(chain.flush())
+        yield from _emit(held, ready, final=chunk.final)
+    if held and chain is None:
+        yield from _master_whole(held, target_lufs)
+
+
+def _emit(held: list[AudioChunk], ready: list[np.ndarray], *, final: bool) -> Iterator[AudioChunk]:
+    """Pop the held chunks whose frames have come out of the chain (all of them at the end)."""
+    out = np.concatenate(ready, axis=1) if len(ready) > 1 else ready[0]
+    ready.clear()
+    offset = 0
+    while held:
+        frames = held[0].samples.shape[1]
+        if offset + frames > out.shape[1] and not final:
+            break
+        piece = out[:, offset : offset + frames]
+        if piece.shape[1] < frames:
+            piece = np.pad(piece, ((0, 0), (0, frames - piece.shape[1])))
+        yield _replace(held.pop(0), piece)
+        offset += frames
+    ready.append(out[:, offset:])
+
+
+def _master_whole(held: list[AudioChunk], target_lufs: float) -> Iterator[AudioChunk]:
+    from music_gen.mixing.mastering import master_samples
+
+    rate = held[0].sample_rate
+    whole = np.concatenate([c.samples for c in held], axis=1)
+    mastered, _ = master_samples(whole, rate, target_lufs=target_lufs, headroom_db=-CEILING_DBTP)
+    offset = 0
+    for chunk in held:
+        frames = chunk.samples.shape[1]
+        yield _replace(chunk, mastered[:, offset : offset + frames])
+        offset += frames
+
+
+def _replace(chunk: AudioChunk, samples: np.ndarray) -> AudioChunk:
+    return AudioChunk(
+        samples=np.ascontiguousarray(samples, dtype=np.float32),
+        sample_rate=chunk.sample_rate,
+        start_frame=chunk.start_frame,
+        final=chunk.final,
+    )
