@@ -359,8 +359,9 @@ def _form(
     if intro:
         add("intro", [bars_a[i % len(bars_a)] for i in range(intro)], 0.5)
     last_b = max((i for i, (lab, _) in enumerate(labels) if lab == "B"), default=-1)
-    # The climax: the last B (or the last section); energy builds to it and relaxes after.
-    peak = last_b if last_b >= 0 else len(labels) - 1
+    # The climax: the last B, or the final section when two or more follow that B (the last
+    # chorus after the bridge); energy builds to it and relaxes after.
+    peak = last_b if 0 <= last_b >= len(labels) - 2 else len(labels) - 1
     cadences = cadence_plan([label for label, _ in labels], chooser)
     heard: dict[str, int] = {}
     played: dict[str, int] = {prog_a: intro}
