@@ -2,7 +2,8 @@
 
 A band of three or more parts does not play everything all the time. The intro sets up the
 harmony (and the groove) without the bass and counter-lines; the first section holds back the
-counter-line and pad, which enter when the section repeats or the contrast comes; a long piece
+counter-line and pad (or, in a band without them, the bass), which enter when the section
+repeats or the contrast comes; a long piece
 has a breakdown without drums before its climax, where everyone returns; the outro thins out
 again. The melody always plays (it rests in intros as before), and a part that is the band's
 only harmony never drops out. The drums of the first section leave out their ghost notes, so
@@ -38,11 +39,12 @@ def resting_sections(plan: PiecePlan, part: PartPlan) -> set[int]:
             resting.add(index)
         if section.label == "outro" and part.role == "counter" and index > 0:
             resting.add(index)
-    if (
-        len(body) >= 3
-        and part.role in ("counter", "pad")
-        and any(p.role == "chords" for p in plan.parts)
-    ):
+    has_chords = any(p.role == "chords" for p in plan.parts)
+    if len(body) >= 3 and part.role in ("counter", "pad") and has_chords:
+        resting.add(body[0])
+    lines = any(p.role in ("counter", "pad") for p in plan.parts)
+    if len(body) >= 4 and part.role == "bass" and has_chords and not lines:
+        # A band without counter-lines or pads: the bass enters with the second section.
         resting.add(body[0])
     if len(body) >= BREAKDOWN_SECTIONS and part.role == "drums":
         peak = max(body, key=lambda i: (plan.sections[i].energy, -i))

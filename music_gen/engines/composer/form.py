@@ -36,25 +36,29 @@ class HarmonyStyle:
     # "triad", "seventh" (jazz spellings), "dominant" (I7 IV7 V7) or "power" (fifths).
     spelling: str
     devices: tuple[str, ...]
+    # Minor keys cadence through bVI-bVII-i (rock, folk, dance) rather than iv-V7-i.
+    aeolian: bool = False
 
 
 _STYLES: dict[str, HarmonyStyle] = {
-    "pop": HarmonyStyle("triad", ("secondary", "borrowed", "suspension", "substitute")),
-    "rock": HarmonyStyle("triad", ("borrowed", "suspension", "substitute")),
-    "metal": HarmonyStyle("power", ("borrowed", "substitute")),
+    "pop": HarmonyStyle(
+        "triad", ("secondary", "borrowed", "suspension", "substitute"), aeolian=True
+    ),
+    "rock": HarmonyStyle("triad", ("borrowed", "suspension", "substitute"), aeolian=True),
+    "metal": HarmonyStyle("power", ("borrowed", "substitute"), aeolian=True),
     "jazz": HarmonyStyle("seventh", ("secondary", "two_five", "tritone", "passing")),
     "blues": HarmonyStyle("dominant", ()),
     "funk": HarmonyStyle("dominant", ("borrowed", "substitute")),
-    "house": HarmonyStyle("triad", ("borrowed", "suspension", "substitute")),
-    "techno": HarmonyStyle("triad", ("substitute",)),
-    "ambient": HarmonyStyle("triad", ("suspension", "substitute", "borrowed")),
+    "house": HarmonyStyle("triad", ("borrowed", "suspension", "substitute"), aeolian=True),
+    "techno": HarmonyStyle("triad", ("substitute",), aeolian=True),
+    "ambient": HarmonyStyle("triad", ("suspension", "substitute", "borrowed"), aeolian=True),
     "lo-fi": HarmonyStyle("seventh", ("secondary", "two_five", "substitute")),
     "hip-hop": HarmonyStyle("seventh", ("secondary", "substitute")),
     "classical": HarmonyStyle("triad", ("secondary", "borrowed", "suspension", "passing")),
     "cinematic": HarmonyStyle("triad", ("borrowed", "suspension", "secondary", "substitute")),
-    "folk": HarmonyStyle("triad", ("secondary", "suspension", "substitute")),
+    "folk": HarmonyStyle("triad", ("secondary", "suspension", "substitute"), aeolian=True),
     "bossa nova": HarmonyStyle("seventh", ("secondary", "two_five", "tritone")),
-    "reggae": HarmonyStyle("triad", ("borrowed", "substitute")),
+    "reggae": HarmonyStyle("triad", ("borrowed", "substitute"), aeolian=True),
     "country": HarmonyStyle("triad", ("secondary", "suspension", "substitute")),
 }
 _DEFAULT_STYLE = HarmonyStyle("triad", ("secondary", "suspension", "substitute"))
@@ -167,7 +171,7 @@ def _substitute(
     bars: Bars, low: int, high: int, minor: bool, style: HarmonyStyle, meter: str, ch: Chooser
 ) -> bool:
     """A bar that repeats the one before takes a chord sharing two notes with it."""
-    subs_major = {0: (9, 4), 5: (2, 9), 7: (4, 11)}
+    subs_major = {0: (9, 4), 5: (2, 9), 7: (4,)}
     subs_minor = {0: (3, 8), 5: (2, 8), 7: (10,), 8: (5, 0), 10: (3,)}
     table = subs_minor if minor else subs_major
 
@@ -186,10 +190,8 @@ def _substitute(
     new = ch.choose(list(table[here]))
     # Substitutes a minor third or sixth away keep the chord's family: vi, iii and ii are minor
     # in major; bIII, bVI, bVII and iv stay as the minor key has them.
-    minor_chord = (not minor and new in (2, 4, 9, 11)) or (minor and new in (5, 0))
+    minor_chord = (not minor and new in (2, 4, 9)) or (minor and new in (5, 0))
     spelled = _spell(new, minor_chord, style)
-    if not minor and new == 11 and style.spelling != "power":
-        spelled = "vii" + ("ø7" if style.spelling == "seventh" else "dim")
     bars[i] = [spelled]
     return True
 
@@ -251,7 +253,9 @@ _DEVICES: dict[str, Device] = {
 }
 
 
-def _cadence_bars(kind: str, minor: bool, style: HarmonyStyle, meter: str) -> Bars:
+def _cadence_bars(
+    kind: str, minor: bool, style: HarmonyStyle, meter: str, chooser: Chooser
+) -> Bars:
     """The last two bars of a section ending with a cadence of ``kind``."""
     tonic = _spell(0, minor, style)
     dominant = _spell(7, False, style, dominant=style.spelling != "triad" or not minor)
@@ -261,10 +265,24 @@ def _cadence_bars(kind: str, minor: bool, style: HarmonyStyle, meter: str) -> Ba
         dominant = "V5"
     subdominant = _spell(5, minor, style)
     pre = subdominant
+    if style.spelling == "triad" and not minor:
+        # The predominant: IV or ii (ii-V-I is the commonest approach of all).
+        pre = chooser.choose(["IV", "ii"], [3, 2])
     if style.spelling == "seventh":
         pre = "iiø7" if minor else "ii7"
     submediant = _spell(8, False, style) if minor else _spell(9, True, style)
-    formulas: dict[str, Bars] = {
+    if minor and style.aeolian:
+        subtonic = _spell(10, False, style)
+        formulas: dict[str, Bars] = {
+            "authentic": [[_spell(8, False, style), subtonic], [tonic]],
+            "half": [[subdominant], [subtonic]],
+            # iv and bVI, both subdominant colours, settle on i: the minor plagal close
+            # keeps the Aeolian bVI in the ear.
+            "plagal": [[subdominant, _spell(8, False, style)], [tonic]],
+            "deceptive": [[subdominant, subtonic], [submediant]],
+        }
+        return [b[-1:] for b in formulas[kind]] if meter == "3/4" else formulas[kind]
+    formulas = {
         "authentic": [[pre, dominant], [tonic]],
         "half": [[pre], [_spell(7, False, style) if style.spelling != "triad" else "V"]],
         "plagal": [[subdominant], [tonic]],
@@ -316,17 +334,21 @@ def section_numerals(
     tail = 2 if cadence is not None and length >= 4 and not modal else 0
     if tail:
         # The cadence first, so that devices before it lead into its chords.
-        bars[-2:] = _cadence_bars(cadence or "authentic", minor, style, meter)
+        bars[-2:] = _cadence_bars(cadence or "authentic", minor, style, meter, chooser)
     devices = [d for d in style.devices if not (modal and d in ("borrowed", "secondary"))]
     if devices:
         # The first statement is elaborated only where the progression repeats; later
         # statements after their first two bars (which keep their chords, so the tune comes
         # back recognisably), a little more each time.
-        low = min(2, length - 1) if statement else min(len(source), length)
+        keep = 2 if length > 4 else 1
+        low = min(keep, length - 1) if statement else min(len(source), length)
         count = min(statement + (1 if length > len(source) else 0), 3)
         for _ in range(count):
-            for _attempt in range(3):
-                name = chooser.choose(devices)
+            # Devices in a drawn order; the first that fits the bars is used.
+            untried = list(devices)
+            while untried:
+                name = chooser.choose(untried)
+                untried.remove(name)
                 if _DEVICES[name](bars, low, length - tail, minor, style, meter, chooser):
                     break
     return bars
@@ -346,6 +368,9 @@ def _blues(source: Bars, start: int, length: int, statement: int, chooser: Choos
     if not minor:
         turnarounds.append([[tonic, "VI7"], ["ii7", "V7"]])
     form[10:12] = [list(b) for b in chooser.choose(turnarounds)]
+    if length >= 12:
+        # A whole chorus starts at the top of the form.
+        start = 0
     later = statement >= 1 or start >= 12
     if later and not minor and chooser.chance(0.6):
         form[8:10] = [["ii7"], ["V7"]]
@@ -354,12 +379,13 @@ def _blues(source: Bars, start: int, length: int, statement: int, chooser: Choos
     return [list(form[(start + i) % 12]) for i in range(length)]
 
 
-def cadence_plan(labels: list[str], chooser: Chooser) -> list[str | None]:
+def cadence_plan(labels: list[str], lengths: list[int], chooser: Chooser) -> list[str | None]:
     """A cadence for each body section but the last (which the final cadence closes).
 
     A section followed by the same label ends open (half or deceptive), so the music goes on;
     one followed by a contrasting section ends closed (authentic or plagal); a B leading back
-    to A ends on the dominant most often (the retransition).
+    to A ends on the dominant most often (the retransition). Deceptive endings need a section
+    of eight bars or more, so that the surprise chord does not weigh on a short piece.
     """
     result: list[str | None] = []
     for index, label in enumerate(labels):
@@ -367,10 +393,11 @@ def cadence_plan(labels: list[str], chooser: Chooser) -> list[str | None]:
             result.append(None)
             continue
         following = labels[index + 1]
+        surprise = 2 if lengths[index] >= 8 else 0
         if following == label:
-            result.append(chooser.choose(["half", "deceptive"], [3, 2]))
+            result.append(chooser.choose(["half", "deceptive"], [3, surprise]))
         elif label == "B":
-            result.append(chooser.choose(["half", "deceptive", "authentic"], [4, 1, 1]))
+            result.append(chooser.choose(["half", "deceptive", "authentic"], [4, surprise, 1]))
         else:
             result.append(chooser.choose(["authentic", "plagal"], [3, 2]))
     return result

@@ -362,9 +362,9 @@ def _form(
     # The climax: the last B, or the final section when two or more follow that B (the last
     # chorus after the bridge); energy builds to it and relaxes after.
     peak = last_b if 0 <= last_b >= len(labels) - 2 else len(labels) - 1
-    cadences = cadence_plan([label for label, _ in labels], chooser)
+    cadences = cadence_plan([lab for lab, _ in labels], [n for _, n in labels], chooser)
     heard: dict[str, int] = {}
-    played: dict[str, int] = {prog_a: intro}
+    played: dict[str, int] = {}
     for index, (label, length) in enumerate(labels):
         progression = prog_b if label == "B" else prog_a
         numerals = section_numerals(
@@ -390,7 +390,7 @@ def _form(
                 subdominant = ("iv" if mode in MINOR_MODES else "IV") + ("5" if power else "")
                 bars[-2] = parse_progression(subdominant, tonic_pc, flats=flats)[0]
         if index < peak:
-            energy = 0.7 + 0.18 * index / max(peak, 1)
+            energy = 0.66 + 0.22 * index / max(peak, 1)
         else:
             energy = 1.0 if index == peak else 0.86
         add(label, bars, energy)
