@@ -1,8 +1,9 @@
 """MusicGen output leaves MusicGenerator at the loudness target too (tiny random checkpoints).
 
-The tiny random models make sparse clicks (about -40 LUFS with peaks at -6 dBTP, a crest
-factor no music has), so the reachable targets tested here are quiet ones; at -14 LUFS the
-peaks stop the gain first, and the metadata says so.
+The tiny random models' output rides on a large DC offset that BS.1770's K-weighting ignores
+(about -40 LUFS with peaks at -6 dBTP, a crest factor no music has), so the reachable targets
+tested here are quiet ones; at -14 LUFS the peaks stop the gain first, and the metadata says
+so.
 """
 
 from __future__ import annotations
@@ -42,6 +43,6 @@ def test_an_unreachable_target_stops_at_the_ceiling(mono_generator: MusicGenerat
     audio = mono_generator.generate("jazz piano", 2.0, seed=1)
     raw = mono_generator.generate("jazz piano", 2.0, seed=1, loudness_lufs=None)
     assert true_peak_db(audio.samples) <= CEILING_DBTP
-    assert integrated_loudness(audio.samples, 8000) > integrated_loudness(raw.samples, 8000) + 6
+    assert integrated_loudness(audio.samples, 8000) > integrated_loudness(raw.samples, 8000) + 3
     assert audio.metadata["level"]["target_reached"] is False
     assert "not reachable" in audio.metadata["level"]["note"]
