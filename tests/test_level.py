@@ -7,6 +7,8 @@ oversampled true-peak meter, independently of what the metadata claims.
 from __future__ import annotations
 
 import math
+import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,6 +18,7 @@ from music_gen.engines.composer.render import soundfont_problem
 from music_gen.level import CEILING_DBTP, WINDOW_S
 from music_gen.mixing.loudness import integrated_loudness, true_peak_db
 from music_gen.params import GenerationParams
+from tests.mixing.signals import ebur128
 
 pytestmark = pytest.mark.skipif(soundfont_problem() is not None, reason="no composer here")
 
@@ -120,3 +123,15 @@ def test_stream_has_a_fixed_gain_near_the_target(
     ratios = np.abs(samples[0, quiet]) / np.maximum(np.abs(before[0, quiet]), 1e-9)
     first, last = np.median(ratios[: ratios.size // 3]), np.median(ratios[-ratios.size // 3 :])
     assert abs(20 * math.log10(first / last)) < 1.0
+
+
+@pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg is not installed")
+@pytest.mark.parametrize(("index", "prompt"), [(0, PROMPTS[0]), (7, PROMPTS[7]), (9, PROMPTS[9])])
+def test_an_independent_meter_agrees(
+    generator: MusicGenerator, tmp_path: Path, index: int, prompt: str
+) -> None:
+    """ffmpeg's EBU R128 meter reads the saved file (16-bit WAV) at the target and peak."""
+    audio = generator.generate(prompt, duration=6.0, seed=index)
+    lufs, peak = ebur128(audio.save(tmp_path / "piece.wav"))
+    assert abs(lufs - (-14.0)) <= 0.5
+    assert peak <= CEILING_DBTP + 0.05
