@@ -200,3 +200,20 @@ def test_the_climax_is_louder_in_the_audio(render: Any) -> None:
     loudest = max(rms_db(s) for s in body)
     assert loudest >= rms_db(sections[0]) + 2.0
     assert loudest >= rms_db(body[0]) + 1.0
+
+
+@pytest.mark.parametrize("prompt", ["happy pop song", "jazz quartet", "folk song"])
+def test_a_returning_melody_keeps_its_opening_and_varies_the_rest(prompt: str) -> None:
+    for seed in range(3):
+        plan, arrangement = compose(prompt, 60.0, seed)
+        melody = next(p for p in plan.parts if p.role == "melody")
+        notes = arrangement.notes[melody.name]
+        first, again = [s for s in plan.sections if s.label == "A"][:2]
+        bars = min(first.num_bars, again.num_bars)
+
+        starts = [(first.start_bar + k) * plan.bar_s for k in range(bars)]
+        returns = [(again.start_bar + k) * plan.bar_s for k in range(bars)]
+        heard = [_bar_pitches(notes, t, plan.bar_s) for t in starts]
+        heard_again = [_bar_pitches(notes, t, plan.bar_s) for t in returns]
+        assert heard[0] == heard_again[0], seed
+        assert heard[2:] != heard_again[2:], seed
