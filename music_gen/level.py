@@ -81,6 +81,8 @@ def level_samples(
         ABSOLUTE_GATE_LUFS,
         finite_or_none,
         integrated_loudness,
+        sample_peak,
+        to_db,
         true_peak_db,
     )
 
@@ -98,10 +100,14 @@ def level_samples(
     gain = target_lufs - source
     # Plain gain, as far as the ceiling allows: all a piece with room under its peaks needs,
     # and the fallback when limiting cannot do better (material that is mostly offset or
-    # clicks, whose loudness the limiter cannot raise).
-    source_peak = true_peak_db(samples)
-    plain = min(gain, CEILING_DBTP - _TRIM_MARGIN_DB - source_peak)
-    if plain >= gain - _AIM_LU:
+    # clicks, whose loudness the limiter cannot raise). The true peak is never below the
+    # sample peak, so when the samples alone rule plain gain out, the (costlier) true peak
+    # is measured only if it comes to the fallback; until then ``plain`` is an upper bound.
+    plain = CEILING_DBTP - _TRIM_MARGIN_DB - to_db(sample_peak(samples))
+    source_peak = true_peak_db(samples) if plain >= gain - _AIM_LU else None
+    if source_peak is not None:
+        plain = min(gain, CEILING_DBTP - _TRIM_MARGIN_DB - source_peak)
+    if source_peak is not None and plain >= gain - _AIM_LU:
         report.update(
             loudness_lufs=finite_or_none(source + plain),
             true_peak_dbtp=finite_or_none(source_peak + plain),
@@ -121,7 +127,10 @@ def level_samples(
         if short <= _AIM_LU or drive >= _MAX_DRIVE_DB or report["rounds"] == _ROUNDS:
             break
         drive = min(drive + short * 1.5 + 0.5, _MAX_DRIVE_DB)
-    if lufs + trim < source + plain:
+    if lufs + trim < source + plain and source_peak is None:
+        source_peak = true_peak_db(samples)
+        plain = min(gain, CEILING_DBTP - _TRIM_MARGIN_DB - source_peak)
+    if lufs + trim < source + plain and source_peak is not None:
         out, lufs, peak, trim, drive = samples, source, source_peak, plain, 0.0
         gain, short = 0.0, target_lufs - (source + plain)
     result = (out * np.float32(10.0 ** (trim / 20.0))).astype(np.float32)
