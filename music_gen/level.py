@@ -223,12 +223,16 @@ class _StreamChain:
 
     def __init__(self, gain_db: float, target_lufs: float, sample_rate: int, channels: int) -> None:
         # Imported here: importing music_gen stays light (pedalboard loads on first use).
+        from pedalboard import Resample
         from pedalboard.io import StreamResampler
 
         self.rate = sample_rate
         high = sample_rate * _OVERSAMPLING
-        self.up = StreamResampler(sample_rate, high, channels)
-        self.down = StreamResampler(high, sample_rate, channels)
+        # A 16-point windowed sinc: flat within 0.2 dB to 18 kHz at 44.1 kHz, and about
+        # twice as fast as the default 32-point one.
+        quality = Resample.Quality.WindowedSinc16
+        self.up = StreamResampler(sample_rate, high, channels, quality)
+        self.down = StreamResampler(high, sample_rate, channels, quality)
         self.board = _board(gain_db, target_lufs)
 
     def _run(self, up: np.ndarray) -> np.ndarray:
