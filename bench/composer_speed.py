@@ -2,9 +2,10 @@
 
 Run: PYTHONPATH=. python bench/composer_speed.py [--duration 30] [--repeats 5] [--prompt ...]
 
-The SoundFont is loaded before timing. The last line renders the same notes with FluidSynth
-alone (events into a synth, no gain, limiter or block bookkeeping) so the cost of composing
-and mixing is visible next to the synthesizer's own.
+The SoundFont is loaded before timing. "FluidSynth alone" renders the same notes with
+FluidSynth alone (events into a synth, no gain, limiter or block bookkeeping) so the cost of
+composing and mixing is visible next to the synthesizer's own; the last line adds the
+levelling to the default loudness target that MusicGenerator applies.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ import numpy as np
 from music_gen.engines.composer import ComposerEngine
 from music_gen.engines.composer.arrange import Arrangement
 from music_gen.engines.composer.render import SAMPLE_RATE, load_fluidsynth
-from music_gen.params import GenerationParams
+from music_gen.level import level_audio
+from music_gen.params import DEFAULT_LOUDNESS_LUFS, GenerationParams
 
 DEFAULT_PROMPT = "upbeat funk with drums, bass, electric piano and brass"
 
@@ -78,7 +80,7 @@ def main() -> None:
     frames = round(args.duration * SAMPLE_RATE)
     engine.generate(params.with_(duration_s=2.0))  # warm caches
 
-    plan_times, render_times, totals, bare = [], [], [], []
+    plan_times, render_times, totals, bare, levelled = [], [], [], [], []
     for _ in range(args.repeats):
         start = time.perf_counter()
         plan, arrangement, _ = engine.plan(params)
@@ -89,8 +91,11 @@ def main() -> None:
         plan_times.append(planned - start)
         render_times.append(done - planned)
         start = time.perf_counter()
-        engine.generate(params)
+        audio = engine.generate(params)
         totals.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        level_audio(audio, DEFAULT_LOUDNESS_LUFS)
+        levelled.append(totals[-1] + time.perf_counter() - start)
         bare.append(_bare_fluidsynth(engine, arrangement, frames))
 
     parts = ", ".join(f"{p.instrument} ({p.role})" for p in plan.parts)
@@ -101,6 +106,11 @@ def main() -> None:
     print(f"render (mix):      {statistics.median(render_times) * 1000:8.1f} ms")
     print(f"generate() total:  {total * 1000:8.1f} ms  ({args.duration / total:.1f}x real time)")
     print(f"FluidSynth alone:  {statistics.median(bare) * 1000:8.1f} ms  (same notes, bare synth)")
+    level = statistics.median(levelled)
+    print(
+        f"+ level to {DEFAULT_LOUDNESS_LUFS:g} LUFS: {level * 1000:6.1f} ms  "
+        f"({args.duration / level:.1f}x real time; what MusicGenerator.generate() costs)"
+    )
     engine.close()
 
 

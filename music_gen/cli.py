@@ -46,6 +46,13 @@ def generate(
     top_k: Annotated[int, typer.Option(help="Keep the k likeliest choices (0: all).")] = 250,
     top_p: Annotated[float, typer.Option(help="Nucleus cut in (0, 1].")] = 1.0,
     device: Annotated[str, typer.Option(help="auto, cpu, cuda or cuda:N.")] = "auto",
+    loudness: Annotated[
+        str,
+        typer.Option(
+            help="Integrated loudness in LUFS (-60 to 0; true peak at most -1 dBTP), "
+            "or 'off' to keep the model's own level."
+        ),
+    ] = "-14",
     midi: Annotated[
         Path | None, typer.Option(help="Also write the notes here (composer only).")
     ] = None,
@@ -63,7 +70,14 @@ def generate(
         normalize_format(output.suffix or "")
         generator = MusicGenerator(model=model, device=device)
         params = generator.make_params(
-            prompt, duration, temperature, top_k, top_p, seed, stems=stems is not None
+            prompt,
+            duration,
+            temperature,
+            top_k,
+            top_p,
+            seed,
+            loudness_lufs=_loudness(loudness),
+            stems=stems is not None,
         )
         with _progress_bar(f"Generating {params.duration_s:g}s") as update:
             audio = generator.generate(
@@ -73,6 +87,7 @@ def generate(
                 params.top_k,
                 params.top_p,
                 params.seed,
+                loudness_lufs=params.loudness_lufs,
                 progress=update,
                 **params.extra,
             )
@@ -90,6 +105,21 @@ def generate(
         out.print_json(json.dumps({"files": written, "metadata": audio.metadata}, default=str))
         return
     _print_summary(audio.metadata, written, audio.duration)
+
+
+def _loudness(text: str) -> float | None:
+    """``--loudness``: a number of LUFS, or off/none for the model's own level."""
+    if text.strip().lower() in ("off", "none"):
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        from music_gen.errors import InvalidParameterError
+
+        raise InvalidParameterError(
+            f"--loudness must be a number of LUFS (e.g. -14) or 'off', got {text!r}",
+            details={"field": "loudness_lufs"},
+        ) from None
 
 
 @app.command()
@@ -325,6 +355,11 @@ def _print_summary(metadata: dict[str, Any], written: list[str], duration_s: flo
                 "for the genres, moods, instruments and grooves the composer knows",
                 highlight=False,
             )
+    if metadata.get("loudness_lufs") is not None:
+        out.print(
+            f"  level: {metadata['loudness_lufs']} LUFS, "
+            f"true peak {metadata.get('true_peak_dbtp')} dBTP"
+        )
     out.print(f"  model: {metadata.get('model')}, seed: {metadata.get('seed')}")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
@@ -23,10 +24,12 @@ from music_gen.errors import (
     InvalidPromptError,
     UnsupportedOperationError,
 )
+from music_gen.level import WINDOW_S, level_audio, level_stream
 from music_gen.live import LiveOptions, LiveSession
 from music_gen.params import (
     DEFAULT_DURATION_S,
     DEFAULT_GUIDANCE_SCALE,
+    DEFAULT_LOUDNESS_LUFS,
     DEFAULT_TEMPERATURE,
     DEFAULT_TOP_K,
     DEFAULT_TOP_P,
@@ -151,6 +154,7 @@ class MusicGenerator:
         seed: int | None = None,
         *,
         guidance_scale: float = DEFAULT_GUIDANCE_SCALE,
+        loudness_lufs: float | None = DEFAULT_LOUDNESS_LUFS,
         **extra: Any,
     ) -> GenerationParams:
         """Validate arguments into GenerationParams (raises for bad input, loads nothing)."""
@@ -163,6 +167,7 @@ class MusicGenerator:
             seed=seed,
             guidance_scale=guidance_scale,
             extra=extra,
+            loudness_lufs=loudness_lufs,
         )
         if params.duration_s > self._spec.max_duration_s:
             raise InvalidParameterError(
@@ -186,6 +191,7 @@ class MusicGenerator:
         seed: int | None = None,
         *,
         guidance_scale: float = DEFAULT_GUIDANCE_SCALE,
+        loudness_lufs: float | None = DEFAULT_LOUDNESS_LUFS,
         progress: ProgressCallback | None = None,
         **extra: Any,
     ) -> AudioOutput:
@@ -200,6 +206,9 @@ class MusicGenerator:
             top_p: Nucleus cut in (0, 1] (1.0: no cut).
             seed: Same seed and parameters give the same audio; None draws one.
             guidance_scale: Classifier-free guidance for neural models.
+            loudness_lufs: Integrated loudness of the result (BS.1770, true peak at most
+                -1 dBTP); None keeps the engine's own level. ``metadata["loudness_lufs"]``
+                and ``metadata["true_peak_dbtp"]`` report what was measured.
             progress: Called with the fraction done.
             **extra: Engine-specific options (for MusicGen melody models, ``melody=``).
 
@@ -216,11 +225,13 @@ class MusicGenerator:
             top_p,
             seed,
             guidance_scale=guidance_scale,
+            loudness_lufs=loudness_lufs,
             **extra,
         )
         engine = self.load()
         with self._generation_lock(engine):
-            return engine.generate(params, progress=progress)
+            audio = engine.generate(params, progress=progress)
+        return level_audio(audio, params.loudness_lufs)
 
     def generate_batch(
         self,
@@ -252,7 +263,8 @@ class MusicGenerator:
         ]
         engine = self.load()
         with self._lock:
-            return engine.generate_batch(params_list, progress=progress)
+            results = engine.generate_batch(params_list, progress=progress)
+        return [level_audio(a, p.loudness_lufs) for a, p in zip(results, params_list, strict=True)]
 
     def generate_many(
         self,
@@ -264,7 +276,8 @@ class MusicGenerator:
         where the engine can (MusicGen), each with its own prompt, duration and seed."""
         engine = self.load()
         with self._lock:
-            return engine.generate_batch(params_list, progress=progress)
+            results = engine.generate_batch(params_list, progress=progress)
+        return [level_audio(a, p.loudness_lufs) for a, p in zip(results, params_list, strict=True)]
 
     def generate_continuation(
         self,
@@ -277,6 +290,7 @@ class MusicGenerator:
         seed: int | None = None,
         *,
         guidance_scale: float = DEFAULT_GUIDANCE_SCALE,
+        loudness_lufs: float | None = DEFAULT_LOUDNESS_LUFS,
         progress: ProgressCallback | None = None,
         **extra: Any,
     ) -> AudioOutput:
@@ -286,7 +300,8 @@ class MusicGenerator:
             audio: The audio to continue: an AudioOutput or a (samples, sample_rate) pair.
             prompt: What the continuation should sound like, in words.
             duration: Length of the whole result in seconds, the audio prompt included.
-            temperature, top_k, top_p, seed, guidance_scale, progress, **extra: As generate().
+            temperature, top_k, top_p, seed, guidance_scale, loudness_lufs, progress, **extra:
+                As generate().
 
         Returns:
             The audio prompt followed by the continuation.
@@ -297,7 +312,7 @@ class MusicGenerator:
         """
         params = self.make_params(
             prompt, duration, temperature, top_k, top_p, seed,
-            guidance_scale=guidance_scale, **extra,
+            guidance_scale=guidance_scale, loudness_lufs=loudness_lufs, **extra,
         )  # fmt: skip
         engine = self.load()
         continuation = getattr(engine, "generate_continuation", None)
@@ -308,7 +323,7 @@ class MusicGenerator:
             )
         with self._lock:
             result: AudioOutput = continuation(audio, params, progress=progress)
-            return result
+        return level_audio(result, params.loudness_lufs)
 
     def stream(
         self,
@@ -318,11 +333,23 @@ class MusicGenerator:
         chunk_s: float = 1.0,
         **kwargs: Any,
     ) -> Iterator[AudioChunk]:
-        """Yield the piece as it is generated, in chunks of about ``chunk_s`` seconds."""
+        """Yield the piece as it is generated, in chunks of about ``chunk_s`` seconds.
+
+        Takes the arguments of generate() (but ``progress``). At a loudness target (the
+        default) the gain is fixed from the first few seconds, which are held back until
+        measured (see :mod:`music_gen.level`); a piece that short equals generate() exactly.
+        """
         params = self.make_params(prompt, duration, **kwargs)
+        if params.seed is None:
+            # One seed for the stream and the engine's look at the piece's dynamics.
+            params = params.with_(seed=secrets.randbits(32))
         engine = self.load()
         with self._lock:
-            yield from engine.stream(params, chunk_s=chunk_s)
+            offset = 0.0
+            if params.loudness_lufs is not None:
+                offset = engine.loudness_offset_db(params, WINDOW_S)
+            chunks = engine.stream(params, chunk_s=chunk_s)
+            yield from level_stream(chunks, params.loudness_lufs, offset_db=offset)
 
     def live(
         self,

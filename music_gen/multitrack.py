@@ -133,6 +133,9 @@ class MultiInstrumentGenerator(MusicGenerator):
             "parts": dict(parts),
             **mix.metadata,
         }
+        mastering = mix.metadata.get("mastering", {})
+        mix.metadata["loudness_lufs"] = mastering.get("integrated_lufs")
+        mix.metadata["true_peak_dbtp"] = mastering.get("true_peak_dbtp")
         mix.stems = dict(stems)
         if progress is not None:
             progress(1.0)

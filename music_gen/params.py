@@ -22,6 +22,10 @@ DEFAULT_TEMPERATURE = 1.0
 DEFAULT_TOP_K = 250
 DEFAULT_TOP_P = 1.0
 DEFAULT_GUIDANCE_SCALE = 3.0
+#: Integrated loudness (LUFS, ITU-R BS.1770) every piece leaves MusicGenerator at by default.
+DEFAULT_LOUDNESS_LUFS = -14.0
+#: Accepted loudness targets, in LUFS.
+LOUDNESS_LUFS_RANGE = (-60.0, 0.0)
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,9 @@ class GenerationParams:
     guidance_scale: float = DEFAULT_GUIDANCE_SCALE
     # Engine-specific extra options, passed through untouched (validated by the engine).
     extra: dict[str, Any] = field(default_factory=dict)
+    # Integrated loudness the result is brought to (LUFS, BS.1770, true peak <= -1 dBTP) by
+    # MusicGenerator; None leaves the engine's level untouched. Engines ignore it.
+    loudness_lufs: float | None = DEFAULT_LOUDNESS_LUFS
 
     def __post_init__(self) -> None:
         _check_prompt(self.prompt)
@@ -92,6 +99,16 @@ class GenerationParams:
                 f"guidance_scale must be >= 1, got {self.guidance_scale}",
                 details={"field": "guidance_scale", "value": self.guidance_scale},
             )
+        if self.loudness_lufs is not None:
+            loudness = _finite("loudness_lufs", self.loudness_lufs)
+            low, high = LOUDNESS_LUFS_RANGE
+            if not low <= loudness <= high:
+                raise InvalidParameterError(
+                    f"loudness_lufs must be in [{low:g}, {high:g}] LUFS or None (keep the "
+                    f"engine's level), got {loudness:g}",
+                    details={"field": "loudness_lufs", "value": loudness},
+                )
+            object.__setattr__(self, "loudness_lufs", loudness)
         if not isinstance(self.extra, dict):
             raise InvalidParameterError(
                 "extra must be a dict",

@@ -22,6 +22,13 @@ _MIME_TO_FORMAT = {mime: fmt for fmt, mime in MIME_TYPES.items()} | {
 }
 
 
+class _ServerDefault:
+    """Marks an argument left to the server's default (where None means something else)."""
+
+
+SERVER_DEFAULT: Any = _ServerDefault()
+
+
 def generate_body(
     prompt: str,
     duration: float | None = None,
@@ -32,9 +39,13 @@ def generate_body(
     seed: int | None = None,
     model: str | None = None,
     format: str | None = None,
+    loudness_lufs: float | None = SERVER_DEFAULT,
     **extra: Any,
 ) -> dict[str, Any]:
     """The JSON body of ``POST /generate``; None values are left out (server defaults apply).
+
+    ``loudness_lufs`` is the exception: a target in LUFS, or None (sent as null) for the
+    model's own level; left out, the server's default (-14 LUFS) applies.
 
     Raises:
         InvalidPromptError: The prompt is not a non-empty string (caught before a round trip).
@@ -52,7 +63,10 @@ def generate_body(
         "format": normalize_format(format) if format is not None else None,
         **extra,
     }
-    return {key: value for key, value in body.items() if value is not None}
+    sent = {key: value for key, value in body.items() if value is not None}
+    if loudness_lufs is not SERVER_DEFAULT:
+        sent["loudness_lufs"] = loudness_lufs
+    return sent
 
 
 def batch_body(requests: list[Mapping[str, Any] | str]) -> dict[str, Any]:

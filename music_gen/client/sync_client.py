@@ -107,7 +107,8 @@ class APIClient:
         Args:
             prompt: What to generate.
             duration: Seconds.
-            **params: temperature, top_k, top_p, seed, model, format, and any extra field the
+            **params: temperature, top_k, top_p, seed, model, format, loudness_lufs (None:
+                the model's own level), and any extra field the
                 server accepts.
         """
         return TaskStatus.from_json(
@@ -152,7 +153,8 @@ class APIClient:
         Args:
             prompt: What to generate ("Jazz piano trio, 120 bpm").
             duration: Seconds.
-            **params: temperature, top_k, top_p, seed, model, format (wav, flac, ogg, mp3).
+            **params: temperature, top_k, top_p, seed, model, format (wav, flac, ogg, mp3),
+                loudness_lufs (default -14 LUFS; None: the model's own level).
 
         Returns:
             The result: ``.save(path)``, ``.audio`` (an AudioOutput), ``.metadata``.

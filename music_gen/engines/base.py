@@ -95,6 +95,15 @@ class Engine(abc.ABC):
         audio = self.generate(params)
         yield from chunk_audio(audio, chunk_s)
 
+    def loudness_offset_db(self, params: GenerationParams, window_s: float) -> float:
+        """How much louder (dB) the whole piece will be than its first ``window_s`` seconds.
+
+        A stream's level is fixed from its opening (see :mod:`music_gen.level`); an engine
+        that plans the whole piece first can say how the rest compares. The default, 0,
+        means "as loud as the opening". ``params.seed`` is set when this is asked.
+        """
+        return 0.0
+
     def generate_multitrack(
         self,
         parts: Mapping[str, str],

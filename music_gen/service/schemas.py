@@ -14,9 +14,11 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from music_gen.params import (
     DEFAULT_DURATION_S,
+    DEFAULT_LOUDNESS_LUFS,
     DEFAULT_TEMPERATURE,
     DEFAULT_TOP_K,
     DEFAULT_TOP_P,
+    LOUDNESS_LUFS_RANGE,
     MAX_PROMPT_CHARS,
 )
 
@@ -60,6 +62,13 @@ class GenerateRequest(BaseModel):
     top_k: int = Field(default=DEFAULT_TOP_K, ge=0, description="0 disables the cut.")
     top_p: float = Field(default=DEFAULT_TOP_P, gt=0, le=1, description="In (0, 1].")
     seed: int | None = Field(default=None, ge=0, le=2**32 - 1, description="Same seed, same music.")
+    loudness_lufs: float | None = Field(
+        default=DEFAULT_LOUDNESS_LUFS,
+        ge=LOUDNESS_LUFS_RANGE[0],
+        le=LOUDNESS_LUFS_RANGE[1],
+        description="Integrated loudness of the result (BS.1770; true peak at most -1 dBTP); "
+        "null keeps the model's own level.",
+    )
     model: str | None = Field(
         default=None, max_length=200, description="A name from /models; default: the server's."
     )

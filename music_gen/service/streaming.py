@@ -37,6 +37,8 @@ from music_gen.engines.composer import ComposerEngine
 from music_gen.engines.registry import ModelInfo
 from music_gen.errors import GenerationCancelledError, GenerationError, MusicGenError
 from music_gen.generator import MusicGenerator
+from music_gen.level import measure
+from music_gen.params import DEFAULT_LOUDNESS_LUFS
 from music_gen.service.auth import Principal
 from music_gen.service.models import AudioFile, Task, utcnow
 from music_gen.service.state import AppState
@@ -87,6 +89,8 @@ class StreamJob:
     format: str
     # Length of each chunk in seconds (the engine may round it).
     chunk_s: float
+    # Loudness target (LUFS) or None for the model's own level.
+    loudness_lufs: float | None = DEFAULT_LOUDNESS_LUFS
 
 
 class StreamRun:
@@ -222,7 +226,10 @@ class StreamRun:
                     "temperature": job.temperature,
                     "top_k": job.top_k,
                     "top_p": job.top_p,
+                    "loudness_lufs": job.loudness_lufs,
                 },
+                "loudness_target_lufs": job.loudness_lufs,
+                **measure(samples, info.sample_rate),
             },
         )
         notes = self._notes(generator)
@@ -259,6 +266,7 @@ class StreamRun:
             top_k=job.top_k,
             top_p=job.top_p,
             seed=job.seed,
+            loudness_lufs=job.loudness_lufs,
         )
         parts: list[np.ndarray] = []
         total = max(1, round(job.duration_s * info.sample_rate))

@@ -107,6 +107,8 @@ def test_stream_matches_the_stored_file_sample_for_sample(service: Service) -> N
                 "model": "test-drip",
                 "stream": True,
                 "chunk_s": 0.25,
+                # The engine's own full-scale samples, to check they are encoded unchanged.
+                "loudness_lufs": None,
             }
         )
         started, chunks, completed = _read_stream(ws)

@@ -2,7 +2,8 @@
 
 Parts are written in beats by their role's writer, then placed in time: swing moves the
 offbeats, humanisation nudges onsets by a few milliseconds and velocities by a few steps
-(seeded), and each section's energy scales the velocities (soft intro, loud climax).
+(seeded), and each section's energy scales the velocities (soft intro, loud climax). The
+arrangement arc (:mod:`arc`) decides which parts rest in which sections.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 
 import pretty_midi
 
+from music_gen.engines.composer.arc import shape
 from music_gen.engines.composer.articulation import articulate
 from music_gen.engines.composer.bass import write_bass
 from music_gen.engines.composer.drums import write_drums
@@ -118,7 +120,9 @@ def arrange(plan: PiecePlan, chooser: Chooser) -> Arrangement:
     notes: dict[str, list[TimedNote]] = {}
     for part in plan.parts:
         part_chooser = chooser.spawn(part.name)
-        written = articulate(_WRITERS[part.role](plan, part, part_chooser), part.articulation)
+        written = articulate(
+            shape(plan, part, _WRITERS[part.role](plan, part, part_chooser)), part.articulation
+        )
         notes[part.name] = _place(plan, part, written, part_chooser)
     return Arrangement(plan, notes)
 

@@ -16,6 +16,7 @@ from music_gen.engines.composer.plan import PartPlan, PartRequest, PiecePlan, bu
 from music_gen.engines.composer.render import (
     SAMPLE_RATE,
     Renderer,
+    estimated_rms,
     find_soundfont,
     master_gain,
 )
@@ -29,6 +30,7 @@ EXTRA_KEYS = {
     "stems": "bool: also render every part alone into AudioOutput.stems",
 }
 MAX_DURATION_S = 900.0
+_OFFSET_EXPONENT = 6.0
 
 
 class ComposerEngine(Engine):
@@ -184,6 +186,26 @@ class ComposerEngine(Engine):
             end = start + samples.shape[1]
             yield AudioChunk(samples, SAMPLE_RATE, start, final=end >= total)
             start = end
+
+    def loudness_offset_db(self, params: GenerationParams, window_s: float) -> float:
+        """How much louder the piece is than its first ``window_s`` seconds, from the notes
+        (the intro is soft, parts enter later and the climax is loudest)."""
+        plan, arrangement, _ = self.plan(params)
+        if plan.duration_s <= window_s:
+            return 0.0
+        opening = {
+            name: [n for n in notes if n.start_s < window_s]
+            for name, notes in arrangement.notes.items()
+        }
+        # The sixth power of velocity: over sixteen band prompts the estimate is then within
+        # 0.2 dB of the measured difference on average (2.4 dB at worst).
+        whole = estimated_rms(
+            plan.parts, arrangement.notes, plan.duration_s, velocity_exponent=_OFFSET_EXPONENT
+        )
+        start = estimated_rms(plan.parts, opening, window_s, velocity_exponent=_OFFSET_EXPONENT)
+        if whole <= 0.0 or start <= 0.0:
+            return 0.0
+        return float(20.0 * np.log10(whole / start))
 
     def generate_multitrack(
         self,

@@ -144,8 +144,15 @@ def write_chords(plan: PiecePlan, part: PartPlan, chooser: Chooser) -> list[Note
     spans = chord_spans(plan)
     last_index = len(plan.sections) - 1
     bar_patterns: dict[int, list[tuple[float, float, int]]] = {}
+    heard: dict[str, int] = {}
     for span in spans:
         section = plan.sections[span.section]
+        if span.beat_in_bar == 0 and span.bar == section.start_bar:
+            heard[section.label] = heard.get(section.label, 0) + 1
+            if heard[section.label] % 2 == 0 and previous:
+                # A section heard again is voiced afresh: leading from a voicing a fourth
+                # higher gives other inversions.
+                previous = [p + 5 for p in previous]
         chord = span.chord
         root = fit_octave(chord.root_pc, 36, 47, 43 if own_bass else 45)
         final = span.section == last_index and span.bar == plan.total_bars - 1

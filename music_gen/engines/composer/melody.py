@@ -114,8 +114,11 @@ def _motif(plan: PiecePlan, density: str, chooser: Chooser) -> _Motif:
     return _Motif(durations, steps)
 
 
-def _vary(motif: _Motif, chooser: Chooser, plan: PiecePlan, density: str) -> _Motif:
-    kind = chooser.choose(["repeat", "invert", "sequence", "rhythm"], [2, 2, 3, 2])
+def _vary(
+    motif: _Motif, chooser: Chooser, plan: PiecePlan, density: str, *, fresh: bool = False
+) -> _Motif:
+    # A returning section (``fresh``) answers its motif differently: no plain repeat.
+    kind = chooser.choose(["repeat", "invert", "sequence", "rhythm"], [0 if fresh else 2, 2, 3, 2])
     if kind == "invert":
         return _Motif(list(motif.durations), [-s for s in motif.steps])
     if kind == "rhythm":
@@ -169,6 +172,7 @@ def write_melody(plan: PiecePlan, part: PartPlan, chooser: Chooser) -> list[Note
     last_body = len(plan.sections) - 2
     # The melody rests in the intro while others set up the groove; alone, it plays through.
     accompanied = any(p.role in ("chords", "pad", "bass", "drums") for p in plan.parts)
+    statements: dict[str, int] = {}
     for section_index, section in enumerate(plan.sections):
         bars_here = section.num_bars - (1 if section.label == "outro" else 0)
         if (section.label == "intro" and accompanied) or bars_here <= 0:
@@ -180,8 +184,11 @@ def write_melody(plan: PiecePlan, part: PartPlan, chooser: Chooser) -> list[Note
             if base is not None:
                 motifs[label] = _contrast(base, motifs[label], chooser, plan, density)
         motif = motifs[label]
+        returning = statements.get(label, 0) > 0
+        statements[label] = statements.get(label, 0) + 1
         # Every section of a label starts where its first statement did, so A comes back
-        # recognisably with the same notes.
+        # recognisably with the same notes; after its opening two bars a returning section
+        # varies the motif afresh.
         index = starts.get(label, starts["B"])
         first_note = len(notes)
         bar = section.start_bar
@@ -193,7 +200,10 @@ def write_melody(plan: PiecePlan, part: PartPlan, chooser: Chooser) -> list[Note
             closing = section_index >= last_body and bar + phrase_bars >= end_bar
             for half in range(0, phrase_bars, 2):
                 length = min(2, phrase_bars - half)
-                current = motif if half == 0 else _vary(motif, chooser, plan, density)
+                opening = half == 0 and (not returning or bar == section.start_bar)
+                current = (
+                    motif if opening else _vary(motif, chooser, plan, density, fresh=returning)
+                )
                 index = _play(
                     notes,
                     current,

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from music_gen.engines.composer.band import band_parts
+from music_gen.engines.composer.form import cadence_plan, section_numerals
 from music_gen.engines.composer.grooves import GROOVES
 from music_gen.engines.composer.instruments import INSTRUMENTS
 from music_gen.engines.composer.keys import choose_key
@@ -30,6 +31,7 @@ from music_gen.engines.composer.styles import GENRES, Genre
 from music_gen.engines.composer.theory import (
     MINOR_MODES,
     Chord,
+    chord_from_roman,
     parse_progression,
     pitch_name,
 )
@@ -272,7 +274,10 @@ def build_plan(
         # Slow pieces need more notes a beat to stay a tune (quarters and eighths at 70 BPM).
         density = order[order.index(density) + 1]
     prog_a, prog_b = _choose_progressions(genre, mode, chooser)
-    sections = _form(duration_s, tempo, meter, genre, mode, tonic_pc, flats, prog_a, prog_b)
+    sections = _form(
+        duration_s, tempo, meter, genre, mode, tonic_pc, flats, prog_a, prog_b,
+        chooser.spawn("form"),
+    )  # fmt: skip
     return PiecePlan(
         prompt=prompt,
         genre=genre.name,
@@ -379,6 +384,7 @@ def _form(
     flats: bool,
     prog_a: str,
     prog_b: str,
+    chooser: Chooser,
 ) -> list[SectionPlan]:
     beats, _ = _METERS[meter]
     bar_s = beats * 60.0 / tempo
@@ -414,7 +420,6 @@ def _form(
         cadence = cadence.replace("7", "5")
     final = _final_chord(genre, mode, power)
     bars_a = parse_progression(prog_a, tonic_pc, flats=flats)
-    bars_b = parse_progression(prog_b, tonic_pc, flats=flats)
     sections: list[SectionPlan] = []
     cursor = 0
 
@@ -424,11 +429,30 @@ def _form(
         cursor += len(bars)
 
     if intro:
-        add("intro", [bars_a[i % len(bars_a)] for i in range(intro)], 0.55)
+        add("intro", [bars_a[i % len(bars_a)] for i in range(intro)], 0.5)
     last_b = max((i for i, (lab, _) in enumerate(labels) if lab == "B"), default=-1)
+    # The climax: the last B, or the final section when two or more follow that B (the last
+    # chorus after the bridge); energy builds to it and relaxes after.
+    peak = last_b if 0 <= last_b >= len(labels) - 2 else len(labels) - 1
+    cadences = cadence_plan([lab for lab, _ in labels], [n for _, n in labels], chooser)
+    heard: dict[str, int] = {}
+    played: dict[str, int] = {}
     for index, (label, length) in enumerate(labels):
-        source = bars_b if label == "B" else bars_a
-        bars = [source[i % len(source)] for i in range(length)]
+        progression = prog_b if label == "B" else prog_a
+        numerals = section_numerals(
+            progression,
+            length,
+            genre=genre.name,
+            mode=mode,
+            meter=meter,
+            statement=heard.get(label, 0),
+            cadence=cadences[index],
+            chooser=chooser,
+            start_bar=played.get(progression, 0),
+        )
+        heard[label] = heard.get(label, 0) + 1
+        played[progression] = played.get(progression, 0) + length
+        bars = [[chord_from_roman(n, tonic_pc, flats=flats) for n in bar] for bar in numerals]
         if index == len(labels) - 1:
             cadence_bar = parse_progression(cadence, tonic_pc, flats=flats)[0]
             # A one-bar section still opens on its progression's first chord.
@@ -437,13 +461,20 @@ def _form(
                 # Not two bars of dominant: approach it from the subdominant (iv-V-i).
                 subdominant = ("iv" if mode in MINOR_MODES else "IV") + ("5" if power else "")
                 bars[-2] = parse_progression(subdominant, tonic_pc, flats=flats)[0]
-        energy = 0.95 if index == last_b else (0.8 if label == "A" else 0.88)
+        if index < peak:
+            energy = 0.66 + 0.22 * index / max(peak, 1)
+        else:
+            energy = 1.0 if index == peak else 0.86
         add(label, bars, energy)
-    outro_bars = [bars_a[i % len(bars_a)] for i in range(leftover)]
+    outro_numerals = section_numerals(
+        prog_a, leftover, genre=genre.name, mode=mode, meter=meter,
+        statement=heard.get("A", 0) + 1, cadence=None, chooser=chooser,
+    ) if leftover else []  # fmt: skip
+    outro_bars = [[chord_from_roman(n, tonic_pc, flats=flats) for n in b] for b in outro_numerals]
     if outro_bars and not sections:
         outro_bars[-1] = parse_progression(cadence, tonic_pc, flats=flats)[0]
     outro_bars.append(parse_progression(final, tonic_pc, flats=flats)[0])
-    add("outro", outro_bars, 0.7)
+    add("outro", outro_bars, 0.66)
     return sections
 
 

@@ -140,13 +140,19 @@ TARGET_RMS = 0.14
 
 
 def estimated_rms(
-    parts: Sequence[PartPlan], notes: dict[str, list[TimedNote]], seconds: float
+    parts: Sequence[PartPlan],
+    notes: dict[str, list[TimedNote]],
+    seconds: float,
+    *,
+    velocity_exponent: float = 4.0,
 ) -> float:
     """A rough RMS of the mix at unit gain, from the notes alone (no audio needed).
 
     FluidSynth's default velocity and volume curves make a note's amplitude roughly
     proportional to (velocity/127)^2 and (volume/127)^2, so a part's power is the
     time-average of the fourth powers of its velocities, weighted by its family's loudness.
+    Comparing passages of one piece, ``velocity_exponent=6`` tracks the measured loudness
+    better (soft passages are quieter than the square law says).
     """
     from music_gen.engines.composer.instruments import INSTRUMENTS
 
@@ -156,7 +162,7 @@ def estimated_rms(
         for note in notes[part.name]:
             # Drums and plucked notes decay: count at most a little of each.
             length = min(note.end_s - note.start_s, 0.5 if part.is_drum else 2.0)
-            part_power += (note.velocity / 127) ** 4 * length
+            part_power += (note.velocity / 127) ** velocity_exponent * length
         family = INSTRUMENTS[part.instrument].family
         weight = _FAMILY_POWER[family] * (_KIT_POWER.get(part.program, 1.0) if part.is_drum else 1)
         power += part_power * part.level**4 * weight

@@ -200,7 +200,12 @@ def chord_from_roman(numeral: str, tonic_pc: int, *, flats: bool) -> Chord:
     suffix = suffix.replace("°", "dim").replace("ø7", "m7b5").replace("ø", "m7b5")
     quality = _quality(upper, suffix)
     root_pc = (tonic_pc + offset) % 12
-    return Chord(root_pc, quality, pitch_name(root_pc, flats=flats) + _SYMBOL_SUFFIX[quality])
+    # A lowered degree is spelled with a flat and a raised one with a sharp whatever the key
+    # (bVI in G is Eb, not D#; #iv in F is B, not Cb).
+    spelled_flat = {"b": True, "#": False}.get(accidental, flats)
+    return Chord(
+        root_pc, quality, pitch_name(root_pc, flats=spelled_flat) + _SYMBOL_SUFFIX[quality]
+    )
 
 
 def _quality(upper: bool, suffix: str) -> str:

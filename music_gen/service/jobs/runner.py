@@ -16,6 +16,7 @@ from sqlalchemy import func, select, update
 
 from music_gen.audio import AudioOutput
 from music_gen.errors import GenerationCancelledError, MusicGenError
+from music_gen.params import DEFAULT_LOUDNESS_LUFS
 from music_gen.service.db import Database
 from music_gen.service.jobs.batching import BatchProgress
 from music_gen.service.jobs.engines import GeneratorPool
@@ -284,6 +285,7 @@ class TaskRunner:
             params["top_k"],
             params["top_p"],
             params.get("seed"),
+            loudness_lufs=params.get("loudness_lufs", DEFAULT_LOUDNESS_LUFS),
             progress=progress,
         )
         return {"audio": audio}

@@ -53,6 +53,7 @@ def validate_generation(state: AppState, body: GenerateRequest) -> tuple[str, Ge
         top_k=body.top_k,
         top_p=body.top_p,
         seed=body.seed,
+        loudness_lufs=body.loudness_lufs,
     )
 
 

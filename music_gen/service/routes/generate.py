@@ -43,6 +43,7 @@ def _task_params(
         "top_k": body.top_k,
         "top_p": body.top_p,
         "seed": seed,
+        "loudness_lufs": body.loudness_lufs,
     }
     if webhook:
         params["webhook"] = webhook

@@ -207,6 +207,7 @@ def _create_task(
                     "top_k": params.top_k,
                     "top_p": params.top_p,
                     "seed": seed,
+                    "loudness_lufs": params.loudness_lufs,
                 },
             )
             # This connection runs it: it starts as processing, so no queue worker claims it.
@@ -228,6 +229,7 @@ def _create_task(
         top_k=params.top_k,
         top_p=params.top_p,
         seed=seed,
+        loudness_lufs=params.loudness_lufs,
         format=request.format,
         chunk_s=chunk_s,
     )

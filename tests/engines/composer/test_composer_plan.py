@@ -148,7 +148,9 @@ def test_note_pitch_classes_fit_the_key(prompt: str, tonic: int, mode: str) -> N
             length = note.end_s - note.start_s
             total += length
             inside += length * (note.pitch % 12 in scale)
-    assert inside / total > 0.97
+    # Secondary dominants and borrowed chords (a Neapolitan bII, a minor iv) bring a few
+    # notes from outside the scale.
+    assert inside / total > 0.95
     # The bass (or the piece's lowest note) starts and ends on the tonic; so does the melody.
     for part in plan.parts:
         notes = arrangement.notes[part.name]

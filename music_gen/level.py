@@ -1,0 +1,351 @@
+"""The output level: every piece leaves MusicGenerator at one loudness.
+
+Loudness is measured per ITU-R BS.1770-4 with :mod:`music_gen.mixing.loudness` (pyloudnorm,
+and a 4x oversampled true-peak meter); gain, glue compression (the one mastering uses) and
+peak limiting are pedalboard plug-ins run at 4x the sample rate (scipy's polyphase resampler
+for a whole piece, pedalboard's streaming resampler for a stream), so that the limiter catches
+true peaks.
+
+A whole piece (``generate``, ``generate_batch``) goes through that chain, is measured, and
+gets a final linear trim to the target (or to the ceiling, whichever is lower); a piece whose
+peaks stop it short drives the limiter harder and goes again (:func:`level_samples`).
+
+A stream cannot be measured before it is heard, so its gain is fixed once, from the first
+:data:`WINDOW_S` seconds (held back until they are measured) and the engine's word on how the
+rest compares (:meth:`Engine.loudness_offset_db`; the composer reads it from its notes), and
+never changes after: no gain riding, no pumping. Every chunk then passes the same chain, its
+state carried from chunk to chunk. A stream that ends inside the window is levelled whole,
+exactly as ``generate()``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import numpy as np
+
+from music_gen.audio import AudioOutput
+from music_gen.engines.base import AudioChunk
+
+# music_gen.mixing (pedalboard, scipy) is imported where it is used, so that importing
+# music_gen stays light.
+
+#: Highest true peak of a levelled piece, in dBTP.
+CEILING_DBTP = -1.0
+#: Seconds of a stream measured (and held back) before its gain is fixed.
+WINDOW_S = 5.0
+#: A stream's limiter works this far under the ceiling, so that its true peak stays under.
+STREAM_MARGIN_DB = 0.5
+# A stream's limiter runs at this multiple of the sample rate, so it sees the true peaks.
+_OVERSAMPLING = 4
+# The peak limiter holds peaks this far under the stream's ceiling.
+_LIMITER_ROOM_DB = 0.5
+# Whole pieces: at most this many rounds, ending within _AIM_LU of the target (LU), with a
+# final trim that keeps the true peak _TRIM_MARGIN_DB under the ceiling; the limiter is
+# driven at most _MAX_DRIVE_DB past the plain gain.
+_ROUNDS = 4
+_AIM_LU = 0.2
+_TRIM_MARGIN_DB = 0.1
+_MAX_DRIVE_DB = 18.0
+# Largest gain a stream gets from its window (a near-silent opening must not blow up the rest).
+_MAX_STREAM_GAIN_DB = 30.0
+
+
+def measure(samples: np.ndarray, sample_rate: int) -> dict[str, float | None]:
+    """Integrated loudness (LUFS) and true peak (dBTP) of samples, for metadata."""
+    from music_gen.mixing.loudness import finite_or_none, integrated_loudness, true_peak_db
+
+    return {
+        "loudness_lufs": finite_or_none(integrated_loudness(samples, sample_rate)),
+        "true_peak_dbtp": finite_or_none(true_peak_db(samples)),
+    }
+
+
+def level_samples(
+    samples: np.ndarray, sample_rate: int, target_lufs: float
+) -> tuple[np.ndarray, dict[str, object]]:
+    """A whole piece at ``target_lufs`` with its true peak under :data:`CEILING_DBTP`.
+
+    Rounds of: the piece through the limiting chain at a gain, BS.1770 loudness and true peak
+    measured, then a final linear trim (so the reported figures are exact). A round that falls
+    short of the target because the ceiling stopped the trim drives the limiter harder.
+
+    Returns:
+        The samples and a report: ``loudness_lufs``, ``true_peak_dbtp``, ``gain_db`` (total
+        gain before limiting and trim), ``limiter_drive_db``, ``rounds``, ``target_reached``,
+        ``note``.
+    """
+    from music_gen.mixing.loudness import (
+        ABSOLUTE_GATE_LUFS,
+        finite_or_none,
+        integrated_loudness,
+        sample_peak,
+        to_db,
+        true_peak_db,
+    )
+
+    samples = np.asarray(samples, dtype=np.float32)
+    report: dict[str, object] = {"gain_db": 0.0, "limiter_drive_db": 0.0, "rounds": 0}
+    source = integrated_loudness(samples, sample_rate)
+    if samples.shape[-1] == 0 or not source > ABSOLUTE_GATE_LUFS:
+        report.update(measure(samples, sample_rate))
+        report["target_reached"] = False
+        report["note"] = (
+            f"below the {ABSOLUTE_GATE_LUFS:g} LUFS absolute gate (silence or faint noise): "
+            "left unchanged"
+        )
+        return samples.copy(), report
+    gain = target_lufs - source
+    # Plain gain, as far as the ceiling allows: all a piece with room under its peaks needs,
+    # and the fallback when limiting cannot do better (material that is mostly offset or
+    # clicks, whose loudness the limiter cannot raise). The true peak is never below the
+    # sample peak, so when the samples alone rule plain gain out, the (costlier) true peak
+    # is measured only if it comes to the fallback; until then ``plain`` is an upper bound.
+    plain = CEILING_DBTP - _TRIM_MARGIN_DB - to_db(sample_peak(samples))
+    source_peak = true_peak_db(samples) if plain >= gain - _AIM_LU else None
+    if source_peak is not None:
+        plain = min(gain, CEILING_DBTP - _TRIM_MARGIN_DB - source_peak)
+    if source_peak is not None and plain >= gain - _AIM_LU:
+        report.update(
+            loudness_lufs=finite_or_none(source + plain),
+            true_peak_dbtp=finite_or_none(source_peak + plain),
+            gain_db=round(plain, 2),
+            target_reached=True,
+            note=None,
+        )
+        return (samples * np.float32(10.0 ** (plain / 20.0))).astype(np.float32), report
+    drive = 0.0
+    while True:
+        report["rounds"] = int(report["rounds"]) + 1  # type: ignore[call-overload]
+        out = _limit_whole(samples, sample_rate, gain + drive, target_lufs)
+        lufs = integrated_loudness(out, sample_rate)
+        peak = true_peak_db(out)
+        trim = min(target_lufs - lufs, CEILING_DBTP - _TRIM_MARGIN_DB - peak)
+        short = target_lufs - (lufs + trim)
+        if short <= _AIM_LU or drive >= _MAX_DRIVE_DB or report["rounds"] == _ROUNDS:
+            break
+        drive = min(drive + short * 1.5 + 0.5, _MAX_DRIVE_DB)
+    if lufs + trim < source + plain and source_peak is None:
+        source_peak = true_peak_db(samples)
+        plain = min(gain, CEILING_DBTP - _TRIM_MARGIN_DB - source_peak)
+    if lufs + trim < source + plain and source_peak is not None:
+        out, lufs, peak, trim, drive = samples, source, source_peak, plain, 0.0
+        gain, short = 0.0, target_lufs - (source + plain)
+    result = (out * np.float32(10.0 ** (trim / 20.0))).astype(np.float32)
+    reached = abs(short) <= 0.5
+    report.update(
+        loudness_lufs=finite_or_none(lufs + trim),
+        true_peak_dbtp=finite_or_none(peak + trim),
+        gain_db=round(gain + drive + trim, 2),
+        limiter_drive_db=round(drive, 2),
+        target_reached=reached,
+        note=None
+        if reached
+        else (
+            f"target {target_lufs:g} LUFS is not reachable under the {CEILING_DBTP:g} dBTP "
+            f"ceiling with {_MAX_DRIVE_DB:g} dB of limiting; reached {lufs + trim:.1f} LUFS "
+            "instead of clipping"
+        ),
+    )
+    return result, report
+
+
+def level_audio(audio: AudioOutput, target_lufs: float | None) -> AudioOutput:
+    """Bring a whole piece to ``target_lufs`` (None: leave it) and report the level.
+
+    The samples are replaced in place (stems and MIDI are left as the engine made them);
+    ``metadata`` gets ``loudness_lufs`` and ``true_peak_dbtp`` (of the result),
+    ``loudness_target_lufs`` and, when levelled, ``level`` (gain, limiter drive, note).
+    """
+    if target_lufs is not None:
+        audio.samples, report = level_samples(audio.samples, audio.sample_rate, target_lufs)
+        audio.metadata["loudness_lufs"] = report.pop("loudness_lufs")
+        audio.metadata["true_peak_dbtp"] = report.pop("true_peak_dbtp")
+        audio.metadata["level"] = report
+    else:
+        audio.metadata.update(measure(audio.samples, audio.sample_rate))
+    audio.metadata["loudness_target_lufs"] = target_lufs
+    return audio
+
+
+def _board(gain_db: float, target_lufs: float) -> Any:
+    """The chain run at 4x the sample rate: gain, glue compression, peak limiting."""
+    import pedalboard
+
+    ceiling_db = CEILING_DBTP - STREAM_MARGIN_DB
+    return pedalboard.Pedalboard(
+        [
+            pedalboard.Gain(gain_db=gain_db),
+            # The mastering chain's glue: 2:1 from 6 dB above the target loudness.
+            pedalboard.Compressor(
+                threshold_db=min(target_lufs + 6.0, 0.0),
+                ratio=2.0,
+                attack_ms=20.0,
+                release_ms=250.0,
+            ),
+            # The peak limiter: a 30:1 compressor with a 10 us attack (pedalboard's Limiter
+            # clips at its own threshold, which rings once resampled), and a clip at the
+            # ceiling for anything that still outruns it.
+            pedalboard.Compressor(
+                threshold_db=ceiling_db - _LIMITER_ROOM_DB,
+                ratio=30.0,
+                attack_ms=0.01,
+                release_ms=50.0,
+            ),
+            pedalboard.Clipping(threshold_db=ceiling_db),
+        ]
+    )
+
+
+def _limit_whole(
+    samples: np.ndarray, sample_rate: int, gain_db: float, target_lufs: float
+) -> np.ndarray:
+    """A whole piece through the chain (scipy's polyphase resampling, as mastering does: much
+    faster than the streaming resampler when all the audio is at hand)."""
+    from scipy.signal import resample_poly
+
+    frames = samples.shape[-1]
+    up = resample_poly(samples, _OVERSAMPLING, 1, axis=-1).astype(np.float32)
+    limited = _board(gain_db, target_lufs)(up, float(sample_rate * _OVERSAMPLING))
+    down = resample_poly(limited, 1, _OVERSAMPLING, axis=-1)[:, :frames]
+    return np.ascontiguousarray(down, dtype=np.float32)
+
+
+class _StreamChain:
+    """Fixed gain, glue compression and a peak limiter, run at 4x the sample rate and keeping
+    their state across chunks (so the limiter acts on true peaks, as in mastering).
+
+    ``process`` may return fewer frames than it was given (the resamplers' latency); the
+    frames come out in order and ``flush`` returns the rest, so the totals agree.
+    """
+
+    def __init__(self, gain_db: float, target_lufs: float, sample_rate: int, channels: int) -> None:
+        # Imported here: importing music_gen stays light (pedalboard loads on first use).
+        from pedalboard import Resample
+        from pedalboard.io import StreamResampler
+
+        self.rate = sample_rate
+        high = sample_rate * _OVERSAMPLING
+        # A 16-point windowed sinc: flat within 0.2 dB to 18 kHz at 44.1 kHz, and about
+        # twice as fast as the default 32-point one.
+        quality = Resample.Quality.WindowedSinc16
+        self.up = StreamResampler(sample_rate, high, channels, quality)
+        self.down = StreamResampler(high, sample_rate, channels, quality)
+        self.board = _board(gain_db, target_lufs)
+
+    def _run(self, up: np.ndarray) -> np.ndarray:
+        if up.shape[-1] == 0:
+            return self.down.process(up)
+        limited = self.board(up, float(self.rate * _OVERSAMPLING), reset=False)
+        return self.down.process(np.ascontiguousarray(limited, dtype=np.float32))
+
+    def process(self, samples: np.ndarray) -> np.ndarray:
+        """Feed frames; returns the frames ready so far."""
+        return self._run(self.up.process(np.ascontiguousarray(samples, dtype=np.float32)))
+
+    def flush(self) -> np.ndarray:
+        """The frames still inside the resamplers."""
+        tail = self._run(self.up.process())
+        return np.concatenate([tail, self.down.process()], axis=1)
+
+
+def stream_gain_db(window: np.ndarray, sample_rate: int, target_lufs: float) -> float:
+    """The fixed gain that brings a stream whose opening is ``window`` to ``target_lufs``.
+
+    Measured through the stream's own chain (the limiter takes a little loudness off the
+    peaks), corrected once.
+    """
+    from music_gen.mixing.loudness import ABSOLUTE_GATE_LUFS, integrated_loudness
+
+    loudness = integrated_loudness(window, sample_rate)
+    if not loudness > ABSOLUTE_GATE_LUFS:
+        return 0.0
+    gain = min(target_lufs - loudness, _MAX_STREAM_GAIN_DB)
+    trial = _limit_whole(window, sample_rate, gain, target_lufs)
+    after = integrated_loudness(trial, sample_rate)
+    if math.isfinite(after):
+        gain = min(gain + target_lufs - after, _MAX_STREAM_GAIN_DB)
+    return float(gain)
+
+
+def level_stream(
+    chunks: Iterable[AudioChunk],
+    target_lufs: float | None,
+    *,
+    window_s: float = WINDOW_S,
+    offset_db: float = 0.0,
+) -> Iterator[AudioChunk]:
+    """Chunks of a stream at ``target_lufs`` (None: passed through unchanged).
+
+    The chunk boundaries are kept. The first ``window_s`` seconds are held back until they
+    are measured; a stream that ends within them is mastered whole (as ``generate()``).
+    ``offset_db`` is how much louder the whole piece is expected to be than its first
+    ``window_s`` seconds (an engine that plans ahead knows; 0 otherwise).
+    """
+    if target_lufs is None:
+        yield from chunks
+        return
+    held: list[AudioChunk] = []
+    held_frames = 0
+    chain: _StreamChain | None = None
+    ready: list[np.ndarray] = []
+    for chunk in chunks:
+        if chain is None:
+            held.append(chunk)
+            held_frames += chunk.samples.shape[1]
+            if chunk.final:
+                yield from _master_whole(held, target_lufs)
+                return
+            if held_frames < window_s * chunk.sample_rate:
+                continue
+            window = np.concatenate([c.samples for c in held], axis=1)
+            gain = stream_gain_db(window, chunk.sample_rate, target_lufs) - offset_db
+            chain = _StreamChain(gain, target_lufs, chunk.sample_rate, window.shape[0])
+            ready.append(chain.process(window))
+        else:
+            held.append(chunk)
+            ready.append(chain.process(chunk.samples))
+        if chunk.final:
+            ready.append(chain.flush())
+        yield from _emit(held, ready, final=chunk.final)
+    if held and chain is None:
+        yield from _master_whole(held, target_lufs)
+
+
+def _emit(held: list[AudioChunk], ready: list[np.ndarray], *, final: bool) -> Iterator[AudioChunk]:
+    """Pop the held chunks whose frames have come out of the chain (all of them at the end)."""
+    out = np.concatenate(ready, axis=1) if len(ready) > 1 else ready[0]
+    ready.clear()
+    offset = 0
+    while held:
+        frames = held[0].samples.shape[1]
+        if offset + frames > out.shape[1] and not final:
+            break
+        piece = out[:, offset : offset + frames]
+        if piece.shape[1] < frames:
+            piece = np.pad(piece, ((0, 0), (0, frames - piece.shape[1])))
+        yield _replace(held.pop(0), piece)
+        offset += frames
+    ready.append(out[:, offset:])
+
+
+def _master_whole(held: list[AudioChunk], target_lufs: float) -> Iterator[AudioChunk]:
+    rate = held[0].sample_rate
+    whole = np.concatenate([c.samples for c in held], axis=1)
+    levelled, _ = level_samples(whole, rate, target_lufs)
+    offset = 0
+    for chunk in held:
+        frames = chunk.samples.shape[1]
+        yield _replace(chunk, levelled[:, offset : offset + frames])
+        offset += frames
+
+
+def _replace(chunk: AudioChunk, samples: np.ndarray) -> AudioChunk:
+    return AudioChunk(
+        samples=np.ascontiguousarray(samples, dtype=np.float32),
+        sample_rate=chunk.sample_rate,
+        start_frame=chunk.start_frame,
+        final=chunk.final,
+    )
