@@ -22,7 +22,9 @@ DEFAULT_ROLE = "other"
 #: matters: "bassoon" is a lead before "bass" is a bass, "bass guitar" a bass before a guitar.
 ROLE_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # Melodic instruments whose names contain another role's keyword.
-    ("keys", ("steel drum", "steelpan", "music box")),
+    ("keys", ("steel drum", "steelpan", "steel pan", "music box")),
+    # Steel guitars before "steel" drums or a "pedal" pad could claim them.
+    ("guitar", ("pedal steel", "lap steel", "slide")),
     ("brass", ("brass", "trumpet", "trombone", "horn", "tuba", "sax", "cornet", "flugel")),
     (
         "lead",
@@ -38,9 +40,22 @@ ROLE_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "harmonica",
             "piccolo",
             "recorder",
+            "melodica",
+            "shakuhachi",
+            "ocarina",
+            "blown bottle",
+            "charang",
+            "bagpipe",
+            "shanai",
+            "whistling",
+            "cor anglais",
+            "breath",
         ),
     ),
-    ("vocals", ("vocal", "voice", "vox", "choir", "chorus", "sing", "soprano", "alto", "chant")),
+    (
+        "vocals",
+        ("vocal", "voice", "vox", "choir", "choral", "chorus", "sing", "soprano", "alto", "chant"),
+    ),
     (
         "drums",
         (
@@ -60,11 +75,32 @@ ROLE_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "clap",
             "cowbell",
             "timpani",
+            "timps",
+            "taiko",
+            "cajon",
+            "tambourine",
+            "agogo",
+            "woodblock",
+            "melodic tom",
             "groove",
         ),
     ),
-    ("bass", ("bass", "808")),
-    ("guitar", ("guitar", "gtr", "banjo", "mandolin", "ukulele", "sitar")),
+    ("bass", ("bass", "808", "upright", "sousaphone")),
+    (
+        "guitar",
+        (
+            "guitar",
+            "gtr",
+            "banjo",
+            "mandolin",
+            "ukulele",
+            "uke",
+            "sitar",
+            "shamisen",
+            "koto",
+            "dulcimer",
+        ),
+    ),
     (
         "keys",
         (
@@ -88,6 +124,14 @@ ROLE_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "harp",
             "comp",
             "accordion",
+            "bandoneon",
+            "concertina",
+            "squeezebox",
+            "honky tonk",
+            "dx7",
+            "kalimba",
+            "mbira",
+            "celeste",
         ),
     ),
     (
@@ -105,6 +149,13 @@ ROLE_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "ambient",
             "drone",
             "atmos",
+            " fx",
+            "seashore",
+            "bird tweet",
+            "telephone",
+            "helicopter",
+            "applause",
+            "gunshot",
         ),
     ),
 )
