@@ -110,3 +110,19 @@ def test_generator_runs_pieces_at_once_with_processes() -> None:
             thread.join()
     assert len(results) == 2
     np.testing.assert_array_equal(results[0].samples, results[1].samples)
+
+
+def test_a_pool_plans_streams_levels_and_plays_live_as_the_engine_does(pool: ComposerPool) -> None:
+    from music_gen.engines.composer import ComposerEngine
+
+    engine = ComposerEngine()
+    try:
+        plan, _, seed = pool.plan(PARAMS)
+        assert seed == PARAMS.seed
+        assert plan.to_dict() == engine.plan(PARAMS)[0].to_dict()
+        assert pool.loudness_offset_db(PARAMS, 1.0) == engine.loudness_offset_db(PARAMS, 1.0)
+    finally:
+        engine.close()
+    with MusicGenerator(processes=2).live("calm piano melody", seed=3) as live:
+        chunk = live.read(1.0)
+    assert chunk.shape == (2, live.sample_rate) and float(np.abs(chunk).max()) > 0.0
