@@ -245,6 +245,81 @@ def test_listen_while_it_is_made(open_page: Callable[..., Page]) -> None:
     assert studio.errors == []
 
 
+def test_live_session_plays_and_follows_steers(open_page: Callable[..., Page], shots: Path) -> None:
+    studio = open_page().open()
+    page = studio.page
+    page.wait_for_selector("#model option", state="attached")
+    page.fill("#adaptive-prompt", "calm exploration music with piano")
+    page.click("#adaptive-start")
+    wait_until(
+        page,
+        "window.studio.live.played > 2 && window.studio.audioContext().state === 'running'",
+    )
+    start = page.evaluate("window.studio.audioContext().currentTime")
+    wait_until(page, f"window.studio.audioContext().currentTime > {start} + 0.3")
+    assert page.inner_text("#adaptive-plan [data-field=intensity]") == "0.30"
+    assert page.inner_text("#adaptive-plan [data-field=genre]")
+
+    # The slider with the keyboard: one change, one steer, shown when it takes effect.
+    page.select_option("#adaptive-at", "beat")
+    page.focus("#adaptive-intensity")
+    for _ in range(10):
+        page.keyboard.press("ArrowRight")
+    wait_until(page, "window.studio.live.lastSteer?.plan.intensity > 0.79")
+    answer = page.evaluate("window.studio.live.lastSteer")
+    assert answer["plan"]["intensity"] == pytest.approx(0.8)
+    assert answer["at"] == "beat"
+    assert answer["effect_frame"] > answer["position_frame"]
+    steer = page.locator("#adaptive-steers li").first
+    effect_s = answer["effect_frame"] / 44100
+    assert f"at {effect_s:.2f} s" in steer.inner_text()
+    assert "intensity 0.80" in steer.inner_text()
+    wait_until(
+        page,
+        "document.querySelector('#adaptive-plan [data-field=intensity]')?.textContent === '0.80'",
+    )
+
+    # A mood button steers to its prompt; a bad key is refused and the music plays on.
+    page.click("#adaptive .mood:has-text('Tense')")
+    newest = "document.querySelector('#adaptive-steers li').textContent"
+    wait_until(page, f"{newest}.includes('tense') && {newest}.includes(' s after')")
+    assert page.get_attribute("#adaptive .mood:has-text('Tense')", "aria-pressed") == "true"
+    page.fill("#adaptive-key", "H minor")
+    page.click("#adaptive-steer")
+    page.wait_for_selector("#adaptive-error:not([hidden])")
+    assert "H minor" in page.inner_text("#adaptive-error")
+    assert "not changed" in page.inner_text("#adaptive-steers li.failed")
+    played = page.evaluate("window.studio.live.played")
+    wait_until(page, f"window.studio.live.played > {played}")
+    studio.shot("studio-live.png", page.locator("#adaptive"), shots)
+
+    page.click("#adaptive-end")
+    page.wait_for_selector("#adaptive-status:has-text('Ended after')")
+    page.wait_for_selector("#adaptive-start:not([disabled])")
+    assert page.is_disabled("#adaptive-stop")
+    assert not [url for url in studio.urls if str(studio.key) in url]
+    assert studio.errors == []
+
+
+def test_live_session_stop_now_and_a_refused_start(open_page: Callable[..., Page]) -> None:
+    studio = open_page().open()
+    page = studio.page
+    page.wait_for_selector("#model option", state="attached")
+    page.fill("#adaptive-prompt", "   ")
+    page.click("#adaptive-start")
+    page.wait_for_selector("#adaptive-error:not([hidden])")
+    assert "prompt" in page.inner_text("#adaptive-error").lower()
+    page.wait_for_selector("#adaptive-start:not([disabled])")
+
+    page.fill("#adaptive-prompt", "tense battle music")
+    page.keyboard.press("Enter")  # Enter in the prompt starts the session
+    wait_until(page, "window.studio.live.played > 0")
+    page.click("#adaptive-stop")
+    assert page.inner_text("#adaptive-status") == "Stopped."
+    page.wait_for_selector("#adaptive-start:not([disabled])")
+    assert studio.errors == []
+
+
 def test_cancel(open_page: Callable[..., Page], server: LiveServer) -> None:
     studio = open_page().open()
     page = studio.page

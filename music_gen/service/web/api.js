@@ -120,3 +120,33 @@ export function openStream(request, handlers) {
     },
   };
 }
+
+/**
+ * Play a live session over /ws/live. `handlers` get the server's messages by type
+ * (started, audio_chunk, steered, stopping, stopped, error, pong) and `closed` when the
+ * socket closes; `send(message)` sends a steer, stop or ping.
+ */
+export function openLive(request, handlers) {
+  const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+  const socket = new WebSocket(`${scheme}//${location.host}/api/v1/ws/live`);
+  socket.addEventListener("open", () => {
+    const message = { type: "start", ...request };
+    if (auth.key) message.token = auth.key;
+    socket.send(JSON.stringify(message));
+  });
+  socket.addEventListener("message", (event) => {
+    const message = JSON.parse(event.data);
+    handlers[message.type]?.(message);
+  });
+  socket.addEventListener("close", (event) => handlers.closed?.(event));
+  return {
+    send(message) {
+      if (socket.readyState !== WebSocket.OPEN) return false;
+      socket.send(JSON.stringify(message));
+      return true;
+    },
+    close() {
+      socket.close();
+    },
+  };
+}

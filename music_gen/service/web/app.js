@@ -1,4 +1,5 @@
 // The studio page: generate, listen, look at the notes and the plan, mix the stems, history.
+import { LivePanel } from "./adaptive.js";
 import { ApiError, api, auth, download, fetchFile, saveBlob } from "./api.js";
 import { streamPiece } from "./live.js";
 import { parseMidi } from "./midi.js";
@@ -31,6 +32,7 @@ const roll = new PianoRoll($("roll"));
 const mixer = new StemMixer();
 const stems = new StemPanel(mixer, { decode: decodeAudio, downloadButton: (...args) => downloadButton(...args) });
 const player = $("player");
+const livePanel = new LivePanel({ audioContext, showError });
 const history = new History({
   async open(task) {
     await showResult(task);
@@ -531,5 +533,5 @@ async function start() {
 }
 
 // For the browser's console and the tests: the live objects, read-only by convention.
-window.studio = { state, mixer, roll, wave, audioContext: () => state.audioContext };
+window.studio = { state, mixer, roll, wave, live: livePanel, audioContext: () => state.audioContext };
 start();
