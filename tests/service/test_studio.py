@@ -315,7 +315,9 @@ def test_live_session_stop_now_and_a_refused_start(open_page: Callable[..., Page
     page.keyboard.press("Enter")  # Enter in the prompt starts the session
     wait_until(page, "window.studio.live.played > 0")
     page.click("#adaptive-stop")
-    assert page.inner_text("#adaptive-status") == "Stopped."
+    page.wait_for_selector("#adaptive-status:has-text('Stopped')")
+    # Nothing scheduled is left to play.
+    wait_until(page, "window.studio.live.sources.size === 0")
     page.wait_for_selector("#adaptive-start:not([disabled])")
     assert studio.errors == []
 

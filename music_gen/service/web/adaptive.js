@@ -147,6 +147,7 @@ export class LivePanel {
     this.context = context;
     this.offset = null;
     this.ending = false;
+    this.stoppedNow = false;
     this.failed = false;
     this.sent = { prompt, intensity, tempo_bpm: undefined, key: undefined };
     this.gain = context.createGain();
@@ -161,11 +162,12 @@ export class LivePanel {
       steered: (message) => this.steered(message),
       stopping: (message) => {
         this.ending = true;
-        this.setStatus(`Ending at ${this.seconds(message.end_frame).toFixed(2)} s…`);
+        const at = this.seconds(message.end_frame).toFixed(2);
+        this.setStatus(this.stoppedNow ? `Stopped at ${at} s.` : `Ending at ${at} s…`);
       },
       stopped: (message) => {
         this.ending = true;
-        this.setStatus(`Ended after ${this.seconds(message.frames).toFixed(1)} s.`);
+        if (!this.stoppedNow) this.setStatus(`Ended after ${this.seconds(message.frames).toFixed(1)} s.`);
       },
       error: (message) => this.failure(message),
       closed: () => this.closed(),
@@ -180,6 +182,7 @@ export class LivePanel {
   }
 
   chunk(message) {
+    if (this.stoppedNow) return; // the server's own fade-out: already silent here
     const context = this.context;
     const buffer = pcmBuffer(context, message.data, message.frames, this.channels, this.sampleRate);
     if (this.offset === null) this.offset = context.currentTime + LEAD_S - this.seconds(message.start_frame);
@@ -291,6 +294,7 @@ export class LivePanel {
       return;
     }
     this.ending = true;
+    this.stoppedNow = true;
     this.silence();
     this.setStatus("Stopped.");
   }
