@@ -9,6 +9,11 @@ const LEAD_S = 0.25;
 const FADE_S = 0.03;
 /** A slider change is sent once it has rested this long, in milliseconds. */
 const STEER_DELAY_MS = 300;
+/** Why the server ended a session, when the listener did not ask. */
+const ENDED_BECAUSE = {
+  idle_timeout: " (nothing was changed for a long while)",
+  max_session: " (the longest session this server plays)",
+};
 
 /** An AudioBuffer from a chunk of interleaved little-endian 16-bit PCM in base64. */
 export function pcmBuffer(context, data, frames, channels, sampleRate) {
@@ -167,7 +172,8 @@ export class LivePanel {
       },
       stopped: (message) => {
         this.ending = true;
-        if (!this.stoppedNow) this.setStatus(`Ended after ${this.seconds(message.frames).toFixed(1)} s.`);
+        const why = ENDED_BECAUSE[message.reason] || "";
+        if (!this.stoppedNow) this.setStatus(`Ended after ${this.seconds(message.frames).toFixed(1)} s${why}.`);
       },
       error: (message) => this.failure(message),
       closed: () => this.closed(),
@@ -268,7 +274,10 @@ export class LivePanel {
   }
 
   failure(message) {
-    const error = new ApiError(message.error.message, { code: message.error.code });
+    const { code, details } = message.error;
+    // A refused key opens the page's key dialog, as a 401 answer does.
+    const status = code === "UNAUTHORIZED" ? 401 : 0;
+    const error = new ApiError(message.error.message, { code, status, details });
     if (message.id !== undefined && message.id !== null) {
       // A refused steer: the music plays on.
       const asked = this.pending.get(message.id);
