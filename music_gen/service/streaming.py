@@ -86,6 +86,8 @@ class StreamJob:
     format: str
     # Length of each chunk in seconds (the engine may round it).
     chunk_s: float
+    # Audio bytes taken from the account's bandwidth quota for the chunks to send.
+    reserved_bytes: int = 0
 
 
 class StreamRun:
@@ -105,6 +107,8 @@ class StreamRun:
         self.queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
         #: Set to make the generation stop (cancel, disconnect, too slow a reader).
         self.stop = threading.Event()
+        #: Audio bytes the socket sent (counted by the route against the bandwidth quota).
+        self.sent_bytes = 0
         self._room = threading.Semaphore(max(2, math.ceil(QUEUE_AUDIO_S / job.chunk_s)))
         # Seconds the thread waited for the socket (left out of the measured engine speed).
         self._waited_s = 0.0

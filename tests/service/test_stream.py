@@ -295,7 +295,8 @@ def test_concurrency_limit_counts_streams(tight: Service) -> None:
     headers = {"Authorization": f"Bearer {key}"}
 
     def long(model: str) -> dict[str, Any]:
-        return {"type": "generate", "prompt": "x", "duration": 60, "model": model, "chunk_s": 0.1}
+        # No chunks: a minute of audio is more than the tight bandwidth quota.
+        return {"type": "generate", "prompt": "x", "duration": 60, "model": model, "stream": False}
 
     with (
         tight.client.websocket_connect(WS, headers=headers) as one,

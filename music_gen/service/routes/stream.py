@@ -20,7 +20,10 @@ for a missing, wrong or revoked key or a bad request, 1013 for a limit (``detail
 in seconds), 1011 for a failed generation.
 
 The stream is a task like any other: it counts against the rate and concurrency limits,
-shows in ``GET /generate/{task_id}`` and its audio is served at ``audio_url``.
+shows in ``GET /generate/{task_id}`` and its audio is served at ``audio_url``. The PCM bytes
+of the audio chunks count against the monthly bandwidth quota: the whole piece's bytes are
+reserved when the stream is accepted (a stream that does not fit is refused with
+``QUOTA_EXCEEDED`` and 1013) and what was not sent is given back when it ends.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ import contextlib
 import secrets
 from typing import Any
 
+import anyio
 from anyio import to_thread
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import ValidationError
@@ -56,6 +60,8 @@ MIN_CHUNK_S, MAX_CHUNK_S = 0.05, 10.0
 SEND_TIMEOUT_S = 30.0
 #: Seconds to wait for the generate message.
 FIRST_MESSAGE_TIMEOUT_S = 30.0
+#: Bytes of one sample in an audio_chunk (16-bit PCM); what the bandwidth quota counts.
+BYTES_PER_SAMPLE = 2
 #: Fields of the generate message about the stream itself, not the generation.
 _STREAM_FIELDS = ("type", "stream", "token", "chunk_s")
 
@@ -97,9 +103,16 @@ async def stream(websocket: WebSocket) -> None:
     finally:
         run.stop.set()
         listener.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await listener
-        await to_thread.run_sync(run.join, 60.0)
+        # Shielded: a closing connection cancels this coroutine, and the unsent bytes must
+        # still go back to the quota.
+        with anyio.CancelScope(shield=True):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await listener
+            await to_thread.run_sync(run.join, 60.0)
+            unsent = job.reserved_bytes - run.sent_bytes
+            await to_thread.run_sync(
+                state.limits.release_bandwidth, state.db, job.principal.account_id, unsent
+            )
 
 
 async def _accept(websocket: WebSocket, state: AppState) -> tuple[StreamJob, bool]:
@@ -132,7 +145,7 @@ async def _accept(websocket: WebSocket, state: AppState) -> tuple[StreamJob, boo
         authorization = f"Bearer {token}" if isinstance(token, str) else None
         principal = await to_thread.run_sync(_authenticate, state, authorization)
     request, chunk_s, send_chunks = _parse(message)
-    job = await to_thread.run_sync(_create_task, state, principal, request, chunk_s)
+    job = await to_thread.run_sync(_create_task, state, principal, request, chunk_s, send_chunks)
     return job, send_chunks
 
 
@@ -187,12 +200,23 @@ def _parse(message: dict[str, Any]) -> tuple[GenerateRequest, float, bool]:
 
 
 def _create_task(
-    state: AppState, principal: Principal, request: GenerateRequest, chunk_s: float
+    state: AppState,
+    principal: Principal,
+    request: GenerateRequest,
+    chunk_s: float,
+    send_chunks: bool,
 ) -> StreamJob:
+    reserved = 0
     try:
         model, params = validate_generation(state, request)
         # Drawn here when not given, so that the task records the seed that made its audio.
         seed = params.seed if params.seed is not None else secrets.randbelow(2**32)
+        if send_chunks:
+            info = state.generators.get(model).info
+            frames = round(params.duration_s * info.sample_rate)
+            size = frames * info.channels * BYTES_PER_SAMPLE
+            state.limits.reserve_bandwidth(state.db, principal, size)
+            reserved = size
         with state.limits.account_lock(principal.account_id), state.db.session() as session:
             state.limits.check_concurrency(session, principal, 1)
             task = new_task(
@@ -215,8 +239,10 @@ def _create_task(
             task.started_at = utcnow()
             session.add(task)
     except RateLimitError as exc:
+        state.limits.release_bandwidth(state.db, principal.account_id, reserved)
         raise _Refused(_with_retry_after(exc), CLOSE_TRY_LATER) from exc
     except MusicGenError as exc:
+        state.limits.release_bandwidth(state.db, principal.account_id, reserved)
         raise _Refused(exc, CLOSE_POLICY) from exc
     return StreamJob(
         task_id=task.id,
@@ -230,6 +256,7 @@ def _create_task(
         seed=seed,
         format=request.format,
         chunk_s=chunk_s,
+        reserved_bytes=reserved,
     )
 
 
@@ -252,19 +279,35 @@ async def _listen(websocket: WebSocket, run: StreamRun) -> None:
 
 async def _pump(websocket: WebSocket, run: StreamRun, send_chunks: bool) -> None:
     """Send the generating thread's messages in order until it is done."""
+    channels = 1
     while True:
         kind, message = await run.queue.get()
         if kind == "error":
             await _send_error(websocket, message, CLOSE_ERROR)
             return
+        if kind == "started":
+            channels = int(message["channels"])
         if kind == "audio_chunk" and not send_chunks:
             run.sent(kind)
             continue
+        size = int(message["frames"]) * channels * BYTES_PER_SAMPLE if kind == "audio_chunk" else 0
+        if run.sent_bytes + size > run.job.reserved_bytes:
+            # More than the piece was announced to be: it must fit in the quota too.
+            try:
+                extra = run.sent_bytes + size - max(run.job.reserved_bytes, run.sent_bytes)
+                await to_thread.run_sync(
+                    run.state.limits.reserve_bandwidth, run.state.db, run.job.principal, extra
+                )
+            except RateLimitError as exc:
+                run.stop.set()
+                await _send_error(websocket, _with_retry_after(exc), CLOSE_TRY_LATER)
+                return
         try:
             await asyncio.wait_for(websocket.send_json(message), SEND_TIMEOUT_S)
         except (TimeoutError, WebSocketDisconnect, RuntimeError, OSError):
             run.stop.set()  # too slow or gone: the generation stops at its next chunk
             return
+        run.sent_bytes += size
         run.sent(kind)
         if kind in ("completed", "cancelled"):
             with contextlib.suppress(Exception):
