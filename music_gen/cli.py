@@ -92,12 +92,40 @@ def generate(
     _print_summary(audio.metadata, written, audio.duration)
 
 
-@app.command()
+models_app = typer.Typer(
+    help="List the models (the default), or download one's weights.",
+    invoke_without_command=True,
+)
+app.add_typer(models_app, name="models")
+
+
+@models_app.command("download")
+def models_download(
+    name: Annotated[str, typer.Argument(help="A model name, e.g. facebook/musicgen-small.")],
+) -> None:
+    """Download a model's weights so that it runs offline (and a server serves it)."""
+    from music_gen.engines.registry import download
+
+    try:
+        folder = download(name)
+    except MusicGenError as exc:
+        fail(exc.message)
+    if folder is None:
+        out.print(f"{name} needs no weights: nothing to download")
+    else:
+        out.print(f"{name}: weights in {folder}")
+
+
+@models_app.callback()
 def models(
+    ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
     """List the models, and whether each can run here (and if not, how to fix it)."""
     from music_gen.engines.registry import list_models
+
+    if ctx.invoked_subcommand is not None:
+        return
 
     infos = list_models()
     if as_json:

@@ -10,10 +10,10 @@ import ipaddress
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from music_gen.errors import InvalidParameterError
 
@@ -78,6 +78,11 @@ class Settings(BaseSettings):
     rate_limit_storage: str = "memory://"
     # Model used when a request names none.
     default_model: str = "composer"
+    # The models clients may name (comma-separated registry names, aliases or checkpoint
+    # directories chosen by the operator). None (the default): the default model, every
+    # model that needs no weights (the composer) and every model already downloaded here.
+    # Any other name is MODEL_NOT_FOUND; nothing a client sends reaches the disk or the Hub.
+    models: Annotated[tuple[str, ...] | None, NoDecode] = None
     # Device for neural engines: auto, cpu, cuda, cuda:N.
     device: str = "auto"
     # Load the default model at startup (readiness waits for it).
@@ -97,6 +102,14 @@ class Settings(BaseSettings):
     pro_monthly_bandwidth_bytes: int = Field(default=100 * _GB, ge=0)
     # Log level for the server (debug, info, warning, error).
     log_level: str = "info"
+
+    @field_validator("models", mode="before")
+    @classmethod
+    def _split_models(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            names = tuple(name.strip() for name in value.split(",") if name.strip())
+            return names or None
+        return value
 
     @model_validator(mode="after")
     def _check_secrets(self) -> Settings:

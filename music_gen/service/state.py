@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from music_gen.engines.registry import ModelInfo, list_models, resolve
+from music_gen.engines.registry import ModelInfo, resolve
 from music_gen.service.auth import Principal, authenticate, ensure_local_account
+from music_gen.service.catalog import ModelCatalog
 from music_gen.service.db import Database
 from music_gen.service.jobs import GeneratorPool, InProcessQueue, JobQueue, SpeedTracker, TaskRunner
 from music_gen.service.limits import Limits
@@ -37,6 +38,7 @@ class AppState:
     speed: SpeedTracker
     runner: TaskRunner
     queue: JobQueue
+    catalog: ModelCatalog
     engine_error: str | None = None
     _models: tuple[float, list[ModelInfo]] | None = field(default=None, repr=False)
     _availability: dict[str, tuple[float, str | None]] = field(default_factory=dict, repr=False)
@@ -68,6 +70,7 @@ class AppState:
             speed=speed,
             runner=runner,
             queue=queue,
+            catalog=ModelCatalog(settings),
         )
 
     def start(self) -> None:
@@ -102,11 +105,11 @@ class AppState:
         return principal
 
     def models(self) -> list[ModelInfo]:
-        """list_models(), reused for MODELS_CACHE_S seconds."""
+        """The served models (see :class:`ModelCatalog`), reused for MODELS_CACHE_S seconds."""
         with self._models_lock:
             now = time.monotonic()
             if self._models is None or now - self._models[0] > MODELS_CACHE_S:
-                self._models = (now, list_models())
+                self._models = (now, self.catalog.infos())
             return self._models[1]
 
     def availability(self, model: str) -> str | None:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from music_gen.engines.registry import EngineOptions, ModelSpec
-from music_gen.errors import ModelNotFoundError
+from music_gen.errors import ModelNotFoundError, ModelUnavailableError
 
 #: config.json ``model_type`` values of the checkpoints this engine runs.
 MODEL_TYPES = ("musicgen", "musicgen_melody")
@@ -46,10 +46,47 @@ def missing_packages() -> list[str]:
 def download_hint(checkpoint: str) -> str:
     """How to get a checkpoint's weights onto this machine."""
     return (
-        f"download it while online with `huggingface-cli download {checkpoint}` (or "
-        f"huggingface_hub.snapshot_download('{checkpoint}')), or point model= at a local "
-        "checkpoint directory"
+        f"download it while online with `musicgen models download {checkpoint}` (or "
+        f"`hf download {checkpoint}`), or pass a local checkpoint directory as the model "
+        "(--model on the command line, model= in Python)"
     )
+
+
+def fetch_checkpoint(spec: ModelSpec, options: EngineOptions) -> Path:
+    """Download a Hub checkpoint's files into the Hugging Face cache; returns the folder.
+
+    Raises:
+        ModelUnavailableError: Offline (HF_HUB_OFFLINE), the packages are missing, or the
+            download failed; the message says which.
+    """
+    checkpoint = str(spec.extra.get("checkpoint", spec.name))
+    if is_local_checkpoint(spec):
+        return Path(checkpoint)
+    if hub_offline():
+        raise ModelUnavailableError(
+            f"Cannot download {checkpoint}: the Hugging Face Hub is offline here "
+            "(HF_HUB_OFFLINE or TRANSFORMERS_OFFLINE is set); unset it on a machine with "
+            "network access",
+            details={"model": spec.name, "reason": "offline"},
+        )
+    try:
+        from huggingface_hub import snapshot_download
+    except ImportError as exc:
+        raise ModelUnavailableError(
+            f"Cannot download {checkpoint}: huggingface_hub is missing; install it with: "
+            f"{INSTALL_HINT}",
+            details={"model": spec.name},
+        ) from exc
+    try:
+        folder = snapshot_download(
+            checkpoint, cache_dir=str(options.cache_dir) if options.cache_dir else None
+        )
+    except Exception as exc:  # network, authorisation and missing repositories alike
+        raise ModelUnavailableError(
+            f"Could not download {checkpoint}: {type(exc).__name__}: {exc}",
+            details={"model": spec.name},
+        ) from exc
+    return Path(folder)
 
 
 def is_local_checkpoint(spec: ModelSpec) -> bool:

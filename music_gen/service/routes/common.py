@@ -59,8 +59,11 @@ def validate_generation(state: AppState, body: GenerateRequest) -> tuple[str, Ge
 def validate_params(
     state: AppState, model: str | None, *, prompt: str, duration: float, **sampling: Any
 ) -> tuple[str, GenerationParams]:
-    """Like :func:`validate_generation` for loose arguments."""
-    generator = state.generators.get(model or state.settings.default_model)
+    """Like :func:`validate_generation` for loose arguments.
+
+    ``model`` is matched against the served models only (:class:`ModelCatalog`).
+    """
+    generator = state.generators.get(state.catalog.resolve(model))
     params = generator.make_params(prompt, duration, **sampling)
     require_available(state, generator.model)
     return generator.model, params

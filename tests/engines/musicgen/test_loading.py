@@ -57,7 +57,7 @@ def test_offline_hub_name_not_cached(offline: None, tmp_path: Path) -> None:
     with pytest.raises(ModelUnavailableError) as info:
         generator.generate("calm piano", duration=1.0)
     assert info.value.code == "MODEL_UNAVAILABLE"
-    assert "huggingface-cli download facebook/musicgen-small" in info.value.message
+    assert "musicgen models download facebook/musicgen-small" in info.value.message
     assert "HF_HUB_OFFLINE" in info.value.message
     assert "model=" in info.value.message
 

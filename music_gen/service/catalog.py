@@ -1,0 +1,108 @@
+"""Which models this server serves, and the one place a client's model name is matched.
+
+A client's ``model`` field is compared with names only: it never reaches the registry's
+resolvers (which read directories and the Hugging Face cache) and is never echoed back, so
+it can neither probe the server's files nor make a worker download weights. The operator
+chooses the served models with ``MUSICGEN_MODELS`` (registry names, aliases and checkpoint
+directories); by default the server serves its default model, every model that needs no
+weights and every model whose weights are already here. Weights are fetched only by the
+operator (``musicgen models download NAME``).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from music_gen.engines.registry import (
+    EngineOptions,
+    ModelInfo,
+    ModelSpec,
+    lookup,
+    registered,
+    resolve,
+)
+from music_gen.errors import ModelNotFoundError, MusicGenError
+from music_gen.service.settings import Settings
+
+#: Seconds a list of served models is reused (checking downloads touches the disk).
+CACHE_S = 30.0
+
+
+class ModelCatalog:
+    """The models a server serves.
+
+    Args:
+        settings: ``models`` (the operator's list, or None for the default rule) and
+            ``default_model``.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._cache: tuple[float, dict[str, ModelSpec], dict[str, str]] | None = None
+        self._registry: tuple[int, ...] = ()
+        self._lock = threading.Lock()
+
+    def served(self) -> dict[str, ModelSpec]:
+        """Served specs by registry name, in the operator's (or the registry's) order."""
+        return self._current()[1]
+
+    def resolve(self, requested: str | None) -> str:
+        """The registry name to run for a client's ``model`` field (None: the default).
+
+        Raises:
+            ModelNotFoundError: The name is not served here. The message lists the served
+                models and does not repeat the name.
+        """
+        _, served, names = self._current()
+        if requested is None:
+            return resolve(self.settings.default_model).name
+        name = names.get(requested.strip().lower()) if isinstance(requested, str) else None
+        if name is None:
+            raise ModelNotFoundError(
+                "Model not found; available models on this server: "
+                f"{', '.join(served)} (see GET /models)",
+                details={"available": list(served)},
+            )
+        return name
+
+    def infos(self) -> list[ModelInfo]:
+        """What ``GET /models`` lists: each served model with its availability."""
+        return [spec.info() for spec in self.served().values()]
+
+    def _current(self) -> tuple[float, dict[str, ModelSpec], dict[str, str]]:
+        with self._lock:
+            # Registering a model (a plug-in imported late) takes effect at once.
+            registry = tuple(id(spec) for spec in registered())
+            stale = self._cache is None or time.monotonic() - self._cache[0] > CACHE_S
+            if stale or registry != self._registry:
+                served, names = self._compute()
+                self._cache = (time.monotonic(), served, names)
+                self._registry = registry
+            assert self._cache is not None
+            return self._cache
+
+    def _compute(self) -> tuple[dict[str, ModelSpec], dict[str, str]]:
+        """Served specs, and every accepted spelling (lower case) -> registry name."""
+        served: dict[str, ModelSpec] = {}
+        names: dict[str, str] = {}
+        if self.settings.models is not None:
+            entries = list(self.settings.models)
+        else:
+            options = EngineOptions()
+            entries = [self.settings.default_model] + [
+                spec.name
+                for spec in registered()
+                if spec.downloaded is None or spec.downloaded(spec, options)
+            ]
+        for entry in entries:
+            try:
+                # The operator's entries (trusted) may name directories: full resolution.
+                spec = lookup(entry) or resolve(entry)
+            except MusicGenError:
+                # A typo in the operator's list serves nothing rather than failing startup.
+                continue
+            served.setdefault(spec.name, spec)
+            for spelling in (entry, spec.name, *spec.aliases):
+                names.setdefault(spelling.strip().lower(), spec.name)
+        return served, names
