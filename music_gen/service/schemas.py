@@ -8,17 +8,62 @@ that the API and the Python library accept exactly the same requests.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict
+from pydantic_core import PydanticCustomError
 
+from music_gen.errors import InvalidPromptError
 from music_gen.params import (
     DEFAULT_DURATION_S,
     DEFAULT_TEMPERATURE,
     DEFAULT_TOP_K,
     DEFAULT_TOP_P,
+    MAX_PART_NAME_CHARS,
     MAX_PROMPT_CHARS,
+    PART_NAME_PATTERN,
+    PROMPT_PATTERN,
+    check_prompt,
+    is_part_name,
 )
+
+
+def _prompt(value: str) -> str:
+    # The library's own rule and message (the schema shows it as PROMPT_PATTERN).
+    try:
+        check_prompt(value)
+    except InvalidPromptError as exc:
+        raise PydanticCustomError("invalid_prompt", exc.message) from exc
+    return value
+
+
+def _part_name(value: str) -> str:
+    if not is_part_name(value) or value.strip().lower() == "mix":
+        raise PydanticCustomError(
+            "invalid_part_name",
+            "use 1-{max} letters, digits, spaces, '_', '.' or '-', starting with a letter or "
+            "digit, not 'mix'",
+            {"max": MAX_PART_NAME_CHARS},
+        )
+    return value
+
+
+#: Numbers are numbers: "30" and true are refused, as the library refuses them (an integer
+#: is a fine float).
+Number = Annotated[float, Strict()]
+Integer = Annotated[int, Strict()]
+#: A prompt: what GenerationParams accepts.
+Prompt = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=MAX_PROMPT_CHARS,
+        json_schema_extra={"pattern": PROMPT_PATTERN},
+        description="What to play, in words (no control characters; something visible).",
+    ),
+    AfterValidator(_prompt),
+]
+PartName = Annotated[str, AfterValidator(_part_name)]
 
 AudioFormat = Literal["wav", "flac", "ogg", "mp3"]
 TaskState = Literal["queued", "processing", "completed", "failed", "cancelled"]
@@ -44,21 +89,18 @@ class GenerateRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    prompt: str = Field(
-        min_length=1,
-        max_length=MAX_PROMPT_CHARS,
-        description="What to play, in words.",
-        examples=["Upbeat jazz piano"],
-    )
-    duration: float = Field(
+    prompt: Prompt = Field(examples=["Upbeat jazz piano"])
+    duration: Number = Field(
         default=DEFAULT_DURATION_S,
         gt=0,
         description="Seconds of audio; at most the model's max_duration_s (see /models).",
     )
-    temperature: float = Field(default=DEFAULT_TEMPERATURE, gt=0, description="> 0.")
-    top_k: int = Field(default=DEFAULT_TOP_K, ge=0, description="0 disables the cut.")
-    top_p: float = Field(default=DEFAULT_TOP_P, gt=0, le=1, description="In (0, 1].")
-    seed: int | None = Field(default=None, ge=0, le=2**32 - 1, description="Same seed, same music.")
+    temperature: Number = Field(default=DEFAULT_TEMPERATURE, gt=0, description="> 0.")
+    top_k: Integer = Field(default=DEFAULT_TOP_K, ge=0, description="0 disables the cut.")
+    top_p: Number = Field(default=DEFAULT_TOP_P, gt=0, le=1, description="In (0, 1].")
+    seed: Integer | None = Field(
+        default=None, ge=0, le=2**32 - 1, description="Same seed, same music."
+    )
     model: str | None = Field(
         default=None, max_length=200, description="A name from /models; default: the server's."
     )
@@ -133,20 +175,28 @@ class MultiInstrumentRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    instruments: dict[str, str] = Field(
+    instruments: dict[PartName, Prompt] = Field(
         min_length=1,
         max_length=MAX_INSTRUMENTS,
         description="Instrument (part) name -> what it plays.",
         examples=[{"piano": "Jazz piano comping", "bass": "Walking bass line"}],
+        json_schema_extra={
+            "propertyNames": {
+                "pattern": PART_NAME_PATTERN,
+                "minLength": 1,
+                "maxLength": MAX_PART_NAME_CHARS,
+                "not": {"pattern": "^ *[Mm][Ii][Xx] *$"},
+            }
+        },
     )
-    duration: float = Field(default=DEFAULT_DURATION_S, gt=0)
+    duration: Number = Field(default=DEFAULT_DURATION_S, gt=0)
     mix_preset: str | None = Field(
         default=None, max_length=100, examples=["jazz_club"], description="A mix preset name."
     )
-    temperature: float = Field(default=DEFAULT_TEMPERATURE, gt=0)
-    top_k: int = Field(default=DEFAULT_TOP_K, ge=0)
-    top_p: float = Field(default=DEFAULT_TOP_P, gt=0, le=1)
-    seed: int | None = Field(default=None, ge=0, le=2**32 - 1)
+    temperature: Number = Field(default=DEFAULT_TEMPERATURE, gt=0)
+    top_k: Integer = Field(default=DEFAULT_TOP_K, ge=0)
+    top_p: Number = Field(default=DEFAULT_TOP_P, gt=0, le=1)
+    seed: Integer | None = Field(default=None, ge=0, le=2**32 - 1)
     model: str | None = Field(default=None, max_length=200)
     format: AudioFormat = "wav"
 
