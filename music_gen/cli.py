@@ -42,7 +42,9 @@ def generate(
         "composer"
     ),
     seed: Annotated[int | None, typer.Option(help="Same seed, same music.")] = None,
-    temperature: Annotated[float, typer.Option(help="> 0; higher is more adventurous.")] = 1.0,
+    temperature: Annotated[
+        float, typer.Option(help="0.01 to 100; higher is more adventurous.")
+    ] = 1.0,
     top_k: Annotated[int, typer.Option(help="Keep the k likeliest choices (0: all).")] = 250,
     top_p: Annotated[float, typer.Option(help="Nucleus cut in (0, 1].")] = 1.0,
     device: Annotated[str, typer.Option(help="auto, cpu, cuda or cuda:N.")] = "auto",

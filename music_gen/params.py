@@ -42,6 +42,11 @@ PART_NAME_PATTERN = rf"^[A-Za-z0-9][A-Za-z0-9 _.\-]{{0,{MAX_PART_NAME_CHARS - 1}
 
 DEFAULT_DURATION_S = 10.0
 DEFAULT_TEMPERATURE = 1.0
+#: Accepted temperatures. Below the minimum, logits divided by the temperature overflow to
+#: infinity and sampling breaks; above the maximum every choice is already about as likely
+#: as any other (and float32 engines cannot hold the number).
+MIN_TEMPERATURE = 0.01
+MAX_TEMPERATURE = 100.0
 DEFAULT_TOP_K = 250
 DEFAULT_TOP_P = 1.0
 DEFAULT_GUIDANCE_SCALE = 3.0
@@ -61,7 +66,8 @@ class GenerationParams:
     # Length of the result in seconds; engines deliver exactly round(duration_s * sample_rate)
     # frames. Upper bound is the engine's max_duration_s, checked by the engine.
     duration_s: float = DEFAULT_DURATION_S
-    # Softmax temperature over every probabilistic choice; > 0. Higher is more adventurous.
+    # Softmax temperature over every probabilistic choice, in [MIN_TEMPERATURE,
+    # MAX_TEMPERATURE]. Higher is more adventurous.
     temperature: float = DEFAULT_TEMPERATURE
     # Keep only the k most likely options at each choice; 0 disables the cut.
     top_k: int = DEFAULT_TOP_K
@@ -84,9 +90,10 @@ class GenerationParams:
                 details={"field": "duration", "value": self.duration_s},
             )
         object.__setattr__(self, "temperature", _finite("temperature", self.temperature))
-        if self.temperature <= 0:
+        if not MIN_TEMPERATURE <= self.temperature <= MAX_TEMPERATURE:
             raise InvalidParameterError(
-                f"temperature must be > 0, got {self.temperature}",
+                f"temperature must be in [{MIN_TEMPERATURE:g}, {MAX_TEMPERATURE:g}], "
+                f"got {self.temperature}",
                 details={"field": "temperature", "value": self.temperature},
             )
         object.__setattr__(self, "top_k", _integer("top_k", self.top_k))

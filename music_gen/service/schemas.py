@@ -21,6 +21,8 @@ from music_gen.params import (
     DEFAULT_TOP_P,
     MAX_PART_NAME_CHARS,
     MAX_PROMPT_CHARS,
+    MAX_TEMPERATURE,
+    MIN_TEMPERATURE,
     PART_NAME_PATTERN,
     PROMPT_PATTERN,
     check_prompt,
@@ -95,7 +97,12 @@ class GenerateRequest(BaseModel):
         gt=0,
         description="Seconds of audio; at most the model's max_duration_s (see /models).",
     )
-    temperature: Number = Field(default=DEFAULT_TEMPERATURE, gt=0, description="> 0.")
+    temperature: Number = Field(
+        default=DEFAULT_TEMPERATURE,
+        ge=MIN_TEMPERATURE,
+        le=MAX_TEMPERATURE,
+        description="Higher is more adventurous.",
+    )
     top_k: Integer = Field(default=DEFAULT_TOP_K, ge=0, description="0 disables the cut.")
     top_p: Number = Field(default=DEFAULT_TOP_P, gt=0, le=1, description="In (0, 1].")
     seed: Integer | None = Field(
@@ -193,7 +200,7 @@ class MultiInstrumentRequest(BaseModel):
     mix_preset: str | None = Field(
         default=None, max_length=100, examples=["jazz_club"], description="A mix preset name."
     )
-    temperature: Number = Field(default=DEFAULT_TEMPERATURE, gt=0)
+    temperature: Number = Field(default=DEFAULT_TEMPERATURE, ge=MIN_TEMPERATURE, le=MAX_TEMPERATURE)
     top_k: Integer = Field(default=DEFAULT_TOP_K, ge=0)
     top_p: Number = Field(default=DEFAULT_TOP_P, gt=0, le=1)
     seed: Integer | None = Field(default=None, ge=0, le=2**32 - 1)
