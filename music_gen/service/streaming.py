@@ -109,6 +109,8 @@ class StreamRun:
         self.stop = threading.Event()
         #: Audio bytes the socket sent (counted by the route against the bandwidth quota).
         self.sent_bytes = 0
+        # Why the run was stopped, when the run itself did not decide it (a slow reader).
+        self._cut: GenerationCancelledError | None = None
         self._room = threading.Semaphore(max(2, math.ceil(QUEUE_AUDIO_S / job.chunk_s)))
         # Seconds the thread waited for the socket (left out of the measured engine speed).
         self._waited_s = 0.0
@@ -124,6 +126,19 @@ class StreamRun:
     def join(self, timeout_s: float) -> None:
         """Wait for the thread (call after setting :attr:`stop`, off the event loop)."""
         self._thread.join(timeout_s)
+
+    def cut_slow_reader(self, waited_s: float) -> None:
+        """Stop because the socket took longer than ``waited_s`` to take one message.
+
+        The task ends ``cancelled`` with the error ``CANCELLED`` (``details.reason``
+        ``slow_reader``), as when the generating thread gives up waiting for room.
+        """
+        self._cut = _slow_reader(
+            self.job.task_id,
+            f"The client took more than {waited_s:g} s "
+            "to take one message; the generation was stopped to free the model",
+        )
+        self.stop.set()
 
     def sent(self, kind: str) -> None:
         """Tell the run a message left for the socket (frees room for another chunk)."""
@@ -149,13 +164,14 @@ class StreamRun:
                     "The stream was stopped", details={"task_id": self.job.task_id}
                 )
             if time.monotonic() >= deadline:
-                self.stop.set()
-                raise GenerationCancelledError(
+                self._cut = _slow_reader(
+                    self.job.task_id,
                     f"The client read nothing for {STALL_TIMEOUT_S:g} s while "
                     f"{QUEUE_AUDIO_S:g} s of audio waited for it; the generation was stopped "
                     "to free the model",
-                    details={"task_id": self.job.task_id, "reason": "slow_reader"},
                 )
+                self.stop.set()
+                raise self._cut
 
     def _run(self) -> None:
         task_id = self.job.task_id
@@ -166,10 +182,12 @@ class StreamRun:
         try:
             completed = self._generate()
         except GenerationCancelledError as exc:
-            self._finish("cancelled")
-            if exc.details.get("reason") == "slow_reader":
-                self._emit("error", exc)
+            cut = self._cut or (exc if exc.details.get("reason") else None)
+            if cut is not None:
+                self._finish("cancelled", error=_jsonable(cut.to_dict()))
+                self._emit("error", cut)
             else:
+                self._finish("cancelled")
                 self._emit("cancelled", {"type": "cancelled", "task_id": task_id})
         except MusicGenError as exc:
             self._finish("failed", error=_jsonable(exc.to_dict()))
@@ -282,6 +300,8 @@ class StreamRun:
         return np.concatenate(parts, axis=1)
 
     def _check_cancel(self) -> None:
+        if self._cut is not None:
+            raise self._cut
         if self.stop.is_set() or self.state.runner.is_cancelled(self.job.task_id):
             raise GenerationCancelledError(
                 "Generation was cancelled", details={"task_id": self.job.task_id}
@@ -321,6 +341,10 @@ class StreamRun:
                 .where(Task.id == self.job.task_id, Task.status == "processing")
                 .values(values)
             )
+
+
+def _slow_reader(task_id: str, message: str) -> GenerationCancelledError:
+    return GenerationCancelledError(message, details={"task_id": task_id, "reason": "slow_reader"})
 
 
 def _jsonable(value: Any) -> Any:

@@ -356,7 +356,10 @@ def test_a_reader_that_stalls_is_dropped_and_frees_the_model(
     assert kinds.count("audio_chunk") == 2  # QUEUE_AUDIO_S / chunk_s chunks, then it waited
     assert messages[-1][1].details["reason"] == "slow_reader"
     headers = {"Authorization": f"Bearer {key}"}
-    assert service.wait(task_id, headers)["status"] == "cancelled"
+    task = service.wait(task_id, headers)
+    assert task["status"] == "cancelled"
+    assert task["error"]["code"] == "CANCELLED"
+    assert task["error"]["details"]["reason"] == "slow_reader"
     with service.client.websocket_connect(WS, headers=headers) as ws:
         ws.send_json({"type": "generate", "prompt": "x", "duration": 0.3, "model": "test-drip"})
         assert _read_stream(ws)[2]["type"] == "completed"

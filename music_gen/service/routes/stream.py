@@ -16,8 +16,11 @@ Protocol (JSON text messages, one generation per connection; the README has exam
    generation: ``{"type": "cancelled", "task_id"}`` and close 1000.
 
 Errors: ``{"type": "error", "error": {"code", "message", "details"}}`` then a close: 1008
-for a missing, wrong or revoked key or a bad request, 1013 for a limit (``details.retry_after``
-in seconds), 1011 for a failed generation.
+for a missing, wrong or revoked key or a bad request (not JSON, nested too deeply, wrong
+fields), 1007 for a binary frame that is not UTF-8, 1009 for a message over
+MAX_MESSAGE_CHARS, 1013 for a limit (``details.retry_after`` in seconds), 1011 for a failed
+generation. Once the stream runs, frames other than a cancel are ignored: garbage does not
+stop it.
 
 The stream is a task like any other: it counts against the rate and concurrency limits,
 shows in ``GET /generate/{task_id}`` and its audio is served at ``audio_url``. The PCM bytes
@@ -30,6 +33,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import secrets
 from typing import Any
 
@@ -65,9 +69,14 @@ BYTES_PER_SAMPLE = 2
 #: Fields of the generate message about the stream itself, not the generation.
 _STREAM_FIELDS = ("type", "stream", "token", "chunk_s")
 
+#: Longest client message, in characters (a generate message is well under 10 000).
+MAX_MESSAGE_CHARS = 64 * 1024
+
 # Close codes (RFC 6455, section 7.4.1).
 CLOSE_NORMAL = 1000
+CLOSE_INVALID_DATA = 1007
 CLOSE_POLICY = 1008
+CLOSE_TOO_BIG = 1009
 CLOSE_ERROR = 1011
 CLOSE_TRY_LATER = 1013
 
@@ -124,14 +133,12 @@ async def _accept(websocket: WebSocket, state: AppState) -> tuple[StreamJob, boo
     header = websocket.headers.get("authorization")
     principal = await to_thread.run_sync(_authenticate, state, header) if header else None
     try:
-        message = await asyncio.wait_for(websocket.receive_json(), FIRST_MESSAGE_TIMEOUT_S)
+        message = await asyncio.wait_for(_receive(websocket), FIRST_MESSAGE_TIMEOUT_S)
     except TimeoutError as exc:
         raise _Refused(
             InvalidParameterError(f"No generate message within {FIRST_MESSAGE_TIMEOUT_S:g}s"),
             CLOSE_POLICY,
         ) from exc
-    except (ValueError, KeyError) as exc:
-        raise _Refused(InvalidParameterError("Messages must be JSON text"), CLOSE_POLICY) from exc
     if not isinstance(message, dict) or message.get("type") != "generate":
         raise _Refused(
             InvalidParameterError(
@@ -147,6 +154,55 @@ async def _accept(websocket: WebSocket, state: AppState) -> tuple[StreamJob, boo
     request, chunk_s, send_chunks = _parse(message)
     job = await to_thread.run_sync(_create_task, state, principal, request, chunk_s, send_chunks)
     return job, send_chunks
+
+
+async def _receive(websocket: WebSocket) -> Any:
+    """The next client message, parsed.
+
+    Raises:
+        WebSocketDisconnect: The client left.
+        _Refused: The frame is not UTF-8 (1007), too big (1009), not JSON or nested too
+            deeply (1008).
+    """
+    frame = await websocket.receive()
+    if frame["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(frame.get("code", 1000))
+    text = frame.get("text")
+    if text is None:
+        try:
+            text = (frame.get("bytes") or b"").decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise _Refused(
+                InvalidParameterError(
+                    f"Binary frame is not UTF-8 (bad byte at offset {exc.start}); send JSON text"
+                ),
+                CLOSE_INVALID_DATA,
+            ) from exc
+    if len(text) > MAX_MESSAGE_CHARS:
+        raise _Refused(
+            InvalidParameterError(
+                f"Message of {len(text)} characters; the limit is {MAX_MESSAGE_CHARS}",
+                details={"max_chars": MAX_MESSAGE_CHARS},
+            ),
+            CLOSE_TOO_BIG,
+        )
+    try:
+        return json.loads(text)
+    except RecursionError as exc:
+        raise _Refused(
+            InvalidParameterError("Message is nested too deeply to be a generate message"),
+            CLOSE_POLICY,
+        ) from exc
+    except ValueError as exc:
+        where = (
+            f" at line {exc.lineno} column {exc.colno}"
+            if isinstance(exc, json.JSONDecodeError)
+            else ""
+        )
+        raise _Refused(
+            InvalidParameterError(f"Message is not valid JSON{where}; send JSON text"),
+            CLOSE_POLICY,
+        ) from exc
 
 
 def _authenticate(state: AppState, authorization: str | None) -> Principal:
@@ -267,13 +323,20 @@ def _with_retry_after(exc: RateLimitError) -> RateLimitError:
 
 
 async def _listen(websocket: WebSocket, run: StreamRun) -> None:
-    """Read client messages: a cancel stops the generation, and so does leaving."""
+    """Read client messages: a cancel stops the generation, and so does leaving.
+
+    Anything else (not JSON, another type, a frame too big) is ignored, so that a stray
+    frame cannot end a stream the client still reads.
+    """
     try:
         while True:
-            message = await websocket.receive_json()
+            try:
+                message = await _receive(websocket)
+            except _Refused:
+                continue
             if isinstance(message, dict) and message.get("type") == "cancel":
                 run.stop.set()
-    except (WebSocketDisconnect, RuntimeError, ValueError, KeyError):
+    except (WebSocketDisconnect, RuntimeError):
         run.stop.set()
 
 
@@ -304,8 +367,11 @@ async def _pump(websocket: WebSocket, run: StreamRun, send_chunks: bool) -> None
                 return
         try:
             await asyncio.wait_for(websocket.send_json(message), SEND_TIMEOUT_S)
-        except (TimeoutError, WebSocketDisconnect, RuntimeError, OSError):
-            run.stop.set()  # too slow or gone: the generation stops at its next chunk
+        except TimeoutError:
+            run.cut_slow_reader(SEND_TIMEOUT_S)  # recorded as CANCELLED, reason slow_reader
+            return
+        except (WebSocketDisconnect, RuntimeError, OSError):
+            run.stop.set()  # gone: the generation stops at its next chunk
             return
         run.sent_bytes += size
         run.sent(kind)
