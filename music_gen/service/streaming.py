@@ -34,10 +34,11 @@ from sqlalchemy import update
 from music_gen.audio import AudioOutput
 from music_gen.engines.base import AudioChunk
 from music_gen.engines.registry import ModelInfo
-from music_gen.errors import GenerationCancelledError, GenerationError, MusicGenError
+from music_gen.errors import GenerationCancelledError, GenerationError
 from music_gen.generator import MusicGenerator
 from music_gen.service.auth import Principal
 from music_gen.service.models import AudioFile, Task, utcnow
+from music_gen.service.safe_errors import as_error, public_error
 from music_gen.service.state import AppState
 
 log = logging.getLogger("music_gen.service.stream")
@@ -189,14 +190,11 @@ class StreamRun:
             else:
                 self._finish("cancelled")
                 self._emit("cancelled", {"type": "cancelled", "task_id": task_id})
-        except MusicGenError as exc:
-            self._finish("failed", error=_jsonable(exc.to_dict()))
-            self._emit("error", exc)
         except Exception as exc:
-            log.exception("stream %s failed", task_id)
-            error = GenerationError(f"Generation failed: {type(exc).__name__}: {exc}")
-            self._finish("failed", error=error.to_dict())
-            self._emit("error", error)
+            # Unexpected errors are logged there with the detail; users see a safe message.
+            error = _jsonable(public_error(exc, task_id))
+            self._finish("failed", error=error)
+            self._emit("error", as_error(error))
         else:
             self._emit("completed", completed)
 

@@ -18,6 +18,7 @@ from music_gen.service.db import Database
 from music_gen.service.jobs.engines import GeneratorPool
 from music_gen.service.jobs.speed import SpeedTracker
 from music_gen.service.models import AudioFile, Task, utcnow
+from music_gen.service.safe_errors import public_error
 from music_gen.service.storage import AudioStorage
 
 log = logging.getLogger("music_gen.service.jobs")
@@ -130,15 +131,10 @@ class TaskRunner:
         except GenerationCancelledError:
             return self._finish(task_id, "cancelled")
         except MusicGenError as exc:
-            return self._finish(task_id, "failed", error=_jsonable(exc.to_dict()))
+            return self._finish(task_id, "failed", error=_jsonable(public_error(exc, task_id)))
         except Exception as exc:
-            log.exception("task %s failed", task_id)
-            error = {
-                "code": "INTERNAL",
-                "message": f"Generation failed: {type(exc).__name__}: {exc}",
-                "details": {},
-            }
-            return self._finish(task_id, "failed", error=error)
+            # Logged there with the detail; users see a safe message naming the task.
+            return self._finish(task_id, "failed", error=public_error(exc, task_id))
 
     def is_cancelled(self, task_id: str) -> bool:
         """Whether cancellation was asked for (in this process)."""
