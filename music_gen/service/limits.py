@@ -7,6 +7,9 @@
   Bytes are reserved with one conditional UPDATE before they are sent and what was not sent
   is given back, so parallel downloads and streams cannot pass the quota together.
 
+* Failed authentications: a moving one-minute window per client address (the ``limits``
+  library too); a valid key is never refused by it.
+
 Over a limit, :class:`LimitExceeded` (a RateLimitError) carries Retry-After and RateLimit-*
 headers; the error handler puts them on the 429 response.
 """
@@ -89,6 +92,28 @@ class Limits:
                 details={"limit_per_minute": per_minute},
             )
         return headers
+
+    def hit_auth_failure(self, address: str) -> None:
+        """Count one failed authentication from a client address.
+
+        Raises:
+            LimitExceeded: The address failed more than ``auth_failures_per_minute`` times
+                in the last minute.
+        """
+        per_minute = self.settings.auth_failures_per_minute
+        item = RateLimitItemPerMinute(per_minute)
+        if self._limiter.hit(item, "auth-failure", address):
+            return
+        stats = self._limiter.get_window_stats(item, "auth-failure", address)
+        reset_s = max(1.0, stats.reset_time - time.time())
+        raise LimitExceeded(
+            f"Too many failed authentications from this address ({per_minute} a minute); "
+            f"retry in {math.ceil(reset_s)} s with a valid API key",
+            code="RATE_LIMITED",
+            retry_after_s=reset_s,
+            headers={},
+            details={"failed_auth_limit_per_minute": per_minute},
+        )
 
     def account_lock(self, account_id: str) -> threading.Lock:
         """A lock that serialises check-then-insert of tasks for one account."""

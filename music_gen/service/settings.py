@@ -93,6 +93,11 @@ class Settings(BaseSettings):
     batch_max_requests: int = Field(default=16, ge=1, le=256)
     # Prior for the ETA: engine seconds per second of audio before anything was measured.
     eta_prior_s_per_audio_s: float = Field(default=0.5, gt=0)
+    # Failed authentications (missing, malformed, unknown or revoked keys) allowed per
+    # client address in a moving minute; beyond it such requests get 429. Valid keys are
+    # never limited by it. Behind a proxy, run uvicorn with --proxy-headers so that the
+    # address is the client's.
+    auth_failures_per_minute: int = Field(default=30, ge=1)
     # Per-tier limits.
     free_requests_per_minute: int = Field(default=100, ge=1)
     free_concurrent_generations: int = Field(default=10, ge=1)

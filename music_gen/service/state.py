@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from music_gen.engines.registry import ModelInfo, resolve
+from music_gen.errors import AuthenticationError
 from music_gen.service.auth import Principal, authenticate, ensure_local_account
 from music_gen.service.catalog import ModelCatalog
 from music_gen.service.db import Database
@@ -88,21 +89,28 @@ class AppState:
         self.generators.close()
         self.db.dispose()
 
-    def authenticate(self, session: Session, authorization: str | None) -> Principal:
-        """Who is calling, after counting the request against the key's rate limit.
+    def authenticate(
+        self, session: Session, authorization: str | None, address: str | None = None
+    ) -> Principal:
+        """Who is calling.
 
-        Usable from any route (HTTP or WebSocket).
+        Usable from any route (HTTP or WebSocket). A failure counts against the failed-
+        authentication limit of the client ``address`` when given.
 
         Raises:
             AuthenticationError: No or bad key.
-            LimitExceeded: Over the request rate.
+            LimitExceeded: No or bad key, from an address over its failed-auth limit.
         """
         if self.settings.no_auth:
             principal = ensure_local_account(session)
             session.commit()
-        else:
-            principal = authenticate(session, authorization, self.settings.secret_key)
-        return principal
+            return principal
+        try:
+            return authenticate(session, authorization, self.settings.secret_key)
+        except AuthenticationError as exc:
+            if address is not None:
+                self.limits.hit_auth_failure(address)
+            raise exc
 
     def models(self) -> list[ModelInfo]:
         """The served models (see :class:`ModelCatalog`), reused for MODELS_CACHE_S seconds."""

@@ -131,7 +131,8 @@ async def _accept(websocket: WebSocket, state: AppState) -> tuple[StreamJob, boo
         The job, and whether to send the audio chunks.
     """
     header = websocket.headers.get("authorization")
-    principal = await to_thread.run_sync(_authenticate, state, header) if header else None
+    address = websocket.client.host if websocket.client else "unknown"
+    principal = await to_thread.run_sync(_authenticate, state, header, address) if header else None
     try:
         message = await asyncio.wait_for(_receive(websocket), FIRST_MESSAGE_TIMEOUT_S)
     except TimeoutError as exc:
@@ -150,7 +151,7 @@ async def _accept(websocket: WebSocket, state: AppState) -> tuple[StreamJob, boo
     if principal is None:
         token = message.get("token")
         authorization = f"Bearer {token}" if isinstance(token, str) else None
-        principal = await to_thread.run_sync(_authenticate, state, authorization)
+        principal = await to_thread.run_sync(_authenticate, state, authorization, address)
     request, chunk_s, send_chunks = _parse(message)
     job = await to_thread.run_sync(_create_task, state, principal, request, chunk_s, send_chunks)
     return job, send_chunks
@@ -205,10 +206,10 @@ async def _receive(websocket: WebSocket) -> Any:
         ) from exc
 
 
-def _authenticate(state: AppState, authorization: str | None) -> Principal:
+def _authenticate(state: AppState, authorization: str | None, address: str) -> Principal:
     try:
         with state.db.session() as session:
-            principal = state.authenticate(session, authorization)
+            principal = state.authenticate(session, authorization, address)
         state.limits.hit_request(principal)
     except RateLimitError as exc:
         raise _Refused(_with_retry_after(exc), CLOSE_TRY_LATER) from exc
