@@ -89,6 +89,8 @@ class StreamJob:
     chunk_s: float
     # Audio bytes taken from the account's bandwidth quota for the chunks to send.
     reserved_bytes: int = 0
+    # The task's owner token: the outcome is recorded only while the task still has it.
+    owner: str | None = None
 
 
 class StreamRun:
@@ -333,12 +335,11 @@ class StreamRun:
             values.update(progress=1.0, result=result)
         if error is not None:
             values["error"] = error
+        mine = [Task.id == self.job.task_id, Task.status == "processing"]
+        if self.job.owner is not None:
+            mine.append(Task.owner == self.job.owner)
         with self.state.db.session() as session:
-            session.execute(
-                update(Task)
-                .where(Task.id == self.job.task_id, Task.status == "processing")
-                .values(values)
-            )
+            session.execute(update(Task).where(*mine).values(values))
 
 
 def _slow_reader(task_id: str, message: str) -> GenerationCancelledError:

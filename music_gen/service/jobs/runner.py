@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import threading
@@ -85,8 +86,18 @@ class TaskRunner:
                 self._running.discard(task_id)
                 self._cancelled.discard(task_id)
 
-    def run(self, task_id: str) -> str:
-        """Run a task that is in state ``processing``; returns its final status."""
+    def running(self) -> list[str]:
+        """Ids of the tasks generating in this process now."""
+        with self._lock:
+            return list(self._running)
+
+    def run(self, task_id: str, *, owner: str | None = None) -> str:
+        """Run a task that is in state ``processing``; returns its final status.
+
+        Args:
+            owner: The token the task was claimed with; the outcome is recorded only while
+                the task still has this owner ("lost" is returned when it has another).
+        """
         with self.db.session() as session:
             task = session.get(Task, task_id)
             if task is None or task.status != "processing":
@@ -95,7 +106,7 @@ class TaskRunner:
             params: dict[str, Any] = dict(task.params)
             duration_s = task.duration_s
         with self.tracking(task_id):
-            return self._run_tracked(task_id, kind, model, fmt, params, duration_s)
+            return self._run_tracked(task_id, kind, model, fmt, params, duration_s, owner)
 
     def _run_tracked(
         self,
@@ -105,8 +116,10 @@ class TaskRunner:
         fmt: str,
         params: dict[str, Any],
         duration_s: float,
+        owner: str | None = None,
     ) -> str:
         progress = _Progress(self, task_id)
+        finish = functools.partial(self._finish, owner=owner)
         try:
             # One generation per model at a time; timing starts once this one may run, so
             # engine_s and the measured speed leave out the wait for another task.
@@ -125,16 +138,16 @@ class TaskRunner:
                 "engine_s": round(elapsed, 4),
             }
             self.speed.record(model, elapsed, duration_s)
-            return self._finish(task_id, "completed", result=result, files=rows)
+            return finish(task_id, "completed", result=result, files=rows)
         except _ShutDown:
             return self._requeue(task_id)
         except GenerationCancelledError:
-            return self._finish(task_id, "cancelled")
+            return finish(task_id, "cancelled")
         except MusicGenError as exc:
-            return self._finish(task_id, "failed", error=_jsonable(public_error(exc, task_id)))
+            return finish(task_id, "failed", error=_jsonable(public_error(exc, task_id)))
         except Exception as exc:
             # Logged there with the detail; users see a safe message naming the task.
-            return self._finish(task_id, "failed", error=public_error(exc, task_id))
+            return finish(task_id, "failed", error=public_error(exc, task_id))
 
     def is_cancelled(self, task_id: str) -> bool:
         """Whether cancellation was asked for (in this process)."""
@@ -190,27 +203,36 @@ class TaskRunner:
         result: dict[str, Any] | None = None,
         error: dict[str, Any] | None = None,
         files: list[AudioFile] | None = None,
+        owner: str | None = None,
     ) -> str:
         values: dict[str, Any] = {"status": status, "finished_at": utcnow()}
         if status == "completed":
             values.update(progress=1.0, result=result)
         if error is not None:
             values["error"] = error
+        mine = [Task.id == task_id, Task.status == "processing"]
+        if owner is not None:
+            mine.append(Task.owner == owner)
         with self.db.session() as session:
-            changed = session.execute(
-                update(Task).where(Task.id == task_id, Task.status == "processing").values(values)
-            ).rowcount  # type: ignore[attr-defined]
+            changed = session.execute(update(Task).where(*mine).values(values)).rowcount  # type: ignore[attr-defined]
             account_id = session.scalar(select(Task.account_id).where(Task.id == task_id)) or ""
             if changed and files:
                 for row in files:
                     row.task_id = task_id
                     row.account_id = account_id
                     session.add(row)
-        if not changed and files:
-            for row in files:
+        if not changed:
+            for row in files or ():
                 self.storage.delete(row.id)
-            return "cancelled"
+            if owner is not None and self._owner(task_id) != owner:
+                log.warning("task %s now runs elsewhere; this run's outcome is dropped", task_id)
+                return "lost"
+            return "cancelled" if files else status
         return status
+
+    def _owner(self, task_id: str) -> str | None:
+        with self.db.session() as session:
+            return session.scalar(select(Task.owner).where(Task.id == task_id))
 
     def _requeue(self, task_id: str) -> str:
         with self.db.session() as session:

@@ -264,6 +264,7 @@ def _create_task(
     send_chunks: bool,
 ) -> StreamJob:
     reserved = 0
+    owner = secrets.token_hex(16)
     try:
         model, params = validate_generation(state, request)
         # Drawn here when not given, so that the task records the seed that made its audio.
@@ -290,8 +291,10 @@ def _create_task(
                     "seed": seed,
                 },
             )
-            # This connection runs it: it starts as processing, so no queue worker claims it.
+            # This connection runs it: it starts as processing, so no queue worker claims it,
+            # and owned, so that only this connection records its outcome.
             task.status = "processing"
+            task.owner = owner
             task.attempts = 1
             task.started_at = utcnow()
             session.add(task)
@@ -314,6 +317,7 @@ def _create_task(
         format=request.format,
         chunk_s=chunk_s,
         reserved_bytes=reserved,
+        owner=owner,
     )
 
 
