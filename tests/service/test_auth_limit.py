@@ -15,9 +15,9 @@ def _client(service: Service, address: str) -> TestClient:
     return TestClient(service.client.app, client=(address, 40000))
 
 
-def test_wrong_keys_from_one_address_are_limited(service: Service) -> None:
-    limit = service.state.settings.auth_failures_per_minute
-    attacker = _client(service, "203.0.113.7")
+def test_wrong_keys_from_one_address_are_limited(tight: Service) -> None:
+    limit = tight.state.settings.auth_failures_per_minute
+    attacker = _client(tight, "203.0.113.7")
     statuses = [attacker.get("/api/v1/models", headers=BAD).status_code for _ in range(limit + 5)]
     assert statuses[:limit] == [401] * limit
     assert set(statuses[limit:]) == {429}
@@ -26,14 +26,14 @@ def test_wrong_keys_from_one_address_are_limited(service: Service) -> None:
     assert limited.json()["error"]["code"] == "RATE_LIMITED"
     assert 1 <= int(limited.headers["Retry-After"]) <= 60
     # A valid key is served, from that address and from any other.
-    good = service.auth()
+    good = tight.auth()
     assert attacker.get("/api/v1/models", headers=good).status_code == 200
-    assert _client(service, "203.0.113.8").get("/api/v1/models", headers=BAD).status_code == 401
+    assert _client(tight, "203.0.113.8").get("/api/v1/models", headers=BAD).status_code == 401
 
 
-def test_the_limit_covers_the_websocket(service: Service) -> None:
-    limit = service.state.settings.auth_failures_per_minute
-    attacker = _client(service, "198.51.100.4")
+def test_the_limit_covers_the_websocket(tight: Service) -> None:
+    limit = tight.state.settings.auth_failures_per_minute
+    attacker = _client(tight, "198.51.100.4")
     for _ in range(limit):
         attacker.get("/api/v1/models", headers=BAD)
     with attacker.websocket_connect("/api/v1/ws/stream", headers=BAD) as ws:
