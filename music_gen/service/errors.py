@@ -38,6 +38,9 @@ STATUS_BY_CODE: dict[str, int] = {
     "SERVICE_UNAVAILABLE": 503,
 }
 
+#: Retry-After of SERVICE_UNAVAILABLE answers, in seconds.
+SERVICE_UNAVAILABLE_RETRY_S = 5
+
 _CODE_BY_STATUS = {
     400: "INVALID_PARAMETER",
     401: "UNAUTHORIZED",
@@ -84,12 +87,19 @@ async def _library_error(request: Request, exc: Exception) -> JSONResponse:
     headers.update(getattr(exc, "headers", None) or {})
     if exc.code == "UNAUTHORIZED":
         headers["WWW-Authenticate"] = "Bearer"
+    if exc.code == "SERVICE_UNAVAILABLE":
+        # Transient by nature (a broker down, a full disk): say when to try again.
+        headers.setdefault("Retry-After", str(SERVICE_UNAVAILABLE_RETRY_S))
     return error_response(exc.code, exc.message, exc.details, headers=headers or None)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     problems = [_problem(error) for error in exc.errors()]
+    for problem, error in zip(problems, exc.errors(), strict=True):
+        if error.get("type") == "json_invalid":
+            # FastAPI reports the byte offset as the field; people want a line and a column.
+            problem.update(field="body", message=_json_position(await request.body(), error))
     first = problems[0] if problems else {"field": "body", "message": "Invalid request"}
     on_prompt = any(p["field"].split(".")[-1] == "prompt" for p in problems)
     code = "INVALID_PROMPT" if on_prompt else "INVALID_PARAMETER"
@@ -113,6 +123,17 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return error_response("INTERNAL", "Internal server error", {}, status=500)
+
+
+def _json_position(body: bytes, error: dict[str, Any]) -> str:
+    location = error.get("loc", ())
+    offset = location[-1] if location and isinstance(location[-1], int) else None
+    if offset is None:
+        return "not valid JSON"
+    before = body[:offset].decode("utf-8", errors="replace")
+    line = before.count("\n") + 1
+    column = len(before) - (before.rfind("\n") + 1) + 1
+    return f"not valid JSON at line {line} column {column}"
 
 
 def _problem(error: dict[str, Any]) -> dict[str, str]:

@@ -242,6 +242,8 @@ class Readiness(BaseModel):
 
     ready: bool
     database: bool
+    # Whether a file can be written in the audio folder.
+    storage: bool
     engine_loaded: bool
     engine_error: str | None = None
     default_model: str
