@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import Any
 
 from music_gen.engines.registry import (
     EngineOptions,
@@ -57,7 +58,7 @@ class ModelCatalog:
         _, served, names = self._current()
         if requested is None:
             return resolve(self.settings.default_model).name
-        name = names.get(requested.strip().lower()) if isinstance(requested, str) else None
+        name = names.get(requested) if isinstance(requested, str) else None
         if name is None:
             raise ModelNotFoundError(
                 "Model not found; available models on this server: "
@@ -65,6 +66,55 @@ class ModelCatalog:
                 details={"available": list(served)},
             )
         return name
+
+    def spellings(self) -> dict[str, list[str]]:
+        """Registry name -> every spelling a client may send for it (the name first)."""
+        _, served, names = self._current()
+        spelled: dict[str, list[str]] = {name: [name] for name in served}
+        for spelling, name in names.items():
+            if spelling not in spelled[name]:
+                spelled[name].append(spelling)
+        return spelled
+
+    def document(self, schema: dict[str, Any]) -> None:
+        """Put the served models and each one's longest duration into an OpenAPI schema.
+
+        The ``model`` field of every generation request gets the accepted names as an enum,
+        and ``duration`` a maximum per model (``if``/``then``), the default model's when no
+        model is named.
+        """
+        spelled = self.spellings()
+        default = self.resolve(None)
+        components = schema.get("components", {}).get("schemas", {})
+        for name in ("GenerateRequest", "MultiInstrumentRequest"):
+            body = components.get(name)
+            if body is None or "model" not in body.get("properties", {}):
+                continue
+            model = body["properties"]["model"]
+            for branch in model.get("anyOf", [model]):
+                if branch.get("type") == "string":
+                    branch["enum"] = [s for names in spelled.values() for s in names]
+                    branch.pop("maxLength", None)
+            clauses: list[dict[str, Any]] = []
+            for registry_name, names in spelled.items():
+                limit = {"properties": {"duration": {"maximum": self._max_s(registry_name)}}}
+                condition: dict[str, Any] = {
+                    "properties": {"model": {"enum": names}},
+                    "required": ["model"],
+                }
+                if registry_name == default:
+                    condition = {
+                        "anyOf": [
+                            condition,
+                            {"not": {"required": ["model"]}},
+                            {"properties": {"model": {"type": "null"}}, "required": ["model"]},
+                        ]
+                    }
+                clauses.append({"if": condition, "then": limit})
+            body["allOf"] = clauses
+
+    def _max_s(self, name: str) -> float:
+        return float(self.served()[name].max_duration_s)
 
     def infos(self) -> list[ModelInfo]:
         """What ``GET /models`` lists: each served model with its availability."""
@@ -83,7 +133,11 @@ class ModelCatalog:
             return self._cache
 
     def _compute(self) -> tuple[dict[str, ModelSpec], dict[str, str]]:
-        """Served specs, and every accepted spelling (lower case) -> registry name."""
+        """Served specs, and every accepted spelling -> registry name.
+
+        Spellings are exact (the schema lists them as an enum): the name, its aliases and
+        the operator's entries as written.
+        """
         served: dict[str, ModelSpec] = {}
         names: dict[str, str] = {}
         if self.settings.models is not None:
@@ -103,6 +157,6 @@ class ModelCatalog:
                 # A typo in the operator's list serves nothing rather than failing startup.
                 continue
             served.setdefault(spec.name, spec)
-            for spelling in (entry, spec.name, *spec.aliases):
-                names.setdefault(spelling.strip().lower(), spec.name)
+            for spelling in (entry.strip(), spec.name, *spec.aliases):
+                names.setdefault(spelling, spec.name)
         return served, names

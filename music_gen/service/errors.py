@@ -8,6 +8,7 @@ exceptions carry their code; :data:`STATUS_BY_CODE` gives its HTTP status.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -101,7 +102,9 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
             # FastAPI reports the byte offset as the field; people want a line and a column.
             problem.update(field="body", message=_json_position(await request.body(), error))
     first = problems[0] if problems else {"field": "body", "message": "Invalid request"}
-    on_prompt = any(p["field"].split(".")[-1] == "prompt" for p in problems)
+    on_prompt = any(
+        p["field"].split(".")[-1] == "prompt" or p["type"] == "invalid_prompt" for p in problems
+    )
     code = "INVALID_PROMPT" if on_prompt else "INVALID_PARAMETER"
     message = f"{first['field']}: {first['message']}" if first["field"] else first["message"]
     return error_response(code, message, {"errors": problems})
@@ -113,11 +116,22 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     message = str(exc.detail) if exc.detail else code
     if exc.status_code == 404:
         message = f"Not found: {request.url.path}"
-    elif exc.status_code == 405:
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
         message = f"Method {request.method} is not allowed on {request.url.path}"
-    return error_response(
-        code, message, {}, status=exc.status_code, headers=dict(exc.headers or {}) or None
-    )
+        # Starlette names only the first route of the path; a path may have several.
+        headers["Allow"] = ", ".join(_allowed_methods(request)) or headers.get("Allow", "")
+    return error_response(code, message, {}, status=exc.status_code, headers=headers or None)
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    # The OpenAPI paths are the public routes: match the request path against each template.
+    allowed: set[str] = set()
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, request.url.path):
+            allowed.update(method.upper() for method in operations)
+    return sorted(allowed)
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:

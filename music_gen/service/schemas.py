@@ -7,10 +7,10 @@ that the API and the Python library accept exactly the same requests.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict
 from pydantic_core import PydanticCustomError
 
 from music_gen.errors import InvalidPromptError
@@ -21,6 +21,7 @@ from music_gen.params import (
     DEFAULT_TOP_P,
     MAX_PART_NAME_CHARS,
     MAX_PROMPT_CHARS,
+    MAX_SEED,
     MAX_TEMPERATURE,
     MIN_TEMPERATURE,
     PART_NAME_PATTERN,
@@ -50,10 +51,18 @@ def _part_name(value: str) -> str:
     return value
 
 
+def _not_text_or_bool(value: Any) -> Any:
+    if isinstance(value, (str, bool)):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    return value
+
+
 #: Numbers are numbers: "30" and true are refused, as the library refuses them (an integer
-#: is a fine float).
+#: is a fine float, and 7.0 a fine integer, as in JSON Schema).
 Number = Annotated[float, Strict()]
-Integer = Annotated[int, Strict()]
+Integer = Annotated[int, BeforeValidator(_not_text_or_bool)]
+# Constraints before the validator, so that the schema says minimum/maximum.
+Seed = Annotated[int, Field(ge=0, le=MAX_SEED), BeforeValidator(_not_text_or_bool)]
 #: A prompt: what GenerationParams accepts.
 Prompt = Annotated[
     str,
@@ -66,6 +75,28 @@ Prompt = Annotated[
     AfterValidator(_prompt),
 ]
 PartName = Annotated[str, AfterValidator(_part_name)]
+
+
+def _preset_names(schema: dict[str, Any]) -> None:
+    # The schema lists the presets (read when the schema is built, not at import: mixing
+    # is heavy and optional).
+    try:
+        from music_gen.mixing import list_presets
+    except ImportError:
+        return
+    for branch in schema.get("anyOf", [schema]):
+        if branch.get("type") == "string":
+            branch["enum"] = sorted(list_presets())
+            branch.pop("maxLength", None)
+
+
+def _utc(value: datetime) -> datetime:
+    # Stored times are UTC; SQLite hands them back without a zone.
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+#: A time in UTC, written with its offset ("2026-12-01T14:50:00+00:00").
+UtcDatetime = Annotated[datetime, AfterValidator(_utc)]
 
 AudioFormat = Literal["wav", "flac", "ogg", "mp3"]
 TaskState = Literal["queued", "processing", "completed", "failed", "cancelled"]
@@ -105,9 +136,7 @@ class GenerateRequest(BaseModel):
     )
     top_k: Integer = Field(default=DEFAULT_TOP_K, ge=0, description="0 disables the cut.")
     top_p: Number = Field(default=DEFAULT_TOP_P, gt=0, le=1, description="In (0, 1].")
-    seed: Integer | None = Field(
-        default=None, ge=0, le=2**32 - 1, description="Same seed, same music."
-    )
+    seed: Seed | None = Field(default=None, description="Same seed, same music.")
     model: str | None = Field(
         default=None, max_length=200, description="A name from /models; default: the server's."
     )
@@ -143,8 +172,8 @@ class TaskStatus(BaseModel):
     model: str
     format: AudioFormat
     batch_id: str | None = None
-    created_at: datetime
-    finished_at: datetime | None = None
+    created_at: UtcDatetime
+    finished_at: UtcDatetime | None = None
 
 
 class BatchRequest(BaseModel):
@@ -198,12 +227,16 @@ class MultiInstrumentRequest(BaseModel):
     )
     duration: Number = Field(default=DEFAULT_DURATION_S, gt=0)
     mix_preset: str | None = Field(
-        default=None, max_length=100, examples=["jazz_club"], description="A mix preset name."
+        default=None,
+        max_length=100,
+        examples=["jazz_club"],
+        description="A mix preset name.",
+        json_schema_extra=_preset_names,
     )
     temperature: Number = Field(default=DEFAULT_TEMPERATURE, ge=MIN_TEMPERATURE, le=MAX_TEMPERATURE)
     top_k: Integer = Field(default=DEFAULT_TOP_K, ge=0)
     top_p: Number = Field(default=DEFAULT_TOP_P, gt=0, le=1)
-    seed: Integer | None = Field(default=None, ge=0, le=2**32 - 1)
+    seed: Seed | None = None
     model: str | None = Field(default=None, max_length=200)
     format: AudioFormat = "wav"
 

@@ -210,7 +210,7 @@ def test_cancel_running_and_queued_tasks(cluster: Cluster) -> None:
     running = cluster.wait(ids[0], headers, ("processing", *TERMINAL))
     assert running["status"] == "processing", running
     for task_id in ids:
-        answer = httpx.delete(f"{cluster.url}/api/v1/generate/{task_id}", headers=headers)
+        answer = httpx.post(f"{cluster.url}/api/v1/generate/{task_id}/cancel", headers=headers)
         assert answer.status_code == 200, answer.text
     for task_id in ids:
         assert cluster.wait(task_id, headers, TERMINAL)["status"] == "cancelled"

@@ -268,7 +268,8 @@ def test_rest_delete_cancels_a_stream(service: Service) -> None:
         running = service.client.get(f"/api/v1/generate/{task_id}", headers=headers).json()
         assert running["status"] == "processing"
         assert (
-            service.client.delete(f"/api/v1/generate/{task_id}", headers=headers).status_code == 200
+            service.client.post(f"/api/v1/generate/{task_id}/cancel", headers=headers).status_code
+            == 200
         )
         while (message := ws.receive_json())["type"] == "audio_chunk":
             pass

@@ -251,7 +251,7 @@ class TaskRunner:
         return "queued"
 
     def write_progress(self, task_id: str, fraction: float) -> bool:
-        """Store progress; returns whether cancellation was requested in the database."""
+        """Store progress; returns whether to stop (cancel requested, or the task deleted)."""
         with self.db.session() as session:
             session.execute(
                 update(Task)
@@ -259,7 +259,8 @@ class TaskRunner:
                 .values(progress=round(min(max(fraction, 0.0), 0.99), 4))
             )
             flag = session.scalar(select(Task.cancel_requested).where(Task.id == task_id))
-        return bool(flag)
+        # A task that is gone (deleted) stops too.
+        return flag is None or bool(flag)
 
 
 class _ShutDown(GenerationCancelledError):

@@ -12,8 +12,9 @@ Protocol (JSON text messages, one generation per connection; the README has exam
    16-bit PCM, quantised as the stored WAV is, ``timestamp`` the chunk's start in seconds of
    audio; then ``{"type": "completed", "task_id", "audio_url", "duration", "metadata"}`` and
    close 1000.
-3. Client ``{"type": "cancel"}``, a disconnect, or ``DELETE /generate/{task_id}`` stop the
-   generation: ``{"type": "cancelled", "task_id"}`` and close 1000.
+3. Client ``{"type": "cancel"}``, a disconnect, ``POST /generate/{task_id}/cancel`` or
+   ``DELETE /generate/{task_id}`` stop the generation: ``{"type": "cancelled", "task_id"}``
+   and close 1000.
 
 Errors: ``{"type": "error", "error": {"code", "message", "details"}}`` then a close: 1008
 for a missing, wrong or revoked key or a bad request (not JSON, nested too deeply, wrong
