@@ -126,12 +126,14 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 
 def _allowed_methods(request: Request) -> list[str]:
     # The OpenAPI paths are the public routes: match the request path against each template.
-    allowed: set[str] = set()
+    # A literal path ("/generate/batch") wins over a template it also fits ("/generate/{id}").
+    matches: dict[str, set[str]] = {}
     for template, operations in request.app.openapi().get("paths", {}).items():
         pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template))
         if re.fullmatch(pattern, request.url.path):
-            allowed.update(method.upper() for method in operations)
-    return sorted(allowed)
+            matches[template] = {method.upper() for method in operations}
+    literal = [methods for template, methods in matches.items() if "{" not in template]
+    return sorted(set().union(*(literal or matches.values())))
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
