@@ -212,6 +212,7 @@ def keys_create(
 
     try:
         info, key = commands.create_key(name=name, tier=tier, account=account)
+        console.print(commands.data_location(), highlight=False, soft_wrap=True)
     except MusicGenError as exc:
         fail(exc.message)
         return
@@ -231,6 +232,7 @@ def keys_list(
     from music_gen.service import commands
 
     rows = commands.list_keys()
+    console.print(commands.data_location(), highlight=False, soft_wrap=True)
     if as_json:
         out.print_json(json.dumps(rows))
         return

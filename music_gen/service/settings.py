@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import platformdirs
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -66,8 +67,9 @@ class Settings(BaseSettings):
     heartbeat_timeout_s: float = Field(default=30.0, ge=0.5, le=3600)
     # Disable API keys (development only, loopback hosts only); every caller is one account.
     no_auth: bool = False
-    # Where the database file (SQLite default) and audio files live.
-    data_dir: Path = Path("./data")
+    # Where the database file (SQLite default) and audio files live: by default the user's
+    # data directory (~/.local/share/musicgen on Linux), the same wherever a command runs.
+    data_dir: Path = Field(default_factory=lambda: platformdirs.user_data_path("musicgen"))
     # SQLAlchemy URL; default sqlite:///<data_dir>/musicgen.db.
     database_url: str | None = None
     # PostgreSQL schema to keep the tables in (created when missing); None: the default.
