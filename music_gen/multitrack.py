@@ -121,7 +121,12 @@ class MultiInstrumentGenerator(MusicGenerator):
         with self._lock:
             stems = engine.generate_multitrack(parts, params, progress=generation_progress)
         stems = _check_stems(stems, parts)
-        mix = self.mixer.mix(stems, settings)
+
+        def mixing_progress(fraction: float) -> None:
+            if progress is not None:
+                progress(_GENERATION_SHARE + (1.0 - _GENERATION_SHARE) * min(fraction, 0.999))
+
+        mix = self.mixer.mix(stems, settings, progress=mixing_progress)
         # The shared facts (engine, model, drawn seed, params, the plan) come from the stems.
         first = next(iter(stems.values())).metadata
         shared = {key: first[key] for key in _SHARED_METADATA if key in first}
