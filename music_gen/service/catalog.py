@@ -11,6 +11,7 @@ operator (``musicgen models download NAME``).
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from typing import Any
@@ -25,6 +26,8 @@ from music_gen.engines.registry import (
 )
 from music_gen.errors import ModelNotFoundError, MusicGenError
 from music_gen.service.settings import Settings
+
+log = logging.getLogger("music_gen.service")
 
 #: Seconds a list of served models is reused (checking downloads touches the disk).
 CACHE_S = 30.0
@@ -153,8 +156,9 @@ class ModelCatalog:
             try:
                 # The operator's entries (trusted) may name directories: full resolution.
                 spec = lookup(entry) or resolve(entry)
-            except MusicGenError:
+            except MusicGenError as exc:
                 # A typo in the operator's list serves nothing rather than failing startup.
+                log.warning("MUSICGEN_MODELS entry %r is not served: %s", entry, exc.message)
                 continue
             served.setdefault(spec.name, spec)
             for spelling in (entry.strip(), spec.name, *spec.aliases):
