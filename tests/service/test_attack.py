@@ -100,3 +100,29 @@ def test_the_command_line_reports_no_problem(server: LiveServer, tmp_path: Path)
     )
     assert code == 0, "\n".join(lines)
     assert lines[0].split()[:2] == ["surface", "sent"]
+
+
+def test_a_reader_that_stops_reading_is_cut_and_recorded(server: LiveServer) -> None:
+    """A client that stops reading a long stream: the server cuts it and the task says why."""
+    import json
+    import time
+
+    from websockets.sync.client import connect
+
+    key = create_key(server.env, "free")
+    headers = {"Authorization": f"Bearer {key}"}
+    ws_url = server.url.replace("http", "ws", 1) + "/api/v1/ws/stream"
+    # max_queue=1: once one message waits unread, the client stops reading the socket.
+    with connect(ws_url, additional_headers=headers, max_queue=1, max_size=None) as ws:
+        ws.send(json.dumps({"type": "generate", "prompt": "piano", "duration": 120}))
+        task_id = json.loads(ws.recv(timeout=30))["task_id"]
+        deadline = time.monotonic() + 120
+        status: dict = {}
+        while time.monotonic() < deadline:  # a guard: the server decides when to cut
+            status = httpx.get(f"{server.url}/api/v1/generate/{task_id}", headers=headers).json()
+            if status["status"] != "processing":
+                break
+            time.sleep(0.5)
+    assert status["status"] == "cancelled", status
+    assert status["error"]["code"] == "CANCELLED"
+    assert status["error"]["details"]["reason"] == "slow_reader"
