@@ -11,6 +11,7 @@ operator (``musicgen models download NAME``).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -31,6 +32,14 @@ log = logging.getLogger("music_gen.service")
 
 #: Seconds a list of served models is reused (checking downloads touches the disk).
 CACHE_S = 30.0
+
+
+def not_downloaded(spec: ModelSpec) -> str:
+    """The reason a served model without weights here does not run."""
+    return (
+        f"its weights are not on this server, which never downloads any; the operator can "
+        f"fetch them with `musicgen models download {spec.name}`"
+    )
 
 
 class ModelCatalog:
@@ -121,7 +130,24 @@ class ModelCatalog:
 
     def infos(self) -> list[ModelInfo]:
         """What ``GET /models`` lists: each served model with its availability."""
-        return [spec.info() for spec in self.served().values()]
+        infos = []
+        for spec in self.served().values():
+            info = spec.info()
+            if info.available and info.downloaded is False:
+                info = dataclasses.replace(info, available=False, reason=not_downloaded(spec))
+            infos.append(info)
+        return infos
+
+    @staticmethod
+    def problem(spec: ModelSpec) -> str | None:
+        """Why a served model cannot run here now (None when it can).
+
+        A model whose weights are not on this machine cannot: the server never downloads.
+        """
+        info = spec.info()
+        if info.reason is not None:
+            return info.reason
+        return not_downloaded(spec) if info.downloaded is False else None
 
     def _current(self) -> tuple[float, dict[str, ModelSpec], dict[str, str]]:
         with self._lock:

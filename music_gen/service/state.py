@@ -126,7 +126,7 @@ class AppState:
             now = time.monotonic()
             cached = self._availability.get(model)
             if cached is None or now - cached[0] > MODELS_CACHE_S:
-                cached = (now, resolve(model).info().reason)
+                cached = (now, self.catalog.problem(resolve(model)))
                 self._availability[model] = cached
             return cached[1]
 

@@ -136,3 +136,47 @@ def test_models_still_lists() -> None:
     result = CliRunner().invoke(cli.app, ["models", "--json"])
     assert result.exit_code == 0
     assert "composer" in {m["name"] for m in json.loads(result.output)}
+
+
+@pytest.fixture
+def undownloaded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Service]:
+    """The operator serves a Hub model whose weights are not here, and the Hub answers."""
+    import socket
+
+    from huggingface_hub import constants
+
+    from music_gen.engines.musicgen import checkpoints
+
+    with socket.socket() as hub:  # accepts connections: downloading would be possible
+        hub.bind(("127.0.0.1", 0))
+        hub.listen()
+        for variable in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HTTPS_PROXY", "https_proxy"):
+            monkeypatch.delenv(variable, raising=False)
+        monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+        monkeypatch.setattr(constants, "ENDPOINT", f"http://127.0.0.1:{hub.getsockname()[1]}")
+        checkpoints.forget_hub_reachability()
+        settings = make_settings(tmp_path / "data", models="test-tone,facebook/musicgen-small")
+        app = create_app(settings)
+        with TestClient(app) as client:
+            yield Service(client=client, state=app.state.service)
+    checkpoints.forget_hub_reachability()
+
+
+def test_a_served_model_without_weights_is_unavailable_not_downloaded(
+    undownloaded: Service,
+) -> None:
+    headers = undownloaded.auth()
+    response = undownloaded.client.post(
+        "/api/v1/generate",
+        json={"prompt": "x", "duration": 1, "model": "facebook/musicgen-small"},
+        headers=headers,
+    )
+    assert response.status_code == 503
+    error = response.json()["error"]
+    assert error["code"] == "MODEL_UNAVAILABLE"
+    assert "musicgen models download facebook/musicgen-small" in error["message"]
+    listed = {
+        m["name"]: m
+        for m in undownloaded.client.get("/api/v1/models", headers=headers).json()["models"]
+    }
+    assert listed["facebook/musicgen-small"]["available"] is False
