@@ -19,6 +19,8 @@ from tests.service.live import ROOT, create_key, free_port, service_env
 
 pytest.importorskip("schemathesis")
 
+from schemathesis.core.warnings import SchemathesisWarning
+
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
@@ -60,6 +62,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict
 def test_every_check_and_phase_passes(server: tuple[str, dict[str, str]]) -> None:
     url, env = server
     key = create_key(env, "pro")
+    # Requests go without the fields a schema cannot judge (see that module).
+    env = dict(env, SCHEMATHESIS_HOOKS="tests.service.schemathesis_hooks")
     run = subprocess.run(
         [
             sys.executable,
@@ -78,6 +82,11 @@ def test_every_check_and_phase_passes(server: tuple[str, dict[str, str]]) -> Non
             "--workers",
             "1",
             "--no-color",
+            # Every warning but missing test data: the notes of a task (GET /tasks/{id}/midi)
+            # exist only for composer pieces, which this run does not serve, so 404 is the
+            # right answer there.
+            "--warnings",
+            ",".join(w.value for w in SchemathesisWarning if w.value != "missing_test_data"),
             "-H",
             f"Authorization: Bearer {key}",
         ],
@@ -85,6 +94,7 @@ def test_every_check_and_phase_passes(server: tuple[str, dict[str, str]]) -> Non
         text=True,
         timeout=600,
         cwd=Path(env["MUSICGEN_DATA_DIR"]),
+        env=env,
     )
     assert run.returncode == 0, run.stdout[-8000:] + run.stderr[-2000:]
-    assert "No issues found" in run.stdout
+    assert "No issues found" in run.stdout, run.stdout[-4000:]
