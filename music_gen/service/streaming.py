@@ -34,6 +34,7 @@ from sqlalchemy import update
 from music_gen.audio import AudioOutput
 from music_gen.engines.base import AudioChunk
 from music_gen.engines.composer import ComposerEngine
+from music_gen.engines.composer.pool import ComposerPool
 from music_gen.engines.registry import ModelInfo
 from music_gen.errors import GenerationCancelledError, GenerationError
 from music_gen.generator import MusicGenerator
@@ -320,7 +321,7 @@ class StreamRun:
         planning again (fast, nothing rendered) gives the notes the chunks were made from.
         """
         engine = generator.engine
-        if not isinstance(engine, ComposerEngine):
+        if not isinstance(engine, (ComposerEngine, ComposerPool)):
             return None
         job = self.job
         params = generator.make_params(

@@ -27,8 +27,11 @@ from typing import Any
 
 from music_gen.audio import AudioOutput
 from music_gen.engines.base import AudioChunk, Engine, EngineCapabilities, ProgressCallback
+from music_gen.engines.composer.arrange import Arrangement
 from music_gen.engines.composer.engine import ComposerEngine
+from music_gen.engines.composer.plan import PiecePlan
 from music_gen.errors import GenerationCancelledError, GenerationError, InvalidParameterError
+from music_gen.live import LiveOptions, LiveSession
 from music_gen.params import GenerationParams
 
 #: Seconds between checks that a busy worker process is still alive.
@@ -216,6 +219,20 @@ class ComposerPool(Engine):
     def stream(self, params: GenerationParams, *, chunk_s: float = 1.0) -> Iterator[AudioChunk]:
         """Yield the piece as it renders, from this process (as ComposerEngine.stream)."""
         yield from self._local.stream(params, chunk_s=chunk_s)
+
+    def plan(
+        self, params: GenerationParams, *, parts: Mapping[str, str] | None = None
+    ) -> tuple[PiecePlan, Arrangement, int]:
+        """As :meth:`ComposerEngine.plan` (planning renders nothing: done here)."""
+        return self._local.plan(params, parts=parts)
+
+    def loudness_offset_db(self, params: GenerationParams, window_s: float) -> float:
+        """As :meth:`ComposerEngine.loudness_offset_db`, so that streams level alike."""
+        return self._local.loudness_offset_db(params, window_s)
+
+    def live(self, prompt: str, options: LiveOptions | None = None) -> LiveSession:
+        """As :meth:`ComposerEngine.live`: a live session renders in this process."""
+        return self._local.live(prompt, options)
 
     def close(self) -> None:
         """Stop the worker processes and release the local engine. Safe to call twice."""
