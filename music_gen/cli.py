@@ -42,7 +42,9 @@ def generate(
         "composer"
     ),
     seed: Annotated[int | None, typer.Option(help="Same seed, same music.")] = None,
-    temperature: Annotated[float, typer.Option(help="> 0; higher is more adventurous.")] = 1.0,
+    temperature: Annotated[
+        float, typer.Option(help="0.01 to 100; higher is more adventurous.")
+    ] = 1.0,
     top_k: Annotated[int, typer.Option(help="Keep the k likeliest choices (0: all).")] = 250,
     top_p: Annotated[float, typer.Option(help="Nucleus cut in (0, 1].")] = 1.0,
     device: Annotated[str, typer.Option(help="auto, cpu, cuda or cuda:N.")] = "auto",
@@ -122,12 +124,40 @@ def _loudness(text: str) -> float | None:
         ) from None
 
 
-@app.command()
+models_app = typer.Typer(
+    help="List the models (the default), or download one's weights.",
+    invoke_without_command=True,
+)
+app.add_typer(models_app, name="models")
+
+
+@models_app.command("download")
+def models_download(
+    name: Annotated[str, typer.Argument(help="A model name, e.g. facebook/musicgen-small.")],
+) -> None:
+    """Download a model's weights so that it runs offline (and a server serves it)."""
+    from music_gen.engines.registry import download
+
+    try:
+        folder = download(name)
+    except MusicGenError as exc:
+        fail(exc.message)
+    if folder is None:
+        out.print(f"{name} needs no weights: nothing to download")
+    else:
+        out.print(f"{name}: weights in {folder}")
+
+
+@models_app.callback()
 def models(
+    ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
     """List the models, and whether each can run here (and if not, how to fix it)."""
     from music_gen.engines.registry import list_models
+
+    if ctx.invoked_subcommand is not None:
+        return
 
     infos = list_models()
     if as_json:
@@ -248,6 +278,7 @@ def keys_create(
 
     try:
         info, key = commands.create_key(name=name, tier=tier, account=account)
+        console.print(commands.data_location(), highlight=False, soft_wrap=True)
     except MusicGenError as exc:
         fail(exc.message)
         return
@@ -267,6 +298,7 @@ def keys_list(
     from music_gen.service import commands
 
     rows = commands.list_keys()
+    console.print(commands.data_location(), highlight=False, soft_wrap=True)
     if as_json:
         out.print_json(json.dumps(rows))
         return

@@ -201,7 +201,7 @@ class MusicGenerator:
             prompt: What to play, in words.
             duration: Length in seconds; the result has exactly round(duration * sample_rate)
                 frames.
-            temperature: > 0; higher is more adventurous.
+            temperature: 0.01 to 100; higher is more adventurous.
             top_k: Keep the k most likely options at each choice (0: no cut).
             top_p: Nucleus cut in (0, 1] (1.0: no cut).
             seed: Same seed and parameters give the same audio; None draws one.

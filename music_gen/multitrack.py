@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,15 +17,14 @@ from music_gen.params import (
     DEFAULT_TEMPERATURE,
     DEFAULT_TOP_K,
     DEFAULT_TOP_P,
+    MAX_PART_NAME_CHARS,
     MAX_PROMPT_CHARS,
     GenerationParams,
+    is_part_name,
 )
 
 #: Key of the mixed and mastered result in generate_multi_track()'s dict; no part may use it.
 MIX_KEY = "mix"
-#: Longest part name; names become file names (``<part>.wav``).
-MAX_PART_NAME_CHARS = 64
-_PART_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.\-]*$")
 # Stem metadata that describes the whole piece and is copied onto the mix.
 _SHARED_METADATA = ("engine", "model", "seed", "params", "plan")
 # Share of the progress bar given to generation; mixing and mastering take the rest.
@@ -123,7 +121,12 @@ class MultiInstrumentGenerator(MusicGenerator):
         with self._generation_lock(engine):
             stems = engine.generate_multitrack(parts, params, progress=generation_progress)
         stems = _check_stems(stems, parts)
-        mix = self.mixer.mix(stems, settings)
+
+        def mixing_progress(fraction: float) -> None:
+            if progress is not None:
+                progress(_GENERATION_SHARE + (1.0 - _GENERATION_SHARE) * min(fraction, 0.999))
+
+        mix = self.mixer.mix(stems, settings, progress=mixing_progress)
         # The shared facts (engine, model, drawn seed, params, the plan) come from the stems.
         first = next(iter(stems.values())).metadata
         shared = {key: first[key] for key in _SHARED_METADATA if key in first}
@@ -158,11 +161,7 @@ def _check_parts(prompts: object) -> dict[str, str]:
         )
     parts: dict[str, str] = {}
     for name, part_prompt in prompts.items():
-        if (
-            not isinstance(name, str)
-            or not _PART_NAME.match(name)
-            or (len(name) > MAX_PART_NAME_CHARS)
-        ):
+        if not is_part_name(name):
             raise InvalidParameterError(
                 f"Part name {name!r} is not valid: use 1-{MAX_PART_NAME_CHARS} letters, "
                 "digits, spaces, '_', '.' or '-', starting with a letter or digit",

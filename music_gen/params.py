@@ -7,6 +7,7 @@ engine never sees a bad value and nothing is written for bad input.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -17,8 +18,35 @@ MAX_PROMPT_CHARS = 2000
 #: Largest accepted seed (seeds are unsigned 32-bit so every backend can honour them).
 MAX_SEED = 2**32 - 1
 
+# Characters a prompt may not hold: C0 and C1 control characters other than tab, line feed
+# and carriage return (NUL, escape sequences, DEL...).
+_CONTROL = "\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f"
+# Characters that show nothing: spaces, and format characters (zero-width spaces and joiners,
+# direction marks, the byte order mark, variation selectors, Hangul fillers...).
+_BLANK = (
+    "\\t\\n\\r \\u00a0\\u00ad\\u034f\\u061c\\u115f\\u1160\\u1680\\u17b4\\u17b5"
+    "\\u180b-\\u180f\\u2000-\\u200f\\u2028-\\u202f\\u205f-\\u206f\\u3000\\u3164"
+    "\\ufe00-\\ufe0f\\ufeff\\uffa0\\ufff0-\\ufff8"
+)
+#: What a prompt must match (ECMAScript and Python syntax; the REST API's schema shows it):
+#: no control characters, and at least one character that shows.
+PROMPT_PATTERN = f"^[^{_CONTROL}]*[^{_CONTROL}{_BLANK}][^{_CONTROL}]*$"
+_CONTROL_CHAR = re.compile(f"[{_CONTROL}\\ud800-\\udfff]")
+_VISIBLE_CHAR = re.compile(f"[^{_CONTROL}{_BLANK}\\ud800-\\udfff]")
+
+#: Longest part (instrument) name of a multi-instrument piece, in characters.
+MAX_PART_NAME_CHARS = 64
+#: What a part name must match in full: letters, digits, spaces, "_", "." and "-", starting
+#: with a letter or a digit ("mix" is taken by the mix itself).
+PART_NAME_PATTERN = rf"^[A-Za-z0-9][A-Za-z0-9 _.\-]{{0,{MAX_PART_NAME_CHARS - 1}}}$"
+
 DEFAULT_DURATION_S = 10.0
 DEFAULT_TEMPERATURE = 1.0
+#: Accepted temperatures. Below the minimum, logits divided by the temperature overflow to
+#: infinity and sampling breaks; above the maximum every choice is already about as likely
+#: as any other (and float32 engines cannot hold the number).
+MIN_TEMPERATURE = 0.01
+MAX_TEMPERATURE = 100.0
 DEFAULT_TOP_K = 250
 DEFAULT_TOP_P = 1.0
 DEFAULT_GUIDANCE_SCALE = 3.0
@@ -42,7 +70,8 @@ class GenerationParams:
     # Length of the result in seconds; engines deliver exactly round(duration_s * sample_rate)
     # frames. Upper bound is the engine's max_duration_s, checked by the engine.
     duration_s: float = DEFAULT_DURATION_S
-    # Softmax temperature over every probabilistic choice; > 0. Higher is more adventurous.
+    # Softmax temperature over every probabilistic choice, in [MIN_TEMPERATURE,
+    # MAX_TEMPERATURE]. Higher is more adventurous.
     temperature: float = DEFAULT_TEMPERATURE
     # Keep only the k most likely options at each choice; 0 disables the cut.
     top_k: int = DEFAULT_TOP_K
@@ -68,9 +97,10 @@ class GenerationParams:
                 details={"field": "duration", "value": self.duration_s},
             )
         object.__setattr__(self, "temperature", _finite("temperature", self.temperature))
-        if self.temperature <= 0:
+        if not MIN_TEMPERATURE <= self.temperature <= MAX_TEMPERATURE:
             raise InvalidParameterError(
-                f"temperature must be > 0, got {self.temperature}",
+                f"temperature must be in [{MIN_TEMPERATURE:g}, {MAX_TEMPERATURE:g}], "
+                f"got {self.temperature}",
                 details={"field": "temperature", "value": self.temperature},
             )
         object.__setattr__(self, "top_k", _integer("top_k", self.top_k))
@@ -124,14 +154,33 @@ class GenerationParams:
         return asdict(self)
 
 
+def check_prompt(prompt: object) -> None:
+    """Raise InvalidPromptError unless ``prompt`` is an acceptable prompt (see PROMPT_PATTERN)."""
+    _check_prompt(prompt)
+
+
+def is_part_name(name: object) -> bool:
+    """Whether ``name`` matches PART_NAME_PATTERN in full (a trailing newline does not)."""
+    return isinstance(name, str) and re.fullmatch(PART_NAME_PATTERN[1:-1], name) is not None
+
+
 def _check_prompt(prompt: object) -> None:
     if not isinstance(prompt, str):
         raise InvalidPromptError(
             f"prompt must be a string, got {type(prompt).__name__}",
             details={"field": "prompt", "type": type(prompt).__name__},
         )
-    if not prompt.strip():
-        raise InvalidPromptError("Prompt cannot be empty", details={"field": "prompt"})
+    bad = _CONTROL_CHAR.search(prompt)
+    if bad is not None:
+        raise InvalidPromptError(
+            f"prompt holds the control character U+{ord(bad.group()):04X} at position "
+            f"{bad.start()}; use plain text (tabs and line breaks are fine)",
+            details={"field": "prompt", "position": bad.start()},
+        )
+    if _VISIBLE_CHAR.search(prompt) is None:
+        raise InvalidPromptError(
+            "Prompt cannot be empty (it has no visible characters)", details={"field": "prompt"}
+        )
     if len(prompt) > MAX_PROMPT_CHARS:
         raise InvalidPromptError(
             f"prompt is {len(prompt)} characters; the maximum is {MAX_PROMPT_CHARS}",

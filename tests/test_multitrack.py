@@ -281,3 +281,12 @@ def test_composer_stems_and_mix_end_to_end(tmp_path: Path) -> None:
     report = tracks["mix"].metadata["mastering"]
     assert report["integrated_lufs"] == pytest.approx(PRESETS["jazz_club"].target_lufs, abs=0.5)
     assert report["true_peak_dbtp"] < -PRESETS["jazz_club"].headroom_db
+
+
+def test_mixing_reports_progress_between_generation_and_the_end(
+    jazz_tracks: dict[str, AudioOutput],
+) -> None:
+    progress = jazz_tracks["mix"].metadata["_progress"]
+    mixing = [p for p in progress if 0.9 < p < 1.0]
+    assert len(mixing) >= len(jazz_tracks) - 1  # one step per stem, then mastering
+    assert mixing == sorted(mixing)

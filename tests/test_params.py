@@ -48,8 +48,8 @@ def test_prompt_too_long():
         ("duration_s", math.inf, "finite"),
         ("duration_s", "10", "number"),
         ("duration_s", True, "number"),
-        ("temperature", 0, "> 0"),
-        ("temperature", -0.1, "> 0"),
+        ("temperature", 0, "[0.01, 100]"),
+        ("temperature", -0.1, "[0.01, 100]"),
         ("temperature", math.nan, "finite"),
         ("top_k", -1, ">= 0"),
         ("top_k", 2.5, "integer"),
@@ -89,3 +89,14 @@ def test_error_envelope_shape():
         GenerationParams(prompt="")
     body = info.value.to_dict()
     assert set(body) == {"code", "message", "details"}
+
+
+@pytest.mark.parametrize("temperature", [5e-324, 1e-300, 1e-6, 0.009999, 100.001, 1e300])
+def test_temperature_outside_its_range_is_refused(temperature: float) -> None:
+    from music_gen.params import MAX_TEMPERATURE, MIN_TEMPERATURE
+
+    with pytest.raises(InvalidParameterError) as info:
+        GenerationParams("x", temperature=temperature)
+    assert f"[{MIN_TEMPERATURE:g}, {MAX_TEMPERATURE:g}]" in info.value.message
+    for edge in (MIN_TEMPERATURE, MAX_TEMPERATURE):
+        assert GenerationParams("x", temperature=edge).temperature == edge

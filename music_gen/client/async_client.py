@@ -103,8 +103,8 @@ class AsyncAPIClient:
         return TaskStatus.from_json(await self._json("GET", f"/generate/{task_id}"))
 
     async def cancel(self, task_id: str) -> TaskStatus:
-        """Cancel a queued or running task (``DELETE /generate/{task_id}``)."""
-        data = await self._json("DELETE", f"/generate/{task_id}")
+        """Cancel a queued or running task (``POST /generate/{task_id}/cancel``)."""
+        data = await self._json("POST", f"/generate/{task_id}/cancel")
         return TaskStatus.from_json(data) if isinstance(data, dict) else await self.task(task_id)
 
     async def wait(self, task_id: str, *, first: TaskStatus | None = None) -> TaskStatus:

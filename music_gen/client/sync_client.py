@@ -120,8 +120,8 @@ class APIClient:
         return TaskStatus.from_json(self._json("GET", f"/generate/{task_id}"))
 
     def cancel(self, task_id: str) -> TaskStatus:
-        """Cancel a queued or running task (``DELETE /generate/{task_id}``)."""
-        data = self._json("DELETE", f"/generate/{task_id}")
+        """Cancel a queued or running task (``POST /generate/{task_id}/cancel``)."""
+        data = self._json("POST", f"/generate/{task_id}/cancel")
         return TaskStatus.from_json(data) if isinstance(data, dict) else self.task(task_id)
 
     def wait(self, task_id: str, *, first: TaskStatus | None = None) -> TaskStatus:

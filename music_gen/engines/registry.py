@@ -64,6 +64,8 @@ EngineFactory = Callable[["ModelSpec", EngineOptions], Engine]
 AvailabilityCheck = Callable[["ModelSpec", EngineOptions], "str | None"]
 #: Returns whether the model's weights are on this machine (checked cheaply, offline).
 DownloadCheck = Callable[["ModelSpec", EngineOptions], bool]
+#: Fetches the model's weights onto this machine; returns where they are.
+Fetcher = Callable[["ModelSpec", EngineOptions], Path]
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,8 @@ class ModelSpec:
     extra: dict[str, Any] = field(default_factory=dict)
     # For engines with downloadable weights: whether they are here already.
     downloaded: DownloadCheck | None = None
+    # For engines with downloadable weights: how to fetch them (`musicgen models download`).
+    fetch: Fetcher | None = None
 
     def info(self, options: EngineOptions | None = None) -> ModelInfo:
         """This model's ModelInfo, with availability checked now."""
@@ -149,6 +153,36 @@ def resolve(name: str) -> ModelSpec:
         f"Model {name!r} not found; available models: {', '.join(_SPECS)}",
         details={"model": name, "available": list(_SPECS)},
     )
+
+
+def lookup(name: str) -> ModelSpec | None:
+    """The registered spec for a name or alias (case-insensitive), or None.
+
+    Unlike :func:`resolve`, it never consults the resolvers, so it touches no file and no
+    network: it is what a server uses to match names its clients send.
+    """
+    if not isinstance(name, str):
+        return None
+    key = _ALIASES.get(name.strip().lower())
+    return _SPECS[key] if key is not None else None
+
+
+def registered() -> list[ModelSpec]:
+    """Every registered spec, in registration order."""
+    return list(_SPECS.values())
+
+
+def download(name: str, options: EngineOptions | None = None) -> Path | None:
+    """Fetch a model's weights onto this machine; None when the model needs none.
+
+    Raises:
+        ModelNotFoundError: Unknown name.
+        ModelUnavailableError: The weights cannot be fetched (offline, unknown repository).
+    """
+    spec = resolve(name)
+    if spec.fetch is None:
+        return None
+    return spec.fetch(spec, options or EngineOptions())
 
 
 def list_models(options: EngineOptions | None = None) -> list[ModelInfo]:
@@ -222,6 +256,12 @@ def _musicgen_check(spec: ModelSpec, options: EngineOptions) -> str | None:
     return problem
 
 
+def _musicgen_fetch(spec: ModelSpec, options: EngineOptions) -> Path:
+    from music_gen.engines.musicgen.checkpoints import fetch_checkpoint
+
+    return fetch_checkpoint(spec, options)
+
+
 def _musicgen_downloaded(spec: ModelSpec, options: EngineOptions) -> bool:
     try:
         module = importlib.import_module("music_gen.engines.musicgen")
@@ -280,6 +320,7 @@ for _checkpoint, _size, _quality, _channels, _melody in _MUSICGEN:
             factory=_musicgen_factory,
             check=_musicgen_check,
             downloaded=_musicgen_downloaded,
+            fetch=_musicgen_fetch,
             aliases=(_checkpoint.split("/", 1)[1],),
             extra={"checkpoint": _checkpoint, "melody": _melody},
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -99,7 +99,11 @@ class AudioMixer:
         return self._mix(tracks, settings)
 
     def mix(
-        self, tracks: Tracks, settings: MixSettings | Mapping[str, Any] | None = None
+        self,
+        tracks: Tracks,
+        settings: MixSettings | Mapping[str, Any] | None = None,
+        *,
+        progress: Callable[[float], None] | None = None,
     ) -> AudioOutput:
         """Mix with :meth:`mix_tracks` and master with :meth:`master`, as ``settings`` say.
 
@@ -107,11 +111,18 @@ class AudioMixer:
             tracks: As for :meth:`mix_tracks`.
             settings: A :class:`MixSettings` or a ``mix_settings`` dict with keys preset,
                 levels, panning, effects, target_lufs, headroom_db.
+            progress: Called with the fraction done after each track and before mastering
+                (mastering a long piece takes a while too); 1.0 at the end.
         """
         resolved = MixSettings.from_dict(settings)
-        mixed = self._mix(tracks, resolved)
+        mixed = self._mix(tracks, resolved, progress=progress)
+        if progress is not None:
+            progress(0.9)
         target_lufs, headroom_db = resolved.mastering
-        return self.master(mixed, target_lufs=target_lufs, headroom_db=headroom_db)
+        mastered = self.master(mixed, target_lufs=target_lufs, headroom_db=headroom_db)
+        if progress is not None:
+            progress(1.0)
+        return mastered
 
     def apply_effects(
         self, audio: AudioOutput, effects_chain: Sequence[Mapping[str, Any]]
@@ -160,7 +171,13 @@ class AudioMixer:
         metadata = {**audio.metadata, "mastering": report}
         return dataclasses.replace(audio, samples=samples, metadata=metadata)
 
-    def _mix(self, tracks: Tracks, settings: MixSettings) -> AudioOutput:
+    def _mix(
+        self,
+        tracks: Tracks,
+        settings: MixSettings,
+        *,
+        progress: Callable[[float], None] | None = None,
+    ) -> AudioOutput:
         named = _named_tracks(tracks)
         settings.check_tracks(list(named))
         rate = max(audio.sample_rate for audio in named.values())
@@ -170,7 +187,10 @@ class AudioMixer:
         frames = max(samples.shape[-1] for samples in resampled.values())
         total = np.zeros((2, frames), dtype=np.float64)
         report: dict[str, Any] = {}
-        for name, samples in resampled.items():
+        for index, (name, samples) in enumerate(resampled.items()):
+            if progress is not None:
+                # Tracks take 80 % of the mix, the bus and mastering the rest.
+                progress(0.8 * index / len(resampled))
             plan = settings.track(name)
             stereo = np.zeros((2, frames), dtype=np.float32)
             stereo[:, : samples.shape[-1]] = samples  # (1, n) broadcasts: mono -> both sides
@@ -186,6 +206,8 @@ class AudioMixer:
                 "channels": source.channels,
                 "frames": source.num_frames,
             }
+        if progress is not None:
+            progress(0.8)
         mixed = total.astype(np.float32)
         bus = settings.bus_effects
         mixed = fx.process(mixed, rate, bus)

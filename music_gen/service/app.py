@@ -106,7 +106,10 @@ class RateLimitHeaders:
 def _openapi(app: FastAPI) -> dict[str, Any]:
     # FastAPI documents validation errors as 422 with its own body; this API answers 400
     # with the error envelope, so the spec says so.
-    if app.openapi_schema:
+    # Rebuilt when the served models change: the schema lists them and their limits.
+    catalog = app.state.service.catalog
+    served = tuple(catalog.served())
+    if app.openapi_schema and getattr(app.state, "openapi_models", None) == served:
         return app.openapi_schema
     schema = get_openapi(
         title=app.title, version=app.version, description=app.description, routes=app.routes
@@ -127,5 +130,10 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     components = schema.get("components", {}).get("schemas", {})
     components.pop("HTTPValidationError", None)
     components.pop("ValidationError", None)
+    catalog.document(schema)
+    batch = components.get("BatchRequest", {}).get("properties", {}).get("requests")
+    if batch is not None:  # the configured limit, not the hard one
+        batch["maxItems"] = app.state.service.settings.batch_max_requests
     app.openapi_schema = schema
+    app.state.openapi_models = served
     return schema

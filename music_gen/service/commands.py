@@ -27,6 +27,16 @@ def load_settings(**overrides: Any) -> Settings:
         raise InvalidParameterError(f"Invalid settings: {problems}") from exc
 
 
+def data_location() -> str:
+    """Where the service's data is, in one line (keys commands print it)."""
+    from sqlalchemy.engine import make_url
+
+    settings = load_settings()
+    url = make_url(settings.resolved_database_url)
+    database = url.database if url.get_backend_name() == "sqlite" else url.render_as_string()
+    return f"data: database {database}, audio {settings.resolved_audio_dir}"
+
+
 def serve(*, host: str | None, port: int | None, workers: int | None, no_auth: bool | None) -> None:
     """Run the API server in the foreground until interrupted."""
     import uvicorn

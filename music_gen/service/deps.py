@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request, WebSocket
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
+from starlette.datastructures import Address
 
 from music_gen.service.auth import Principal
 from music_gen.service.state import AppState
@@ -51,7 +52,9 @@ def get_current_account(
     # The raw header, so that a wrong scheme gets its own message; _bearer documents it.
     # A session of its own, closed before the route runs (see get_session).
     with state.db.sessions() as session:
-        principal = state.authenticate(session, request.headers.get("authorization"))
+        principal = state.authenticate(
+            session, request.headers.get("authorization"), _address(request.client)
+        )
     request.state.ratelimit_headers = state.limits.hit_request(principal)
     # For the access log (the account, never the key).
     request.state.account_id = principal.account_id
@@ -76,6 +79,11 @@ def authenticate_websocket(websocket: WebSocket) -> Principal:
     if header is None and websocket.query_params.get("api_key"):
         header = f"Bearer {websocket.query_params['api_key']}"
     with state.db.sessions() as session:
-        principal = state.authenticate(session, header)
+        principal = state.authenticate(session, header, _address(websocket.client))
     state.limits.hit_request(principal)
     return principal
+
+
+def _address(client: Address | None) -> str:
+    """The client's address for per-address limits ("unknown" when the server has none)."""
+    return client.host if client is not None else "unknown"

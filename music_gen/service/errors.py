@@ -8,6 +8,7 @@ exceptions carry their code; :data:`STATUS_BY_CODE` gives its HTTP status.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -38,6 +39,9 @@ STATUS_BY_CODE: dict[str, int] = {
     "MODEL_UNAVAILABLE": 503,
     "SERVICE_UNAVAILABLE": 503,
 }
+
+#: Retry-After of SERVICE_UNAVAILABLE answers, in seconds.
+SERVICE_UNAVAILABLE_RETRY_S = 5
 
 _CODE_BY_STATUS = {
     400: "INVALID_PARAMETER",
@@ -85,14 +89,23 @@ async def _library_error(request: Request, exc: Exception) -> JSONResponse:
     headers.update(getattr(exc, "headers", None) or {})
     if exc.code == "UNAUTHORIZED":
         headers["WWW-Authenticate"] = "Bearer"
+    if exc.code == "SERVICE_UNAVAILABLE":
+        # Transient by nature (a broker down, a full disk): say when to try again.
+        headers.setdefault("Retry-After", str(SERVICE_UNAVAILABLE_RETRY_S))
     return error_response(exc.code, exc.message, exc.details, headers=headers or None)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     problems = [_problem(error) for error in exc.errors()]
+    for problem, error in zip(problems, exc.errors(), strict=True):
+        if error.get("type") == "json_invalid":
+            # FastAPI reports the byte offset as the field; people want a line and a column.
+            problem.update(field="body", message=_json_position(await request.body(), error))
     first = problems[0] if problems else {"field": "body", "message": "Invalid request"}
-    on_prompt = any(p["field"].split(".")[-1] == "prompt" for p in problems)
+    on_prompt = any(
+        p["field"].split(".")[-1] == "prompt" or p["type"] == "invalid_prompt" for p in problems
+    )
     code = "INVALID_PROMPT" if on_prompt else "INVALID_PARAMETER"
     message = f"{first['field']}: {first['message']}" if first["field"] else first["message"]
     return error_response(code, message, {"errors": problems})
@@ -104,16 +117,40 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     message = str(exc.detail) if exc.detail else code
     if exc.status_code == 404:
         message = f"Not found: {request.url.path}"
-    elif exc.status_code == 405:
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
         message = f"Method {request.method} is not allowed on {request.url.path}"
-    return error_response(
-        code, message, {}, status=exc.status_code, headers=dict(exc.headers or {}) or None
-    )
+        # Starlette names only the first route of the path; a path may have several.
+        headers["Allow"] = ", ".join(_allowed_methods(request)) or headers.get("Allow", "")
+    return error_response(code, message, {}, status=exc.status_code, headers=headers or None)
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    # The OpenAPI paths are the public routes: match the request path against each template.
+    # A literal path ("/generate/batch") wins over a template it also fits ("/generate/{id}").
+    matches: dict[str, set[str]] = {}
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, request.url.path):
+            matches[template] = {method.upper() for method in operations}
+    literal = [methods for template, methods in matches.items() if "{" not in template]
+    return sorted(set().union(*(literal or matches.values())))
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return error_response("INTERNAL", "Internal server error", {}, status=500)
+
+
+def _json_position(body: bytes, error: dict[str, Any]) -> str:
+    location = error.get("loc", ())
+    offset = location[-1] if location and isinstance(location[-1], int) else None
+    if offset is None:
+        return "not valid JSON"
+    before = body[:offset].decode("utf-8", errors="replace")
+    line = before.count("\n") + 1
+    column = len(before) - (before.rfind("\n") + 1) + 1
+    return f"not valid JSON at line {line} column {column}"
 
 
 def _problem(error: dict[str, Any]) -> dict[str, str]:

@@ -4,6 +4,11 @@
   Redis when ``MUSICGEN_RATE_LIMIT_STORAGE=redis://...``.
 * Concurrency: tasks of the account that are queued or processing, counted in the database.
 * Bandwidth: audio bytes served to the account this calendar month (UTC), a database counter.
+  Bytes are reserved with one conditional UPDATE before they are sent and what was not sent
+  is given back, so parallel downloads and streams cannot pass the quota together.
+
+* Failed authentications: a moving one-minute window per client address (the ``limits``
+  library too); a valid key is never refused by it.
 
 Over a limit, :class:`LimitExceeded` (a RateLimitError) carries Retry-After and RateLimit-*
 headers; the error handler puts them on the 429 response.
@@ -25,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from music_gen.errors import RateLimitError
 from music_gen.service.auth import Principal
+from music_gen.service.db import Database
 from music_gen.service.models import BandwidthUsage, Task
 from music_gen.service.settings import Settings
 
@@ -87,6 +93,28 @@ class Limits:
             )
         return headers
 
+    def hit_auth_failure(self, address: str) -> None:
+        """Count one failed authentication from a client address.
+
+        Raises:
+            LimitExceeded: The address failed more than ``auth_failures_per_minute`` times
+                in the last minute.
+        """
+        per_minute = self.settings.auth_failures_per_minute
+        item = RateLimitItemPerMinute(per_minute)
+        if self._limiter.hit(item, "auth-failure", address):
+            return
+        stats = self._limiter.get_window_stats(item, "auth-failure", address)
+        reset_s = max(1.0, stats.reset_time - time.time())
+        raise LimitExceeded(
+            f"Too many failed authentications from this address ({per_minute} a minute); "
+            f"retry in {math.ceil(reset_s)} s with a valid API key",
+            code="RATE_LIMITED",
+            retry_after_s=reset_s,
+            headers={},
+            details={"failed_auth_limit_per_minute": per_minute},
+        )
+
     def account_lock(self, account_id: str) -> threading.Lock:
         """A lock that serialises check-then-insert of tasks for one account."""
         with self._locks_guard:
@@ -113,21 +141,61 @@ class Limits:
                 details={"limit": limit, "active": active, "requested": new_tasks},
             )
 
+    def reserve_bandwidth(self, db: Database, principal: Principal, size_bytes: int) -> None:
+        """Take ``size_bytes`` from this month's quota before they are sent.
+
+        One conditional ``UPDATE ... WHERE bytes_served + n <= quota`` in its own committed
+        transaction, so parallel requests cannot all pass a check made before any of them
+        counted. Give back what was not sent with :meth:`release_bandwidth`.
+
+        Raises:
+            LimitExceeded: ``size_bytes`` more would pass the quota (nothing is taken).
+        """
+        quota = self.settings.tier_limits(principal.tier).monthly_bandwidth_bytes
+        account_id, month = principal.account_id, _month()
+        if size_bytes <= 0:
+            return
+        if size_bytes <= quota:
+            with db.session() as session:
+                if _take(session, account_id, month, size_bytes, quota):
+                    return
+        with db.session() as session:
+            used = self.bandwidth_used(session, account_id)
+        raise self._over_quota(quota, used, size_bytes)
+
+    def release_bandwidth(self, db: Database, account_id: str, size_bytes: int) -> None:
+        """Give back reserved bytes that were not sent (a cut download, a cancelled stream)."""
+        if size_bytes <= 0:
+            return
+        with db.session() as session:
+            session.execute(
+                update(BandwidthUsage)
+                .where(BandwidthUsage.account_id == account_id, BandwidthUsage.month == _month())
+                .values(bytes_served=BandwidthUsage.bytes_served - size_bytes)
+            )
+
     def check_bandwidth(self, session: Session, principal: Principal, size_bytes: int) -> None:
-        """Raise when serving ``size_bytes`` more would pass this month's bandwidth."""
+        """Raise when serving ``size_bytes`` more would pass this month's bandwidth.
+
+        Only a check: use :meth:`reserve_bandwidth` before sending anything.
+        """
         quota = self.settings.tier_limits(principal.tier).monthly_bandwidth_bytes
         used = self.bandwidth_used(session, principal.account_id)
         if used + size_bytes > quota:
-            now = datetime.now(UTC)
-            next_month = datetime(now.year + (now.month == 12), now.month % 12 + 1, 1, tzinfo=UTC)
-            raise LimitExceeded(
-                f"Monthly bandwidth quota of {quota} bytes reached ({used} bytes used, "
-                f"{size_bytes} more asked); it resets on {next_month.date().isoformat()}",
-                code="QUOTA_EXCEEDED",
-                retry_after_s=(next_month - now).total_seconds(),
-                headers={},
-                details={"quota_bytes": quota, "used_bytes": used, "requested_bytes": size_bytes},
-            )
+            raise self._over_quota(quota, used, size_bytes)
+
+    @staticmethod
+    def _over_quota(quota: int, used: int, size_bytes: int) -> LimitExceeded:
+        now = datetime.now(UTC)
+        next_month = datetime(now.year + (now.month == 12), now.month % 12 + 1, 1, tzinfo=UTC)
+        return LimitExceeded(
+            f"Monthly bandwidth quota of {quota} bytes reached ({used} bytes used, "
+            f"{size_bytes} more asked); it resets on {next_month.date().isoformat()}",
+            code="QUOTA_EXCEEDED",
+            retry_after_s=(next_month - now).total_seconds(),
+            headers={},
+            details={"quota_bytes": quota, "used_bytes": used, "requested_bytes": size_bytes},
+        )
 
     @staticmethod
     def bandwidth_used(session: Session, account_id: str) -> int:
@@ -161,6 +229,36 @@ class Limits:
                     .where(BandwidthUsage.account_id == account_id, BandwidthUsage.month == month)
                     .values(bytes_served=BandwidthUsage.bytes_served + size_bytes)
                 )
+
+
+def _take(session: Session, account_id: str, month: str, size_bytes: int, quota: int) -> bool:
+    """Add ``size_bytes`` to the month's counter if the sum stays within ``quota``."""
+    fits = session.execute(
+        update(BandwidthUsage)
+        .where(
+            BandwidthUsage.account_id == account_id,
+            BandwidthUsage.month == month,
+            BandwidthUsage.bytes_served + size_bytes <= quota,
+        )
+        .values(bytes_served=BandwidthUsage.bytes_served + size_bytes)
+    ).rowcount  # type: ignore[attr-defined]
+    if fits:
+        return True
+    exists = session.scalar(
+        select(func.count())
+        .select_from(BandwidthUsage)
+        .where(BandwidthUsage.account_id == account_id, BandwidthUsage.month == month)
+    )
+    if exists:
+        return False
+    session.add(BandwidthUsage(account_id=account_id, month=month, bytes_served=size_bytes))
+    try:
+        session.flush()
+    except IntegrityError:
+        # Another request created the month's row first (this session did nothing else).
+        session.rollback()
+        return _take(session, account_id, month, size_bytes, quota)
+    return True
 
 
 def _month() -> str:

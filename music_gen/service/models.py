@@ -103,6 +103,10 @@ class Task(Base):
     # Last sign of life from the worker running it (distributed queue); a processing task
     # whose heartbeat is older than the timeout belongs to a dead worker.
     heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # Random token of whoever runs it now (a worker's claim, a streaming connection); the
+    # outcome is written only by that owner, so a worker that was presumed dead and whose
+    # task runs elsewhere cannot overwrite the result. None for the in-process queue.
+    owner: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
 
 class AudioFile(Base):

@@ -8,10 +8,12 @@ that the API and the Python library accept exactly the same requests.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict
+from pydantic_core import PydanticCustomError
 
+from music_gen.errors import InvalidPromptError
 from music_gen.params import (
     DEFAULT_DURATION_S,
     DEFAULT_LOUDNESS_LUFS,
@@ -19,8 +21,84 @@ from music_gen.params import (
     DEFAULT_TOP_K,
     DEFAULT_TOP_P,
     LOUDNESS_LUFS_RANGE,
+    MAX_PART_NAME_CHARS,
     MAX_PROMPT_CHARS,
+    MAX_SEED,
+    MAX_TEMPERATURE,
+    MIN_TEMPERATURE,
+    PART_NAME_PATTERN,
+    PROMPT_PATTERN,
+    check_prompt,
+    is_part_name,
 )
+
+
+def _prompt(value: str) -> str:
+    # The library's own rule and message (the schema shows it as PROMPT_PATTERN).
+    try:
+        check_prompt(value)
+    except InvalidPromptError as exc:
+        raise PydanticCustomError("invalid_prompt", exc.message) from exc
+    return value
+
+
+def _part_name(value: str) -> str:
+    if not is_part_name(value) or value.strip().lower() == "mix":
+        raise PydanticCustomError(
+            "invalid_part_name",
+            "use 1-{max} letters, digits, spaces, '_', '.' or '-', starting with a letter or "
+            "digit, not 'mix'",
+            {"max": MAX_PART_NAME_CHARS},
+        )
+    return value
+
+
+def _not_text_or_bool(value: Any) -> Any:
+    if isinstance(value, (str, bool)):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    return value
+
+
+#: Numbers are numbers: "30" and true are refused, as the library refuses them (an integer
+#: is a fine float, and 7.0 a fine integer, as in JSON Schema).
+Number = Annotated[float, Strict()]
+Integer = Annotated[int, BeforeValidator(_not_text_or_bool)]
+# Constraints before the validator, so that the schema says minimum/maximum.
+Seed = Annotated[int, Field(ge=0, le=MAX_SEED), BeforeValidator(_not_text_or_bool)]
+#: A prompt: what GenerationParams accepts.
+Prompt = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=MAX_PROMPT_CHARS,
+        json_schema_extra={"pattern": PROMPT_PATTERN},
+        description="What to play, in words (no control characters; something visible).",
+    ),
+    AfterValidator(_prompt),
+]
+PartName = Annotated[str, AfterValidator(_part_name)]
+
+
+def _preset_names(schema: dict[str, Any]) -> None:
+    # The schema lists the presets (read when the schema is built, not at import: mixing
+    # is heavy and optional).
+    try:
+        from music_gen.mixing import list_presets
+    except ImportError:
+        return
+    for branch in schema.get("anyOf", [schema]):
+        if branch.get("type") == "string":
+            branch["enum"] = sorted(list_presets())
+            branch.pop("maxLength", None)
+
+
+def _utc(value: datetime) -> datetime:
+    # Stored times are UTC; SQLite hands them back without a zone.
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+#: A time in UTC, written with its offset ("2026-12-01T14:50:00+00:00").
+UtcDatetime = Annotated[datetime, AfterValidator(_utc)]
 
 AudioFormat = Literal["wav", "flac", "ogg", "mp3"]
 TaskState = Literal["queued", "processing", "completed", "failed", "cancelled"]
@@ -47,22 +125,22 @@ class GenerateRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    prompt: str = Field(
-        min_length=1,
-        max_length=MAX_PROMPT_CHARS,
-        description="What to play, in words.",
-        examples=["Upbeat jazz piano"],
-    )
-    duration: float = Field(
+    prompt: Prompt = Field(examples=["Upbeat jazz piano"])
+    duration: Number = Field(
         default=DEFAULT_DURATION_S,
         gt=0,
         description="Seconds of audio; at most the model's max_duration_s (see /models).",
     )
-    temperature: float = Field(default=DEFAULT_TEMPERATURE, gt=0, description="> 0.")
-    top_k: int = Field(default=DEFAULT_TOP_K, ge=0, description="0 disables the cut.")
-    top_p: float = Field(default=DEFAULT_TOP_P, gt=0, le=1, description="In (0, 1].")
-    seed: int | None = Field(default=None, ge=0, le=2**32 - 1, description="Same seed, same music.")
-    loudness_lufs: float | None = Field(
+    temperature: Number = Field(
+        default=DEFAULT_TEMPERATURE,
+        ge=MIN_TEMPERATURE,
+        le=MAX_TEMPERATURE,
+        description="Higher is more adventurous.",
+    )
+    top_k: Integer = Field(default=DEFAULT_TOP_K, ge=0, description="0 disables the cut.")
+    top_p: Number = Field(default=DEFAULT_TOP_P, gt=0, le=1, description="In (0, 1].")
+    seed: Seed | None = Field(default=None, description="Same seed, same music.")
+    loudness_lufs: Number | None = Field(
         default=DEFAULT_LOUDNESS_LUFS,
         ge=LOUDNESS_LUFS_RANGE[0],
         le=LOUDNESS_LUFS_RANGE[1],
@@ -118,17 +196,8 @@ class TaskStatus(BaseModel):
     model: str
     format: AudioFormat
     batch_id: str | None = None
-    created_at: datetime
-    finished_at: datetime | None = None
-
-    @field_validator("created_at", "finished_at")
-    @classmethod
-    def _in_utc(cls, value: datetime | None) -> datetime | None:
-        # Times are stored in UTC; SQLite hands them back without the zone, which a client
-        # (a browser's Date, say) would otherwise read as its local time.
-        if value is not None and value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value
+    created_at: UtcDatetime
+    finished_at: UtcDatetime | None = None
 
 
 class TaskSummary(TaskStatus):
@@ -190,20 +259,32 @@ class MultiInstrumentRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    instruments: dict[str, str] = Field(
+    instruments: dict[PartName, Prompt] = Field(
         min_length=1,
         max_length=MAX_INSTRUMENTS,
         description="Instrument (part) name -> what it plays.",
         examples=[{"piano": "Jazz piano comping", "bass": "Walking bass line"}],
+        json_schema_extra={
+            "propertyNames": {
+                "pattern": PART_NAME_PATTERN,
+                "minLength": 1,
+                "maxLength": MAX_PART_NAME_CHARS,
+                "not": {"pattern": "^ *[Mm][Ii][Xx] *$"},
+            }
+        },
     )
-    duration: float = Field(default=DEFAULT_DURATION_S, gt=0)
+    duration: Number = Field(default=DEFAULT_DURATION_S, gt=0)
     mix_preset: str | None = Field(
-        default=None, max_length=100, examples=["jazz_club"], description="A mix preset name."
+        default=None,
+        max_length=100,
+        examples=["jazz_club"],
+        description="A mix preset name.",
+        json_schema_extra=_preset_names,
     )
-    temperature: float = Field(default=DEFAULT_TEMPERATURE, gt=0)
-    top_k: int = Field(default=DEFAULT_TOP_K, ge=0)
-    top_p: float = Field(default=DEFAULT_TOP_P, gt=0, le=1)
-    seed: int | None = Field(default=None, ge=0, le=2**32 - 1)
+    temperature: Number = Field(default=DEFAULT_TEMPERATURE, ge=MIN_TEMPERATURE, le=MAX_TEMPERATURE)
+    top_k: Integer = Field(default=DEFAULT_TOP_K, ge=0)
+    top_p: Number = Field(default=DEFAULT_TOP_P, gt=0, le=1)
+    seed: Seed | None = None
     model: str | None = Field(default=None, max_length=200)
     format: AudioFormat = "wav"
     webhook: str | None = Field(default=None, max_length=2048)
@@ -257,6 +338,8 @@ class Readiness(BaseModel):
 
     ready: bool
     database: bool
+    # Whether a file can be written in the audio folder.
+    storage: bool
     engine_loaded: bool
     engine_error: str | None = None
     default_model: str

@@ -10,10 +10,11 @@ import ipaddress
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
+import platformdirs
 from pydantic import Field, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from music_gen.errors import InvalidParameterError
 
@@ -66,8 +67,9 @@ class Settings(BaseSettings):
     heartbeat_timeout_s: float = Field(default=30.0, ge=0.5, le=3600)
     # Disable API keys (development only, loopback hosts only); every caller is one account.
     no_auth: bool = False
-    # Where the database file (SQLite default) and audio files live.
-    data_dir: Path = Path("./data")
+    # Where the database file (SQLite default) and audio files live: by default the user's
+    # data directory (~/.local/share/musicgen on Linux), the same wherever a command runs.
+    data_dir: Path = Field(default_factory=lambda: platformdirs.user_data_path("musicgen"))
     # SQLAlchemy URL; default sqlite:///<data_dir>/musicgen.db.
     database_url: str | None = None
     # PostgreSQL schema to keep the tables in (created when missing); None: the default.
@@ -78,6 +80,11 @@ class Settings(BaseSettings):
     rate_limit_storage: str = "memory://"
     # Model used when a request names none.
     default_model: str = "composer"
+    # The models clients may name (comma-separated registry names, aliases or checkpoint
+    # directories chosen by the operator). None (the default): the default model, every
+    # model that needs no weights (the composer) and every model already downloaded here.
+    # Any other name is MODEL_NOT_FOUND; nothing a client sends reaches the disk or the Hub.
+    models: Annotated[tuple[str, ...] | None, NoDecode] = None
     # Device for neural engines: auto, cpu, cuda, cuda:N.
     device: str = "auto"
     # Load the default model at startup (readiness waits for it).
@@ -97,6 +104,11 @@ class Settings(BaseSettings):
     composer_processes: int | None = Field(default=None, ge=1, le=256)
     # Prior for the ETA: engine seconds per second of audio before anything was measured.
     eta_prior_s_per_audio_s: float = Field(default=0.5, gt=0)
+    # Failed authentications (missing, malformed, unknown or revoked keys) allowed per
+    # client address in a moving minute; beyond it such requests get 429. Valid keys are
+    # never limited by it. Behind a proxy, run uvicorn with --proxy-headers so that the
+    # address is the client's.
+    auth_failures_per_minute: int = Field(default=30, ge=1)
     # Per-tier limits.
     free_requests_per_minute: int = Field(default=100, ge=1)
     free_concurrent_generations: int = Field(default=10, ge=1)
@@ -143,6 +155,14 @@ class Settings(BaseSettings):
     def _empty_is_unset(cls, value: object) -> object:
         # `MUSICGEN_METRICS_TOKEN=` (as compose writes an unset ${VAR:-}) means "not set".
         return None if value == "" else value
+
+    @field_validator("models", mode="before")
+    @classmethod
+    def _split_models(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            names = tuple(name.strip() for name in value.split(",") if name.strip())
+            return names or None
+        return value
 
     @model_validator(mode="after")
     def _check_secrets(self) -> Settings:

@@ -10,8 +10,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from music_gen.engines.registry import ModelInfo, list_models, resolve
+from music_gen.engines.registry import ModelInfo, resolve
+from music_gen.errors import AuthenticationError
 from music_gen.service.auth import Principal, authenticate, ensure_local_account
+from music_gen.service.catalog import ModelCatalog
 from music_gen.service.db import Database
 from music_gen.service.jobs import GeneratorPool, InProcessQueue, JobQueue, SpeedTracker, TaskRunner
 from music_gen.service.jobs.batching import BatchPolicy
@@ -43,6 +45,7 @@ class AppState:
     metrics: ServiceMetrics
     webhook_events: WebhookEvents
     webhook_sender: WebhookSender
+    catalog: ModelCatalog
     engine_error: str | None = None
     #: Set while the service drains (SIGTERM): new tasks are refused.
     draining: threading.Event = field(default_factory=threading.Event)
@@ -90,6 +93,7 @@ class AppState:
             metrics=metrics,
             webhook_events=events,
             webhook_sender=sender,
+            catalog=ModelCatalog(settings),
         )
 
     def start(self) -> None:
@@ -110,28 +114,35 @@ class AppState:
         self.generators.close()
         self.db.dispose()
 
-    def authenticate(self, session: Session, authorization: str | None) -> Principal:
-        """Who is calling, after counting the request against the key's rate limit.
+    def authenticate(
+        self, session: Session, authorization: str | None, address: str | None = None
+    ) -> Principal:
+        """Who is calling.
 
-        Usable from any route (HTTP or WebSocket).
+        Usable from any route (HTTP or WebSocket). A failure counts against the failed-
+        authentication limit of the client ``address`` when given.
 
         Raises:
             AuthenticationError: No or bad key.
-            LimitExceeded: Over the request rate.
+            LimitExceeded: No or bad key, from an address over its failed-auth limit.
         """
         if self.settings.no_auth:
             principal = ensure_local_account(session)
             session.commit()
-        else:
-            principal = authenticate(session, authorization, self.settings.secret_key)
-        return principal
+            return principal
+        try:
+            return authenticate(session, authorization, self.settings.secret_key)
+        except AuthenticationError as exc:
+            if address is not None:
+                self.limits.hit_auth_failure(address)
+            raise exc
 
     def models(self) -> list[ModelInfo]:
-        """list_models(), reused for MODELS_CACHE_S seconds."""
+        """The served models (see :class:`ModelCatalog`), reused for MODELS_CACHE_S seconds."""
         with self._models_lock:
             now = time.monotonic()
             if self._models is None or now - self._models[0] > MODELS_CACHE_S:
-                self._models = (now, list_models())
+                self._models = (now, self.catalog.infos())
             return self._models[1]
 
     def availability(self, model: str) -> str | None:
@@ -140,7 +151,7 @@ class AppState:
             now = time.monotonic()
             cached = self._availability.get(model)
             if cached is None or now - cached[0] > MODELS_CACHE_S:
-                cached = (now, resolve(model).info().reason)
+                cached = (now, self.catalog.problem(resolve(model)))
                 self._availability[model] = cached
             return cached[1]
 

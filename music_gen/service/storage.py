@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 
 from music_gen.audio import AudioOutput, normalize_format
-from music_gen.errors import NotFoundError
+from music_gen.errors import NotFoundError, ServiceUnavailableError
 
 _ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
@@ -69,7 +69,16 @@ class AudioStorage:
             return target
         with self._convert_lock:
             if not target.is_file():
-                _write_atomic(target, AudioOutput.load(original).to_bytes(wanted))
+                data = AudioOutput.load(original).to_bytes(wanted)
+                try:
+                    _write_atomic(target, data)
+                except OSError as exc:
+                    raise ServiceUnavailableError(
+                        f"The audio could not be converted to {wanted}: the server cannot "
+                        f"store files now; the {normalize_format(stored_fmt)} original is "
+                        "still available; try again later",
+                        details={"format": wanted, "reason": "storage_unwritable"},
+                    ) from exc
         return target
 
     def save_midi(self, data: bytes) -> str:
@@ -84,6 +93,15 @@ class AudioStorage:
             raise NotFoundError(f"No MIDI file {file_id!r}", code="NOT_FOUND")
         return self.root / f"{file_id}.mid"
 
+    def writable(self) -> bool:
+        """Whether a file can be written in the folder now (readiness)."""
+        try:
+            _write_atomic(self.root / ".ready-check", b"ok")
+            (self.root / ".ready-check").unlink()
+        except OSError:
+            return False
+        return True
+
     def delete(self, file_id: str) -> None:
         """Remove a file id's audio in every format (and its MIDI, for a MIDI id)."""
         for fmt in ("wav", "flac", "ogg", "mp3"):
@@ -93,5 +111,9 @@ class AudioStorage:
 
 def _write_atomic(target: Path, data: bytes) -> None:
     tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.partial")
-    tmp.write_bytes(data)
-    os.replace(tmp, target)
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, target)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        raise

@@ -36,12 +36,13 @@ from music_gen.engines.base import AudioChunk
 from music_gen.engines.composer import ComposerEngine
 from music_gen.engines.composer.pool import ComposerPool
 from music_gen.engines.registry import ModelInfo
-from music_gen.errors import GenerationCancelledError, GenerationError, MusicGenError
+from music_gen.errors import GenerationCancelledError, GenerationError
 from music_gen.generator import MusicGenerator
 from music_gen.level import measure
 from music_gen.params import DEFAULT_LOUDNESS_LUFS
 from music_gen.service.auth import Principal
 from music_gen.service.models import AudioFile, Task, utcnow
+from music_gen.service.safe_errors import as_error, public_error
 from music_gen.service.state import AppState
 
 log = logging.getLogger("music_gen.service.stream")
@@ -92,6 +93,10 @@ class StreamJob:
     chunk_s: float
     # Loudness target (LUFS) or None for the model's own level.
     loudness_lufs: float | None = DEFAULT_LOUDNESS_LUFS
+    # Audio bytes taken from the account's bandwidth quota for the chunks to send.
+    reserved_bytes: int = 0
+    # The task's owner token: the outcome is recorded only while the task still has it.
+    owner: str | None = None
 
 
 class StreamRun:
@@ -111,6 +116,10 @@ class StreamRun:
         self.queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
         #: Set to make the generation stop (cancel, disconnect, too slow a reader).
         self.stop = threading.Event()
+        #: Audio bytes the socket sent (counted by the route against the bandwidth quota).
+        self.sent_bytes = 0
+        # Why the run was stopped, when the run itself did not decide it (a slow reader).
+        self._cut: GenerationCancelledError | None = None
         self._room = threading.Semaphore(max(2, math.ceil(QUEUE_AUDIO_S / job.chunk_s)))
         # Seconds the thread waited for the socket (left out of the measured engine speed).
         self._waited_s = 0.0
@@ -126,6 +135,19 @@ class StreamRun:
     def join(self, timeout_s: float) -> None:
         """Wait for the thread (call after setting :attr:`stop`, off the event loop)."""
         self._thread.join(timeout_s)
+
+    def cut_slow_reader(self, waited_s: float) -> None:
+        """Stop because the socket took longer than ``waited_s`` to take one message.
+
+        The task ends ``cancelled`` with the error ``CANCELLED`` (``details.reason``
+        ``slow_reader``), as when the generating thread gives up waiting for room.
+        """
+        self._cut = _slow_reader(
+            self.job.task_id,
+            f"The client took more than {waited_s:g} s "
+            "to take one message; the generation was stopped to free the model",
+        )
+        self.stop.set()
 
     def sent(self, kind: str) -> None:
         """Tell the run a message left for the socket (frees room for another chunk)."""
@@ -151,13 +173,14 @@ class StreamRun:
                     "The stream was stopped", details={"task_id": self.job.task_id}
                 )
             if time.monotonic() >= deadline:
-                self.stop.set()
-                raise GenerationCancelledError(
+                self._cut = _slow_reader(
+                    self.job.task_id,
                     f"The client read nothing for {STALL_TIMEOUT_S:g} s while "
                     f"{QUEUE_AUDIO_S:g} s of audio waited for it; the generation was stopped "
                     "to free the model",
-                    details={"task_id": self.job.task_id, "reason": "slow_reader"},
                 )
+                self.stop.set()
+                raise self._cut
 
     def _run(self) -> None:
         task_id = self.job.task_id
@@ -168,19 +191,18 @@ class StreamRun:
         try:
             completed = self._generate()
         except GenerationCancelledError as exc:
-            self._finish("cancelled")
-            if exc.details.get("reason") == "slow_reader":
-                self._emit("error", exc)
+            cut = self._cut or (exc if exc.details.get("reason") else None)
+            if cut is not None:
+                self._finish("cancelled", error=_jsonable(cut.to_dict()))
+                self._emit("error", cut)
             else:
+                self._finish("cancelled")
                 self._emit("cancelled", {"type": "cancelled", "task_id": task_id})
-        except MusicGenError as exc:
-            self._finish("failed", error=_jsonable(exc.to_dict()))
-            self._emit("error", exc)
         except Exception as exc:
-            log.exception("stream %s failed", task_id)
-            error = GenerationError(f"Generation failed: {type(exc).__name__}: {exc}")
-            self._finish("failed", error=error.to_dict())
-            self._emit("error", error)
+            # Unexpected errors are logged there with the detail; users see a safe message.
+            error = _jsonable(public_error(exc, task_id))
+            self._finish("failed", error=error)
+            self._emit("error", as_error(error))
         else:
             self._emit("completed", completed)
 
@@ -311,6 +333,8 @@ class StreamRun:
         return plan.to_dict(), buffer.getvalue()
 
     def _check_cancel(self) -> None:
+        if self._cut is not None:
+            raise self._cut
         if self.stop.is_set() or self.state.runner.is_cancelled(self.job.task_id):
             raise GenerationCancelledError(
                 "Generation was cancelled", details={"task_id": self.job.task_id}
@@ -344,12 +368,15 @@ class StreamRun:
             values.update(progress=1.0, result=result)
         if error is not None:
             values["error"] = error
+        mine = [Task.id == self.job.task_id, Task.status == "processing"]
+        if self.job.owner is not None:
+            mine.append(Task.owner == self.job.owner)
         with self.state.db.session() as session:
-            session.execute(
-                update(Task)
-                .where(Task.id == self.job.task_id, Task.status == "processing")
-                .values(values)
-            )
+            session.execute(update(Task).where(*mine).values(values))
+
+
+def _slow_reader(task_id: str, message: str) -> GenerationCancelledError:
+    return GenerationCancelledError(message, details={"task_id": task_id, "reason": "slow_reader"})
 
 
 def _jsonable(value: Any) -> Any:

@@ -70,11 +70,11 @@ class FakeAPI:
                 for name in body["instruments"]
             }
             return httpx.Response(202, json=self._public(task))
-        if path.startswith("/generate/") and request.method in ("GET", "DELETE"):
-            task = self.tasks.get(path.rsplit("/", 1)[-1])
+        if path.startswith("/generate/") and request.method in ("GET", "POST"):
+            task = self.tasks.get(path.removesuffix("/cancel").rsplit("/", 1)[-1])
             if task is None:
                 return envelope(404, "NOT_FOUND", "No such task")
-            if request.method == "DELETE":
+            if request.method == "POST" and path.endswith("/cancel"):
                 task["status"] = "cancelled"
                 return httpx.Response(200, json=self._public(task))
             return httpx.Response(200, json=self._poll(task))

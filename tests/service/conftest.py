@@ -72,6 +72,8 @@ def make_settings(data_dir: Path, **overrides: Any) -> Settings:
         "preload": False,
         "workers": 2,
         "pro_requests_per_minute": 100_000,
+        # Property-based runs send thousands of unauthenticated requests from one address.
+        "auth_failures_per_minute": 100_000,
     }
     values.update(overrides)
     return Settings(**values)
@@ -132,13 +134,15 @@ def release() -> Iterator[None]:
 def tight(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Service]:
-    """An app with small limits: free 5 requests/min; pro 2 concurrent and 110 kB a month."""
+    """An app with small limits: free 5 requests/min; pro 2 concurrent and 110 kB a month;
+    10 failed authentications a minute per address."""
     with database(request.param) as db_settings:
         settings = make_settings(
             tmp_path_factory.mktemp("tight"),
             free_requests_per_minute=5,
             pro_concurrent_generations=2,
             pro_monthly_bandwidth_bytes=110_000,
+            auth_failures_per_minute=10,
             **db_settings,
         )
         app = create_app(settings)

@@ -75,7 +75,7 @@ def test_cancel_running_task(service: Service, release: None) -> None:
     ).json()["task_id"]
     body = service.wait(task_id, headers, until=("processing", *TERMINAL))
     assert body["status"] == "processing"
-    response = service.client.delete(f"/api/v1/generate/{task_id}", headers=headers)
+    response = service.client.post(f"/api/v1/generate/{task_id}/cancel", headers=headers)
     assert response.status_code == 200
     done = service.wait(task_id, headers)
     assert done["status"] == "cancelled"

@@ -10,13 +10,14 @@ import numpy as np
 import pytest
 import soundfile as sf
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from music_gen import MusicGenerator
 from music_gen.errors import GenerationCancelledError
 from music_gen.service import create_app
 from music_gen.service.auth import Principal
 from music_gen.service.jobs.batching import BatchProgress, batch_key
-from music_gen.service.models import Task
+from music_gen.service.models import AudioFile, Task
 from music_gen.service.routes.common import new_task
 from tests.service.conftest import Service, make_settings
 
@@ -149,3 +150,38 @@ def test_a_cancelled_task_leaves_its_batch_running() -> None:
     alone(0.25)
     with pytest.raises(GenerationCancelledError):
         alone(0.5)
+
+
+def test_a_batch_records_only_the_tasks_it_still_owns(batched: Service, tiny_mono: Path) -> None:
+    """A batch-mate taken over by another worker (its owner token changed while the batch
+    ran) keeps that worker's outcome: the batch writes nothing for it and completes the rest."""
+    _, account_id = batched.key()
+    principal = Principal(account_id=account_id, tier="free", key_id="k")
+    mine, theirs = "a" * 32, "b" * 32
+    tasks = [
+        new_task(
+            principal,
+            model=str(tiny_mono),
+            duration_s=duration,
+            fmt="wav",
+            params={"prompt": prompt, "temperature": 1.0, "top_k": 250, "top_p": 1.0, "seed": seed},
+        )
+        for prompt, duration, seed in REQUESTS[:3]
+    ]
+    for task in tasks:  # claimed by this worker (processing: no queue worker takes them)
+        task.status, task.owner, task.attempts = "processing", mine, 1
+    tasks[1].owner = theirs  # presumed dead, recovered and claimed again elsewhere
+    with batched.state.db.session() as session:
+        session.add_all(tasks)
+    ids = [task.id for task in tasks]
+
+    statuses = batched.state.runner.run_batch(ids, owner=mine)
+
+    assert statuses == {ids[0]: "completed", ids[1]: "lost", ids[2]: "completed"}
+    with batched.state.db.session() as session:
+        taken = session.get(Task, ids[1])
+        assert taken is not None
+        assert (taken.status, taken.owner, taken.result) == ("processing", theirs, None)
+        files = session.scalars(select(AudioFile).where(AudioFile.task_id == ids[1])).all()
+        assert files == []
+    assert _audio(batched, ids[0]).shape == (round(REQUESTS[0][1] * TINY_SAMPLE_RATE),)

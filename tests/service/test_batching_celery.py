@@ -43,6 +43,11 @@ def test_tasks_queued_together_run_as_one_batch_in_a_worker(
     tmp_path: Path,
 ) -> None:
     model = str(build_tiny_checkpoint(tmp_path / "tiny", "mono"))
+    # A server serves only the models its operator lists (a client never names a directory
+    # on its own): start it again with the checkpoint in MUSICGEN_MODELS.
+    cluster.kill_all()
+    cluster.env["MUSICGEN_MODELS"] = f"composer,{model}"
+    cluster.spawn("serve", "--port", str(cluster.port))
     _alive(cluster.url)
     headers = {"Authorization": f"Bearer {create_key(cluster.env)}"}
     ids = []

@@ -43,6 +43,7 @@ def test_generate_is_refused_and_the_task_fails_with_the_reason(service: Service
     )
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "SERVICE_UNAVAILABLE"
+    assert int(response.headers["Retry-After"]) >= 1
     assert _tasks_of(service, "queued") == 0
     assert _tasks_of(service, "failed") == 1
 

@@ -210,7 +210,33 @@ def test_cancel_running_and_queued_tasks(cluster: Cluster) -> None:
     running = cluster.wait(ids[0], headers, ("processing", *TERMINAL))
     assert running["status"] == "processing", running
     for task_id in ids:
-        answer = httpx.delete(f"{cluster.url}/api/v1/generate/{task_id}", headers=headers)
+        answer = httpx.post(f"{cluster.url}/api/v1/generate/{task_id}/cancel", headers=headers)
         assert answer.status_code == 200, answer.text
     for task_id in ids:
         assert cluster.wait(task_id, headers, TERMINAL)["status"] == "cancelled"
+
+
+def test_a_live_stream_is_not_run_again_by_a_worker(cluster: Cluster) -> None:
+    """The server beats for its streams: a worker's recovery leaves a live stream alone."""
+    import json
+
+    from websockets.sync.client import connect
+
+    cluster.worker(release=True)  # a re-run here would finish at once and win
+    cluster.wait_ready()
+    key = create_key(cluster.env)
+    headers = {"Authorization": f"Bearer {key}"}
+    ws_url = cluster.url.replace("http", "ws", 1) + "/api/v1/ws/stream"
+    with connect(ws_url, additional_headers=headers) as ws:
+        # test-slow renders for 20 s in the server (it is not released there).
+        ws.send(
+            json.dumps({"type": "generate", "prompt": "x", "duration": 1, "model": "test-slow"})
+        )
+        task_id = json.loads(ws.recv(timeout=30))["task_id"]
+        time.sleep(3 * 1.5)  # twice the heartbeat timeout: a worker would have recovered it
+        assert cluster.wait(task_id, headers, ("processing", *TERMINAL))["status"] == "processing"
+        ws.send(json.dumps({"type": "cancel"}))
+        while (message := json.loads(ws.recv(timeout=60)))["type"] == "audio_chunk":
+            pass
+    assert message["type"] == "cancelled", message
+    assert cluster.wait(task_id, headers, TERMINAL)["status"] == "cancelled"

@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,7 +28,7 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
             base.dispose()
 
 
-def _task(db: Database, status: str, attempts: int, beat_age_s: float, **extra: object) -> str:
+def _task(db: Database, status: str, attempts: int, beat_age_s: float, **extra: Any) -> str:
     with db.session() as session:
         info, _ = create_key(session, name="t", tier="free", account_id=None, secret=SECRET)
         task = Task(
@@ -36,10 +37,9 @@ def _task(db: Database, status: str, attempts: int, beat_age_s: float, **extra: 
             status=status,
             model="test-tone",
             duration_s=1.0,
-            params={"prompt": "x"},
             attempts=attempts,
             heartbeat_at=utcnow() - timedelta(seconds=beat_age_s),
-            **extra,
+            **{"params": {"prompt": "x"}, **extra},
         )
         session.add(task)
     return task.id
@@ -70,3 +70,83 @@ def test_a_task_is_claimed_once(db: Database) -> None:
     assert claim(db, queued) == 1
     assert claim(db, queued) is None
     assert _status(db, queued) == ("processing", 1)
+
+
+def _stale(db: Database, task_id: str) -> None:
+    with db.session() as session:
+        task = session.get(Task, task_id)
+        assert task is not None
+        task.heartbeat_at = utcnow() - timedelta(seconds=60)
+
+
+def test_a_task_has_one_owner(db: Database, tmp_path: Path) -> None:
+    """A worker whose task was recovered and re-run elsewhere cannot write its result."""
+    from music_gen.service.jobs import GeneratorPool, SpeedTracker, TaskRunner
+    from music_gen.service.models import AudioFile
+    from music_gen.service.storage import AudioStorage
+
+    storage = AudioStorage(tmp_path / "audio")
+    runner = TaskRunner(db, storage, GeneratorPool(device="cpu"), SpeedTracker(0.5))
+    task_id = _task(
+        db,
+        "queued",
+        attempts=0,
+        beat_age_s=0,
+        params={"prompt": "x", "temperature": 1.0, "top_k": 250, "top_p": 1.0, "seed": 1},
+    )
+    assert claim(db, task_id, owner="worker-a") == 1
+    _stale(db, task_id)  # worker-a looks dead (a long pause, a network split)...
+    assert recover_stale(db, timeout_s=30, max_attempts=3) == [task_id]
+    assert claim(db, task_id, owner="worker-b") == 2  # ...and worker-b takes the task over
+    assert runner.run(task_id, owner="worker-a") == "lost"  # worker-a wakes up and finishes
+    with db.session() as session:
+        task = session.get(Task, task_id)
+        assert task is not None and task.status == "processing" and task.result is None
+        assert session.query(AudioFile).filter_by(task_id=task_id).count() == 0
+    assert list(storage.root.iterdir()) == []  # its files were removed, not left behind
+    assert runner.run(task_id, owner="worker-b") == "completed"
+    with db.session() as session:
+        assert session.query(AudioFile).filter_by(task_id=task_id).count() == 1
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_stream_on_a_celery_server_beats_and_is_not_recovered(
+    backend: str, tmp_path: Path
+) -> None:
+    """A live WebSocket stream belongs to its server: a worker's recovery leaves it alone."""
+    from fastapi.testclient import TestClient
+
+    from music_gen.engines.registry import register
+    from music_gen.service import create_app
+    from tests.service.conftest import Service
+    from tests.service.test_stream import WS, _spec
+
+    register(_spec("test-drip-slow", 0.05))
+    with database(backend) as db_settings:
+        settings = make_settings(
+            tmp_path, queue="celery", heartbeat_timeout_s=0.5, preload=False, **db_settings
+        )
+        app = create_app(settings)
+        with TestClient(app) as client:
+            service = Service(client=client, state=app.state.service)
+            # Without a loudness target, so that chunks leave as they are made (a target holds
+            # the first seconds back, and this piece is shorter than that).
+            request = {
+                "type": "generate",
+                "prompt": "x",
+                "duration": 4,
+                "model": "test-drip-slow",
+                "loudness_lufs": None,
+            }
+            with client.websocket_connect(WS, headers=service.auth()) as ws:
+                ws.send_json({**request, "chunk_s": 0.1})
+                task_id = ws.receive_json()["task_id"]
+                for _ in range(20):  # 1 s of streaming: twice the heartbeat timeout
+                    assert ws.receive_json()["type"] == "audio_chunk"
+                db = service.state.db
+                assert recover_stale(db, timeout_s=0.5, max_attempts=3) == []
+                assert _status(db, task_id) == ("processing", 1)
+                while (message := ws.receive_json())["type"] == "audio_chunk":
+                    pass
+            assert message["type"] == "completed"
+            assert _status(db, task_id) == ("completed", 1)

@@ -38,7 +38,7 @@ def test_concurrency_limit(tight: Service, release: None) -> None:
     assert int(third.headers["Retry-After"]) >= 1
     assert "RateLimit-Remaining" in third.headers
     # Cancelling one frees a slot.
-    tight.client.delete(f"/api/v1/generate/{first.json()['task_id']}", headers=headers)
+    tight.client.post(f"/api/v1/generate/{first.json()['task_id']}/cancel", headers=headers)
     tight.wait(first.json()["task_id"], headers)
     assert tight.client.post("/api/v1/generate", json=slow, headers=headers).status_code == 202
 

@@ -270,7 +270,8 @@ def test_rest_delete_cancels_a_stream(service: Service) -> None:
         running = service.client.get(f"/api/v1/generate/{task_id}", headers=headers).json()
         assert running["status"] == "processing"
         assert (
-            service.client.delete(f"/api/v1/generate/{task_id}", headers=headers).status_code == 200
+            service.client.post(f"/api/v1/generate/{task_id}/cancel", headers=headers).status_code
+            == 200
         )
         while (message := ws.receive_json())["type"] == "audio_chunk":
             pass
@@ -297,7 +298,8 @@ def test_concurrency_limit_counts_streams(tight: Service) -> None:
     headers = {"Authorization": f"Bearer {key}"}
 
     def long(model: str) -> dict[str, Any]:
-        return {"type": "generate", "prompt": "x", "duration": 60, "model": model, "chunk_s": 0.1}
+        # No chunks: a minute of audio is more than the tight bandwidth quota.
+        return {"type": "generate", "prompt": "x", "duration": 60, "model": model, "stream": False}
 
     with (
         tight.client.websocket_connect(WS, headers=headers) as one,
@@ -357,7 +359,10 @@ def test_a_reader_that_stalls_is_dropped_and_frees_the_model(
     assert kinds.count("audio_chunk") == 2  # QUEUE_AUDIO_S / chunk_s chunks, then it waited
     assert messages[-1][1].details["reason"] == "slow_reader"
     headers = {"Authorization": f"Bearer {key}"}
-    assert service.wait(task_id, headers)["status"] == "cancelled"
+    task = service.wait(task_id, headers)
+    assert task["status"] == "cancelled"
+    assert task["error"]["code"] == "CANCELLED"
+    assert task["error"]["details"]["reason"] == "slow_reader"
     with service.client.websocket_connect(WS, headers=headers) as ws:
         ws.send_json({"type": "generate", "prompt": "x", "duration": 0.3, "model": "test-drip"})
         assert _read_stream(ws)[2]["type"] == "completed"

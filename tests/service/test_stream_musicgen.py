@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import base64
 import io
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile as sf
 
-from tests.service.conftest import Service
+from tests.service.conftest import Service, make_settings
 
 pytest.importorskip("torch")
 pytest.importorskip("transformers")
@@ -21,6 +22,19 @@ from tests.engines.musicgen.tiny import TINY_SAMPLE_RATE, build_tiny_checkpoint
 @pytest.fixture(scope="module")
 def tiny_mono(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_tiny_checkpoint(tmp_path_factory.mktemp("tiny-stream") / "mono", "mono")
+
+
+@pytest.fixture(scope="module")
+def service(tiny_mono: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    """A server whose operator serves the tiny checkpoint (clients name it by its path)."""
+    from fastapi.testclient import TestClient
+
+    from music_gen.service import create_app
+
+    settings = make_settings(tmp_path_factory.mktemp("served"), models=f"test-tone,{tiny_mono}")
+    app = create_app(settings)
+    with TestClient(app) as client:
+        yield Service(client=client, state=app.state.service)
 
 
 def test_musicgen_streams_sample_exact_chunks(service: Service, tiny_mono: Path) -> None:

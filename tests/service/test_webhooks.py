@@ -252,7 +252,7 @@ def test_failed_and_cancelled_tasks_send_completed_too(
         assert hooks.wait(slow, headers, until=("processing",))["status"] == "processing"
     queued = hooks.client.post("/api/v1/generate", json={**TONE, **hook}, headers=headers).json()
     assert (
-        hooks.client.delete(f"/api/v1/generate/{queued['task_id']}", headers=headers).json()[
+        hooks.client.post(f"/api/v1/generate/{queued['task_id']}/cancel", headers=headers).json()[
             "status"
         ]
         == "cancelled"

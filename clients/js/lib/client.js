@@ -158,7 +158,7 @@ class MusicGenAPI {
 
   /** Cancel a queued or running task. */
   cancel(taskId) {
-    return this._json('DELETE', `/generate/${encodeURIComponent(taskId)}`);
+    return this._json('POST', `/generate/${encodeURIComponent(taskId)}/cancel`);
   }
 
   /** Poll a task (capped exponential backoff, stretched towards its eta) until it is done. */

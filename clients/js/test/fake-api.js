@@ -55,9 +55,10 @@ async function startFakeApi({ pollsToFinish = 2, failTasks = false, eta = 0.1 } 
       return json(202, pub(task));
     }
     if (path.startsWith('/generate/')) {
-      const task = state.tasks[path.split('/').pop()];
+      const cancel = req.method === 'POST' && path.endsWith('/cancel');
+      const task = state.tasks[path.replace(/\/cancel$/, '').split('/').pop()];
       if (!task) return envelope(res, 404, 'NOT_FOUND', 'No such task');
-      if (req.method === 'DELETE') { task.status = 'cancelled'; return json(200, pub(task)); }
+      if (cancel) { task.status = 'cancelled'; return json(200, pub(task)); }
       if (['queued', 'processing'].includes(task.status)) {
         task.polls += 1;
         task.status = 'processing';

@@ -10,11 +10,14 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import socket
+import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from music_gen.engines.registry import EngineOptions, ModelSpec
-from music_gen.errors import ModelNotFoundError
+from music_gen.errors import ModelNotFoundError, ModelUnavailableError
 
 #: config.json ``model_type`` values of the checkpoints this engine runs.
 MODEL_TYPES = ("musicgen", "musicgen_melody")
@@ -38,6 +41,66 @@ def hub_offline() -> bool:
     return bool(constants.HF_HUB_OFFLINE)
 
 
+#: Seconds to wait for the Hub (or the proxy) to accept a connection before calling it down.
+HUB_PROBE_TIMEOUT_S = 2.0
+#: Seconds a reachability answer is reused.
+HUB_PROBE_CACHE_S = 30.0
+_hub_probe: tuple[float, str, bool] | None = None
+
+
+def hub_address() -> tuple[str, int]:
+    """The host and port a download would connect to first (the proxy when one is set)."""
+    proxy = os.environ.get("HTTPS_PROXY") or os.environ.get("https_proxy")
+    endpoint = proxy
+    if not endpoint:
+        try:
+            from huggingface_hub import constants
+
+            endpoint = str(constants.ENDPOINT)
+        except ImportError:
+            endpoint = os.environ.get("HF_ENDPOINT", "https://huggingface.co")
+    parsed = urlsplit(endpoint if "://" in endpoint else f"http://{endpoint}")
+    default_port = 443 if parsed.scheme == "https" else 80
+    return parsed.hostname or "huggingface.co", parsed.port or default_port
+
+
+def hub_reachable() -> bool:
+    """Whether the Hub (or the proxy) accepts a connection now, within HUB_PROBE_TIMEOUT_S.
+
+    Checked once and reused for HUB_PROBE_CACHE_S, so that a machine without network learns it
+    in seconds instead of retrying downloads.
+    """
+    global _hub_probe
+    host, port = hub_address()
+    key = f"{host}:{port}"
+    now = time.monotonic()
+    if _hub_probe is not None and _hub_probe[1] == key and now - _hub_probe[0] < HUB_PROBE_CACHE_S:
+        return _hub_probe[2]
+    try:
+        with socket.create_connection((host, port), timeout=HUB_PROBE_TIMEOUT_S):
+            reachable = True
+    except OSError:
+        reachable = False
+    _hub_probe = (now, key, reachable)
+    return reachable
+
+
+def forget_hub_reachability() -> None:
+    """Probe the Hub again at the next question (after the network or settings changed)."""
+    global _hub_probe
+    _hub_probe = None
+
+
+def offline_reason(checkpoint: str) -> str:
+    """Why the Hub cannot be used now, for messages (empty when it can)."""
+    if hub_offline():
+        return "HF_HUB_OFFLINE is set"
+    if not hub_reachable():
+        host, port = hub_address()
+        return f"the Hugging Face Hub ({host}:{port}) cannot be reached: this machine is offline"
+    return ""
+
+
 def missing_packages() -> list[str]:
     """The required packages that are not installed (found without importing them)."""
     return [name for name in REQUIRED_PACKAGES if importlib.util.find_spec(name) is None]
@@ -46,10 +109,47 @@ def missing_packages() -> list[str]:
 def download_hint(checkpoint: str) -> str:
     """How to get a checkpoint's weights onto this machine."""
     return (
-        f"download it while online with `huggingface-cli download {checkpoint}` (or "
-        f"huggingface_hub.snapshot_download('{checkpoint}')), or point model= at a local "
-        "checkpoint directory"
+        f"download it while online with `musicgen models download {checkpoint}` (or "
+        f"`hf download {checkpoint}`), or pass a local checkpoint directory as the model "
+        "(--model on the command line, model= in Python)"
     )
+
+
+def fetch_checkpoint(spec: ModelSpec, options: EngineOptions) -> Path:
+    """Download a Hub checkpoint's files into the Hugging Face cache; returns the folder.
+
+    Raises:
+        ModelUnavailableError: Offline (HF_HUB_OFFLINE), the packages are missing, or the
+            download failed; the message says which.
+    """
+    checkpoint = str(spec.extra.get("checkpoint", spec.name))
+    if is_local_checkpoint(spec):
+        return Path(checkpoint)
+    offline = offline_reason(checkpoint)
+    if offline:
+        raise ModelUnavailableError(
+            f"Cannot download {checkpoint}: {offline}; download it on a machine with network "
+            "access (and HF_HUB_OFFLINE unset) and copy the Hugging Face cache over",
+            details={"model": spec.name, "reason": "offline"},
+        )
+    try:
+        from huggingface_hub import snapshot_download
+    except ImportError as exc:
+        raise ModelUnavailableError(
+            f"Cannot download {checkpoint}: huggingface_hub is missing; install it with: "
+            f"{INSTALL_HINT}",
+            details={"model": spec.name},
+        ) from exc
+    try:
+        folder = snapshot_download(
+            checkpoint, cache_dir=str(options.cache_dir) if options.cache_dir else None
+        )
+    except Exception as exc:  # network, authorisation and missing repositories alike
+        raise ModelUnavailableError(
+            f"Could not download {checkpoint}: {type(exc).__name__}: {exc}",
+            details={"model": spec.name},
+        ) from exc
+    return Path(folder)
 
 
 def is_local_checkpoint(spec: ModelSpec) -> bool:
@@ -94,12 +194,14 @@ def availability_problem(spec: ModelSpec, options: EngineOptions) -> str | None:
         if not (Path(checkpoint) / "config.json").is_file():
             return f"the checkpoint directory {checkpoint} has no config.json"
         return None
-    if not is_cached(spec, options) and hub_offline():
-        where = f" in {options.cache_dir}" if options.cache_dir else ""
-        return (
-            f"the weights of {checkpoint} are not in the local Hugging Face cache{where} and "
-            f"HF_HUB_OFFLINE is set; {download_hint(checkpoint)}"
-        )
+    if not is_cached(spec, options):
+        offline = offline_reason(checkpoint)
+        if offline:
+            where = f" in {options.cache_dir}" if options.cache_dir else ""
+            return (
+                f"the weights of {checkpoint} are not in the local Hugging Face cache{where} "
+                f"and {offline}; {download_hint(checkpoint)}"
+            )
     return None
 
 

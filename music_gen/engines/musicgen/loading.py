@@ -14,7 +14,10 @@ import torch
 from music_gen.engines.musicgen.checkpoints import (
     download_hint,
     hub_offline,
+    hub_reachable,
+    is_cached,
     is_local_checkpoint,
+    offline_reason,
 )
 from music_gen.engines.registry import EngineOptions, ModelSpec
 from music_gen.errors import InvalidParameterError, ModelUnavailableError
@@ -164,7 +167,17 @@ def load_checkpoint(spec: ModelSpec, options: EngineOptions) -> LoadedCheckpoint
     dtype = resolve_dtype(options.dtype, device)
     checkpoint = str(spec.extra.get("checkpoint", spec.name))
     local = is_local_checkpoint(spec)
-    kwargs: dict[str, Any] = {"local_files_only": local or hub_offline()}
+    if not local and not is_cached(spec, options):
+        offline = offline_reason(checkpoint)
+        if offline:  # fail in seconds rather than after the Hub client's retries
+            raise ModelUnavailableError(
+                f"Could not load {checkpoint}: its weights are not in the local Hugging Face "
+                f"cache and {offline}. {download_hint(checkpoint)[0].upper()}"
+                f"{download_hint(checkpoint)[1:]}",
+                details={"model": spec.name, "checkpoint": checkpoint, "reason": "offline"},
+            )
+    # Cached weights load without asking the Hub for updates when it cannot answer.
+    kwargs: dict[str, Any] = {"local_files_only": local or hub_offline() or not hub_reachable()}
     if options.cache_dir is not None and not local:
         kwargs["cache_dir"] = str(options.cache_dir)
     verbosity = hf_logging.get_verbosity()

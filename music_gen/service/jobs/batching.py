@@ -72,20 +72,34 @@ class BatchGatherer:
     Args:
         db: The database holding the tasks.
         policy: Batch size and wait.
-        claim: Atomically takes a queued task by id; True when this worker got it.
+        claim: Atomically takes a queued task by id; True when this worker got it. May be
+            given to each :meth:`companions` call instead (a claim that carries an owner).
     """
 
-    def __init__(self, db: Database, policy: BatchPolicy, claim: Callable[[str], bool]) -> None:
+    def __init__(
+        self,
+        db: Database,
+        policy: BatchPolicy,
+        claim: Callable[[str], bool] | None = None,
+    ) -> None:
         self.db = db
         self.policy = policy
         self.claim = claim
 
-    def companions(self, task_id: str) -> list[str]:
+    def companions(self, task_id: str, *, claim: Callable[[str], bool] | None = None) -> list[str]:
         """Claim up to ``max_size - 1`` queued tasks that can share ``task_id``'s batch.
 
         When the first look finds some, waits up to the policy's ``wait_s`` for the batch to
         fill; returns at once when it finds none, the task cannot be batched or batching is off.
+
+        Args:
+            task_id: The task this worker has claimed.
+            claim: How to take a batch-mate for this call (default: the one given at
+                construction), e.g. with the owner token ``task_id`` was claimed with.
         """
+        take = claim or self.claim
+        if take is None:
+            raise TypeError("BatchGatherer.companions needs a claim function")
         if self.policy.max_size <= 1:
             return []
         with self.db.session() as session:
@@ -100,7 +114,7 @@ class BatchGatherer:
         found: list[str] = []
         while True:
             for candidate in self._candidates(kind, key, wanted - len(found)):
-                if self.claim(candidate):
+                if take(candidate):
                     found.append(candidate)
             left_s = deadline - time.monotonic()
             if not found or len(found) >= wanted or left_s <= 0:

@@ -12,13 +12,17 @@ delivered again. Every worker writes ``heartbeat_at`` on the tasks it runs every
 ``heartbeat_timeout_s``; a ``processing`` task whose heartbeat is older than the timeout
 belongs to a dead worker, and any live worker puts it back in the queue (or fails it after
 ``max_attempts`` starts) and sends it again. Tasks of live workers are never touched, unlike
-the in-process pool's startup recovery, which assumes it is the only worker.
+the in-process pool's startup recovery, which assumes it is the only worker. The server beats
+the same way for the WebSocket streams it runs itself. Each claim carries a random owner
+token and only the owner records the outcome, so a worker presumed dead that wakes up after
+its task ran elsewhere writes nothing.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import secrets
 import threading
 import time
 from collections.abc import Iterator
@@ -83,6 +87,8 @@ class CeleryQueue:
         self.ping_timeout_s = ping_timeout_s
         self._alive: tuple[float, int] | None = None
         self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._beater: threading.Thread | None = None
 
     @property
     def size(self) -> int:
@@ -90,14 +96,34 @@ class CeleryQueue:
         return 1
 
     def start(self) -> None:
-        """Nothing to start here: workers run elsewhere and recover dead workers' tasks."""
+        """Start beating for the tasks this server runs itself (WebSocket streams).
+
+        Workers run everything else and recover dead workers' tasks; without the beat they
+        would take a live stream for a dead worker's task and run it again.
+        """
+        self._stopping.clear()
+        self._beater = threading.Thread(
+            target=self._beat, name="musicgen-stream-heartbeat", daemon=True
+        )
+        self._beater.start()
 
     def stop(self, timeout_s: float = 10.0) -> None:
-        """Close the broker connections."""
+        """Stop the heartbeat and close the broker connections."""
+        self._stopping.set()
+        if self._beater is not None:
+            self._beater.join(timeout=timeout_s)
         self.celery.close()
 
     def pause(self) -> None:
         """Nothing to pause here: the workers drain themselves (Celery warm shutdown)."""
+
+    def _beat(self) -> None:
+        interval_s = self.settings.heartbeat_timeout_s / 3
+        while not self._stopping.wait(interval_s):
+            try:
+                beat(self.db, self.runner.running())
+            except Exception:
+                log.exception("stream heartbeat failed")
 
     def submit(self, task_id: str) -> None:
         """Send the task id to the workers.
@@ -162,8 +188,12 @@ class CeleryQueue:
             return self._alive[1]
 
 
-def claim(db: Database, task_id: str) -> int | None:
-    """Atomically take a queued task; returns its attempt number, None if not queued."""
+def claim(db: Database, task_id: str, owner: str | None = None) -> int | None:
+    """Atomically take a queued task; returns its attempt number, None if not queued.
+
+    Args:
+        owner: The claimer's token (see :func:`new_owner`); only it may record the outcome.
+    """
     now = utcnow()
     with db.session() as session:
         claimed = session.execute(
@@ -175,6 +205,7 @@ def claim(db: Database, task_id: str) -> int | None:
                 started_at=now,
                 heartbeat_at=now,
                 progress=0.0,
+                owner=owner,
             )
         ).rowcount  # type: ignore[attr-defined]
         if claimed != 1:
@@ -219,7 +250,7 @@ def recover_stale(db: Database, *, timeout_s: float, max_attempts: int) -> list[
                     },
                 }
             else:
-                values = {"status": "queued", "progress": 0.0, "started_at": None}
+                values = {"status": "queued", "progress": 0.0, "started_at": None, "owner": None}
             changed = session.execute(
                 update(Task).where(Task.id == task_id, *stale).values(values)
             ).rowcount  # type: ignore[attr-defined]
@@ -271,11 +302,8 @@ class WorkerRuntime:
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
-        self.batcher = BatchGatherer(
-            self.db,
-            BatchPolicy.from_settings(settings),
-            lambda task_id: claim(self.db, task_id) is not None,
-        )
+        # Each run claims batch-mates with its own owner token (see :meth:`run`).
+        self.batcher = BatchGatherer(self.db, BatchPolicy.from_settings(settings))
 
     def start(self) -> None:
         """Migrate, recover dead workers' tasks, start the heartbeat thread."""
@@ -306,16 +334,21 @@ class WorkerRuntime:
 
     def run(self, task_id: str) -> str:
         """Claim and run one task; "skipped" when it is not queued (already taken, done)."""
-        if claim(self.db, task_id) is None:
+        owner = new_owner()
+        if claim(self.db, task_id, owner) is None:
             return "skipped"
         with self._beating(task_id):
-            mates = self.batcher.companions(task_id)
+            # Batch-mates are claimed with this run's token too, so that every task of the
+            # batch records its outcome only while this worker still owns it.
+            mates = self.batcher.companions(
+                task_id, claim=lambda mate: claim(self.db, mate, owner) is not None
+            )
             if not mates:
-                return self.runner.run(task_id)
+                return self.runner.run(task_id, owner=owner)
             with ExitStack() as stack:
                 for mate in mates:
                     stack.enter_context(self._beating(mate))
-                return self.runner.run_batch([task_id, *mates]).get(task_id, "skipped")
+                return self.runner.run_batch([task_id, *mates], owner=owner).get(task_id, "skipped")
 
     def sweep(self) -> None:
         """Put tasks of dead workers back in the queue and send them again."""
@@ -342,13 +375,7 @@ class WorkerRuntime:
             try:
                 with self._lock:
                     running = list(self._running)
-                if running:
-                    with self.db.session() as session:
-                        session.execute(
-                            update(Task)
-                            .where(Task.id.in_(running), Task.status == "processing")
-                            .values(heartbeat_at=utcnow())
-                        )
+                beat(self.db, running)
                 self.sweep()
             except Exception:
                 log.exception("heartbeat failed")
@@ -358,6 +385,23 @@ class WorkerRuntime:
             self.generators.load(self.settings.default_model)
         except Exception as exc:
             log.error("could not load model %s: %s", self.settings.default_model, exc)
+
+
+def new_owner() -> str:
+    """A fresh owner token for a claim."""
+    return secrets.token_hex(16)
+
+
+def beat(db: Database, task_ids: list[str]) -> None:
+    """Write ``heartbeat_at`` on the running tasks among ``task_ids``."""
+    if not task_ids:
+        return
+    with db.session() as session:
+        session.execute(
+            update(Task)
+            .where(Task.id.in_(task_ids), Task.status == "processing")
+            .values(heartbeat_at=utcnow())
+        )
 
 
 def run_worker(settings: Settings, *, concurrency: int, queues: list[str]) -> None:

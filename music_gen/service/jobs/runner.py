@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import io
 import json
 import logging
@@ -23,6 +24,7 @@ from music_gen.service.jobs.engines import GeneratorPool
 from music_gen.service.jobs.observer import Observers, TaskOutcome
 from music_gen.service.jobs.speed import SpeedTracker
 from music_gen.service.models import AudioFile, Task, utcnow
+from music_gen.service.safe_errors import public_error
 from music_gen.service.storage import AudioStorage
 
 if TYPE_CHECKING:
@@ -101,8 +103,18 @@ class TaskRunner:
                 self._running.discard(task_id)
                 self._cancelled.discard(task_id)
 
-    def run(self, task_id: str) -> str:
-        """Run a task that is in state ``processing``; returns its final status."""
+    def running(self) -> list[str]:
+        """Ids of the tasks generating in this process now."""
+        with self._lock:
+            return list(self._running)
+
+    def run(self, task_id: str, *, owner: str | None = None) -> str:
+        """Run a task that is in state ``processing``; returns its final status.
+
+        Args:
+            owner: The token the task was claimed with; the outcome is recorded only while
+                the task still has this owner ("lost" is returned when it has another).
+        """
         with self.db.session() as session:
             task = session.get(Task, task_id)
             if task is None or task.status != "processing":
@@ -115,15 +127,20 @@ class TaskRunner:
             try:
                 log.info("task started", extra={"task_id": task_id, "model": model})
                 self.observers.started(task_id, model, params)
-                return self._run_tracked(task_id, kind, model, fmt, params, duration_s)
+                return self._run_tracked(task_id, kind, model, fmt, params, duration_s, owner)
             finally:
                 self._context.pop(task_id, None)
 
-    def run_batch(self, task_ids: list[str]) -> dict[str, str]:
+    def run_batch(self, task_ids: list[str], *, owner: str | None = None) -> dict[str, str]:
         """Run claimed MusicGen tasks of one model and settings as one padded batch.
 
         Each task keeps its own prompt, duration and seed, gets its own progress, can be
         cancelled alone, and ends with its own status and files.
+
+        Args:
+            task_ids: The tasks, all in state ``processing``.
+            owner: The token every one of them was claimed with (see :meth:`run`); a task
+                that has another owner by the end ends as "lost" and nothing is written.
 
         Returns:
             Task id -> final status.
@@ -137,7 +154,7 @@ class TaskRunner:
                         (task_id, task.model, task.format, dict(task.params), task.duration_s)
                     )
         if len(tasks) <= 1:
-            return {task[0]: self.run(task[0]) for task in tasks}
+            return {task[0]: self.run(task[0], owner=owner) for task in tasks}
         with ExitStack() as stack:
             for task_id, model, _, params, _ in tasks:
                 stack.enter_context(self.tracking(task_id))
@@ -148,11 +165,12 @@ class TaskRunner:
                     extra={"task_id": task_id, "model": model, "batch_size": len(tasks)},
                 )
                 self.observers.started(task_id, model, params)
-            return self._run_batch_tracked(tasks)
+            return self._run_batch_tracked(tasks, owner)
 
     def _run_batch_tracked(
-        self, tasks: list[tuple[str, str, str, dict[str, Any], float]]
+        self, tasks: list[tuple[str, str, str, dict[str, Any], float]], owner: str | None
     ) -> dict[str, str]:
+        finish = functools.partial(self._finish, owner=owner)
         model = tasks[0][1]
         progress = BatchProgress({task[0]: _Progress(self, task[0]) for task in tasks})
         statuses: dict[str, str] = {}
@@ -176,17 +194,12 @@ class TaskRunner:
                 elapsed = time.perf_counter() - started
         except GenerationCancelledError:
             pass  # every task stopped: each ends as its own callback said, below
-        except MusicGenError as exc:
-            error = _jsonable(exc.to_dict())
-            return {t[0]: self._finish(t[0], "failed", error=error) for t in tasks}
         except Exception as exc:
-            log.exception("batch of %d tasks failed", len(tasks))
-            error = {
-                "code": "INTERNAL",
-                "message": f"Generation failed: {type(exc).__name__}: {exc}",
-                "details": {},
+            # Each task gets a safe message naming itself (the detail is logged).
+            return {
+                t[0]: finish(t[0], "failed", error=_jsonable(public_error(exc, t[0])))
+                for t in tasks
             }
-            return {t[0]: self._finish(t[0], "failed", error=error) for t in tasks}
         else:
             self.speed.record(model, elapsed, sum(t[4] for t in tasks))
             for (task_id, _, fmt, _, _), audio in zip(tasks, outputs, strict=True):
@@ -200,15 +213,13 @@ class TaskRunner:
                     "engine_s": round(elapsed, 4),
                     "batch_size": len(tasks),
                 }
-                statuses[task_id] = self._finish(task_id, "completed", result=result, files=rows)
+                statuses[task_id] = finish(task_id, "completed", result=result, files=rows)
         for task_id, reason in progress.stopped.items():
             stopped = isinstance(reason, _ShutDown)
-            statuses[task_id] = (
-                self._requeue(task_id) if stopped else self._finish(task_id, "cancelled")
-            )
+            statuses[task_id] = self._requeue(task_id) if stopped else finish(task_id, "cancelled")
         for task_id, *_ in tasks:
             if task_id not in statuses:
-                statuses[task_id] = self._finish(task_id, "cancelled")
+                statuses[task_id] = finish(task_id, "cancelled")
         return statuses
 
     def _run_tracked(
@@ -219,8 +230,10 @@ class TaskRunner:
         fmt: str,
         params: dict[str, Any],
         duration_s: float,
+        owner: str | None = None,
     ) -> str:
         progress = _Progress(self, task_id)
+        finish = functools.partial(self._finish, owner=owner)
         try:
             # One generation per model at a time; timing starts once this one may run, so
             # engine_s and the measured speed leave out the wait for another task.
@@ -241,24 +254,19 @@ class TaskRunner:
                 "engine_s": round(elapsed, 4),
             }
             self.speed.record(model, elapsed, duration_s)
-            status = self._finish(task_id, "completed", result=result, files=rows)
+            status = finish(task_id, "completed", result=result, files=rows)
             if status != "completed" and midi_id is not None:
                 self.storage.delete(midi_id)
             return status
         except _ShutDown:
             return self._requeue(task_id)
         except GenerationCancelledError:
-            return self._finish(task_id, "cancelled")
+            return finish(task_id, "cancelled")
         except MusicGenError as exc:
-            return self._finish(task_id, "failed", error=_jsonable(exc.to_dict()))
+            return finish(task_id, "failed", error=_jsonable(public_error(exc, task_id)))
         except Exception as exc:
-            log.exception("task %s failed", task_id)
-            error = {
-                "code": "INTERNAL",
-                "message": f"Generation failed: {type(exc).__name__}: {exc}",
-                "details": {},
-            }
-            return self._finish(task_id, "failed", error=error)
+            # Logged there with the detail; users see a safe message naming the task.
+            return finish(task_id, "failed", error=public_error(exc, task_id))
 
     def is_cancelled(self, task_id: str) -> bool:
         """Whether cancellation was asked for (in this process)."""
@@ -324,29 +332,37 @@ class TaskRunner:
         result: dict[str, Any] | None = None,
         error: dict[str, Any] | None = None,
         files: list[AudioFile] | None = None,
+        owner: str | None = None,
     ) -> str:
         values: dict[str, Any] = {"status": status, "finished_at": utcnow()}
         if status == "completed":
             values.update(progress=1.0, result=result)
         if error is not None:
             values["error"] = error
+        mine = [Task.id == task_id, Task.status == "processing"]
+        if owner is not None:
+            mine.append(Task.owner == owner)
         with self.db.session() as session:
-            changed = session.execute(
-                update(Task).where(Task.id == task_id, Task.status == "processing").values(values)
-            ).rowcount  # type: ignore[attr-defined]
+            changed = session.execute(update(Task).where(*mine).values(values)).rowcount  # type: ignore[attr-defined]
             account_id = session.scalar(select(Task.account_id).where(Task.id == task_id)) or ""
             if changed and files:
                 for row in files:
                     row.task_id = task_id
                     row.account_id = account_id
                     session.add(row)
-        if not changed and files:
-            for row in files:
+        if not changed:
+            for row in files or ():
                 self.storage.delete(row.id)
-            return "cancelled"
-        if changed:
-            self._finished(task_id, account_id, status, result)
+            if owner is not None and self._owner(task_id) != owner:
+                log.warning("task %s now runs elsewhere; this run's outcome is dropped", task_id)
+                return "lost"
+            return "cancelled" if files else status
+        self._finished(task_id, account_id, status, result)
         return status
+
+    def _owner(self, task_id: str) -> str | None:
+        with self.db.session() as session:
+            return session.scalar(select(Task.owner).where(Task.id == task_id))
 
     def _finished(
         self, task_id: str, account_id: str, status: str, result: dict[str, Any] | None
@@ -395,7 +411,7 @@ class TaskRunner:
         return "queued"
 
     def write_progress(self, task_id: str, fraction: float) -> bool:
-        """Store progress; returns whether cancellation was requested in the database."""
+        """Store progress; returns whether to stop (cancel requested, or the task deleted)."""
         context = self._context.get(task_id)
         if context is not None:
             self.observers.progress(task_id, context[1], fraction)
@@ -406,7 +422,8 @@ class TaskRunner:
                 .values(progress=round(min(max(fraction, 0.0), 0.99), 4))
             )
             flag = session.scalar(select(Task.cancel_requested).where(Task.id == task_id))
-        return bool(flag)
+        # A task that is gone (deleted) stops too.
+        return flag is None or bool(flag)
 
 
 class _ShutDown(GenerationCancelledError):

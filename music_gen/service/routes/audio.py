@@ -1,7 +1,9 @@
 """``/audio/{file_id}``: download generated audio in any format, with HTTP Range support.
 
 Only bytes actually sent count against the monthly bandwidth quota (a Range response counts
-its length; a download cut short counts what was sent).
+its length; a download cut short counts what was sent; HEAD counts nothing). The bytes are
+reserved before the first one is sent and what was not sent is given back, so parallel
+requests cannot pass the quota together.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from pathlib import Path
 from typing import Annotated
 
 import anyio
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Header, Query, Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
@@ -45,6 +47,7 @@ _CHUNK = 64 * 1024
 )
 def download_audio(
     file_id: str,
+    request: Request,
     principal: CurrentAccount,
     state: State,
     session: DbSession,
@@ -66,7 +69,6 @@ def download_audio(
     span = _parse_range(range_header, size)
     start, end = span if span is not None else (0, size - 1)
     length = end - start + 1
-    state.limits.check_bandwidth(session, principal, length)
     task = session.get(Task, row.task_id)
     stem = f"musicgen-{(task.id if task else row.id)[:8]}"
     label = re.sub(r"[^A-Za-z0-9_-]+", "_", row.label)[:50]
@@ -80,6 +82,8 @@ def download_audio(
     if span is not None:
         headers["Content-Range"] = f"bytes {start}-{end}/{size}"
     session.commit()
+    reserved = 0 if request.method == "HEAD" else length
+    state.limits.reserve_bandwidth(state.db, principal, reserved)
     return MeteredFileResponse(
         path,
         start=start,
@@ -89,6 +93,7 @@ def download_audio(
         headers=headers,
         state=state,
         principal=principal,
+        reserved=reserved,
     )
 
 
@@ -139,7 +144,7 @@ def _unsatisfiable(header: str, size: int) -> HTTPError:
 
 
 class MeteredFileResponse(Response):
-    """Streams a byte span of a file and adds what was sent to the account's bandwidth."""
+    """Streams a byte span of a file; gives back the reserved bandwidth it did not send."""
 
     def __init__(
         self,
@@ -152,8 +157,10 @@ class MeteredFileResponse(Response):
         headers: dict[str, str],
         state: AppState,
         principal: Principal,
+        reserved: int,
     ) -> None:
         super().__init__(status_code=status_code, media_type=media_type, headers=headers)
+        self.reserved = reserved
         self.path = path
         self.start = start
         self.length = length
@@ -181,10 +188,11 @@ class MeteredFileResponse(Response):
             if sent < self.length:  # the file shrank underneath us: end the body cleanly
                 await send({"type": "http.response.body", "body": b""})
         finally:
-            if sent:
-                await anyio.to_thread.run_sync(self._record, sent)
+            # What was sent stays counted (and is what the metrics count); the rest goes back.
+            self.service.metrics.quota_bytes.inc(min(sent, self.reserved))
+            if sent < self.reserved:
+                with anyio.CancelScope(shield=True):
+                    await anyio.to_thread.run_sync(self._give_back, self.reserved - sent)
 
-    def _record(self, sent: int) -> None:
-        with self.service.db.session() as session:
-            self.service.limits.add_bandwidth(session, self.principal.account_id, sent)
-        self.service.metrics.quota_bytes.inc(sent)
+    def _give_back(self, unsent: int) -> None:
+        self.service.limits.release_bandwidth(self.service.db, self.principal.account_id, unsent)

@@ -7,13 +7,13 @@ import uuid
 from typing import Any
 
 from fastapi import Request
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from music_gen.errors import ModelUnavailableError, NotFoundError
 from music_gen.params import GenerationParams
 from music_gen.service.auth import Principal
-from music_gen.service.models import Task
+from music_gen.service.models import AudioFile, Task
 from music_gen.service.schemas import ErrorEnvelope, GenerateRequest, TaskStatus
 from music_gen.service.state import AppState
 
@@ -60,8 +60,11 @@ def validate_generation(state: AppState, body: GenerateRequest) -> tuple[str, Ge
 def validate_params(
     state: AppState, model: str | None, *, prompt: str, duration: float, **sampling: Any
 ) -> tuple[str, GenerationParams]:
-    """Like :func:`validate_generation` for loose arguments."""
-    generator = state.generators.get(model or state.settings.default_model)
+    """Like :func:`validate_generation` for loose arguments.
+
+    ``model`` is matched against the served models only (:class:`ModelCatalog`).
+    """
+    generator = state.generators.get(state.catalog.resolve(model))
     params = generator.make_params(prompt, duration, **sampling)
     require_available(state, generator.model)
     return generator.model, params
@@ -166,3 +169,25 @@ def task_view(request: Request, session: Session, task: Task) -> TaskStatus:
         created_at=task.created_at,
         finished_at=task.finished_at,
     )
+
+
+def remove_task(state: AppState, session: Session, task: Task) -> None:
+    """Delete a task, its audio files and its MIDI; a queued or running one is cancelled.
+
+    A running generation finds its task gone at its next progress report, stops and
+    removes what it wrote. Afterwards the task and its audio URLs are 404.
+    """
+    running = task.status == "processing"
+    if task.status in ("queued", "processing"):
+        session.execute(
+            update(Task).where(Task.id == task.id).values(status="cancelled", cancel_requested=True)
+        )
+    files = session.scalars(select(AudioFile.id).where(AudioFile.task_id == task.id)).all()
+    midi_id = (task.result or {}).get("midi")
+    session.execute(delete(AudioFile).where(AudioFile.task_id == task.id))
+    session.execute(delete(Task).where(Task.id == task.id))
+    session.commit()
+    if running:
+        state.queue.cancel(task.id)
+    for file_id in [*files, *([midi_id] if midi_id else [])]:
+        state.storage.delete(file_id)

@@ -1,11 +1,12 @@
-"""``/generate``: submit, poll and cancel generation tasks, one at a time or in batches."""
+"""``/generate``: submit, poll, cancel and delete generation tasks, one at a time or in batches."""
 
 from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from music_gen.errors import InvalidParameterError, NotFoundError, ServiceUnavailableError
 from music_gen.service.deps import CurrentAccount, DbSession, State
@@ -16,6 +17,7 @@ from music_gen.service.routes.common import (
     is_uuid,
     new_task,
     owned_task,
+    remove_task,
     responses,
     task_view,
     validate_generation,
@@ -29,6 +31,7 @@ from music_gen.service.schemas import (
     TaskState,
     TaskStatus,
 )
+from music_gen.service.state import AppState
 from music_gen.service.webhooks import task_webhook
 
 router = APIRouter(prefix="/generate", tags=["generate"])
@@ -190,8 +193,8 @@ def get_task(
     return view
 
 
-@router.delete(
-    "/{task_id}",
+@router.post(
+    "/{task_id}/cancel",
     response_model=TaskStatus,
     responses=responses(404, *AUTHED),
     summary="Cancel a task",
@@ -204,27 +207,51 @@ def cancel_task(
     A finished task is returned unchanged.
     """
     task = owned_task(session, principal, task_id)
+    _cancel(state, session, task.id)
+    session.refresh(task)
+    view = task_view(request, session, task)
+    session.commit()
+    return view
+
+
+@router.delete(
+    "/{task_id}",
+    status_code=204,
+    response_class=Response,
+    responses=responses(404, *AUTHED),
+    summary="Delete a task and its audio",
+)
+def delete_task(
+    task_id: str, principal: CurrentAccount, state: State, session: DbSession
+) -> Response:
+    """Remove a task and its audio files; afterwards the task and its audio URLs are 404.
+
+    A queued or running task is cancelled first (a running generation stops at its next
+    progress report). To stop a task and keep it, ``POST /generate/{task_id}/cancel``.
+    """
+    remove_task(state, session, owned_task(session, principal, task_id))
+    return Response(status_code=204)
+
+
+def _cancel(state: AppState, session: Session, task_id: str) -> None:
+    """Cancel a queued task now, ask a running one to stop; a finished one is left alone."""
     cancelled = session.execute(
         update(Task)
-        .where(Task.id == task.id, Task.status == "queued")
+        .where(Task.id == task_id, Task.status == "queued")
         .values(status="cancelled", cancel_requested=True)
     ).rowcount  # type: ignore[attr-defined]
     running = 0
     if not cancelled:
         running = session.execute(
             update(Task)
-            .where(Task.id == task.id, Task.status == "processing")
+            .where(Task.id == task_id, Task.status == "processing")
             .values(cancel_requested=True)
         ).rowcount  # type: ignore[attr-defined]
     session.commit()
     if running:
-        state.queue.cancel(task.id)
+        state.queue.cancel(task_id)
     if cancelled:
-        state.webhook_events.emit(task.id, "completed")
-    session.refresh(task)
-    view = task_view(request, session, task)
-    session.commit()
-    return view
+        state.webhook_events.emit(task_id, "completed")
 
 
 def _aggregate(counts: dict[str, int]) -> TaskState:

@@ -25,18 +25,27 @@ def live() -> Liveness:
     summary="Readiness",
 )
 def ready(state: State) -> JSONResponse:
-    """200 when the database answers, every worker runs and the default model is loaded."""
+    """200 when the database answers, audio can be stored, every worker runs and the
+    default model is loaded."""
     database = state.db.ping()
+    storage = state.storage.writable()
     model = state.settings.default_model
     loaded = state.generators.is_loaded(model)
     alive = state.queue.workers_alive()
     depth = state.queue.depth() if database else 0
     # With queue=celery the workers load the models, not this process.
     engine_ok = loaded or not state.settings.preload or state.settings.queue != "local"
-    ok = database and alive >= state.queue.size and engine_ok and not state.draining.is_set()
+    ok = (
+        database
+        and storage
+        and alive >= state.queue.size
+        and engine_ok
+        and not state.draining.is_set()
+    )
     body = Readiness(
         ready=ok,
         database=database,
+        storage=storage,
         engine_loaded=loaded,
         engine_error=state.engine_error,
         default_model=model,

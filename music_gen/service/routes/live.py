@@ -458,6 +458,7 @@ class _Player:
         limits = self.state.limits
         with self.state.db.session() as db:
             limits.add_bandwidth(db, self.principal.account_id, sent)
+        self.state.metrics.quota_bytes.inc(sent)
         if check:
             ahead = math.ceil(BANDWIDTH_FLUSH_S * self.session.sample_rate) * 2 * 2
             with self.state.db.session() as db:

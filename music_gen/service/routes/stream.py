@@ -12,24 +12,33 @@ Protocol (JSON text messages, one generation per connection; the README has exam
    16-bit PCM, quantised as the stored WAV is, ``timestamp`` the chunk's start in seconds of
    audio; then ``{"type": "completed", "task_id", "audio_url", "duration", "metadata"}`` and
    close 1000.
-3. Client ``{"type": "cancel"}``, a disconnect, or ``DELETE /generate/{task_id}`` stop the
-   generation: ``{"type": "cancelled", "task_id"}`` and close 1000.
+3. Client ``{"type": "cancel"}``, a disconnect, ``POST /generate/{task_id}/cancel`` or
+   ``DELETE /generate/{task_id}`` stop the generation: ``{"type": "cancelled", "task_id"}``
+   and close 1000.
 
 Errors: ``{"type": "error", "error": {"code", "message", "details"}}`` then a close: 1008
-for a missing, wrong or revoked key or a bad request, 1013 for a limit (``details.retry_after``
-in seconds), 1011 for a failed generation.
+for a missing, wrong or revoked key or a bad request (not JSON, nested too deeply, wrong
+fields), 1007 for a binary frame that is not UTF-8, 1009 for a message over
+MAX_MESSAGE_CHARS, 1013 for a limit (``details.retry_after`` in seconds), 1011 for a failed
+generation. Once the stream runs, frames other than a cancel are ignored: garbage does not
+stop it.
 
 The stream is a task like any other: it counts against the rate and concurrency limits,
-shows in ``GET /generate/{task_id}`` and its audio is served at ``audio_url``.
+shows in ``GET /generate/{task_id}`` and its audio is served at ``audio_url``. The PCM bytes
+of the audio chunks count against the monthly bandwidth quota: the whole piece's bytes are
+reserved when the stream is accepted (a stream that does not fit is refused with
+``QUOTA_EXCEEDED`` and 1013) and what was not sent is given back when it ends.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import secrets
 from typing import Any
 
+import anyio
 from anyio import to_thread
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import ValidationError
@@ -56,12 +65,19 @@ MIN_CHUNK_S, MAX_CHUNK_S = 0.05, 10.0
 SEND_TIMEOUT_S = 30.0
 #: Seconds to wait for the generate message.
 FIRST_MESSAGE_TIMEOUT_S = 30.0
+#: Bytes of one sample in an audio_chunk (16-bit PCM); what the bandwidth quota counts.
+BYTES_PER_SAMPLE = 2
 #: Fields of the generate message about the stream itself, not the generation.
 _STREAM_FIELDS = ("type", "stream", "token", "chunk_s")
 
+#: Longest client message, in characters (a generate message is well under 10 000).
+MAX_MESSAGE_CHARS = 64 * 1024
+
 # Close codes (RFC 6455, section 7.4.1).
 CLOSE_NORMAL = 1000
+CLOSE_INVALID_DATA = 1007
 CLOSE_POLICY = 1008
+CLOSE_TOO_BIG = 1009
 CLOSE_ERROR = 1011
 CLOSE_TRY_LATER = 1013
 
@@ -97,9 +113,17 @@ async def stream(websocket: WebSocket) -> None:
     finally:
         run.stop.set()
         listener.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await listener
-        await to_thread.run_sync(run.join, 60.0)
+        # Shielded: a closing connection cancels this coroutine, and the unsent bytes must
+        # still go back to the quota.
+        with anyio.CancelScope(shield=True):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await listener
+            await to_thread.run_sync(run.join, 60.0)
+            state.metrics.quota_bytes.inc(run.sent_bytes)
+            unsent = job.reserved_bytes - run.sent_bytes
+            await to_thread.run_sync(
+                state.limits.release_bandwidth, state.db, job.principal.account_id, unsent
+            )
 
 
 async def _accept(websocket: WebSocket, state: AppState) -> tuple[StreamJob, bool]:
@@ -109,16 +133,15 @@ async def _accept(websocket: WebSocket, state: AppState) -> tuple[StreamJob, boo
         The job, and whether to send the audio chunks.
     """
     header = websocket.headers.get("authorization")
-    principal = await to_thread.run_sync(_authenticate, state, header) if header else None
+    address = websocket.client.host if websocket.client else "unknown"
+    principal = await to_thread.run_sync(_authenticate, state, header, address) if header else None
     try:
-        message = await asyncio.wait_for(websocket.receive_json(), FIRST_MESSAGE_TIMEOUT_S)
+        message = await asyncio.wait_for(_receive(websocket), FIRST_MESSAGE_TIMEOUT_S)
     except TimeoutError as exc:
         raise _Refused(
             InvalidParameterError(f"No generate message within {FIRST_MESSAGE_TIMEOUT_S:g}s"),
             CLOSE_POLICY,
         ) from exc
-    except (ValueError, KeyError) as exc:
-        raise _Refused(InvalidParameterError("Messages must be JSON text"), CLOSE_POLICY) from exc
     if not isinstance(message, dict) or message.get("type") != "generate":
         raise _Refused(
             InvalidParameterError(
@@ -130,16 +153,65 @@ async def _accept(websocket: WebSocket, state: AppState) -> tuple[StreamJob, boo
     if principal is None:
         token = message.get("token")
         authorization = f"Bearer {token}" if isinstance(token, str) else None
-        principal = await to_thread.run_sync(_authenticate, state, authorization)
+        principal = await to_thread.run_sync(_authenticate, state, authorization, address)
     request, chunk_s, send_chunks = _parse(message)
-    job = await to_thread.run_sync(_create_task, state, principal, request, chunk_s)
+    job = await to_thread.run_sync(_create_task, state, principal, request, chunk_s, send_chunks)
     return job, send_chunks
 
 
-def _authenticate(state: AppState, authorization: str | None) -> Principal:
+async def _receive(websocket: WebSocket) -> Any:
+    """The next client message, parsed.
+
+    Raises:
+        WebSocketDisconnect: The client left.
+        _Refused: The frame is not UTF-8 (1007), too big (1009), not JSON or nested too
+            deeply (1008).
+    """
+    frame = await websocket.receive()
+    if frame["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(frame.get("code", 1000))
+    text = frame.get("text")
+    if text is None:
+        try:
+            text = (frame.get("bytes") or b"").decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise _Refused(
+                InvalidParameterError(
+                    f"Binary frame is not UTF-8 (bad byte at offset {exc.start}); send JSON text"
+                ),
+                CLOSE_INVALID_DATA,
+            ) from exc
+    if len(text) > MAX_MESSAGE_CHARS:
+        raise _Refused(
+            InvalidParameterError(
+                f"Message of {len(text)} characters; the limit is {MAX_MESSAGE_CHARS}",
+                details={"max_chars": MAX_MESSAGE_CHARS},
+            ),
+            CLOSE_TOO_BIG,
+        )
+    try:
+        return json.loads(text)
+    except RecursionError as exc:
+        raise _Refused(
+            InvalidParameterError("Message is nested too deeply to be a generate message"),
+            CLOSE_POLICY,
+        ) from exc
+    except ValueError as exc:
+        where = (
+            f" at line {exc.lineno} column {exc.colno}"
+            if isinstance(exc, json.JSONDecodeError)
+            else ""
+        )
+        raise _Refused(
+            InvalidParameterError(f"Message is not valid JSON{where}; send JSON text"),
+            CLOSE_POLICY,
+        ) from exc
+
+
+def _authenticate(state: AppState, authorization: str | None, address: str) -> Principal:
     try:
         with state.db.session() as session:
-            principal = state.authenticate(session, authorization)
+            principal = state.authenticate(session, authorization, address)
         state.limits.hit_request(principal)
     except RateLimitError as exc:
         raise _Refused(_with_retry_after(exc), CLOSE_TRY_LATER) from exc
@@ -187,12 +259,24 @@ def _parse(message: dict[str, Any]) -> tuple[GenerateRequest, float, bool]:
 
 
 def _create_task(
-    state: AppState, principal: Principal, request: GenerateRequest, chunk_s: float
+    state: AppState,
+    principal: Principal,
+    request: GenerateRequest,
+    chunk_s: float,
+    send_chunks: bool,
 ) -> StreamJob:
+    reserved = 0
+    owner = secrets.token_hex(16)
     try:
         model, params = validate_generation(state, request)
         # Drawn here when not given, so that the task records the seed that made its audio.
         seed = params.seed if params.seed is not None else secrets.randbelow(2**32)
+        if send_chunks:
+            info = state.generators.get(model).info
+            frames = round(params.duration_s * info.sample_rate)
+            size = frames * info.channels * BYTES_PER_SAMPLE
+            state.limits.reserve_bandwidth(state.db, principal, size)
+            reserved = size
         with state.limits.account_lock(principal.account_id), state.db.session() as session:
             state.limits.check_concurrency(session, principal, 1)
             task = new_task(
@@ -210,14 +294,18 @@ def _create_task(
                     "loudness_lufs": params.loudness_lufs,
                 },
             )
-            # This connection runs it: it starts as processing, so no queue worker claims it.
+            # This connection runs it: it starts as processing, so no queue worker claims it,
+            # and owned, so that only this connection records its outcome.
             task.status = "processing"
+            task.owner = owner
             task.attempts = 1
             task.started_at = utcnow()
             session.add(task)
     except RateLimitError as exc:
+        state.limits.release_bandwidth(state.db, principal.account_id, reserved)
         raise _Refused(_with_retry_after(exc), CLOSE_TRY_LATER) from exc
     except MusicGenError as exc:
+        state.limits.release_bandwidth(state.db, principal.account_id, reserved)
         raise _Refused(exc, CLOSE_POLICY) from exc
     return StreamJob(
         task_id=task.id,
@@ -232,6 +320,8 @@ def _create_task(
         loudness_lufs=params.loudness_lufs,
         format=request.format,
         chunk_s=chunk_s,
+        reserved_bytes=reserved,
+        owner=owner,
     )
 
 
@@ -242,31 +332,57 @@ def _with_retry_after(exc: RateLimitError) -> RateLimitError:
 
 
 async def _listen(websocket: WebSocket, run: StreamRun) -> None:
-    """Read client messages: a cancel stops the generation, and so does leaving."""
+    """Read client messages: a cancel stops the generation, and so does leaving.
+
+    Anything else (not JSON, another type, a frame too big) is ignored, so that a stray
+    frame cannot end a stream the client still reads.
+    """
     try:
         while True:
-            message = await websocket.receive_json()
+            try:
+                message = await _receive(websocket)
+            except _Refused:
+                continue
             if isinstance(message, dict) and message.get("type") == "cancel":
                 run.stop.set()
-    except (WebSocketDisconnect, RuntimeError, ValueError, KeyError):
+    except (WebSocketDisconnect, RuntimeError):
         run.stop.set()
 
 
 async def _pump(websocket: WebSocket, run: StreamRun, send_chunks: bool) -> None:
     """Send the generating thread's messages in order until it is done."""
+    channels = 1
     while True:
         kind, message = await run.queue.get()
         if kind == "error":
             await _send_error(websocket, message, CLOSE_ERROR)
             return
+        if kind == "started":
+            channels = int(message["channels"])
         if kind == "audio_chunk" and not send_chunks:
             run.sent(kind)
             continue
+        size = int(message["frames"]) * channels * BYTES_PER_SAMPLE if kind == "audio_chunk" else 0
+        if run.sent_bytes + size > run.job.reserved_bytes:
+            # More than the piece was announced to be: it must fit in the quota too.
+            try:
+                extra = run.sent_bytes + size - max(run.job.reserved_bytes, run.sent_bytes)
+                await to_thread.run_sync(
+                    run.state.limits.reserve_bandwidth, run.state.db, run.job.principal, extra
+                )
+            except RateLimitError as exc:
+                run.stop.set()
+                await _send_error(websocket, _with_retry_after(exc), CLOSE_TRY_LATER)
+                return
         try:
             await asyncio.wait_for(websocket.send_json(message), SEND_TIMEOUT_S)
-        except (TimeoutError, WebSocketDisconnect, RuntimeError, OSError):
-            run.stop.set()  # too slow or gone: the generation stops at its next chunk
+        except TimeoutError:
+            run.cut_slow_reader(SEND_TIMEOUT_S)  # recorded as CANCELLED, reason slow_reader
             return
+        except (WebSocketDisconnect, RuntimeError, OSError):
+            run.stop.set()  # gone: the generation stops at its next chunk
+            return
+        run.sent_bytes += size
         run.sent(kind)
         if kind in ("completed", "cancelled"):
             with contextlib.suppress(Exception):

@@ -8,13 +8,19 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import and_, or_, select
 from starlette.responses import Response
 
 from music_gen.errors import InvalidParameterError, NotFoundError
 from music_gen.service.deps import CurrentAccount, DbSession, State
-from music_gen.service.models import AudioFile, Task
-from music_gen.service.routes.common import AUTHED, owned_task, responses, task_view
+from music_gen.service.models import Task
+from music_gen.service.routes.common import (
+    AUTHED,
+    owned_task,
+    remove_task,
+    responses,
+    task_view,
+)
 from music_gen.service.schemas import TaskPage, TaskSummary
 
 router = APIRouter(prefix="/tasks", tags=["tasks"])
@@ -73,22 +79,7 @@ def list_tasks(
 )
 def delete_task(task_id: str, principal: CurrentAccount, state: State, session: DbSession) -> None:
     """Forget a task: its audio, its MIDI and its record. A running task is cancelled first."""
-    task = owned_task(session, principal, task_id)
-    running = task.status == "processing"
-    if task.status in ("queued", "processing"):
-        session.execute(
-            update(Task).where(Task.id == task.id).values(status="cancelled", cancel_requested=True)
-        )
-    files = session.scalars(select(AudioFile.id).where(AudioFile.task_id == task.id)).all()
-    midi_id = (task.result or {}).get("midi")
-    session.execute(delete(AudioFile).where(AudioFile.task_id == task.id))
-    session.execute(delete(Task).where(Task.id == task.id))
-    session.commit()
-    if running:
-        # The worker finds no row to complete and removes what it wrote.
-        state.queue.cancel(task.id)
-    for file_id in [*files, *([midi_id] if midi_id else [])]:
-        state.storage.delete(file_id)
+    remove_task(state, session, owned_task(session, principal, task_id))
 
 
 @router.get(

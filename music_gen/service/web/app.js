@@ -290,7 +290,7 @@ async function onSubmit(event) {
     setRunning({
       cancel: async () => {
         setStatus("Cancelling…");
-        await api(`/generate/${accepted.task_id}`, { method: "DELETE" });
+        await api(`/generate/${accepted.task_id}/cancel`, { method: "POST" });
       },
     });
     setStatus(`Queued (about ${Math.max(1, Math.round(accepted.eta))} s)…`, 0);

@@ -229,3 +229,14 @@ def test_no_silent_stretches(render: Render, prompt: str) -> None:
         for i in range(0, mono.size - window + 1, window)
     ]
     assert min(levels) > -45.0, f"{prompt}: a half second at {min(levels):.1f} dBFS"
+
+
+@pytest.mark.parametrize("temperature", [0.01, 100.0])
+def test_extreme_temperatures_give_valid_audio(engine: Any, temperature: float) -> None:
+    from music_gen.params import GenerationParams
+
+    audio = engine.generate(
+        GenerationParams("jazz piano trio", duration_s=1.0, temperature=temperature, seed=3)
+    )
+    assert np.isfinite(audio.samples).all()
+    assert np.abs(audio.samples).max() > 1e-3

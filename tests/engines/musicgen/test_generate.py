@@ -107,3 +107,12 @@ def test_duration_limits(mono_generator: MusicGenerator) -> None:
         mono_generator.generate("calm", duration=601.0)
     params = mono_generator.make_params("calm", duration=600.0)
     assert params.duration_s == 600.0
+
+
+@pytest.mark.parametrize("temperature", [0.01, 100.0])
+def test_extreme_temperatures_give_finite_audio(
+    mono_generator: MusicGenerator, temperature: float
+) -> None:
+    audio = mono_generator.generate("x", 0.2, temperature=temperature, seed=5)
+    assert audio.samples.shape[-1] == round(0.2 * TINY_SAMPLE_RATE)
+    assert np.isfinite(audio.samples).all()

@@ -57,7 +57,7 @@ def test_offline_hub_name_not_cached(offline: None, tmp_path: Path) -> None:
     with pytest.raises(ModelUnavailableError) as info:
         generator.generate("calm piano", duration=1.0)
     assert info.value.code == "MODEL_UNAVAILABLE"
-    assert "huggingface-cli download facebook/musicgen-small" in info.value.message
+    assert "musicgen models download facebook/musicgen-small" in info.value.message
     assert "HF_HUB_OFFLINE" in info.value.message
     assert "model=" in info.value.message
 
@@ -177,3 +177,32 @@ def test_cached_hub_musicgen_repo_resolves(
 def test_unknown_hub_repo_is_not_found() -> None:
     with pytest.raises(ModelNotFoundError, match="available models"):
         resolve("someone/not-cached-anywhere")
+
+
+@pytest.fixture
+def unreachable_hub(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Online as far as settings go, but the Hub's address answers nothing (a closed port)."""
+    import socket
+
+    from huggingface_hub import constants
+
+    from music_gen.engines.musicgen import checkpoints
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    for variable in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HTTPS_PROXY", "https_proxy"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    monkeypatch.setattr(constants, "ENDPOINT", f"http://127.0.0.1:{port}")
+    checkpoints.forget_hub_reachability()
+
+
+def test_an_unreachable_hub_is_detected_and_said(unreachable_hub: None, tmp_path: Path) -> None:
+    generator = MusicGenerator(model="facebook/musicgen-small", cache_dir=tmp_path)
+    assert generator.info.available is False
+    assert "cannot be reached" in (generator.info.reason or "")
+    with pytest.raises(ModelUnavailableError) as info:
+        generator.generate("calm piano", duration=1.0)
+    assert "cannot be reached" in info.value.message
+    assert "musicgen models download facebook/musicgen-small" in info.value.message
