@@ -175,13 +175,18 @@ class MusicgenEngine(Engine):
         conditioning = self._conditioning([request])
 
         def run(on_codes: Callable[[torch.Tensor], None]) -> torch.Tensor:
+            # The frames drawn past the end (see _codes) are not the piece's: decoding them as
+            # lookahead would make the stream's last chunk differ from generate()'s.
+            def report(codes: torch.Tensor) -> None:
+                on_codes(codes[..., :total_frames])
+
             with self._seeded(seed), torch.inference_mode():
                 return self._codes(
                     conditioning,
                     request,
                     total_frames,
                     generators=row_generators([seed], self.loaded.device),
-                    on_codes=on_codes,
+                    on_codes=report,
                 )
 
         yield from stream_pieces(

@@ -29,9 +29,14 @@ def test_generate_and_batch_reach_the_target(mono_generator: MusicGenerator, tar
         assert audio.metadata["loudness_lufs"] == pytest.approx(lufs, abs=0.05)
 
 
-def test_stream_equals_generate_and_off_is_raw(mono_generator: MusicGenerator) -> None:
-    whole = mono_generator.generate("ambient synth", 1.5, top_k=1, seed=9)
-    chunks = list(mono_generator.stream("ambient synth", 1.5, chunk_s=0.5, top_k=1, seed=9))
+@pytest.mark.parametrize("decoder", ["stock", "fast"])
+def test_stream_equals_generate_and_off_is_raw(
+    mono_generator: MusicGenerator, decoder: str
+) -> None:
+    whole = mono_generator.generate("ambient synth", 1.5, top_k=1, seed=9, decoder=decoder)
+    chunks = list(
+        mono_generator.stream("ambient synth", 1.5, chunk_s=0.5, top_k=1, seed=9, decoder=decoder)
+    )
     joined = np.concatenate([c.samples for c in chunks], axis=1)
     np.testing.assert_allclose(joined, whole.samples, atol=1e-5)
     raw = mono_generator.generate("ambient synth", 1.5, top_k=1, seed=9, loudness_lufs=None)
