@@ -109,7 +109,15 @@ def test_a_stream_over_the_quota_is_refused(tight: Service) -> None:
 def test_a_cancelled_stream_gives_back_what_it_did_not_send(tight: Service) -> None:
     key, account_id = tight.key(tier="pro")
     headers = {"Authorization": f"Bearer {key}"}
-    request = {"type": "generate", "prompt": "x", "duration": 3, "model": "test-drip-slow"}
+    # No loudness target: a levelled stream holds its first seconds back until measured,
+    # and this piece would then arrive whole before the cancel.
+    request = {
+        "type": "generate",
+        "prompt": "x",
+        "duration": 3,
+        "model": "test-drip-slow",
+        "loudness_lufs": None,
+    }
     with tight.client.websocket_connect(WS, headers=headers) as ws:
         ws.send_json({**request, "chunk_s": 0.1})
         task_id = ws.receive_json()["task_id"]
