@@ -207,3 +207,58 @@ def test_idle_and_long_sessions_end_with_a_musical_ending(
         assert chunks[-1]["start_frame"] + chunks[-1]["frames"] == stopping["end_frame"]
         last = np.frombuffer(base64.b64decode(chunks[-1]["data"]), "<i2")
         assert np.abs(last[-8:]).max() < 50  # faded out, not cut
+
+
+DEEP = "[" * 30_000 + "]" * 30_000  # under the size limit, deeper than the parser recurses
+
+
+@pytest.mark.parametrize(
+    ("frame", "close"),
+    [(DEEP, 1008), ("x" * (64 * 1024 + 1), 1009), (b"\xff\xfe", 1007)],
+)
+def test_a_hostile_first_frame_gets_the_envelope_and_a_close_code(
+    tmp_path: Path, frame: str | bytes, close: int
+) -> None:
+    with (
+        live_app(tmp_path) as (client, state),
+        client.websocket_connect(WS, headers=key(state)) as ws,
+    ):
+        if isinstance(frame, bytes):
+            ws.send_bytes(frame)
+        else:
+            ws.send_text(frame)
+        error = ws.receive_json()
+        assert error["type"] == "error" and error["error"]["code"] == "INVALID_PARAMETER"
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json()
+        assert closed.value.code == close
+
+
+def test_a_hostile_frame_during_a_session_is_answered_and_the_music_plays_on(
+    tmp_path: Path,
+) -> None:
+    with (
+        live_app(tmp_path) as (client, state),
+        client.websocket_connect(WS, headers=key(state)) as ws,
+    ):
+        ws.send_json(START)
+        assert ws.receive_json()["type"] == "started"
+        chunks: list[dict[str, Any]] = []
+        for frame in (DEEP, "x" * (64 * 1024 + 1)):
+            ws.send_text(frame)
+            assert read_until(ws, "error", chunks)["error"]["code"] == "INVALID_PARAMETER"
+        ws.send_json({"type": "ping", "id": 1})
+        assert read_until(ws, "pong", chunks)["id"] == 1
+        ws.send_json({"type": "stop", "ending": False})
+        read_until(ws, "stopping", chunks)
+    assert chunks
+
+
+def test_failed_keys_on_the_live_socket_count_per_address(tmp_path: Path) -> None:
+    with live_app(tmp_path, auth_failures_per_minute=2) as (client, _):
+        codes = []
+        for _ in range(3):
+            with client.websocket_connect(WS, headers={"Authorization": "Bearer nope"}) as ws:
+                codes.append(ws.receive_json()["error"]["code"])
+        assert codes[:2] == ["UNAUTHORIZED", "UNAUTHORIZED"]
+        assert codes[2] == "RATE_LIMITED"

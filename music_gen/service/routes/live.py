@@ -33,7 +33,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
-import json
 import math
 import threading
 import uuid
@@ -48,12 +47,16 @@ from music_gen.errors import InvalidParameterError, MusicGenError, RateLimitErro
 from music_gen.live import LiveSession, check_prompt
 from music_gen.service.auth import Principal
 from music_gen.service.routes.common import require_available
-from music_gen.service.routes.stream import (
+from music_gen.service.routes.sockets import (
     CLOSE_NORMAL,
     CLOSE_POLICY,
     CLOSE_TRY_LATER,
-    FIRST_MESSAGE_TIMEOUT_S,
     SEND_TIMEOUT_S,
+    Refused,
+    open_session,
+    receive_message,
+    send_error,
+    with_retry_after,
 )
 from music_gen.service.state import AppState
 from music_gen.service.streaming import ENCODING, pcm16
@@ -73,15 +76,8 @@ _START_FIELDS = frozenset(
 )
 _STEER_FIELDS = frozenset({"type", "id", "prompt", "intensity", "tempo_bpm", "key", "at"})
 _REGISTRY_LOCK = threading.Lock()
-
-
-class _Refused(Exception):
-    """End the connection with an error message and a close code."""
-
-    def __init__(self, error: MusicGenError, close_code: int) -> None:
-        super().__init__(error.message)
-        self.error = error
-        self.close_code = close_code
+# What the listener hands over when the client has gone (a message may be JSON null).
+_GONE = object()
 
 
 class LiveSessions:
@@ -126,8 +122,8 @@ async def live(websocket: WebSocket) -> None:
     await websocket.accept()
     try:
         principal, session, chunk_s = await _open(websocket, state, sessions)
-    except _Refused as refused:
-        await _send_error(websocket, refused.error, refused.close_code)
+    except Refused as refused:
+        await send_error(websocket, refused.error, refused.close_code)
         return
     except WebSocketDisconnect:
         return
@@ -142,32 +138,10 @@ async def _open(
     websocket: WebSocket, state: AppState, sessions: LiveSessions
 ) -> tuple[Principal, LiveSession, float]:
     """Authenticate, read the start message, check the limits and start the session."""
-    header = websocket.headers.get("authorization")
-    principal = await to_thread.run_sync(_authenticate, state, header) if header else None
-    try:
-        message = await asyncio.wait_for(websocket.receive_json(), FIRST_MESSAGE_TIMEOUT_S)
-    except TimeoutError as exc:
-        raise _Refused(
-            InvalidParameterError(f"No start message within {FIRST_MESSAGE_TIMEOUT_S:g}s"),
-            CLOSE_POLICY,
-        ) from exc
-    except (ValueError, KeyError) as exc:
-        raise _Refused(InvalidParameterError("Messages must be JSON text"), CLOSE_POLICY) from exc
-    if not isinstance(message, dict) or message.get("type") != "start":
-        raise _Refused(
-            InvalidParameterError(
-                'The first message must be {"type": "start", "prompt": ...}',
-                details={"field": "type"},
-            ),
-            CLOSE_POLICY,
-        )
-    if principal is None:
-        token = message.get("token")
-        authorization = f"Bearer {token}" if isinstance(token, str) else None
-        principal = await to_thread.run_sync(_authenticate, state, authorization)
+    principal, message = await open_session(websocket, state, "start")
     unknown = sorted(set(message) - _START_FIELDS)
     if unknown:
-        raise _Refused(
+        raise Refused(
             InvalidParameterError(
                 f"Unknown field(s) in the start message: {', '.join(unknown)}; valid: "
                 f"{', '.join(sorted(_START_FIELDS))}",
@@ -181,7 +155,7 @@ async def _open(
         or not isinstance(chunk_s, (int, float))
         or not MIN_CHUNK_S <= chunk_s <= MAX_CHUNK_S
     ):
-        raise _Refused(
+        raise Refused(
             InvalidParameterError(
                 f"chunk_s must be a number in [{MIN_CHUNK_S}, {MAX_CHUNK_S}], got {chunk_s!r}",
                 details={"field": "chunk_s"},
@@ -190,18 +164,6 @@ async def _open(
         )
     session = await to_thread.run_sync(_start, state, sessions, principal, message, float(chunk_s))
     return principal, session, float(chunk_s)
-
-
-def _authenticate(state: AppState, authorization: str | None) -> Principal:
-    try:
-        with state.db.session() as session:
-            principal = state.authenticate(session, authorization)
-        state.limits.hit_request(principal)
-    except RateLimitError as exc:
-        raise _Refused(_with_retry_after(exc), CLOSE_TRY_LATER) from exc
-    except MusicGenError as exc:
-        raise _Refused(exc, CLOSE_POLICY) from exc
-    return principal
 
 
 def _start(
@@ -225,25 +187,19 @@ def _start(
             state.limits.check_bandwidth(db, principal, 0)
             sessions.add(principal.account_id)
     except RateLimitError as exc:
-        raise _Refused(_with_retry_after(exc), CLOSE_TRY_LATER) from exc
+        raise Refused(with_retry_after(exc), CLOSE_TRY_LATER) from exc
     except MusicGenError as exc:
-        raise _Refused(exc, CLOSE_POLICY) from exc
+        raise Refused(exc, CLOSE_POLICY) from exc
     names = ("intensity", "seed", "temperature", "top_k", "top_p")
     options = {k: message[k] for k in names if message.get(k) is not None}
     try:
         return generator.live(prompt, chunk_s=chunk_s, **options)
     except MusicGenError as exc:
         sessions.remove(principal.account_id)
-        raise _Refused(exc, CLOSE_POLICY) from exc
+        raise Refused(exc, CLOSE_POLICY) from exc
     except TypeError as exc:  # a field of the wrong kind the options did not catch
         sessions.remove(principal.account_id)
-        raise _Refused(InvalidParameterError(str(exc)), CLOSE_POLICY) from exc
-
-
-def _with_retry_after(exc: RateLimitError) -> RateLimitError:
-    if exc.retry_after_s is not None:
-        exc.details.setdefault("retry_after", max(1, round(exc.retry_after_s)))
-    return exc
+        raise Refused(InvalidParameterError(str(exc)), CLOSE_POLICY) from exc
 
 
 class _Player:
@@ -288,9 +244,13 @@ class _Player:
     async def _listen(self) -> None:
         try:
             while True:
-                await self.inbox.put(await self.websocket.receive_text())
+                try:
+                    message = await receive_message(self.websocket)
+                except Refused as refused:
+                    message = refused
+                await self.inbox.put(message)
         except (WebSocketDisconnect, RuntimeError, KeyError):
-            await self.inbox.put(None)
+            await self.inbox.put(_GONE)
 
     def _call(self, method: Any, *args: Any, **kwargs: Any) -> Any:
         with self.lock:
@@ -352,25 +312,24 @@ class _Player:
                 try:
                     await to_thread.run_sync(self._bill, True)
                 except RateLimitError as exc:
-                    await _send_error(self.websocket, _with_retry_after(exc), CLOSE_TRY_LATER)
+                    await send_error(self.websocket, with_retry_after(exc), CLOSE_TRY_LATER)
                     return
             due = self.started + session.position_frame / rate - self.lookahead_s
             try:
-                raw = await asyncio.wait_for(self.inbox.get(), max(0.002, due - loop.time()))
+                message = await asyncio.wait_for(self.inbox.get(), max(0.002, due - loop.time()))
             except TimeoutError:
                 continue
-            if raw is None:
+            if message is _GONE:
                 return
             last_heard = loop.time()
-            if not await self._handle(raw, last_heard):
+            if not await self._handle(message, last_heard):
                 return
 
-    async def _handle(self, raw: str, arrived: float) -> bool:
-        """Answer one client message; False when the connection is gone."""
-        try:
-            message = json.loads(raw)
-        except ValueError:
-            message = None
+    async def _handle(self, message: Any, arrived: float) -> bool:
+        """Answer one client message (parsed, or the frame's refusal); False when the
+        connection is gone. A refused frame is answered and the music plays on."""
+        if isinstance(message, Refused):
+            return await self._error(None, message.error)
         if not isinstance(message, dict):
             return await self._error(None, InvalidParameterError("Messages must be JSON objects"))
         ident = message.get("id")
@@ -470,9 +429,3 @@ def _next_chunk(session: LiveSession) -> np.ndarray | None:
         return next(session)
     except StopIteration:
         return None
-
-
-async def _send_error(websocket: WebSocket, error: MusicGenError, close_code: int) -> None:
-    with contextlib.suppress(Exception):
-        await websocket.send_json({"type": "error", "error": error.to_dict()})
-        await websocket.close(close_code, reason=error.code)

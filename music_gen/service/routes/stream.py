@@ -19,7 +19,7 @@ Protocol (JSON text messages, one generation per connection; the README has exam
 Errors: ``{"type": "error", "error": {"code", "message", "details"}}`` then a close: 1008
 for a missing, wrong or revoked key or a bad request (not JSON, nested too deeply, wrong
 fields), 1007 for a binary frame that is not UTF-8, 1009 for a message over
-MAX_MESSAGE_CHARS, 1013 for a limit (``details.retry_after`` in seconds), 1011 for a failed
+``sockets.MAX_MESSAGE_CHARS``, 1013 for a limit (``details.retry_after`` in seconds), 1011 for a failed
 generation. Once the stream runs, frames other than a cancel are ignored: garbage does not
 stop it.
 
@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import secrets
 from typing import Any
 
@@ -52,6 +51,18 @@ from music_gen.errors import (
 from music_gen.service.auth import Principal
 from music_gen.service.models import utcnow
 from music_gen.service.routes.common import new_task, validate_generation
+from music_gen.service.routes.sockets import (
+    CLOSE_ERROR,
+    CLOSE_NORMAL,
+    CLOSE_POLICY,
+    CLOSE_TRY_LATER,
+    SEND_TIMEOUT_S,
+    Refused,
+    open_session,
+    receive_message,
+    send_error,
+    with_retry_after,
+)
 from music_gen.service.schemas import GenerateRequest
 from music_gen.service.state import AppState
 from music_gen.service.streaming import StreamJob, StreamRun
@@ -61,34 +72,10 @@ router = APIRouter(tags=["stream"])
 #: Chunk length when the client does not ask, and the accepted range, in seconds.
 DEFAULT_CHUNK_S = 0.5
 MIN_CHUNK_S, MAX_CHUNK_S = 0.05, 10.0
-#: Seconds the client may take to accept one message before the stream is dropped.
-SEND_TIMEOUT_S = 30.0
-#: Seconds to wait for the generate message.
-FIRST_MESSAGE_TIMEOUT_S = 30.0
 #: Bytes of one sample in an audio_chunk (16-bit PCM); what the bandwidth quota counts.
 BYTES_PER_SAMPLE = 2
 #: Fields of the generate message about the stream itself, not the generation.
 _STREAM_FIELDS = ("type", "stream", "token", "chunk_s")
-
-#: Longest client message, in characters (a generate message is well under 10 000).
-MAX_MESSAGE_CHARS = 64 * 1024
-
-# Close codes (RFC 6455, section 7.4.1).
-CLOSE_NORMAL = 1000
-CLOSE_INVALID_DATA = 1007
-CLOSE_POLICY = 1008
-CLOSE_TOO_BIG = 1009
-CLOSE_ERROR = 1011
-CLOSE_TRY_LATER = 1013
-
-
-class _Refused(Exception):
-    """End the connection with an error message and a close code."""
-
-    def __init__(self, error: MusicGenError, close_code: int) -> None:
-        super().__init__(error.message)
-        self.error = error
-        self.close_code = close_code
 
 
 @router.websocket("/ws/stream")
@@ -98,8 +85,8 @@ async def stream(websocket: WebSocket) -> None:
     await websocket.accept()
     try:
         job, send_chunks = await _accept(websocket, state)
-    except _Refused as refused:
-        await _send_error(websocket, refused.error, refused.close_code)
+    except Refused as refused:
+        await send_error(websocket, refused.error, refused.close_code)
         return
     except WebSocketDisconnect:
         return
@@ -132,98 +119,16 @@ async def _accept(websocket: WebSocket, state: AppState) -> tuple[StreamJob, boo
     Returns:
         The job, and whether to send the audio chunks.
     """
-    header = websocket.headers.get("authorization")
-    address = websocket.client.host if websocket.client else "unknown"
-    principal = await to_thread.run_sync(_authenticate, state, header, address) if header else None
-    try:
-        message = await asyncio.wait_for(_receive(websocket), FIRST_MESSAGE_TIMEOUT_S)
-    except TimeoutError as exc:
-        raise _Refused(
-            InvalidParameterError(f"No generate message within {FIRST_MESSAGE_TIMEOUT_S:g}s"),
-            CLOSE_POLICY,
-        ) from exc
-    if not isinstance(message, dict) or message.get("type") != "generate":
-        raise _Refused(
-            InvalidParameterError(
-                'The first message must be {"type": "generate", "prompt": ...}',
-                details={"field": "type"},
-            ),
-            CLOSE_POLICY,
-        )
-    if principal is None:
-        token = message.get("token")
-        authorization = f"Bearer {token}" if isinstance(token, str) else None
-        principal = await to_thread.run_sync(_authenticate, state, authorization, address)
+    principal, message = await open_session(websocket, state, "generate")
     request, chunk_s, send_chunks = _parse(message)
     job = await to_thread.run_sync(_create_task, state, principal, request, chunk_s, send_chunks)
     return job, send_chunks
 
 
-async def _receive(websocket: WebSocket) -> Any:
-    """The next client message, parsed.
-
-    Raises:
-        WebSocketDisconnect: The client left.
-        _Refused: The frame is not UTF-8 (1007), too big (1009), not JSON or nested too
-            deeply (1008).
-    """
-    frame = await websocket.receive()
-    if frame["type"] == "websocket.disconnect":
-        raise WebSocketDisconnect(frame.get("code", 1000))
-    text = frame.get("text")
-    if text is None:
-        try:
-            text = (frame.get("bytes") or b"").decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise _Refused(
-                InvalidParameterError(
-                    f"Binary frame is not UTF-8 (bad byte at offset {exc.start}); send JSON text"
-                ),
-                CLOSE_INVALID_DATA,
-            ) from exc
-    if len(text) > MAX_MESSAGE_CHARS:
-        raise _Refused(
-            InvalidParameterError(
-                f"Message of {len(text)} characters; the limit is {MAX_MESSAGE_CHARS}",
-                details={"max_chars": MAX_MESSAGE_CHARS},
-            ),
-            CLOSE_TOO_BIG,
-        )
-    try:
-        return json.loads(text)
-    except RecursionError as exc:
-        raise _Refused(
-            InvalidParameterError("Message is nested too deeply to be a generate message"),
-            CLOSE_POLICY,
-        ) from exc
-    except ValueError as exc:
-        where = (
-            f" at line {exc.lineno} column {exc.colno}"
-            if isinstance(exc, json.JSONDecodeError)
-            else ""
-        )
-        raise _Refused(
-            InvalidParameterError(f"Message is not valid JSON{where}; send JSON text"),
-            CLOSE_POLICY,
-        ) from exc
-
-
-def _authenticate(state: AppState, authorization: str | None, address: str) -> Principal:
-    try:
-        with state.db.session() as session:
-            principal = state.authenticate(session, authorization, address)
-        state.limits.hit_request(principal)
-    except RateLimitError as exc:
-        raise _Refused(_with_retry_after(exc), CLOSE_TRY_LATER) from exc
-    except MusicGenError as exc:
-        raise _Refused(exc, CLOSE_POLICY) from exc
-    return principal
-
-
 def _parse(message: dict[str, Any]) -> tuple[GenerateRequest, float, bool]:
     send_chunks = message.get("stream", True)
     if not isinstance(send_chunks, bool):
-        raise _Refused(
+        raise Refused(
             InvalidParameterError(
                 f"stream must be true or false, got {send_chunks!r}", details={"field": "stream"}
             ),
@@ -235,7 +140,7 @@ def _parse(message: dict[str, Any]) -> tuple[GenerateRequest, float, bool]:
         or not isinstance(chunk_s, (int, float))
         or not MIN_CHUNK_S <= chunk_s <= MAX_CHUNK_S
     ):
-        raise _Refused(
+        raise Refused(
             InvalidParameterError(
                 f"chunk_s must be a number in [{MIN_CHUNK_S}, {MAX_CHUNK_S}], got {chunk_s!r}",
                 details={"field": "chunk_s"},
@@ -252,7 +157,7 @@ def _parse(message: dict[str, Any]) -> tuple[GenerateRequest, float, bool]:
         ]
         first = problems[0]
         error_type = InvalidPromptError if first["field"] == "prompt" else InvalidParameterError
-        raise _Refused(
+        raise Refused(
             error_type(f"{first['field']}: {first['message']}", details={"errors": problems}),
             CLOSE_POLICY,
         ) from exc
@@ -303,10 +208,10 @@ def _create_task(
             session.add(task)
     except RateLimitError as exc:
         state.limits.release_bandwidth(state.db, principal.account_id, reserved)
-        raise _Refused(_with_retry_after(exc), CLOSE_TRY_LATER) from exc
+        raise Refused(with_retry_after(exc), CLOSE_TRY_LATER) from exc
     except MusicGenError as exc:
         state.limits.release_bandwidth(state.db, principal.account_id, reserved)
-        raise _Refused(exc, CLOSE_POLICY) from exc
+        raise Refused(exc, CLOSE_POLICY) from exc
     return StreamJob(
         task_id=task.id,
         principal=principal,
@@ -325,12 +230,6 @@ def _create_task(
     )
 
 
-def _with_retry_after(exc: RateLimitError) -> RateLimitError:
-    if exc.retry_after_s is not None:
-        exc.details.setdefault("retry_after", max(1, round(exc.retry_after_s)))
-    return exc
-
-
 async def _listen(websocket: WebSocket, run: StreamRun) -> None:
     """Read client messages: a cancel stops the generation, and so does leaving.
 
@@ -340,8 +239,8 @@ async def _listen(websocket: WebSocket, run: StreamRun) -> None:
     try:
         while True:
             try:
-                message = await _receive(websocket)
-            except _Refused:
+                message = await receive_message(websocket)
+            except Refused:
                 continue
             if isinstance(message, dict) and message.get("type") == "cancel":
                 run.stop.set()
@@ -355,7 +254,7 @@ async def _pump(websocket: WebSocket, run: StreamRun, send_chunks: bool) -> None
     while True:
         kind, message = await run.queue.get()
         if kind == "error":
-            await _send_error(websocket, message, CLOSE_ERROR)
+            await send_error(websocket, message, CLOSE_ERROR)
             return
         if kind == "started":
             channels = int(message["channels"])
@@ -372,7 +271,7 @@ async def _pump(websocket: WebSocket, run: StreamRun, send_chunks: bool) -> None
                 )
             except RateLimitError as exc:
                 run.stop.set()
-                await _send_error(websocket, _with_retry_after(exc), CLOSE_TRY_LATER)
+                await send_error(websocket, with_retry_after(exc), CLOSE_TRY_LATER)
                 return
         try:
             await asyncio.wait_for(websocket.send_json(message), SEND_TIMEOUT_S)
@@ -388,9 +287,3 @@ async def _pump(websocket: WebSocket, run: StreamRun, send_chunks: bool) -> None
             with contextlib.suppress(Exception):
                 await websocket.close(CLOSE_NORMAL)
             return
-
-
-async def _send_error(websocket: WebSocket, error: MusicGenError, close_code: int) -> None:
-    with contextlib.suppress(Exception):
-        await websocket.send_json({"type": "error", "error": error.to_dict()})
-        await websocket.close(close_code, reason=error.code)
