@@ -19,9 +19,9 @@ Protocol (JSON text messages, one generation per connection; the README has exam
 Errors: ``{"type": "error", "error": {"code", "message", "details"}}`` then a close: 1008
 for a missing, wrong or revoked key or a bad request (not JSON, nested too deeply, wrong
 fields), 1007 for a binary frame that is not UTF-8, 1009 for a message over
-``sockets.MAX_MESSAGE_CHARS``, 1013 for a limit (``details.retry_after`` in seconds), 1011 for a failed
-generation. Once the stream runs, frames other than a cancel are ignored: garbage does not
-stop it.
+``sockets.MAX_MESSAGE_CHARS``, 1013 for a limit (``details.retry_after`` in seconds), 1011
+for a failed generation. Once the stream runs, frames other than a cancel are ignored:
+garbage does not stop it.
 
 The stream is a task like any other: it counts against the rate and concurrency limits,
 shows in ``GET /generate/{task_id}`` and its audio is served at ``audio_url``. The PCM bytes
