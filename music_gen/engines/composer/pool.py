@@ -25,6 +25,8 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from threadpoolctl import threadpool_limits
+
 from music_gen.audio import AudioOutput
 from music_gen.engines.base import AudioChunk, Engine, EngineCapabilities, ProgressCallback
 from music_gen.engines.composer.arrange import Arrangement
@@ -46,8 +48,13 @@ def default_processes() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _serve(conn: Connection, stop: Any, soundfont: str | None) -> None:
-    """A worker process: one ComposerEngine answering (method, args) requests on ``conn``."""
+def _serve(conn: Connection, stop: Any, soundfont: str | None, native_threads: int) -> None:
+    """A worker process: one ComposerEngine answering (method, args) requests on ``conn``.
+
+    Native thread pools (BLAS, OpenMP) are limited to ``native_threads``: the pool's processes
+    already share the cores, and threads from every process on every core slow them all.
+    """
+    threadpool_limits(native_threads)
     engine: ComposerEngine | None = None
     try:
         engine = ComposerEngine(soundfont)
@@ -94,11 +101,14 @@ def _send_error(conn: Connection, exc: Exception) -> None:
 class _Worker:
     """One worker process and the parent's end of its pipe."""
 
-    def __init__(self, context: Any, soundfont: str | None) -> None:
+    def __init__(self, context: Any, soundfont: str | None, native_threads: int) -> None:
         self.conn, child = context.Pipe()
         self.stop = context.Event()
         self.process = context.Process(
-            target=_serve, args=(child, self.stop, soundfont), name="musicgen-composer", daemon=True
+            target=_serve,
+            args=(child, self.stop, soundfont, native_threads),
+            name="musicgen-composer",
+            daemon=True,
         )
         self.process.start()
         child.close()
@@ -183,6 +193,8 @@ class ComposerPool(Engine):
         self.soundfont = self._local.soundfont
         self.model_name = self._local.model_name
         self._context = multiprocessing.get_context("spawn")
+        # Each worker's share of the cores for native thread pools (as joblib's workers do).
+        self._native_threads = max(1, default_processes() // processes)
         self._idle: queue.SimpleQueue[_Worker] = queue.SimpleQueue()
         self._workers: list[_Worker] = []
         self._started = 0
@@ -263,7 +275,7 @@ class ComposerPool(Engine):
                     return idle
                 self._drop(idle)  # died while idle: nothing was lost, take another
         try:
-            worker = _Worker(self._context, str(self.soundfont))
+            worker = _Worker(self._context, str(self.soundfont), self._native_threads)
         except BaseException:
             with self._lock:
                 self._started -= 1
