@@ -11,8 +11,13 @@ compare the ratios.
 * lone task: one task queued when nothing else waits; wall time from queueing to completion
   (batching adds one look for batch-mates; it waits only when it finds some).
 
+Every task is levelled to -14 LUFS as the service does by default; ``--loudness off`` leaves
+the engine's level (``"loudness_lufs": null``), which shows the batching of generation itself:
+levelling is per-task work that batching cannot share, and the tiny random checkpoint's
+click-like output is the costliest kind to level (two limiter rounds per piece).
+
 Usage:
-    PYTHONPATH=. python bench/batching.py [--rounds 3] [--wait-ms 25]
+    PYTHONPATH=. python bench/batching.py [--rounds 3] [--wait-ms 25] [--loudness -14|off]
 """
 
 from __future__ import annotations
@@ -38,7 +43,9 @@ from tests.engines.musicgen.tiny import build_tiny_checkpoint
 SECRET = "bench-secret-0123456789abcdef"
 
 
-def _queue(state: AppState, model: str, count: int, durations: list[float]) -> list[str]:
+def _queue(
+    state: AppState, model: str, count: int, durations: list[float], loudness: float | None
+) -> list[str]:
     with state.db.session() as session:
         account_id = create_key(session, name="bench", tier="pro", secret=SECRET)[0].account_id
     tasks = [
@@ -57,6 +64,7 @@ def _queue(state: AppState, model: str, count: int, durations: list[float]) -> l
                 "top_k": 250,
                 "top_p": 1.0,
                 "seed": index,
+                "loudness_lufs": loudness,
             },
             attempts=0,
             cancel_requested=False,
@@ -82,9 +90,11 @@ def _wait(state: AppState, ids: list[str]) -> float:
         time.sleep(0.002)
 
 
-def _run(state: AppState, model: str, count: int, durations: list[float]) -> tuple[float, float]:
+def _run(
+    state: AppState, model: str, count: int, durations: list[float], loudness: float | None
+) -> tuple[float, float]:
     started = time.perf_counter()
-    ids = _queue(state, model, count, durations)
+    ids = _queue(state, model, count, durations, loudness)
     audio_s = _wait(state, ids)
     return audio_s, time.perf_counter() - started
 
@@ -111,7 +121,11 @@ def main() -> None:
     parser.add_argument(
         "--durations", default="1.5,2,2.5,3", help="seconds of audio of the tasks, cycled"
     )
+    parser.add_argument(
+        "--loudness", default="-14", help="LUFS every task is levelled to, or 'off'"
+    )
     args = parser.parse_args()
+    loudness = None if args.loudness == "off" else float(args.loudness)
     durations = [float(value) for value in args.durations.split(",")]
     torch.set_num_threads(1)
     with tempfile.TemporaryDirectory() as tmp:
@@ -127,22 +141,23 @@ def main() -> None:
         states = {name: app.state.service for name, app in apps.items()}
         for state in states.values():
             state.generators.load(model)
-            _run(state, model, 2, durations)  # warm up: first-call costs
+            _run(state, model, 2, durations, loudness)  # warm up: first-call costs
         speed: dict[str, list[float]] = {name: [] for name in states}
         lone: dict[str, list[float]] = {name: [] for name in states}
         for _ in range(args.rounds):
             for name, state in states.items():
-                audio_s, wall_s = _run(state, model, args.concurrent, durations)
+                audio_s, wall_s = _run(state, model, args.concurrent, durations, loudness)
                 speed[name].append(audio_s / wall_s)
             for _ in range(5):  # alternating, so that both see the same load
                 for name, state in states.items():
-                    lone[name].append(_run(state, model, 1, durations)[1])
+                    lone[name].append(_run(state, model, 1, durations, loudness)[1])
         for client in clients.values():
             client.__exit__(None, None, None)
     single, batched = list(states)
     print(
         f"tiny MusicGen on CPU, {args.concurrent} concurrent tasks, wait {args.wait_ms:g} ms, "
-        f"{args.rounds} rounds (medians), durations {args.durations} s"
+        f"{args.rounds} rounds (medians), durations {args.durations} s, "
+        f"loudness {args.loudness}"
     )
     print("| variant | throughput (audio s / wall s) | lone task latency (s) |")
     print("|---|---|---|")

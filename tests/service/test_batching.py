@@ -54,6 +54,7 @@ def _queue(
     requests: list[tuple[str, float, int]],
     *,
     cancelled: tuple[int, ...] = (),
+    loudness: tuple[float | None, ...] | None = None,
 ) -> tuple[list[str], dict[str, str]]:
     key, account_id = service.key()
     principal = Principal(account_id=account_id, tier="free", key_id="k")
@@ -67,6 +68,8 @@ def _queue(
         )
         for prompt, duration, seed in requests
     ]
+    for task, lufs in zip(tasks, loudness or (), strict=False):
+        task.params = {**task.params, "loudness_lufs": lufs}
     for index in cancelled:  # asked to stop before it started: seen at its first report
         tasks[index].cancel_requested = True
     with service.state.db.session() as session:  # one commit: the worker sees them together
@@ -100,6 +103,24 @@ def test_queued_tasks_run_as_one_batch_each_as_alone(batched: Service, tiny_mono
             assert stored.shape == (round(duration * TINY_SAMPLE_RATE),)
             # 16-bit WAV: equal to within a quantisation step or two.
             np.testing.assert_allclose(stored, expected, atol=1e-4)
+
+
+def test_each_task_of_a_batch_gets_its_own_loudness_target(
+    batched: Service, tiny_mono: Path
+) -> None:
+    requests = REQUESTS[:3]
+    targets = (-20.0, None, -30.0)
+    ids, headers = _queue(batched, str(tiny_mono), requests, loudness=targets)
+    for task_id in ids:
+        batched.wait(task_id, headers, timeout_s=120)
+    with batched.state.db.session() as session:
+        results = [session.get(Task, task_id).result for task_id in ids]  # type: ignore[union-attr]
+    assert [r["batch_size"] for r in results if r] == [3, 3, 3]
+    assert [r["metadata"]["loudness_target_lufs"] for r in results if r] == list(targets)
+    with MusicGenerator(model=str(tiny_mono), device="cpu") as alone:
+        for task_id, (prompt, duration, seed), lufs in zip(ids, requests, targets, strict=True):
+            expected = alone.generate(prompt, duration=duration, seed=seed, loudness_lufs=lufs)
+            np.testing.assert_allclose(_audio(batched, task_id), expected.samples[0], atol=1e-4)
 
 
 def test_a_cancelled_task_ends_alone_and_its_batch_mates_complete(

@@ -184,6 +184,7 @@ class TaskRunner:
                     params["top_k"],
                     params["top_p"],
                     params.get("seed"),
+                    loudness_lufs=params.get("loudness_lufs", DEFAULT_LOUDNESS_LUFS),
                 )
                 for _, _, _, params, duration_s in tasks
             ]
