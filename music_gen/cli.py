@@ -250,7 +250,7 @@ def serve(
         bool, typer.Option("--no-auth", help="No API keys (development, loopback only).")
     ] = False,
 ) -> None:
-    """Run the REST API (settings from MUSICGEN_* variables and .env; see the README)."""
+    """Run the REST API (settings from MUSICGEN_* variables and .env; see docs/configuration.md)."""
     from music_gen.service import commands
 
     try:

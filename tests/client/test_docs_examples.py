@@ -24,7 +24,13 @@ PAGES = ("README.md", "docs/sdks.md", "docs/websocket.md", "clients/js/README.md
 _SECTION = re.compile(r"<!-- sdk-examples -->(.*?)<!-- /sdk-examples -->", re.S)
 _BLOCK = re.compile(r"(<!-- no-test -->\s*)?```(python|bash|javascript)\n(.*?)```", re.S)
 
-pytestmark = pytest.mark.slow
+# Compiles a file the way node's CommonJS loader does (inside the module wrapper function), so
+# a top-level `await` is a SyntaxError whatever node version would guess the file's type.
+_COMPILE_AS_COMMONJS = (
+    "const fs = require('fs'), vm = require('vm');"
+    "vm.compileFunction(fs.readFileSync(process.argv[1], 'utf8'),"
+    " ['exports', 'require', 'module', '__filename', '__dirname']);"
+)
 
 
 def _blocks() -> list[tuple[str, str, str]]:
@@ -49,6 +55,24 @@ def test_the_docs_have_examples_of_each_kind() -> None:
     assert readme == {"python", "bash", "javascript"}
 
 
+JS_BLOCKS = [(name, code) for name, language, code in BLOCKS if language == "javascript"]
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+@pytest.mark.parametrize(("name", "code"), JS_BLOCKS, ids=[name for name, _ in JS_BLOCKS])
+def test_javascript_example_is_commonjs(name: str, code: str, tmp_path: Path) -> None:
+    script = tmp_path / "example.js"
+    script.write_text(code)
+    done = subprocess.run(
+        ["node", "-e", _COMPILE_AS_COMMONJS, str(script)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, f"{name} is not a CommonJS script:\n{done.stderr}"
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "language", "code"), BLOCKS, ids=[b[0] for b in BLOCKS])
 def test_example_runs(
     name: str, language: str, code: str, live_api: LiveAPI, tmp_path: Path
