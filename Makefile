@@ -22,7 +22,7 @@ lint: setup-dev
 	$(PY) -m ruff format --check music_gen tests bench
 	$(PY) -m mypy
 	$(VENV)/bin/lint-imports
-	$(PY) -m mkdocs build --strict --quiet -d site
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict --quiet -d site
 
 format: setup-dev
 	$(PY) -m ruff format music_gen tests bench
