@@ -22,6 +22,7 @@ lint: setup-dev
 	$(PY) -m ruff format --check music_gen tests bench
 	$(PY) -m mypy
 	$(VENV)/bin/lint-imports
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict --quiet -d site
 
 format: setup-dev
 	$(PY) -m ruff format music_gen tests bench
@@ -65,4 +66,4 @@ setup: sysdeps $(VENV)/.core
 setup-dev: sysdeps $(VENV)/.dev clients/js/node_modules/.installed
 
 clean:
-	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) out site .pytest_cache .mypy_cache .ruff_cache .hypothesis

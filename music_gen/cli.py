@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -163,27 +165,38 @@ def models(
     if as_json:
         out.print_json(json.dumps([info.to_dict() for info in infos]))
         return
-    table = Table(title="Models")
-    table.add_column("name", no_wrap=True)
-    for column in ("engine", "size", "quality", "rate", "max s", "status"):
-        table.add_column(column)
-    for info in infos:
-        if not info.available:
-            status = f"[yellow]{info.reason}[/]"
-        elif info.downloaded is False:
-            status = "[cyan]downloads its weights on first use[/]"
-        else:
-            status = "[green]ready[/]"
-        table.add_row(
-            info.name,
-            info.engine,
-            info.size,
-            info.quality,
-            str(info.sample_rate),
-            f"{info.max_duration_s:g}",
-            status,
+    # Readable at 80 columns: one table per engine (the engine is its title), short cells,
+    # names whole; the long reasons a model cannot run follow as paragraphs that wrap between
+    # words.
+    reasons = []
+    for engine in dict.fromkeys(info.engine for info in infos):
+        table = Table(
+            title=f"{engine} engine", box=box.SIMPLE_HEAD, show_edge=False, padding=(0, 1, 0, 0)
         )
-    out.print(table)
+        table.add_column("name", no_wrap=True)
+        for column in ("size", "quality", "rate", "max s"):
+            table.add_column(column, no_wrap=True)
+        table.add_column("status")
+        for info in (info for info in infos if info.engine == engine):
+            if not info.available:
+                status = "[yellow]unavailable[/]"
+                reasons.append((info.name, info.reason))
+            elif info.downloaded is False:
+                status = "[cyan]downloads on first use[/]"
+            else:
+                status = "[green]ready[/]"
+            table.add_row(
+                info.name,
+                info.size,
+                info.quality,
+                str(info.sample_rate),
+                f"{info.max_duration_s:g}",
+                status,
+            )
+        out.print(table)
+    for name, reason in reasons:
+        out.print()
+        out.print(f"[bold]{escape(name)}[/]: {escape(reason or 'unavailable')}")
 
 
 @app.command()
@@ -237,7 +250,7 @@ def serve(
         bool, typer.Option("--no-auth", help="No API keys (development, loopback only).")
     ] = False,
 ) -> None:
-    """Run the REST API (settings from MUSICGEN_* variables and .env; see the README)."""
+    """Run the REST API (settings from MUSICGEN_* variables and .env; see docs/configuration.md)."""
     from music_gen.service import commands
 
     try:

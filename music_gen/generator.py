@@ -296,12 +296,13 @@ class MusicGenerator:
     ) -> AudioOutput:
         """Continue a piece of audio in the style the prompt describes (MusicGen models).
 
+        ``temperature``, ``top_k``, ``top_p``, ``seed``, ``guidance_scale``, ``loudness_lufs``,
+        ``progress`` and ``**extra`` are as for generate().
+
         Args:
             audio: The audio to continue: an AudioOutput or a (samples, sample_rate) pair.
             prompt: What the continuation should sound like, in words.
             duration: Length of the whole result in seconds, the audio prompt included.
-            temperature, top_k, top_p, seed, guidance_scale, loudness_lufs, progress, **extra:
-                As generate().
 
         Returns:
             The audio prompt followed by the continuation.
@@ -369,7 +370,9 @@ class MusicGenerator:
             prompt: What to play, in words.
             intensity: 0..1 at the start (density, dynamics, register, drums, layers).
             seed: Same seed and same steers at the same positions give the same audio.
-            temperature, top_k, top_p: As generate().
+            temperature: As generate().
+            top_k: As generate().
+            top_p: As generate().
             chunk_s: Seconds of audio per chunk the session yields.
             tail_s: Seconds of decay after the final chord of an ending.
 

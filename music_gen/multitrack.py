@@ -83,7 +83,10 @@ class MultiInstrumentGenerator(MusicGenerator):
                 part name) and mastering target_lufs / headroom_db; explicit values override
                 the preset's. See :class:`~music_gen.mixing.MixSettings`.
             prompt: The style of the whole piece; default: the part prompts joined.
-            temperature, top_k, top_p, seed: As for :meth:`MusicGenerator.generate`.
+            temperature: As for :meth:`MusicGenerator.generate`.
+            top_k: As for :meth:`MusicGenerator.generate`.
+            top_p: As for :meth:`MusicGenerator.generate`.
+            seed: As for :meth:`MusicGenerator.generate`.
             progress: Called with the fraction done.
 
         Returns:

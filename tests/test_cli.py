@@ -46,6 +46,26 @@ def test_bad_input_one_line_error(tmp_path, args, fragment):
     assert list(tmp_path.iterdir()) == []  # nothing written
 
 
+def test_models_table_is_readable_at_80_columns():
+    from music_gen.engines.registry import list_models
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "80"}
+    result = subprocess.run(
+        [sys.executable, "-m", "music_gen", "models"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert "…" not in result.stdout  # no cell was cut short
+    first_cells = {line.split()[0] for line in lines if line.strip()}
+    for info in list_models():
+        assert info.name in first_cells, info.name  # whole, on one line, as a row's first cell
+
+
 def test_models_json_lists_registry():
     result = run_cli("models", "--json")
     assert result.returncode == 0, result.stderr

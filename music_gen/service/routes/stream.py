@@ -1,6 +1,6 @@
 """``/ws/stream``: generate over a WebSocket and receive the audio while it renders.
 
-Protocol (JSON text messages, one generation per connection; the README has examples):
+Protocol (JSON text messages, one generation per connection; docs/websocket.md has examples):
 
 1. Client: ``{"type": "generate", "prompt", "duration", ...}``: the body of ``POST
    /generate`` plus optionally ``"stream"`` (default true; false sends no chunks, only the
