@@ -18,29 +18,10 @@ from music_gen.engines.composer.render import soundfont_problem
 from music_gen.level import CEILING_DBTP, WINDOW_S
 from music_gen.mixing.loudness import integrated_loudness, true_peak_db
 from music_gen.params import GenerationParams
+from tests.level_prompts import PROMPTS
 from tests.mixing.signals import ebur128
 
 pytestmark = pytest.mark.skipif(soundfont_problem() is not None, reason="no composer here")
-
-#: Sixteen band prompts that spanned -20.2 to -8.6 LUFS before levelling.
-PROMPTS = [
-    "Garage punk with fuzzy distorted guitars, 180 bpm",
-    "heavy metal with distorted guitars",
-    "Calm piano melody in D minor",
-    "Delta blues shuffle with slide guitar",
-    "Lounge jazz with vibraphone solo",
-    "Cinematic battle theme for orchestra with taiko drums and horns",
-    "dark techno in F# minor at 130 bpm",
-    "ambient pads, slow and dreamy",
-    "upbeat funk with drums, bass, electric piano and brass",
-    "lo-fi hip hop beat",
-    "bossa nova with nylon guitar and flute",
-    "reggae with organ skank",
-    "country two-step with fiddle",
-    "a waltz in A minor for strings and flute",
-    "happy pop song",
-    "soft harp lullaby",
-]
 
 
 def _measured(samples: np.ndarray, rate: int) -> tuple[float, float]:

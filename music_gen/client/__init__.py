@@ -17,9 +17,10 @@ from music_gen.client.results import (
     MultiInstrumentResult,
     TaskStatus,
 )
-from music_gen.client.streaming import AsyncAudioStream, AudioStream, StreamChunk, StreamResult
+from music_gen.client.streaming import AsyncAudioStream, AudioStream, StreamResult
 from music_gen.client.sync_client import APIClient
 from music_gen.client.webhooks import verify_webhook
+from music_gen.client.websocket import StreamChunk
 
 __all__ = [
     "APIClient",

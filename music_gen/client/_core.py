@@ -144,28 +144,12 @@ class ClientCore:
 
     @staticmethod
     def stem_urls(status: TaskStatus) -> dict[str, str]:
-        """Instrument -> audio URL of a finished multi-instrument task."""
-        candidates: list[Any] = [
-            status.raw.get("stems"),
-            (status.raw.get("result") or {}).get("stems")
-            if isinstance(status.raw.get("result"), dict)
-            else None,
-            status.metadata.get("stem_urls"),
-            status.metadata.get("stems"),
-        ]
-        for candidate in candidates:
-            if isinstance(candidate, dict) and candidate:
-                urls: dict[str, str] = {}
-                for name, value in candidate.items():
-                    url = (
-                        value.get("audio_url") or value.get("url")
-                        if isinstance(value, dict)
-                        else value
-                    )
-                    if isinstance(url, str) and url:
-                        urls[str(name)] = url
-                if urls:
-                    return urls
+        """Instrument -> audio URL of a finished multi-instrument task (its ``stems``)."""
+        stems = status.raw.get("stems")
+        if isinstance(stems, dict):
+            urls = {str(name): url for name, url in stems.items() if isinstance(url, str) and url}
+            if urls:
+                return urls
         raise APIError(
             f"Task {status.task_id} completed without stem URLs",
             code="PROTOCOL_ERROR",

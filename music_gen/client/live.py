@@ -15,9 +15,7 @@ Example:
 
 from __future__ import annotations
 
-import base64
 import collections
-import contextlib
 import itertools
 import json
 from collections.abc import AsyncIterator, Iterator
@@ -25,13 +23,10 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
-import numpy as np
-
-from music_gen.client.backoff import parse_retry_after
 from music_gen.client.errors import error_from_envelope
 from music_gen.client.options import ClientOptions
-from music_gen.client.streaming import ENCODINGS, MAX_MESSAGE_BYTES, StreamChunk
-from music_gen.errors import APIConnectionError, APIError, InvalidParameterError
+from music_gen.client.websocket import AsyncSocket, ChunkProtocol, Session, StreamChunk, SyncSocket
+from music_gen.errors import APIError, InvalidParameterError
 from music_gen.live import SteerResult
 
 
@@ -44,30 +39,24 @@ class SteerReply(SteerResult):
     position_frame: int | None = None
 
 
-def live_url(options: ClientOptions) -> str:
-    """URL of the live WebSocket (ws:// or wss:// twin of base_url)."""
-    scheme, rest = options.base_url.split("://", 1)
-    return f"{'wss' if scheme == 'https' else 'ws'}://{rest}/ws/live"
+#: What a dropped live connection cut short (for its error message).
+_UNTIL = "the session stopped"
 
 
-class LiveProtocol:
+class LiveProtocol(ChunkProtocol):
     """Message handling shared by the sync and async live streams (no I/O)."""
 
     def __init__(self, request: dict[str, Any]) -> None:
+        super().__init__()
         self.start = {"type": "start", **{k: v for k, v in request.items() if v is not None}}
-        self.sample_rate: int | None = None
-        self.channels: int | None = None
-        self.encoding: str | None = None
         self.seed: int | None = None
         self.plan: dict[str, Any] = {}
         self.started = False
-        self.finished = False
         self.stop_reason: str | None = None
         self.end_frame: int | None = None
         self.pending: collections.deque[StreamChunk] = collections.deque()
         self.replies: dict[Any, SteerReply | APIError] = {}
         self._ids = itertools.count(1)
-        self._next_seq = 0
 
     def steer_message(self, **fields: Any) -> tuple[int, str]:
         """(id, text) of a steer message."""
@@ -75,22 +64,14 @@ class LiveProtocol:
         body = {"type": "steer", "id": ident, **{k: v for k, v in fields.items() if v is not None}}
         return ident, json.dumps(body)
 
-    def feed(self, raw: str | bytes) -> StreamChunk | None:
-        """Handle one server message; returns a chunk when it carried audio."""
-        try:
-            message = json.loads(raw)
-        except ValueError as exc:
-            raise APIError(
-                "The server sent a message that is not JSON", code="PROTOCOL_ERROR"
-            ) from exc
-        if not isinstance(message, dict):
-            raise APIError("The server sent a non-object message", code="PROTOCOL_ERROR")
-        kind = message.get("type")
-        if kind == "started":
-            self._started(message)
-        elif kind == "audio_chunk":
-            return self._chunk(message)
-        elif kind == "steered":
+    def _started(self, message: dict[str, Any]) -> None:
+        super()._started(message)
+        self.seed = message.get("seed")
+        self.plan = dict(message.get("plan") or {})
+        self.started = True
+
+    def _handle(self, kind: Any, message: dict[str, Any]) -> None:
+        if kind == "steered":
             self.replies[message.get("id")] = SteerReply(
                 effect_frame=int(message["effect_frame"]),
                 transition_frame=int(message["transition_frame"]),
@@ -105,50 +86,13 @@ class LiveProtocol:
                 error if isinstance(error, dict) else {}
             )
         elif kind == "error":
-            self.finished = True
-            error = message.get("error")
-            raise error_from_envelope(error if isinstance(error, dict) else {})
+            self._fail(message)
         elif kind == "stopping":
             self.end_frame = int(message.get("end_frame", 0))
             self.stop_reason = message.get("reason")
         elif kind == "stopped":
             self.stop_reason = message.get("reason") or self.stop_reason
             self.finished = True
-        return None
-
-    def _started(self, message: dict[str, Any]) -> None:
-        encoding = str(message.get("encoding", "pcm_s16le"))
-        if encoding not in ENCODINGS:
-            raise APIError(f"Unsupported stream encoding {encoding!r}", code="PROTOCOL_ERROR")
-        self.sample_rate = int(message["sample_rate"])
-        self.channels = int(message["channels"])
-        self.encoding = encoding
-        self.seed = message.get("seed")
-        self.plan = dict(message.get("plan") or {})
-        self.started = True
-
-    def _chunk(self, message: dict[str, Any]) -> StreamChunk:
-        if self.sample_rate is None or self.channels is None or self.encoding is None:
-            raise APIError("audio_chunk arrived before started", code="PROTOCOL_ERROR")
-        seq = int(message.get("seq", self._next_seq))
-        if seq != self._next_seq:
-            raise APIError(
-                f"Chunk {seq} arrived where chunk {self._next_seq} was due", code="PROTOCOL_ERROR"
-            )
-        self._next_seq += 1
-        pcm = base64.b64decode(message.get("data", ""))
-        dtype, scale = ENCODINGS[self.encoding]
-        flat = np.frombuffer(pcm, dtype=dtype)
-        samples = (flat.reshape(-1, self.channels).T / scale).astype(np.float32)
-        start = int(message.get("start_frame", 0))
-        return StreamChunk(
-            seq=seq,
-            samples=samples,
-            pcm=pcm,
-            sample_rate=self.sample_rate,
-            start_frame=start,
-            timestamp=float(message.get("timestamp", start / self.sample_rate)),
-        )
 
     def take(self, ident: Any) -> SteerReply:
         """The reply to a steer (raises the error the server answered with)."""
@@ -164,56 +108,9 @@ def _steer_fields(
     return {"prompt": prompt, "intensity": intensity, "tempo_bpm": tempo_bpm, "key": key, "at": at}
 
 
-def _connect_options(options: ClientOptions) -> dict[str, Any]:
-    return {
-        "additional_headers": options.auth_headers(),
-        "open_timeout": options.timeout_s,
-        "max_size": MAX_MESSAGE_BYTES,
-        "max_queue": None,
-        "proxy": None,
-    }
-
-
-def _handshake_error(exc: Exception) -> APIError:
-    from websockets.exceptions import InvalidStatus
-
-    if isinstance(exc, InvalidStatus):
-        response = exc.response
-        try:
-            body = json.loads(response.body or b"null")
-        except ValueError:
-            body = None
-        error = body.get("error") if isinstance(body, dict) else None
-        if not isinstance(error, dict):
-            error = {"message": f"WebSocket handshake refused with HTTP {response.status_code}"}
-        return error_from_envelope(
-            error,
-            status_code=response.status_code,
-            retry_after_s=parse_retry_after(response.headers.get("Retry-After")),
-        )
-    return APIConnectionError(f"Could not open the live WebSocket: {exc}", code="CONNECTION_ERROR")
-
-
-def _lost(exc: Exception) -> APIConnectionError:
-    return APIConnectionError(
-        f"The live connection closed before the session stopped: {exc}", code="CONNECTION_ERROR"
-    )
-
-
-class _LiveBase:
+class _LiveBase(Session[LiveProtocol]):
     def __init__(self, options: ClientOptions, request: dict[str, Any]) -> None:
-        self._options = options
-        self._protocol = LiveProtocol(request)
-
-    @property
-    def sample_rate(self) -> int | None:
-        """Frames per second, once started."""
-        return self._protocol.sample_rate
-
-    @property
-    def channels(self) -> int | None:
-        """Channels, once started."""
-        return self._protocol.channels
+        super().__init__(options, LiveProtocol(request))
 
     @property
     def seed(self) -> int | None:
@@ -235,49 +132,25 @@ class _LiveBase:
         """Where the stream ends, once stopping."""
         return self._protocol.end_frame
 
-    def _timeout(self) -> APIConnectionError:
-        return APIConnectionError(
-            f"No live message for {self._options.timeout_s:g}s", code="TIMEOUT"
-        )
-
 
 class LiveStream(_LiveBase):
     """A live session read synchronously; iterate it for :class:`StreamChunk`s."""
 
     def __init__(self, options: ClientOptions, request: dict[str, Any]) -> None:
         super().__init__(options, request)
-        self._connection: Any = None
-        self._exit = contextlib.ExitStack()
+        self._socket = SyncSocket(options, "/ws/live", name="live", until=_UNTIL)
 
     def open(self) -> LiveStream:
         """Connect and start (iteration, steer() and ``with`` do it when needed)."""
-        if self._connection is not None:
+        if self._socket.is_open:
             return self
-        from websockets.exceptions import ConnectionClosed, InvalidHandshake
-        from websockets.sync.client import connect
-
-        try:
-            self._connection = self._exit.enter_context(
-                connect(live_url(self._options), **_connect_options(self._options))
-            )
-        except (InvalidHandshake, OSError, TimeoutError) as exc:
-            raise _handshake_error(exc) from exc
-        with contextlib.suppress(ConnectionClosed):
-            self._connection.send(json.dumps(self._protocol.start))
+        self._socket.open(json.dumps(self._protocol.start))
         while not self._protocol.started:
             self._receive()
         return self
 
     def _receive(self) -> None:
-        from websockets.exceptions import ConnectionClosed
-
-        try:
-            raw = self._connection.recv(timeout=self._options.timeout_s)
-        except TimeoutError as exc:
-            raise self._timeout() from exc
-        except ConnectionClosed as exc:
-            raise _lost(exc) from exc
-        chunk = self._protocol.feed(raw)
+        chunk = self._protocol.feed(self._socket.recv())
         if chunk is not None:
             self._protocol.pending.append(chunk)
 
@@ -312,7 +185,7 @@ class LiveStream(_LiveBase):
         ident, text = self._protocol.steer_message(
             **_steer_fields(prompt, intensity, tempo_bpm, key, at)
         )
-        self._connection.send(text)
+        self._socket.send(text)
         while ident not in self._protocol.replies:
             if self._protocol.finished:
                 raise InvalidParameterError("The session has stopped", details={"field": "type"})
@@ -325,15 +198,14 @@ class LiveStream(_LiveBase):
         Keep iterating to receive the last chunks.
         """
         self.open()
-        self._connection.send(json.dumps({"type": "stop", "ending": ending}))
+        self._socket.send(json.dumps({"type": "stop", "ending": ending}))
         while self._protocol.end_frame is None and not self._protocol.finished:
             self._receive()
         return self._protocol.end_frame or 0
 
     def close(self) -> None:
         """Close the connection (the server stops the session)."""
-        self._connection = None
-        self._exit.close()
+        self._socket.close()
 
     def __enter__(self) -> LiveStream:
         return self.open()
@@ -352,39 +224,19 @@ class AsyncLiveStream(_LiveBase):
 
     def __init__(self, options: ClientOptions, request: dict[str, Any]) -> None:
         super().__init__(options, request)
-        self._connection: Any = None
+        self._socket = AsyncSocket(options, "/ws/live", name="live", until=_UNTIL)
 
     async def open(self) -> AsyncLiveStream:
         """Connect and start (iteration, steer() and ``async with`` do it when needed)."""
-        if self._connection is not None:
+        if self._socket.is_open:
             return self
-        from websockets.asyncio.client import connect
-        from websockets.exceptions import ConnectionClosed, InvalidHandshake
-
-        try:
-            self._connection = await connect(
-                live_url(self._options), **_connect_options(self._options)
-            )
-        except (InvalidHandshake, OSError, TimeoutError) as exc:
-            raise _handshake_error(exc) from exc
-        with contextlib.suppress(ConnectionClosed):
-            await self._connection.send(json.dumps(self._protocol.start))
+        await self._socket.open(json.dumps(self._protocol.start))
         while not self._protocol.started:
             await self._receive()
         return self
 
     async def _receive(self) -> None:
-        import asyncio
-
-        from websockets.exceptions import ConnectionClosed
-
-        try:
-            raw = await asyncio.wait_for(self._connection.recv(), self._options.timeout_s)
-        except TimeoutError as exc:
-            raise self._timeout() from exc
-        except ConnectionClosed as exc:
-            raise _lost(exc) from exc
-        chunk = self._protocol.feed(raw)
+        chunk = self._protocol.feed(await self._socket.recv())
         if chunk is not None:
             self._protocol.pending.append(chunk)
 
@@ -417,7 +269,7 @@ class AsyncLiveStream(_LiveBase):
         ident, text = self._protocol.steer_message(
             **_steer_fields(prompt, intensity, tempo_bpm, key, at)
         )
-        await self._connection.send(text)
+        await self._socket.send(text)
         while ident not in self._protocol.replies:
             if self._protocol.finished:
                 raise InvalidParameterError("The session has stopped", details={"field": "type"})
@@ -427,16 +279,14 @@ class AsyncLiveStream(_LiveBase):
     async def stop(self, ending: bool = True) -> int:
         """End the session; returns the end frame (keep iterating for the last chunks)."""
         await self.open()
-        await self._connection.send(json.dumps({"type": "stop", "ending": ending}))
+        await self._socket.send(json.dumps({"type": "stop", "ending": ending}))
         while self._protocol.end_frame is None and not self._protocol.finished:
             await self._receive()
         return self._protocol.end_frame or 0
 
     async def aclose(self) -> None:
         """Close the connection (the server stops the session)."""
-        if self._connection is not None:
-            connection, self._connection = self._connection, None
-            await connection.close()
+        await self._socket.close()
 
     async def __aenter__(self) -> AsyncLiveStream:
         return await self.open()

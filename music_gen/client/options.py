@@ -86,8 +86,12 @@ class ClientOptions:
     @property
     def ws_url(self) -> str:
         """URL of the streaming WebSocket (ws:// or wss:// twin of base_url)."""
+        return self.websocket_url("/ws/stream")
+
+    def websocket_url(self, path: str) -> str:
+        """The ws:// or wss:// twin of base_url, followed by path."""
         scheme, rest = self.base_url.split("://", 1)
-        return f"{'wss' if scheme == 'https' else 'ws'}://{rest}/ws/stream"
+        return f"{'wss' if scheme == 'https' else 'ws'}://{rest}{path}"
 
     def auth_headers(self) -> dict[str, str]:
         """The Authorization header, when there is a key."""

@@ -12,13 +12,12 @@ The wire protocol (JSON text messages):
   or ``{"type": "cancelled", "task_id"}``, or ``{"type": "error", "error": {...}}``.
 
 :class:`AudioStream` reads it with the synchronous ``websockets`` client,
-:class:`AsyncAudioStream` with the asyncio one.
+:class:`AsyncAudioStream` with the asyncio one; the parts the live client shares (decoding
+chunks, connecting) are in :mod:`music_gen.client.websocket`.
 """
 
 from __future__ import annotations
 
-import base64
-import contextlib
 import json
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
@@ -28,40 +27,9 @@ from typing import Any
 import numpy as np
 
 from music_gen.audio import AudioOutput
-from music_gen.client.backoff import parse_retry_after
-from music_gen.client.errors import error_from_envelope
 from music_gen.client.options import ClientOptions
-from music_gen.errors import APIConnectionError, APIError
-
-#: PCM encodings the client decodes: name -> (numpy dtype, full scale).
-ENCODINGS: dict[str, tuple[str, float]] = {
-    "pcm_s16le": ("<i2", 32768.0),
-    "pcm_f32le": ("<f4", 1.0),
-}
-#: Largest WebSocket message accepted, in bytes (a long chunk of stereo PCM in base64).
-MAX_MESSAGE_BYTES = 64 * 2**20
-
-
-@dataclass(frozen=True)
-class StreamChunk:
-    """One piece of streamed audio: frames [start_frame, start_frame + frames)."""
-
-    # Position in the stream, 0, 1, 2...
-    seq: int
-    # float32 (channels, frames) in [-1, 1), decoded from pcm.
-    samples: np.ndarray = field(repr=False)
-    # The raw interleaved little-endian PCM bytes as sent.
-    pcm: bytes = field(repr=False)
-    sample_rate: int
-    # Index of the first frame in the whole piece.
-    start_frame: int
-    # Start of the chunk in seconds of audio.
-    timestamp: float
-
-    @property
-    def frames(self) -> int:
-        """Number of frames in this chunk."""
-        return int(self.samples.shape[1])
+from music_gen.client.websocket import AsyncSocket, ChunkProtocol, Session, StreamChunk, SyncSocket
+from music_gen.errors import APIError
 
 
 @dataclass(frozen=True)
@@ -74,36 +42,20 @@ class StreamResult:
     metadata: dict[str, Any] = field(default_factory=dict)
 
 
-class _Protocol:
+class _Protocol(ChunkProtocol):
     """Message handling shared by the sync and async streams (no I/O)."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.task_id: str | None = None
-        self.sample_rate: int | None = None
-        self.channels: int | None = None
-        self.encoding: str | None = None
         self.result: StreamResult | None = None
         self.cancelled = False
-        self.finished = False
-        self._next_seq = 0
-        self._next_frame = 0
 
-    def feed(self, raw: str | bytes) -> StreamChunk | None:
-        """Handle one server message; return a chunk when it carried audio."""
-        try:
-            message = json.loads(raw)
-        except ValueError as exc:
-            raise APIError(
-                "The server sent a message that is not JSON", code="PROTOCOL_ERROR"
-            ) from exc
-        if not isinstance(message, dict):
-            raise APIError("The server sent a non-object message", code="PROTOCOL_ERROR")
-        kind = message.get("type")
-        if kind == "started":
-            self._started(message)
-            return None
-        if kind == "audio_chunk":
-            return self._chunk(message)
+    def _started(self, message: dict[str, Any]) -> None:
+        super()._started(message)
+        self.task_id = str(message.get("task_id", ""))
+
+    def _handle(self, kind: Any, message: dict[str, Any]) -> None:
         if kind == "completed":
             duration = message.get("duration")
             self.result = StreamResult(
@@ -113,61 +65,11 @@ class _Protocol:
                 metadata=dict(message.get("metadata") or {}),
             )
             self.finished = True
-            return None
-        if kind == "cancelled":
+        elif kind == "cancelled":
             self.cancelled = True
             self.finished = True
-            return None
-        if kind == "error":
-            self.finished = True
-            error = message.get("error")
-            raise error_from_envelope(error if isinstance(error, dict) else {})
-        # Unknown message types (keep-alives, progress) are skipped for forward compatibility.
-        return None
-
-    def _started(self, message: dict[str, Any]) -> None:
-        encoding = str(message.get("encoding", "pcm_s16le"))
-        if encoding not in ENCODINGS:
-            raise APIError(
-                f"Unsupported stream encoding {encoding!r}; this client decodes "
-                f"{', '.join(ENCODINGS)}",
-                code="PROTOCOL_ERROR",
-            )
-        self.task_id = str(message.get("task_id", ""))
-        self.sample_rate = int(message["sample_rate"])
-        self.channels = int(message["channels"])
-        self.encoding = encoding
-
-    def _chunk(self, message: dict[str, Any]) -> StreamChunk:
-        if self.sample_rate is None or self.channels is None or self.encoding is None:
-            raise APIError("audio_chunk arrived before started", code="PROTOCOL_ERROR")
-        seq = int(message.get("seq", self._next_seq))
-        if seq != self._next_seq:
-            raise APIError(
-                f"Chunk {seq} arrived where chunk {self._next_seq} was due",
-                code="PROTOCOL_ERROR",
-            )
-        pcm = base64.b64decode(message.get("data", ""))
-        dtype, scale = ENCODINGS[self.encoding]
-        flat = np.frombuffer(pcm, dtype=dtype)
-        if flat.size % self.channels:
-            raise APIError(
-                f"Chunk {seq} holds {flat.size} samples, not a whole number of "
-                f"{self.channels}-channel frames",
-                code="PROTOCOL_ERROR",
-            )
-        samples = (flat.reshape(-1, self.channels).T / scale).astype(np.float32)
-        start = int(message.get("start_frame", self._next_frame))
-        self._next_seq += 1
-        self._next_frame = start + samples.shape[1]
-        return StreamChunk(
-            seq=seq,
-            samples=samples,
-            pcm=pcm,
-            sample_rate=self.sample_rate,
-            start_frame=start,
-            timestamp=float(message.get("timestamp", start / self.sample_rate)),
-        )
+        elif kind == "error":
+            self._fail(message)
 
     def to_audio(self, chunks: list[StreamChunk]) -> AudioOutput:
         if self.sample_rate is None or self.channels is None:
@@ -181,50 +83,20 @@ class _Protocol:
         return AudioOutput(samples=samples, sample_rate=self.sample_rate, metadata=metadata)
 
 
-def _handshake_error(exc: Exception) -> APIError:
-    """Map a failed WebSocket opening handshake to the API's exception."""
-    from websockets.exceptions import InvalidStatus
-
-    if isinstance(exc, InvalidStatus):
-        response = exc.response
-        body: Any = None
-        try:
-            body = json.loads(response.body or b"null")
-        except ValueError:
-            body = None
-        error = body.get("error") if isinstance(body, dict) else None
-        if not isinstance(error, dict):
-            error = {"message": f"WebSocket handshake refused with HTTP {response.status_code}"}
-        retry_after = response.headers.get("Retry-After")
-        return error_from_envelope(
-            error, status_code=response.status_code, retry_after_s=parse_retry_after(retry_after)
-        )
-    return APIConnectionError(
-        f"Could not open the stream WebSocket: {exc}", code="CONNECTION_ERROR"
-    )
+#: What a dropped stream connection cut short (for its error message).
+_UNTIL = "the generation finished"
 
 
-class _StreamBase:
+class _StreamBase(Session[_Protocol]):
     def __init__(self, options: ClientOptions, request: dict[str, Any]) -> None:
-        self._options = options
+        super().__init__(options, _Protocol())
         self._request = {"type": "generate", "stream": True, **request}
-        self._protocol = _Protocol()
         self._iterated = False
 
     @property
     def task_id(self) -> str | None:
         """The task's id, once the server started it."""
         return self._protocol.task_id
-
-    @property
-    def sample_rate(self) -> int | None:
-        """Frames per second, once started."""
-        return self._protocol.sample_rate
-
-    @property
-    def channels(self) -> int | None:
-        """Channels, once started."""
-        return self._protocol.channels
 
     @property
     def result(self) -> StreamResult | None:
@@ -241,12 +113,6 @@ class _StreamBase:
             raise APIError("A stream can be read only once", code="STREAM_CONSUMED")
         self._iterated = True
 
-    def _lost(self, exc: Exception) -> APIConnectionError:
-        return APIConnectionError(
-            f"The stream connection closed before the generation finished: {exc}",
-            code="CONNECTION_ERROR",
-        )
-
 
 class AudioStream(_StreamBase):
     """A streaming generation read synchronously; iterate it for :class:`StreamChunk`s.
@@ -260,38 +126,17 @@ class AudioStream(_StreamBase):
 
     def __init__(self, options: ClientOptions, request: dict[str, Any]) -> None:
         super().__init__(options, request)
-        self._connection: Any = None
-        self._exit = contextlib.ExitStack()
+        self._socket = SyncSocket(options, "/ws/stream", name="stream", until=_UNTIL)
 
     def __iter__(self) -> Iterator[StreamChunk]:
         self._claim()
         return self._run()
 
     def _run(self) -> Iterator[StreamChunk]:
-        from websockets.exceptions import ConnectionClosed, InvalidHandshake
-        from websockets.sync.client import connect
-
+        self._socket.open(json.dumps(self._request))
         try:
-            # websockets wants its sync connection opened as a context manager.
-            self._connection = self._exit.enter_context(
-                connect(self._options.ws_url, **_connect_options(self._options))
-            )
-        except (InvalidHandshake, OSError, TimeoutError) as exc:
-            raise _handshake_error(exc) from exc
-        try:
-            # Refused at once (a bad key in the header): the reason is queued, so read on.
-            with contextlib.suppress(ConnectionClosed):
-                self._connection.send(json.dumps(self._request))
             while not self._protocol.finished:
-                try:
-                    raw = self._connection.recv(timeout=self._options.timeout_s)
-                except TimeoutError as exc:
-                    raise APIConnectionError(
-                        f"No stream message for {self._options.timeout_s:g}s", code="TIMEOUT"
-                    ) from exc
-                except ConnectionClosed as exc:
-                    raise self._lost(exc) from exc
-                chunk = self._protocol.feed(raw)
+                chunk = self._protocol.feed(self._socket.recv())
                 if chunk is not None:
                     yield chunk
         finally:
@@ -299,8 +144,8 @@ class AudioStream(_StreamBase):
 
     def cancel(self) -> None:
         """Ask the server to stop; iteration ends when it confirms."""
-        if self._connection is not None and not self._protocol.finished:
-            self._connection.send(json.dumps({"type": "cancel"}))
+        if self._socket.is_open and not self._protocol.finished:
+            self._socket.send(json.dumps({"type": "cancel"}))
 
     def to_audio(self) -> AudioOutput:
         """Read the whole stream and return it as one AudioOutput."""
@@ -309,8 +154,7 @@ class AudioStream(_StreamBase):
 
     def close(self) -> None:
         """Close the connection (the server cancels an unfinished generation)."""
-        self._connection = None
-        self._exit.close()
+        self._socket.close()
 
     def __enter__(self) -> AudioStream:
         return self
@@ -335,40 +179,17 @@ class AsyncAudioStream(_StreamBase):
 
     def __init__(self, options: ClientOptions, request: dict[str, Any]) -> None:
         super().__init__(options, request)
-        self._connection: Any = None
+        self._socket = AsyncSocket(options, "/ws/stream", name="stream", until=_UNTIL)
 
     def __aiter__(self) -> AsyncIterator[StreamChunk]:
         self._claim()
         return self._run()
 
     async def _run(self) -> AsyncIterator[StreamChunk]:
-        import asyncio
-
-        from websockets.asyncio.client import connect
-        from websockets.exceptions import ConnectionClosed, InvalidHandshake
-
+        await self._socket.open(json.dumps(self._request))
         try:
-            self._connection = await connect(
-                self._options.ws_url, **_connect_options(self._options)
-            )
-        except (InvalidHandshake, OSError, TimeoutError) as exc:
-            raise _handshake_error(exc) from exc
-        try:
-            # Refused at once (a bad key in the header): the reason is queued, so read on.
-            with contextlib.suppress(ConnectionClosed):
-                await self._connection.send(json.dumps(self._request))
             while not self._protocol.finished:
-                try:
-                    raw = await asyncio.wait_for(
-                        self._connection.recv(), timeout=self._options.timeout_s
-                    )
-                except TimeoutError as exc:
-                    raise APIConnectionError(
-                        f"No stream message for {self._options.timeout_s:g}s", code="TIMEOUT"
-                    ) from exc
-                except ConnectionClosed as exc:
-                    raise self._lost(exc) from exc
-                chunk = self._protocol.feed(raw)
+                chunk = self._protocol.feed(await self._socket.recv())
                 if chunk is not None:
                     yield chunk
         finally:
@@ -376,8 +197,8 @@ class AsyncAudioStream(_StreamBase):
 
     async def cancel(self) -> None:
         """Ask the server to stop; iteration ends when it confirms."""
-        if self._connection is not None and not self._protocol.finished:
-            await self._connection.send(json.dumps({"type": "cancel"}))
+        if self._socket.is_open and not self._protocol.finished:
+            await self._socket.send(json.dumps({"type": "cancel"}))
 
     async def to_audio(self) -> AudioOutput:
         """Read the whole stream and return it as one AudioOutput."""
@@ -386,9 +207,7 @@ class AsyncAudioStream(_StreamBase):
 
     async def aclose(self) -> None:
         """Close the connection (the server cancels an unfinished generation)."""
-        if self._connection is not None:
-            connection, self._connection = self._connection, None
-            await connection.close()
+        await self._socket.close()
 
     async def __aenter__(self) -> AsyncAudioStream:
         return self
@@ -400,16 +219,3 @@ class AsyncAudioStream(_StreamBase):
         tb: TracebackType | None,
     ) -> None:
         await self.aclose()
-
-
-def _connect_options(options: ClientOptions) -> dict[str, Any]:
-    """Keyword arguments of websockets' connect(), the same for the sync and async clients."""
-    return {
-        "additional_headers": options.auth_headers(),
-        "open_timeout": options.timeout_s,
-        "max_size": MAX_MESSAGE_BYTES,
-        # Read everything as it arrives: a caller that handles chunks slowly (playing them,
-        # say) buffers here instead of making the server wait and drop the stream.
-        "max_queue": None,
-        "proxy": None,
-    }

@@ -4,8 +4,8 @@
  * Chunks are raw interleaved little-endian PCM ("pcm_s16le"), base64 in JSON messages; the
  * protocol is in the project's docs/live.md.
  */
-const { MusicGenAPIError, APIConnectionError, errorFromEnvelope, parseRetryAfter } = require('./errors');
-const { webSocketClass } = require('./stream');
+const { MusicGenAPIError, APIConnectionError, errorFromEnvelope } = require('./errors');
+const { webSocketClass, webSocketUnavailable, openSocket, Signal, ChunkReader } = require('./socket');
 
 const STEER_FIELDS = ['prompt', 'intensity', 'tempo_bpm', 'key', 'at'];
 
@@ -24,13 +24,13 @@ class LiveSession {
     this._request = { type: 'start', ...withoutEmpty(request) };
     this._socket = null;
     this._chunks = [];
-    this._waiter = null;
+    this._arrived = new Signal();
+    this._reader = new ChunkReader();
     this._fatal = null;
     this._opening = null;
     this._replies = new Map();
     this._stopWaiters = [];
     this._nextId = 1;
-    this._nextSeq = 0;
     this.sampleRate = null;
     this.channels = null;
     this.seed = null;
@@ -42,10 +42,6 @@ class LiveSession {
     this.endFrame = null;
   }
 
-  _wake() {
-    if (this._waiter) { const wake = this._waiter; this._waiter = null; wake(); }
-  }
-
   _fail(error) {
     if (this._fatal) return;
     this._fatal = error;
@@ -53,7 +49,7 @@ class LiveSession {
     this._replies.clear();
     for (const { reject } of this._stopWaiters) reject(error);
     this._stopWaiters = [];
-    this._wake();
+    this._arrived.wake();
   }
 
   _onMessage(text) {
@@ -70,21 +66,15 @@ class LiveSession {
         this.plan = message.plan;
         if (this._started) this._started();
         break;
-      case 'audio_chunk': {
-        if (message.seq !== this._nextSeq) {
-          this._fail(new MusicGenAPIError(`Chunk ${message.seq} arrived where ${this._nextSeq} was due`, { code: 'PROTOCOL_ERROR' }));
+      case 'audio_chunk':
+        try {
+          this._chunks.push(this._reader.read(message, this));
+        } catch (error) {
+          this._fail(error);
           return;
         }
-        this._nextSeq += 1;
-        const pcm = Buffer.from(message.data, 'base64');
-        this._chunks.push({
-          seq: message.seq, pcm, frames: pcm.length / 2 / this.channels, startFrame: message.start_frame,
-          channels: this.channels, sampleRate: this.sampleRate, timestamp: message.timestamp,
-          samples: new Int16Array(pcm.buffer.slice(pcm.byteOffset, pcm.byteOffset + pcm.length)),
-        });
-        this._wake();
+        this._arrived.wake();
         break;
-      }
       case 'steered': {
         const pending = this._replies.get(message.id);
         if (pending) { this._replies.delete(message.id); pending.resolve(message); }
@@ -110,7 +100,7 @@ class LiveSession {
       case 'stopped':
         this.stopReason = message.reason || this.stopReason;
         this.finished = true;
-        this._wake();
+        this._arrived.wake();
         break;
       default:
         break; // pong and future message types
@@ -121,53 +111,26 @@ class LiveSession {
   open() {
     if (this._opening) return this._opening;
     const found = webSocketClass();
-    if (!found) {
-      return Promise.reject(new MusicGenAPIError(
-        'Live sessions need a WebSocket: use Node 22+ or install the optional package `ws`',
-        { code: 'WEBSOCKET_UNAVAILABLE' },
-      ));
-    }
+    if (!found) return Promise.reject(webSocketUnavailable('Live sessions need'));
     this._opening = new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new APIConnectionError(`No start within ${this._timeoutMs} ms`, { code: 'TIMEOUT' })), this._timeoutMs);
       this._started = () => { clearTimeout(timer); resolve(this); };
       this._rejectOpen = (error) => { clearTimeout(timer); reject(error); };
-      const { Socket, isWs } = found;
-      // Browser-style WebSockets cannot send headers: the key goes in the start message.
-      if (!isWs && this._apiKey) this._request.token = this._apiKey;
-      const headers = this._apiKey ? { Authorization: `Bearer ${this._apiKey}` } : {};
-      const socket = isWs ? new Socket(this._url, { headers, maxPayload: 64 * 2 ** 20 }) : new Socket(this._url);
-      this._socket = socket;
-      if (isWs) {
-        socket.on('unexpected-response', (req, res) => {
-          let body = '';
-          res.on('data', (part) => { body += part; });
-          res.on('end', () => {
-            let error = null;
-            try { error = JSON.parse(body).error; } catch { error = null; }
-            const failure = errorFromEnvelope(error || { message: `WebSocket handshake refused with HTTP ${res.statusCode}` }, {
-              status: res.statusCode, retryAfterMs: parseRetryAfter(res.headers['retry-after']),
-            });
-            this._fail(failure);
-            this._rejectOpen(failure);
-            req.destroy();
-          });
-        });
-      }
-      socket.addEventListener('open', () => socket.send(JSON.stringify(this._request)));
-      socket.addEventListener('message', (event) => {
-        this._onMessage(String(event.data));
-        if (this._fatal) this._rejectOpen(this._fatal);
-      });
-      socket.addEventListener('error', (event) => {
-        const error = new APIConnectionError(`Live connection failed: ${event.message || 'error'}`, { code: 'CONNECTION_ERROR' });
-        this._fail(error);
-        this._rejectOpen(this._fatal);
-      });
-      socket.addEventListener('close', (event) => {
-        if (!this.finished) {
-          this._fail(new APIConnectionError(`The live connection closed (code ${event.code}) before the session stopped`, { code: 'CONNECTION_ERROR' }));
+      this._socket = openSocket(found, { url: this._url, apiKey: this._apiKey, first: this._request, label: 'Live' }, {
+        message: (text) => {
+          this._onMessage(text);
+          if (this._fatal) this._rejectOpen(this._fatal);
+        },
+        failure: (error) => {
+          this._fail(error);
           this._rejectOpen(this._fatal);
-        }
+        },
+        close: (code) => {
+          if (!this.finished) {
+            this._fail(new APIConnectionError(`The live connection closed (code ${code}) before the session stopped`, { code: 'CONNECTION_ERROR' }));
+            this._rejectOpen(this._fatal);
+          }
+        },
       });
     });
     return this._opening;
@@ -180,13 +143,9 @@ class LiveSession {
         while (this._chunks.length) yield this._chunks.shift();
         if (this.finished) return;
         if (this._fatal) throw this._fatal;
-        await new Promise((resolve) => {
-          const timer = setTimeout(() => {
-            this._fail(new APIConnectionError(`No live message for ${this._timeoutMs} ms`, { code: 'TIMEOUT' }));
-            resolve();
-          }, this._timeoutMs);
-          this._waiter = () => { clearTimeout(timer); resolve(); };
-        });
+        if (!(await this._arrived.wait(this._timeoutMs))) {
+          this._fail(new APIConnectionError(`No live message for ${this._timeoutMs} ms`, { code: 'TIMEOUT' }));
+        }
       }
     } finally {
       this.close();

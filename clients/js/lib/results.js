@@ -63,21 +63,13 @@ function formatOf(response, requested) {
   return FORMATS.includes(suffix) ? suffix : 'wav';
 }
 
-/** Instrument -> audio URL of a finished multi-instrument task. */
+/** Instrument -> audio URL of a finished multi-instrument task (its `stems`). */
 function stemUrls(task) {
-  const candidates = [
-    task.stems, task.result && task.result.stems,
-    task.metadata && task.metadata.stem_urls, task.metadata && task.metadata.stems,
-  ];
-  for (const candidate of candidates) {
-    if (!candidate || typeof candidate !== 'object') continue;
-    const urls = {};
-    for (const [name, value] of Object.entries(candidate)) {
-      const url = value && typeof value === 'object' ? value.audio_url || value.url : value;
-      if (typeof url === 'string' && url) urls[name] = url;
-    }
-    if (Object.keys(urls).length) return urls;
+  const urls = {};
+  for (const [name, url] of Object.entries(task.stems || {})) {
+    if (typeof url === 'string' && url) urls[name] = url;
   }
+  if (Object.keys(urls).length) return urls;
   throw new MusicGenAPIError(`Task ${task.task_id} completed without stem URLs`, {
     code: 'PROTOCOL_ERROR', details: { task_id: task.task_id },
   });

@@ -6,7 +6,7 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const http = require('node:http');
 const MusicGenAPI = require('..');
-const { webSocketClass } = require('../lib/stream');
+const { webSocketClass } = require('../lib/socket');
 
 let ws = null;
 try { ws = require('ws'); } catch { ws = null; }

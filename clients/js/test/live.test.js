@@ -4,7 +4,7 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const MusicGenAPI = require('..');
-const { webSocketClass } = require('../lib/stream');
+const { webSocketClass } = require('../lib/socket');
 
 const baseUrl = process.env.MUSICGEN_LIVE_BASE_URL;
 const apiKey = process.env.MUSICGEN_LIVE_API_KEY;
