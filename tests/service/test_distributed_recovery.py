@@ -12,7 +12,7 @@ import pytest
 
 from music_gen.service.auth import create_key
 from music_gen.service.db import Database
-from music_gen.service.jobs.distributed import claim, recover_stale
+from music_gen.service.lifecycle import claim, recover
 from music_gen.service.models import Task, utcnow
 from tests.service.conftest import BACKENDS, SECRET, database, make_settings
 
@@ -57,7 +57,7 @@ def test_only_stale_tasks_are_recovered(db: Database) -> None:
     dead = _task(db, "processing", attempts=1, beat_age_s=60)
     exhausted = _task(db, "processing", attempts=3, beat_age_s=60)
     cancelled = _task(db, "processing", attempts=1, beat_age_s=60, cancel_requested=True)
-    requeued = recover_stale(db, timeout_s=30, max_attempts=3)
+    requeued = recover(db, max_attempts=3, stale_after_s=30).requeued
     assert requeued == [dead]
     assert _status(db, alive) == ("processing", 1)
     assert _status(db, dead) == ("queued", 1)
@@ -96,7 +96,7 @@ def test_a_task_has_one_owner(db: Database, tmp_path: Path) -> None:
     )
     assert claim(db, task_id, owner="worker-a") == 1
     _stale(db, task_id)  # worker-a looks dead (a long pause, a network split)...
-    assert recover_stale(db, timeout_s=30, max_attempts=3) == [task_id]
+    assert recover(db, max_attempts=3, stale_after_s=30).requeued == [task_id]
     assert claim(db, task_id, owner="worker-b") == 2  # ...and worker-b takes the task over
     assert runner.run(task_id, owner="worker-a") == "lost"  # worker-a wakes up and finishes
     with db.session() as session:
@@ -144,7 +144,7 @@ def test_a_stream_on_a_celery_server_beats_and_is_not_recovered(
                 for _ in range(20):  # 1 s of streaming: twice the heartbeat timeout
                     assert ws.receive_json()["type"] == "audio_chunk"
                 db = service.state.db
-                assert recover_stale(db, timeout_s=0.5, max_attempts=3) == []
+                assert recover(db, max_attempts=3, stale_after_s=0.5).requeued == []
                 assert _status(db, task_id) == ("processing", 1)
                 while (message := ws.receive_json())["type"] == "audio_chunk":
                     pass

@@ -6,12 +6,14 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
 from music_gen.service import create_app
 from music_gen.service.auth import Principal, create_key
 from music_gen.service.jobs import SpeedTracker
+from music_gen.service.lifecycle import jsonable
 from music_gen.service.limits import LimitExceeded, Limits
 from music_gen.service.models import Task
 from music_gen.service.routes.common import new_task
@@ -151,3 +153,23 @@ def test_eta_remembers_measured_speed_across_restarts(tmp_path: Path) -> None:
         ).json()["eta"]
     # The prior would say 1000 s; the test engine measured far less.
     assert eta < 100
+
+
+def test_jsonable_keeps_numbers_numbers() -> None:
+    """Engine metadata and error details reach the JSON columns and sockets as plain JSON."""
+    value = {
+        "rms": np.float32(0.5),
+        "peak_db": np.float64(-1.25),
+        "frames": np.int64(48000),
+        "curve": np.array([1.0, 2.0]),
+        "path": Path("/tmp/x.wav"),
+        "nested": [np.int16(3)],
+    }
+    assert jsonable(value) == {
+        "rms": 0.5,
+        "peak_db": -1.25,
+        "frames": 48000,
+        "curve": [1.0, 2.0],
+        "path": "/tmp/x.wav",
+        "nested": [3],
+    }
