@@ -21,6 +21,7 @@ from music_gen.service.limits import Limits
 from music_gen.service.metrics import ServiceMetrics
 from music_gen.service.models import Task
 from music_gen.service.settings import Settings
+from music_gen.service.states import TaskState
 from music_gen.service.storage import AudioStorage
 from music_gen.service.webhooks import WebhookEvents, WebhookSender
 
@@ -160,7 +161,7 @@ class AppState:
         with self.db.sessions() as session:
             rows = session.execute(
                 select(Task.model, Task.duration_s, Task.result)
-                .where(Task.status == "completed", Task.kind == "generate")
+                .where(Task.status == TaskState.COMPLETED, Task.kind == "generate")
                 .order_by(Task.finished_at.desc())
                 .limit(50 * per_model)
             ).all()
