@@ -72,6 +72,35 @@ def test_a_task_is_claimed_once(db: Database) -> None:
     assert _status(db, queued) == ("processing", 1)
 
 
+def test_the_celery_queue_recovers_and_claims_like_the_local_one(
+    db: Database, tmp_path: Path
+) -> None:
+    """The server side of the Celery queue is a JobQueue: it claims and recovers (no broker
+    is needed when no recovered task goes back to the queue)."""
+    from music_gen.service.jobs import GeneratorPool, JobQueue, SpeedTracker, TaskRunner
+    from music_gen.service.jobs.distributed import CeleryQueue
+    from music_gen.service.storage import AudioStorage
+
+    settings = make_settings(tmp_path, heartbeat_timeout_s=30, max_attempts=3)
+    runner = TaskRunner(
+        db, AudioStorage(tmp_path / "audio"), GeneratorPool(device="cpu"), SpeedTracker(0.5)
+    )
+    queue = CeleryQueue(db, runner, settings)
+    assert isinstance(queue, JobQueue)
+    alive = _task(db, "processing", attempts=3, beat_age_s=1)
+    exhausted = _task(db, "processing", attempts=3, beat_age_s=60)
+    cancelled = _task(db, "processing", attempts=1, beat_age_s=60, cancel_requested=True)
+    recovered = queue.recover()
+    assert (recovered.requeued, recovered.failed, recovered.cancelled) == ([], 1, 1)
+    assert _status(db, alive) == ("processing", 3)
+    assert _status(db, exhausted)[0] == "failed"
+    assert _status(db, cancelled)[0] == "cancelled"
+    queued = _task(db, "queued", attempts=0, beat_age_s=0)
+    assert [queue.claim(), queue.claim()] == [queued, None]
+    assert _status(db, queued) == ("processing", 1)
+    queue.celery.close()
+
+
 def _stale(db: Database, task_id: str) -> None:
     with db.session() as session:
         task = session.get(Task, task_id)

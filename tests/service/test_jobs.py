@@ -52,7 +52,7 @@ def test_recovery_requeues_or_fails_interrupted_tasks(service: Service) -> None:
     retry = _insert(service, "processing", attempts=1, model="test-missing")
     give_up = _insert(service, "processing", attempts=max_attempts)
     cancelled = _insert(service, "processing", attempts=1, cancel_requested=True)
-    queue.recover()  # type: ignore[attr-defined]
+    queue.recover()
     assert _get(service, give_up).status == "failed"
     error = _get(service, give_up).error or {}
     assert "interrupted" in error["message"]
@@ -64,10 +64,10 @@ def test_recovery_requeues_or_fails_interrupted_tasks(service: Service) -> None:
 
 def test_claim_is_exclusive(service: Service) -> None:
     queue = service.state.queue
-    queue.stop()  # type: ignore[attr-defined]
+    queue.stop()
     try:
         task_id = _insert(service, "queued", attempts=0)
-        claimed = [queue.claim() for _ in range(3)]  # type: ignore[attr-defined]
+        claimed = [queue.claim() for _ in range(3)]
         assert claimed.count(task_id) == 1
         task = _get(service, task_id)
         assert task.status == "processing"

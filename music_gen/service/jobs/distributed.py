@@ -37,6 +37,7 @@ from music_gen.service import lifecycle
 from music_gen.service.db import Database
 from music_gen.service.jobs.batching import BatchGatherer, BatchPolicy
 from music_gen.service.jobs.runner import TaskRunner
+from music_gen.service.lifecycle import Recovered
 from music_gen.service.models import Task
 from music_gen.service.settings import Settings
 from music_gen.service.states import TaskState
@@ -144,6 +145,15 @@ class CeleryQueue:
             )
             lifecycle.fail_unsent(self.db, task_id, error.to_dict())
             raise error from exc
+
+    def recover(self) -> Recovered:
+        """Recover the tasks of workers that stopped beating and send them again (as every
+        worker does on its heartbeat; tasks of live workers are left alone)."""
+        return recover_dead_workers(self.db, self.celery, self.settings)
+
+    def claim(self) -> str | None:
+        """Take the oldest queued task for this process to run (workers claim their own)."""
+        return lifecycle.claim_next(self.db)
 
     def cancel(self, task_id: str) -> None:
         """Nothing more to do: the route set ``cancel_requested`` in the database, which the
@@ -275,13 +285,7 @@ class WorkerRuntime:
 
     def sweep(self) -> None:
         """Put tasks of dead workers back in the queue and send them again."""
-        recovered = lifecycle.recover(
-            self.db,
-            max_attempts=self.settings.max_attempts,
-            stale_after_s=self.settings.heartbeat_timeout_s,
-        )
-        for task_id in recovered.requeued:
-            self.celery.send_task(TASK_NAME, args=[task_id], queue=self.settings.celery_queue)
+        recover_dead_workers(self.db, self.celery, self.settings)
 
     @contextmanager
     def _beating(self, task_id: str) -> Iterator[None]:
@@ -309,6 +313,17 @@ class WorkerRuntime:
             self.generators.load(self.settings.default_model)
         except Exception as exc:
             log.error("could not load model %s: %s", self.settings.default_model, exc)
+
+
+def recover_dead_workers(db: Database, celery: Celery, settings: Settings) -> Recovered:
+    """Recover the tasks whose worker stopped beating ``heartbeat_timeout_s`` ago and send
+    the re-queued ones to the workers again."""
+    recovered = lifecycle.recover(
+        db, max_attempts=settings.max_attempts, stale_after_s=settings.heartbeat_timeout_s
+    )
+    for task_id in recovered.requeued:
+        celery.send_task(TASK_NAME, args=[task_id], queue=settings.celery_queue)
+    return recovered
 
 
 def new_owner() -> str:

@@ -18,6 +18,7 @@ from music_gen.service import lifecycle
 from music_gen.service.db import Database
 from music_gen.service.jobs.batching import BatchGatherer, BatchPolicy
 from music_gen.service.jobs.runner import TaskRunner
+from music_gen.service.lifecycle import Recovered
 from music_gen.service.models import Task
 from music_gen.service.states import TaskState
 
@@ -116,15 +117,10 @@ class InProcessQueue:
         """Worker threads running."""
         return sum(1 for thread in self._threads if thread.is_alive())
 
-    def recover(self) -> tuple[int, int]:
-        """Deal with tasks a dead process left ``processing`` (all of them: this queue
-        assumes it is the only worker of its database).
-
-        Returns:
-            (re-queued, failed) counts.
-        """
-        recovered = lifecycle.recover(self.db, max_attempts=self.max_attempts)
-        return len(recovered.requeued), recovered.failed
+    def recover(self) -> Recovered:
+        """Deal with every task left ``processing``: this queue assumes it is the only
+        worker of its database, so at start nothing of its own runs yet."""
+        return lifecycle.recover(self.db, max_attempts=self.max_attempts)
 
     def _claim_id(self, task_id: str) -> bool:
         return lifecycle.claim(self.db, task_id) is not None
