@@ -158,7 +158,7 @@ class AppState:
 
     def _seed_speed(self, per_model: int = 20) -> None:
         # ETAs start from what this server measured before it restarted, not from the prior.
-        with self.db.sessions() as session:
+        with self.db.session_factory() as session:
             rows = session.execute(
                 select(Task.model, Task.duration_s, Task.result)
                 .where(Task.status == TaskState.COMPLETED, Task.kind == "generate")
@@ -183,6 +183,6 @@ class AppState:
 
 def count_tasks(db: Database) -> dict[str, int]:
     """Tasks per status, counted in the database."""
-    with db.sessions() as session:
+    with db.session_factory() as session:
         rows = session.execute(select(Task.status, func.count()).group_by(Task.status)).all()
     return {str(status): int(count) for status, count in rows}

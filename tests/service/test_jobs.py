@@ -129,7 +129,7 @@ def _graceful_stop(tmp_path: Path, db_settings: dict[str, Any]) -> None:
         ).json()["task_id"]
         Service(client=client, state=state).wait(task_id, headers, until=("processing",))
     # The lifespan has ended: the task is queued again, and the interrupted start not counted.
-    with state.db.sessions() as session:
+    with state.db.session_factory() as session:
         task = session.get(Task, task_id)
         assert task is not None
         assert (task.status, task.attempts, task.progress) == ("queued", 0, 0.0)

@@ -20,6 +20,7 @@ import logging
 import secrets
 import threading
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any
 
@@ -142,18 +143,18 @@ class WebhookEvents:
     """Writes deliveries for task events (a task observer; see ``jobs/observer.py``).
 
     Args:
-        sessions: Opens a database session (commits on success).
+        session: Opens a database session that commits on success (``Database.session``).
         settings: ``public_url`` for audio URLs in payloads.
         wake: Called after a delivery was stored, so the sender looks at once.
     """
 
     def __init__(
         self,
-        sessions: Callable[[], Any],
+        session: Callable[[], AbstractContextManager[Session]],
         settings: Settings,
         wake: Callable[[], None] = lambda: None,
     ) -> None:
-        self.sessions = sessions
+        self.session = session
         self.settings = settings
         self.wake = wake
         # Progress steps already sent per running task.
@@ -188,7 +189,7 @@ class WebhookEvents:
 
         Does nothing (None) when the task has no webhook or did not ask for the event.
         """
-        with self.sessions() as session:
+        with self.session() as session:
             task = session.get(Task, task_id)
             if task is None:
                 return None
