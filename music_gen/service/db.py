@@ -24,7 +24,9 @@ class Database:
         self.url = settings.resolved_database_url
         self.schema = settings.database_schema
         self.engine = _make_engine(self.url, self.schema)
-        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        #: Plain sessions, for callers that commit themselves (request-scoped sessions);
+        #: :meth:`session` is the usual way in.
+        self.session_factory = sessionmaker(self.engine, expire_on_commit=False)
 
     @property
     def is_sqlite(self) -> bool:
@@ -50,7 +52,7 @@ class Database:
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A session that commits on success and rolls back on error."""
-        with self.sessions() as session:
+        with self.session_factory() as session:
             try:
                 yield session
                 session.commit()

@@ -33,7 +33,7 @@ async def get_session(state: State) -> AsyncIterator[Session]:
     the pool under load. Routes also commit before they return, to give the connection back
     before the response is written.
     """
-    session = state.db.sessions()
+    session = state.db.session_factory()
     try:
         yield session
     finally:
@@ -51,7 +51,7 @@ def get_current_account(
     """The calling account, after authentication and the per-key request limit."""
     # The raw header, so that a wrong scheme gets its own message; _bearer documents it.
     # A session of its own, closed before the route runs (see get_session).
-    with state.db.sessions() as session:
+    with state.db.session_factory() as session:
         principal = state.authenticate(
             session, request.headers.get("authorization"), _address(request.client)
         )
@@ -78,7 +78,7 @@ def authenticate_websocket(websocket: WebSocket) -> Principal:
     header = websocket.headers.get("authorization")
     if header is None and websocket.query_params.get("api_key"):
         header = f"Bearer {websocket.query_params['api_key']}"
-    with state.db.sessions() as session:
+    with state.db.session_factory() as session:
         principal = state.authenticate(session, header, _address(websocket.client))
     state.limits.hit_request(principal)
     return principal

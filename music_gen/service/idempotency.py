@@ -91,7 +91,7 @@ class IdempotencyStore:
         cutoff = now - timedelta(seconds=settings.idempotency_ttl_s)
         abandoned_before = now - timedelta(seconds=max(settings.idempotency_wait_s, 60.0))
         self._purge(cutoff)
-        with self.state.db.sessions() as session:
+        with self.state.db.session_factory() as session:
             try:
                 account_id = self.state.authenticate(session, authorization).account_id
             except MusicGenError:

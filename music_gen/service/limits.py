@@ -33,9 +33,7 @@ from music_gen.service.auth import Principal
 from music_gen.service.db import Database
 from music_gen.service.models import BandwidthUsage, Task
 from music_gen.service.settings import Settings
-
-#: Task states that count against the concurrency limit.
-ACTIVE_STATES = ("queued", "processing")
+from music_gen.service.states import ACTIVE
 
 
 class LimitExceeded(RateLimitError):
@@ -127,7 +125,7 @@ class Limits:
             session.scalar(
                 select(func.count())
                 .select_from(Task)
-                .where(Task.account_id == principal.account_id, Task.status.in_(ACTIVE_STATES))
+                .where(Task.account_id == principal.account_id, Task.status.in_(ACTIVE))
             )
             or 0
         )

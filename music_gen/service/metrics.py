@@ -34,11 +34,11 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from music_gen.service.jobs.observer import TaskOutcome
+from music_gen.service.states import TaskState
 
 log = logging.getLogger("music_gen.service")
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
-STATES = ("queued", "processing", "completed", "failed", "cancelled")
 _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 _GENERATION_BUCKETS = (0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0)
 _RTF_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 10.0)
@@ -125,11 +125,11 @@ class ServiceMetrics:
 
     def finished(self, outcome: TaskOutcome) -> None:
         """Count a finished task and, when it completed, its speed and audio."""
-        if outcome.status == "queued":
+        if outcome.status == TaskState.QUEUED:
             return
         model = outcome.model or "unknown"
         self.tasks_finished.labels(model, outcome.status).inc()
-        if outcome.status == "completed" and outcome.engine_s is not None:
+        if outcome.status == TaskState.COMPLETED and outcome.engine_s is not None:
             self.generation_seconds.labels(model).observe(outcome.engine_s)
             if outcome.audio_s:
                 self.audio_seconds.labels(model).inc(outcome.audio_s)
@@ -157,9 +157,9 @@ class _TaskCollector(Collector):
             log.exception("could not count tasks for /metrics")
             return
         tasks = GaugeMetricFamily("musicgen_tasks", "Tasks per state", labels=["state"])
-        for state in STATES:
+        for state in TaskState:
             tasks.add_metric([state], counts.get(state, 0))
         yield tasks
         yield GaugeMetricFamily(
-            "musicgen_queue_depth", "Tasks waiting to start", value=counts.get("queued", 0)
+            "musicgen_queue_depth", "Tasks waiting to start", value=counts.get(TaskState.QUEUED, 0)
         )

@@ -11,6 +11,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     DateTime,
+    Enum,
     Float,
     ForeignKey,
     Index,
@@ -18,6 +19,8 @@ from sqlalchemy import (
     String,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from music_gen.service.states import TaskState
 
 
 def utcnow() -> datetime:
@@ -80,8 +83,18 @@ class Task(Base):
     )
     # "generate" (one piece) or "multi" (stems and a mix).
     kind: Mapped[str] = mapped_column(String(16), default="generate")
-    # queued, processing, completed, failed, cancelled.
-    status: Mapped[str] = mapped_column(String(16), default="queued")
+    # Stored as the state's string in a VARCHAR(16), as before the enum existed (no CHECK
+    # constraint, so the schema is unchanged).
+    status: Mapped[TaskState] = mapped_column(
+        Enum(
+            TaskState,
+            native_enum=False,
+            create_constraint=False,
+            length=16,
+            values_callable=lambda states: [state.value for state in states],
+        ),
+        default=TaskState.QUEUED,
+    )
     progress: Mapped[float] = mapped_column(Float, default=0.0)
     model: Mapped[str] = mapped_column(String(200))
     # Requested length of the audio, seconds.

@@ -31,6 +31,7 @@ from music_gen.params import (
     check_prompt,
     is_part_name,
 )
+from music_gen.service.states import TaskState
 
 
 def _prompt(value: str) -> str:
@@ -101,7 +102,6 @@ def _utc(value: datetime) -> datetime:
 UtcDatetime = Annotated[datetime, AfterValidator(_utc)]
 
 AudioFormat = Literal["wav", "flac", "ogg", "mp3"]
-TaskState = Literal["queued", "processing", "completed", "failed", "cancelled"]
 WebhookEvent = Literal["start", "progress", "completed"]
 MAX_INSTRUMENTS = 8
 

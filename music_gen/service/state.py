@@ -21,6 +21,7 @@ from music_gen.service.limits import Limits
 from music_gen.service.metrics import ServiceMetrics
 from music_gen.service.models import Task
 from music_gen.service.settings import Settings
+from music_gen.service.states import TaskState
 from music_gen.service.storage import AudioStorage
 from music_gen.service.webhooks import WebhookEvents, WebhookSender
 
@@ -157,10 +158,10 @@ class AppState:
 
     def _seed_speed(self, per_model: int = 20) -> None:
         # ETAs start from what this server measured before it restarted, not from the prior.
-        with self.db.sessions() as session:
+        with self.db.session_factory() as session:
             rows = session.execute(
                 select(Task.model, Task.duration_s, Task.result)
-                .where(Task.status == "completed", Task.kind == "generate")
+                .where(Task.status == TaskState.COMPLETED, Task.kind == "generate")
                 .order_by(Task.finished_at.desc())
                 .limit(50 * per_model)
             ).all()
@@ -182,6 +183,6 @@ class AppState:
 
 def count_tasks(db: Database) -> dict[str, int]:
     """Tasks per status, counted in the database."""
-    with db.sessions() as session:
+    with db.session_factory() as session:
         rows = session.execute(select(Task.status, func.count()).group_by(Task.status)).all()
     return {str(status): int(count) for status, count in rows}

@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import io
-import json
 import logging
 import math
 import threading
@@ -29,7 +28,6 @@ from typing import Any
 
 import numpy as np
 import soundfile as sf
-from sqlalchemy import update
 
 from music_gen.audio import AudioOutput
 from music_gen.engines.base import AudioChunk
@@ -40,10 +38,12 @@ from music_gen.errors import GenerationCancelledError, GenerationError
 from music_gen.generator import MusicGenerator
 from music_gen.level import measure
 from music_gen.params import DEFAULT_LOUDNESS_LUFS
+from music_gen.service import lifecycle
 from music_gen.service.auth import Principal
-from music_gen.service.models import AudioFile, Task, utcnow
+from music_gen.service.models import AudioFile
 from music_gen.service.safe_errors import as_error, public_error
 from music_gen.service.state import AppState
+from music_gen.service.states import TaskState
 
 log = logging.getLogger("music_gen.service.stream")
 
@@ -193,15 +193,15 @@ class StreamRun:
         except GenerationCancelledError as exc:
             cut = self._cut or (exc if exc.details.get("reason") else None)
             if cut is not None:
-                self._finish("cancelled", error=_jsonable(cut.to_dict()))
+                self._finish(TaskState.CANCELLED, error=cut.to_dict())
                 self._emit("error", cut)
             else:
-                self._finish("cancelled")
+                self._finish(TaskState.CANCELLED)
                 self._emit("cancelled", {"type": "cancelled", "task_id": task_id})
         except Exception as exc:
             # Unexpected errors are logged there with the detail; users see a safe message.
-            error = _jsonable(public_error(exc, task_id))
-            self._finish("failed", error=error)
+            error = lifecycle.jsonable(public_error(exc, task_id))
+            self._finish(TaskState.FAILED, error=error)
             self._emit("error", as_error(error))
         else:
             self._emit("completed", completed)
@@ -262,7 +262,7 @@ class StreamRun:
         file_id = self._store(audio)
         midi_id = self.state.storage.save_midi(notes[1]) if notes is not None else None
         self._finish(
-            "completed",
+            TaskState.COMPLETED,
             result={
                 "duration": audio.duration,
                 "metadata": audio.metadata,
@@ -358,30 +358,23 @@ class StreamRun:
 
     def _finish(
         self,
-        status: str,
+        status: TaskState,
         *,
         result: dict[str, Any] | None = None,
         error: dict[str, Any] | None = None,
     ) -> None:
-        values: dict[str, Any] = {"status": status, "finished_at": utcnow()}
-        if status == "completed":
-            values.update(progress=1.0, result=result)
-        if error is not None:
-            values["error"] = error
-        mine = [Task.id == self.job.task_id, Task.status == "processing"]
-        if self.job.owner is not None:
-            mine.append(Task.owner == self.job.owner)
-        with self.state.db.session() as session:
-            session.execute(update(Task).where(*mine).values(values))
+        lifecycle.finish(
+            self.state.db,
+            self.job.task_id,
+            status,
+            result=result,
+            error=error,
+            owner=self.job.owner,
+        )
 
 
 def _slow_reader(task_id: str, message: str) -> GenerationCancelledError:
     return GenerationCancelledError(message, details={"task_id": task_id, "reason": "slow_reader"})
-
-
-def _jsonable(value: Any) -> Any:
-    # Error details may hold numpy scalars or paths; the database and the socket want JSON.
-    return json.loads(json.dumps(value, default=str))
 
 
 def _checked(chunks: Iterator[AudioChunk], sample_rate: int, channels: int) -> Iterator[AudioChunk]:

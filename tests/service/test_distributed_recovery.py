@@ -12,7 +12,7 @@ import pytest
 
 from music_gen.service.auth import create_key
 from music_gen.service.db import Database
-from music_gen.service.jobs.distributed import claim, recover_stale
+from music_gen.service.lifecycle import claim, recover
 from music_gen.service.models import Task, utcnow
 from tests.service.conftest import BACKENDS, SECRET, database, make_settings
 
@@ -57,7 +57,7 @@ def test_only_stale_tasks_are_recovered(db: Database) -> None:
     dead = _task(db, "processing", attempts=1, beat_age_s=60)
     exhausted = _task(db, "processing", attempts=3, beat_age_s=60)
     cancelled = _task(db, "processing", attempts=1, beat_age_s=60, cancel_requested=True)
-    requeued = recover_stale(db, timeout_s=30, max_attempts=3)
+    requeued = recover(db, max_attempts=3, stale_after_s=30).requeued
     assert requeued == [dead]
     assert _status(db, alive) == ("processing", 1)
     assert _status(db, dead) == ("queued", 1)
@@ -70,6 +70,35 @@ def test_a_task_is_claimed_once(db: Database) -> None:
     assert claim(db, queued) == 1
     assert claim(db, queued) is None
     assert _status(db, queued) == ("processing", 1)
+
+
+def test_the_celery_queue_recovers_and_claims_like_the_local_one(
+    db: Database, tmp_path: Path
+) -> None:
+    """The server side of the Celery queue is a JobQueue: it claims and recovers (no broker
+    is needed when no recovered task goes back to the queue)."""
+    from music_gen.service.jobs import GeneratorPool, JobQueue, SpeedTracker, TaskRunner
+    from music_gen.service.jobs.distributed import CeleryQueue
+    from music_gen.service.storage import AudioStorage
+
+    settings = make_settings(tmp_path, heartbeat_timeout_s=30, max_attempts=3)
+    runner = TaskRunner(
+        db, AudioStorage(tmp_path / "audio"), GeneratorPool(device="cpu"), SpeedTracker(0.5)
+    )
+    queue = CeleryQueue(db, runner, settings)
+    assert isinstance(queue, JobQueue)
+    alive = _task(db, "processing", attempts=3, beat_age_s=1)
+    exhausted = _task(db, "processing", attempts=3, beat_age_s=60)
+    cancelled = _task(db, "processing", attempts=1, beat_age_s=60, cancel_requested=True)
+    recovered = queue.recover()
+    assert (recovered.requeued, recovered.failed, recovered.cancelled) == ([], 1, 1)
+    assert _status(db, alive) == ("processing", 3)
+    assert _status(db, exhausted)[0] == "failed"
+    assert _status(db, cancelled)[0] == "cancelled"
+    queued = _task(db, "queued", attempts=0, beat_age_s=0)
+    assert [queue.claim(), queue.claim()] == [queued, None]
+    assert _status(db, queued) == ("processing", 1)
+    queue.celery.close()
 
 
 def _stale(db: Database, task_id: str) -> None:
@@ -96,7 +125,7 @@ def test_a_task_has_one_owner(db: Database, tmp_path: Path) -> None:
     )
     assert claim(db, task_id, owner="worker-a") == 1
     _stale(db, task_id)  # worker-a looks dead (a long pause, a network split)...
-    assert recover_stale(db, timeout_s=30, max_attempts=3) == [task_id]
+    assert recover(db, max_attempts=3, stale_after_s=30).requeued == [task_id]
     assert claim(db, task_id, owner="worker-b") == 2  # ...and worker-b takes the task over
     assert runner.run(task_id, owner="worker-a") == "lost"  # worker-a wakes up and finishes
     with db.session() as session:
@@ -144,7 +173,7 @@ def test_a_stream_on_a_celery_server_beats_and_is_not_recovered(
                 for _ in range(20):  # 1 s of streaming: twice the heartbeat timeout
                     assert ws.receive_json()["type"] == "audio_chunk"
                 db = service.state.db
-                assert recover_stale(db, timeout_s=0.5, max_attempts=3) == []
+                assert recover(db, max_attempts=3, stale_after_s=0.5).requeued == []
                 assert _status(db, task_id) == ("processing", 1)
                 while (message := ws.receive_json())["type"] == "audio_chunk":
                     pass

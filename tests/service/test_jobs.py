@@ -6,12 +6,14 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
 from music_gen.service import create_app
 from music_gen.service.auth import Principal, create_key
 from music_gen.service.jobs import SpeedTracker
+from music_gen.service.lifecycle import jsonable
 from music_gen.service.limits import LimitExceeded, Limits
 from music_gen.service.models import Task
 from music_gen.service.routes.common import new_task
@@ -50,7 +52,7 @@ def test_recovery_requeues_or_fails_interrupted_tasks(service: Service) -> None:
     retry = _insert(service, "processing", attempts=1, model="test-missing")
     give_up = _insert(service, "processing", attempts=max_attempts)
     cancelled = _insert(service, "processing", attempts=1, cancel_requested=True)
-    queue.recover()  # type: ignore[attr-defined]
+    queue.recover()
     assert _get(service, give_up).status == "failed"
     error = _get(service, give_up).error or {}
     assert "interrupted" in error["message"]
@@ -62,10 +64,10 @@ def test_recovery_requeues_or_fails_interrupted_tasks(service: Service) -> None:
 
 def test_claim_is_exclusive(service: Service) -> None:
     queue = service.state.queue
-    queue.stop()  # type: ignore[attr-defined]
+    queue.stop()
     try:
         task_id = _insert(service, "queued", attempts=0)
-        claimed = [queue.claim() for _ in range(3)]  # type: ignore[attr-defined]
+        claimed = [queue.claim() for _ in range(3)]
         assert claimed.count(task_id) == 1
         task = _get(service, task_id)
         assert task.status == "processing"
@@ -127,7 +129,7 @@ def _graceful_stop(tmp_path: Path, db_settings: dict[str, Any]) -> None:
         ).json()["task_id"]
         Service(client=client, state=state).wait(task_id, headers, until=("processing",))
     # The lifespan has ended: the task is queued again, and the interrupted start not counted.
-    with state.db.sessions() as session:
+    with state.db.session_factory() as session:
         task = session.get(Task, task_id)
         assert task is not None
         assert (task.status, task.attempts, task.progress) == ("queued", 0, 0.0)
@@ -151,3 +153,23 @@ def test_eta_remembers_measured_speed_across_restarts(tmp_path: Path) -> None:
         ).json()["eta"]
     # The prior would say 1000 s; the test engine measured far less.
     assert eta < 100
+
+
+def test_jsonable_keeps_numbers_numbers() -> None:
+    """Engine metadata and error details reach the JSON columns and sockets as plain JSON."""
+    value = {
+        "rms": np.float32(0.5),
+        "peak_db": np.float64(-1.25),
+        "frames": np.int64(48000),
+        "curve": np.array([1.0, 2.0]),
+        "path": Path("/tmp/x.wav"),
+        "nested": [np.int16(3)],
+    }
+    assert jsonable(value) == {
+        "rms": 0.5,
+        "peak_db": -1.25,
+        "frames": 48000,
+        "curve": [1.0, 2.0],
+        "path": "/tmp/x.wav",
+        "nested": [3],
+    }

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
+from music_gen.service.lifecycle import Recovered
+
 
 @runtime_checkable
 class JobQueue(Protocol):
@@ -22,6 +24,12 @@ class JobQueue(Protocol):
 
     def pause(self) -> None:
         """Take no new task from now on; running ones carry on (a graceful drain)."""
+
+    def recover(self) -> Recovered:
+        """Recover tasks whose worker died (:func:`music_gen.service.lifecycle.recover`)."""
+
+    def claim(self) -> str | None:
+        """Take the oldest queued task for this process to run; None when there is none."""
 
     def submit(self, task_id: str) -> None:
         """Tell the workers that a queued task is waiting."""

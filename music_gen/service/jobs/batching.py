@@ -2,7 +2,7 @@
 
 A worker that has claimed a MusicGen task looks for queued tasks of the same model, kind and
 sampling settings (temperature, top-k, top-p) and claims up to ``batch_max - 1`` of them with
-the same atomic ``UPDATE ... WHERE status='queued'`` every queue uses. The runner then
+the same atomic claim every queue uses (:func:`music_gen.service.lifecycle.claim`). The runner then
 generates them as one padded batch in which every task keeps its own prompt, duration and seed
 (the engine draws each piece from its own generator, so a task's audio is the same whether it
 ran alone or batched), and records each task's outcome separately: one cancelled task does not
@@ -31,6 +31,7 @@ from music_gen.engines.registry import resolve
 from music_gen.errors import GenerationCancelledError, MusicGenError
 from music_gen.service.db import Database
 from music_gen.service.models import Task
+from music_gen.service.states import TaskState
 
 #: Seconds between looks for batch-mates while a worker waits.
 POLL_INTERVAL_S = 0.005
@@ -127,7 +128,7 @@ class BatchGatherer:
         with self.db.session() as session:
             rows = session.execute(
                 select(Task.id, Task.model, Task.params)
-                .where(Task.status == "queued", Task.kind == kind)
+                .where(Task.status == TaskState.QUEUED, Task.kind == kind)
                 .order_by(Task.created_at, Task.id)
                 .limit(8 * self.policy.max_size)
             ).all()

@@ -2,7 +2,7 @@
 
 The server only enqueues: :class:`CeleryQueue.submit` sends a Celery message carrying the
 task id. ``musicgen worker`` runs :func:`run_worker`, a Celery worker whose task claims the
-row with the same atomic ``UPDATE ... WHERE status='queued'`` as the in-process pool (so a
+row with the same :func:`music_gen.service.lifecycle.claim` as the in-process pool (so a
 duplicate or redelivered message never runs a task twice) and runs it with the
 :class:`TaskRunner` against the same database and audio folder.
 
@@ -10,7 +10,8 @@ Restart safety across machines: messages are acknowledged late
 (``task_acks_late``, ``task_reject_on_worker_lost``), so a message whose worker died is
 delivered again. Every worker writes ``heartbeat_at`` on the tasks it runs every third of
 ``heartbeat_timeout_s``; a ``processing`` task whose heartbeat is older than the timeout
-belongs to a dead worker, and any live worker puts it back in the queue (or fails it after
+belongs to a dead worker, and any live worker recovers it with the in-process pool's policy
+(:func:`music_gen.service.lifecycle.recover`: back in the queue, or failed after
 ``max_attempts`` starts) and sends it again. Tasks of live workers are never touched, unlike
 the in-process pool's startup recovery, which assumes it is the only worker. The server beats
 the same way for the WebSocket streams it runs itself. Each claim carries a random owner
@@ -27,17 +28,19 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select
 
 from music_gen.errors import ServiceUnavailableError
+from music_gen.service import lifecycle
 from music_gen.service.db import Database
 from music_gen.service.jobs.batching import BatchGatherer, BatchPolicy
 from music_gen.service.jobs.runner import TaskRunner
-from music_gen.service.models import Task, utcnow
+from music_gen.service.lifecycle import Recovered
+from music_gen.service.models import Task
 from music_gen.service.settings import Settings
+from music_gen.service.states import TaskState
 
 if TYPE_CHECKING:
     from celery import Celery
@@ -121,7 +124,7 @@ class CeleryQueue:
         interval_s = self.settings.heartbeat_timeout_s / 3
         while not self._stopping.wait(interval_s):
             try:
-                beat(self.db, self.runner.running())
+                lifecycle.heartbeat(self.db, self.runner.running())
             except Exception:
                 log.exception("stream heartbeat failed")
 
@@ -140,14 +143,17 @@ class CeleryQueue:
                 f"The job queue could not be reached ({type(exc).__name__}); try again later",
                 details={"reason": "broker_unreachable"},
             )
-            with self.db.session() as session:
-                session.execute(
-                    update(Task)
-                    .where(Task.id == task_id, Task.status == "queued")
-                    .values(status="failed", error=error.to_dict(), finished_at=utcnow())
-                )
-                session.commit()
+            lifecycle.fail_unsent(self.db, task_id, error.to_dict())
             raise error from exc
+
+    def recover(self) -> Recovered:
+        """Recover the tasks of workers that stopped beating and send them again (as every
+        worker does on its heartbeat; tasks of live workers are left alone)."""
+        return recover_dead_workers(self.db, self.celery, self.settings)
+
+    def claim(self) -> str | None:
+        """Take the oldest queued task for this process to run (workers claim their own)."""
+        return lifecycle.claim_next(self.db)
 
     def cancel(self, task_id: str) -> None:
         """Nothing more to do: the route set ``cancel_requested`` in the database, which the
@@ -158,7 +164,7 @@ class CeleryQueue:
         with self.db.session() as session:
             return int(
                 session.scalar(
-                    select(func.count()).select_from(Task).where(Task.status == "queued")
+                    select(func.count()).select_from(Task).where(Task.status == TaskState.QUEUED)
                 )
                 or 0
             )
@@ -186,79 +192,6 @@ class CeleryQueue:
                     replies = []
                 self._alive = (time.monotonic(), len(replies))
             return self._alive[1]
-
-
-def claim(db: Database, task_id: str, owner: str | None = None) -> int | None:
-    """Atomically take a queued task; returns its attempt number, None if not queued.
-
-    Args:
-        owner: The claimer's token (see :func:`new_owner`); only it may record the outcome.
-    """
-    now = utcnow()
-    with db.session() as session:
-        claimed = session.execute(
-            update(Task)
-            .where(Task.id == task_id, Task.status == "queued")
-            .values(
-                status="processing",
-                attempts=Task.attempts + 1,
-                started_at=now,
-                heartbeat_at=now,
-                progress=0.0,
-                owner=owner,
-            )
-        ).rowcount  # type: ignore[attr-defined]
-        if claimed != 1:
-            return None
-        return int(session.scalar(select(Task.attempts).where(Task.id == task_id)) or 0)
-
-
-def recover_stale(db: Database, *, timeout_s: float, max_attempts: int) -> list[str]:
-    """Deal with ``processing`` tasks whose worker stopped beating ``timeout_s`` ago.
-
-    Cancelled ones end cancelled, those started ``max_attempts`` times fail with a reason,
-    the rest go back to ``queued``.
-
-    Returns:
-        Ids of the tasks put back in the queue (to be sent to the workers again).
-    """
-    cutoff = utcnow() - timedelta(seconds=timeout_s)
-    beat = func.coalesce(Task.heartbeat_at, Task.started_at)
-    stale = (Task.status == "processing", or_(beat.is_(None), beat < cutoff))
-    now = utcnow()
-    with db.session() as session:
-        ids = session.scalars(select(Task.id).where(*stale)).all()
-        requeued: list[str] = []
-        for task_id in ids:
-            row = session.execute(
-                select(Task.cancel_requested, Task.attempts).where(Task.id == task_id)
-            ).one()
-            values: dict[str, Any]
-            if row.cancel_requested:
-                values = {"status": "cancelled", "finished_at": now}
-            elif row.attempts >= max_attempts:
-                values = {
-                    "status": "failed",
-                    "finished_at": now,
-                    "error": {
-                        "code": "INTERNAL",
-                        "message": (
-                            f"Generation was interrupted {max_attempts} times "
-                            "(its worker stopped while it ran); giving up"
-                        ),
-                        "details": {"attempts": max_attempts},
-                    },
-                }
-            else:
-                values = {"status": "queued", "progress": 0.0, "started_at": None, "owner": None}
-            changed = session.execute(
-                update(Task).where(Task.id == task_id, *stale).values(values)
-            ).rowcount  # type: ignore[attr-defined]
-            if changed and values["status"] == "queued":
-                requeued.append(task_id)
-    if ids:
-        log.warning("recovered %d tasks of dead workers (%d re-queued)", len(ids), len(requeued))
-    return requeued
 
 
 class WorkerRuntime:
@@ -335,13 +268,13 @@ class WorkerRuntime:
     def run(self, task_id: str) -> str:
         """Claim and run one task; "skipped" when it is not queued (already taken, done)."""
         owner = new_owner()
-        if claim(self.db, task_id, owner) is None:
+        if lifecycle.claim(self.db, task_id, owner=owner) is None:
             return "skipped"
         with self._beating(task_id):
             # Batch-mates are claimed with this run's token too, so that every task of the
             # batch records its outcome only while this worker still owns it.
             mates = self.batcher.companions(
-                task_id, claim=lambda mate: claim(self.db, mate, owner) is not None
+                task_id, claim=lambda mate: lifecycle.claim(self.db, mate, owner=owner) is not None
             )
             if not mates:
                 return self.runner.run(task_id, owner=owner)
@@ -352,12 +285,7 @@ class WorkerRuntime:
 
     def sweep(self) -> None:
         """Put tasks of dead workers back in the queue and send them again."""
-        for task_id in recover_stale(
-            self.db,
-            timeout_s=self.settings.heartbeat_timeout_s,
-            max_attempts=self.settings.max_attempts,
-        ):
-            self.celery.send_task(TASK_NAME, args=[task_id], queue=self.settings.celery_queue)
+        recover_dead_workers(self.db, self.celery, self.settings)
 
     @contextmanager
     def _beating(self, task_id: str) -> Iterator[None]:
@@ -375,7 +303,7 @@ class WorkerRuntime:
             try:
                 with self._lock:
                     running = list(self._running)
-                beat(self.db, running)
+                lifecycle.heartbeat(self.db, running)
                 self.sweep()
             except Exception:
                 log.exception("heartbeat failed")
@@ -387,21 +315,20 @@ class WorkerRuntime:
             log.error("could not load model %s: %s", self.settings.default_model, exc)
 
 
+def recover_dead_workers(db: Database, celery: Celery, settings: Settings) -> Recovered:
+    """Recover the tasks whose worker stopped beating ``heartbeat_timeout_s`` ago and send
+    the re-queued ones to the workers again."""
+    recovered = lifecycle.recover(
+        db, max_attempts=settings.max_attempts, stale_after_s=settings.heartbeat_timeout_s
+    )
+    for task_id in recovered.requeued:
+        celery.send_task(TASK_NAME, args=[task_id], queue=settings.celery_queue)
+    return recovered
+
+
 def new_owner() -> str:
     """A fresh owner token for a claim."""
     return secrets.token_hex(16)
-
-
-def beat(db: Database, task_ids: list[str]) -> None:
-    """Write ``heartbeat_at`` on the running tasks among ``task_ids``."""
-    if not task_ids:
-        return
-    with db.session() as session:
-        session.execute(
-            update(Task)
-            .where(Task.id.in_(task_ids), Task.status == "processing")
-            .values(heartbeat_at=utcnow())
-        )
 
 
 def run_worker(settings: Settings, *, concurrency: int, queues: list[str]) -> None:

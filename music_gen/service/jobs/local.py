@@ -1,10 +1,10 @@
 """The in-process job queue: worker threads that claim queued tasks from the database.
 
-A worker claims a task with one atomic ``UPDATE tasks SET status='processing' ... WHERE
-id=:id AND status='queued'``; only the worker whose update changed the row runs it, so the
-same rows can be shared by several processes. On start, tasks left ``processing`` by a
-process that died are queued again, or failed with a reason once they have been started
-``max_attempts`` times.
+A worker claims a task with :func:`music_gen.service.lifecycle.claim` (one atomic
+``UPDATE ... WHERE status='queued'``); only the worker whose update changed the row runs it,
+so the same rows can be shared by several processes. On start, tasks left ``processing`` by a
+process that died are recovered (:func:`music_gen.service.lifecycle.recover`): queued again,
+or failed with a reason once they have been started ``max_attempts`` times.
 """
 
 from __future__ import annotations
@@ -12,12 +12,15 @@ from __future__ import annotations
 import logging
 import threading
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
+from music_gen.service import lifecycle
 from music_gen.service.db import Database
 from music_gen.service.jobs.batching import BatchGatherer, BatchPolicy
 from music_gen.service.jobs.runner import TaskRunner
-from music_gen.service.models import Task, utcnow
+from music_gen.service.lifecycle import Recovered
+from music_gen.service.models import Task
+from music_gen.service.states import TaskState
 
 log = logging.getLogger("music_gen.service.jobs")
 
@@ -105,7 +108,7 @@ class InProcessQueue:
         with self.db.session() as session:
             return int(
                 session.scalar(
-                    select(func.count()).select_from(Task).where(Task.status == "queued")
+                    select(func.count()).select_from(Task).where(Task.status == TaskState.QUEUED)
                 )
                 or 0
             )
@@ -114,82 +117,17 @@ class InProcessQueue:
         """Worker threads running."""
         return sum(1 for thread in self._threads if thread.is_alive())
 
-    def recover(self) -> tuple[int, int]:
-        """Deal with tasks a dead process left ``processing``.
-
-        Returns:
-            (re-queued, failed) counts.
-        """
-        now = utcnow()
-        with self.db.session() as session:
-            session.execute(
-                update(Task)
-                .where(Task.status == "processing", Task.cancel_requested.is_(True))
-                .values(status="cancelled", finished_at=now)
-            )
-            failed = session.execute(
-                update(Task)
-                .where(Task.status == "processing", Task.attempts >= self.max_attempts)
-                .values(
-                    status="failed",
-                    finished_at=now,
-                    error={
-                        "code": "INTERNAL",
-                        "message": (
-                            f"Generation was interrupted {self.max_attempts} times "
-                            "(the server stopped while it ran); giving up"
-                        ),
-                        "details": {"attempts": self.max_attempts},
-                    },
-                )
-            ).rowcount  # type: ignore[attr-defined]
-            requeued = session.execute(
-                update(Task)
-                .where(Task.status == "processing")
-                .values(status="queued", progress=0.0, started_at=None)
-            ).rowcount  # type: ignore[attr-defined]
-        if failed or requeued:
-            log.warning("recovered interrupted tasks: %d re-queued, %d failed", requeued, failed)
-        return int(requeued), int(failed)
+    def recover(self) -> Recovered:
+        """Deal with every task left ``processing``: this queue assumes it is the only
+        worker of its database, so at start nothing of its own runs yet."""
+        return lifecycle.recover(self.db, max_attempts=self.max_attempts)
 
     def _claim_id(self, task_id: str) -> bool:
-        with self.db.session() as session:
-            claimed = session.execute(
-                update(Task)
-                .where(Task.id == task_id, Task.status == "queued")
-                .values(
-                    status="processing",
-                    attempts=Task.attempts + 1,
-                    started_at=utcnow(),
-                    progress=0.0,
-                )
-            ).rowcount  # type: ignore[attr-defined]
-        return bool(claimed == 1)
+        return lifecycle.claim(self.db, task_id) is not None
 
     def claim(self) -> str | None:
         """Atomically take the oldest queued task; None when there is none."""
-        with self.db.session() as session:
-            candidates = session.scalars(
-                select(Task.id)
-                .where(Task.status == "queued")
-                .order_by(Task.created_at, Task.id)
-                .limit(8)
-            ).all()
-            for task_id in candidates:
-                claimed = session.execute(
-                    update(Task)
-                    .where(Task.id == task_id, Task.status == "queued")
-                    .values(
-                        status="processing",
-                        attempts=Task.attempts + 1,
-                        started_at=utcnow(),
-                        progress=0.0,
-                    )
-                ).rowcount  # type: ignore[attr-defined]
-                if claimed == 1:
-                    session.commit()
-                    return task_id
-        return None
+        return lifecycle.claim_next(self.db)
 
     def _work(self) -> None:
         while not self._stopping.is_set():

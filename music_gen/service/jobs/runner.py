@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import functools
 import io
-import json
 import logging
 import threading
 import time
@@ -13,18 +12,20 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select
 
 from music_gen.audio import AudioOutput
-from music_gen.errors import GenerationCancelledError, MusicGenError
+from music_gen.errors import GenerationCancelledError
 from music_gen.params import DEFAULT_LOUDNESS_LUFS
+from music_gen.service import lifecycle
 from music_gen.service.db import Database
 from music_gen.service.jobs.batching import BatchProgress
 from music_gen.service.jobs.engines import GeneratorPool
 from music_gen.service.jobs.observer import Observers, TaskOutcome
 from music_gen.service.jobs.speed import SpeedTracker
-from music_gen.service.models import AudioFile, Task, utcnow
+from music_gen.service.models import AudioFile, Task
 from music_gen.service.safe_errors import public_error
+from music_gen.service.states import TaskState
 from music_gen.service.storage import AudioStorage
 
 if TYPE_CHECKING:
@@ -117,7 +118,7 @@ class TaskRunner:
         """
         with self.db.session() as session:
             task = session.get(Task, task_id)
-            if task is None or task.status != "processing":
+            if task is None or task.status != TaskState.PROCESSING:
                 return task.status if task is not None else "missing"
             kind, model, fmt = task.kind, task.model, task.format
             params: dict[str, Any] = dict(task.params)
@@ -149,7 +150,7 @@ class TaskRunner:
         with self.db.session() as session:
             for task_id in task_ids:
                 task = session.get(Task, task_id)
-                if task is not None and task.status == "processing":
+                if task is not None and task.status == TaskState.PROCESSING:
                     tasks.append(
                         (task_id, task.model, task.format, dict(task.params), task.duration_s)
                     )
@@ -198,8 +199,7 @@ class TaskRunner:
         except Exception as exc:
             # Each task gets a safe message naming itself (the detail is logged).
             return {
-                t[0]: finish(t[0], "failed", error=_jsonable(public_error(exc, t[0])))
-                for t in tasks
+                t[0]: finish(t[0], TaskState.FAILED, error=public_error(exc, t[0])) for t in tasks
             }
         else:
             self.speed.record(model, elapsed, sum(t[4] for t in tasks))
@@ -209,18 +209,20 @@ class TaskRunner:
                 rows = self._write_files({"audio": audio}, fmt)
                 result = {
                     "duration": audio.duration,
-                    "metadata": _jsonable(audio.metadata),
+                    "metadata": audio.metadata,
                     "files": {row.label: row.id for row in rows},
                     "engine_s": round(elapsed, 4),
                     "batch_size": len(tasks),
                 }
-                statuses[task_id] = finish(task_id, "completed", result=result, files=rows)
+                statuses[task_id] = finish(task_id, TaskState.COMPLETED, result=result, files=rows)
         for task_id, reason in progress.stopped.items():
             stopped = isinstance(reason, _ShutDown)
-            statuses[task_id] = self._requeue(task_id) if stopped else finish(task_id, "cancelled")
+            statuses[task_id] = (
+                self._requeue(task_id) if stopped else finish(task_id, TaskState.CANCELLED)
+            )
         for task_id, *_ in tasks:
             if task_id not in statuses:
-                statuses[task_id] = finish(task_id, "cancelled")
+                statuses[task_id] = finish(task_id, TaskState.CANCELLED)
         return statuses
 
     def _run_tracked(
@@ -249,25 +251,24 @@ class TaskRunner:
             main = outputs.get("mix") or outputs["audio"]
             result = {
                 "duration": main.duration,
-                "metadata": _jsonable(main.metadata),
+                "metadata": main.metadata,
                 "files": {row.label: row.id for row in rows},
                 "midi": midi_id,
                 "engine_s": round(elapsed, 4),
             }
             self.speed.record(model, elapsed, duration_s)
-            status = finish(task_id, "completed", result=result, files=rows)
-            if status != "completed" and midi_id is not None:
+            status = finish(task_id, TaskState.COMPLETED, result=result, files=rows)
+            if status != TaskState.COMPLETED and midi_id is not None:
                 self.storage.delete(midi_id)
             return status
         except _ShutDown:
             return self._requeue(task_id)
         except GenerationCancelledError:
-            return finish(task_id, "cancelled")
-        except MusicGenError as exc:
-            return finish(task_id, "failed", error=_jsonable(public_error(exc, task_id)))
+            return finish(task_id, TaskState.CANCELLED)
         except Exception as exc:
-            # Logged there with the detail; users see a safe message naming the task.
-            return finish(task_id, "failed", error=public_error(exc, task_id))
+            # Other than MusicGenErrors, logged there with the detail; users see a safe
+            # message naming the task.
+            return finish(task_id, TaskState.FAILED, error=public_error(exc, task_id))
 
     def is_cancelled(self, task_id: str) -> bool:
         """Whether cancellation was asked for (in this process)."""
@@ -328,36 +329,23 @@ class TaskRunner:
     def _finish(
         self,
         task_id: str,
-        status: str,
+        status: TaskState,
         *,
         result: dict[str, Any] | None = None,
         error: dict[str, Any] | None = None,
         files: list[AudioFile] | None = None,
         owner: str | None = None,
     ) -> str:
-        values: dict[str, Any] = {"status": status, "finished_at": utcnow()}
-        if status == "completed":
-            values.update(progress=1.0, result=result)
-        if error is not None:
-            values["error"] = error
-        mine = [Task.id == task_id, Task.status == "processing"]
-        if owner is not None:
-            mine.append(Task.owner == owner)
-        with self.db.session() as session:
-            changed = session.execute(update(Task).where(*mine).values(values)).rowcount  # type: ignore[attr-defined]
-            account_id = session.scalar(select(Task.account_id).where(Task.id == task_id)) or ""
-            if changed and files:
-                for row in files:
-                    row.task_id = task_id
-                    row.account_id = account_id
-                    session.add(row)
-        if not changed:
+        account_id = lifecycle.finish(
+            self.db, task_id, status, result=result, error=error, files=files or (), owner=owner
+        )
+        if account_id is None:
             for row in files or ():
                 self.storage.delete(row.id)
             if owner is not None and self._owner(task_id) != owner:
                 log.warning("task %s now runs elsewhere; this run's outcome is dropped", task_id)
                 return "lost"
-            return "cancelled" if files else status
+            return TaskState.CANCELLED if files else status
         self._finished(task_id, account_id, status, result)
         return status
 
@@ -396,35 +384,15 @@ class TaskRunner:
         )
 
     def _requeue(self, task_id: str) -> str:
-        with self.db.session() as session:
-            session.execute(
-                update(Task)
-                .where(Task.id == task_id, Task.status == "processing")
-                .values(
-                    status="queued",
-                    progress=0.0,
-                    started_at=None,
-                    attempts=func.max(Task.attempts - 1, 0)
-                    if self.db.is_sqlite
-                    else func.greatest(Task.attempts - 1, 0),
-                )
-            )
-        return "queued"
+        lifecycle.requeue(self.db, task_id)
+        return TaskState.QUEUED
 
     def write_progress(self, task_id: str, fraction: float) -> bool:
         """Store progress; returns whether to stop (cancel requested, or the task deleted)."""
         context = self._context.get(task_id)
         if context is not None:
             self.observers.progress(task_id, context[1], fraction)
-        with self.db.session() as session:
-            session.execute(
-                update(Task)
-                .where(Task.id == task_id, Task.status == "processing")
-                .values(progress=round(min(max(fraction, 0.0), 0.99), 4))
-            )
-            flag = session.scalar(select(Task.cancel_requested).where(Task.id == task_id))
-        # A task that is gone (deleted) stops too.
-        return flag is None or bool(flag)
+        return lifecycle.report_progress(self.db, task_id, fraction)
 
 
 class _ShutDown(GenerationCancelledError):
@@ -468,16 +436,3 @@ def piece_midi(outputs: dict[str, AudioOutput]) -> pretty_midi.PrettyMIDI | None
     for other in stems[1:]:
         merged.instruments.extend(copy.deepcopy(other.instruments))
     return merged
-
-
-def _jsonable(value: Any) -> Any:
-    # Engines may put numpy scalars or paths in metadata; the database wants plain JSON.
-    return json.loads(json.dumps(value, default=_plain))
-
-
-def _plain(value: Any) -> Any:
-    if hasattr(value, "item"):
-        return value.item()
-    if hasattr(value, "tolist"):
-        return value.tolist()
-    return str(value)

@@ -7,15 +7,17 @@ import uuid
 from typing import Any
 
 from fastapi import Request
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from music_gen.errors import ModelUnavailableError, NotFoundError
 from music_gen.params import GenerationParams
+from music_gen.service import lifecycle
 from music_gen.service.auth import Principal
 from music_gen.service.models import AudioFile, Task
 from music_gen.service.schemas import ErrorEnvelope, GenerateRequest, TaskStatus
 from music_gen.service.state import AppState
+from music_gen.service.states import ACTIVE, TaskState
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
@@ -96,7 +98,7 @@ def new_task(
         account_id=principal.account_id,
         batch_id=batch_id,
         kind=kind,
-        status="queued",
+        status=TaskState.QUEUED,
         progress=0.0,
         model=model,
         duration_s=duration_s,
@@ -113,7 +115,7 @@ def eta_s(state: AppState, session: Session, model: str, duration_s: float) -> f
     # queued and running audio of the same model.
     ahead = session.scalar(
         select(func.coalesce(func.sum(Task.duration_s), 0.0)).where(
-            Task.status.in_(("queued", "processing")), Task.model == model
+            Task.status.in_(ACTIVE), Task.model == model
         )
     )
     # The new task is already queued, so it is in the sum.
@@ -140,7 +142,7 @@ def task_view(request: Request, session: Session, task: Task) -> TaskStatus:
     audio_url = midi_url = None
     stems = None
     files: dict[str, str] = result.get("files") or {}
-    if task.status == "completed" and files:
+    if task.status == TaskState.COMPLETED and files:
         urls = {
             label: str(request.url_for("download_audio", file_id=file_id))
             for label, file_id in files.items()
@@ -154,12 +156,12 @@ def task_view(request: Request, session: Session, task: Task) -> TaskStatus:
             midi_url = str(request.url_for("download_midi", task_id=task.id))
     return TaskStatus(
         task_id=task.id,
-        status=task.status,  # type: ignore[arg-type]
-        progress=1.0 if task.status == "completed" else task.progress,
+        status=task.status,
+        progress=1.0 if task.status == TaskState.COMPLETED else task.progress,
         audio_url=audio_url,
         stems=stems,
         midi_url=midi_url,
-        duration=result.get("duration") if task.status == "completed" else task.duration_s,
+        duration=result.get("duration") if task.status == TaskState.COMPLETED else task.duration_s,
         metadata=result.get("metadata") or {},
         error=task.error,  # type: ignore[arg-type]
         engine_s=result.get("engine_s"),
@@ -177,11 +179,7 @@ def remove_task(state: AppState, session: Session, task: Task) -> None:
     A running generation finds its task gone at its next progress report, stops and
     removes what it wrote. Afterwards the task and its audio URLs are 404.
     """
-    running = task.status == "processing"
-    if task.status in ("queued", "processing"):
-        session.execute(
-            update(Task).where(Task.id == task.id).values(status="cancelled", cancel_requested=True)
-        )
+    running = lifecycle.cancel(session, task.id) == TaskState.PROCESSING
     files = session.scalars(select(AudioFile.id).where(AudioFile.task_id == task.id)).all()
     midi_id = (task.result or {}).get("midi")
     session.execute(delete(AudioFile).where(AudioFile.task_id == task.id))

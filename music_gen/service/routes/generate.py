@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 
 from fastapi import APIRouter, Request, Response
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from music_gen.errors import InvalidParameterError, NotFoundError, ServiceUnavailableError
+from music_gen.service import lifecycle
 from music_gen.service.deps import CurrentAccount, DbSession, State
 from music_gen.service.models import Batch, Task
 from music_gen.service.routes.common import (
@@ -28,10 +29,10 @@ from music_gen.service.schemas import (
     BatchStatus,
     GenerateRequest,
     TaskAccepted,
-    TaskState,
     TaskStatus,
 )
 from music_gen.service.state import AppState
+from music_gen.service.states import TaskState
 from music_gen.service.webhooks import task_webhook
 
 router = APIRouter(prefix="/generate", tags=["generate"])
@@ -82,7 +83,7 @@ def create_task(
     state.queue.submit(task.id)
     eta = eta_s(state, session, model, params.duration_s)
     session.commit()
-    return TaskAccepted(task_id=task.id, status="queued", eta=eta)
+    return TaskAccepted(task_id=task.id, status=TaskState.QUEUED, eta=eta)
 
 
 @router.post(
@@ -151,7 +152,7 @@ def create_batch(
             failure = failure or exc
     if failure is not None:
         raise failure
-    return BatchAccepted(batch_id=batch.id, task_ids=[t.id for t in tasks], status="queued")
+    return BatchAccepted(batch_id=batch.id, task_ids=[t.id for t in tasks], status=TaskState.QUEUED)
 
 
 @router.get(
@@ -171,7 +172,7 @@ def get_batch(
         select(Task).where(Task.batch_id == batch_id).order_by(Task.created_at, Task.id)
     ).all()
     views = [task_view(request, session, task) for task in tasks]
-    counts = {s: 0 for s in ("queued", "processing", "completed", "failed", "cancelled")}
+    counts: dict[str, int] = {state.value: 0 for state in TaskState}
     for view in views:
         counts[view.status] += 1
     session.commit()
@@ -235,32 +236,22 @@ def delete_task(
 
 def _cancel(state: AppState, session: Session, task_id: str) -> None:
     """Cancel a queued task now, ask a running one to stop; a finished one is left alone."""
-    cancelled = session.execute(
-        update(Task)
-        .where(Task.id == task_id, Task.status == "queued")
-        .values(status="cancelled", cancel_requested=True)
-    ).rowcount  # type: ignore[attr-defined]
-    running = 0
-    if not cancelled:
-        running = session.execute(
-            update(Task)
-            .where(Task.id == task_id, Task.status == "processing")
-            .values(cancel_requested=True)
-        ).rowcount  # type: ignore[attr-defined]
+    outcome = lifecycle.cancel(session, task_id)
     session.commit()
-    if running:
+    if outcome == TaskState.PROCESSING:
         state.queue.cancel(task_id)
-    if cancelled:
+    if outcome == TaskState.CANCELLED:
         state.webhook_events.emit(task_id, "completed")
 
 
 def _aggregate(counts: dict[str, int]) -> TaskState:
-    if counts["processing"] or (counts["queued"] and sum(counts.values()) > counts["queued"]):
-        return "processing"
-    if counts["queued"]:
-        return "queued"
-    if counts["completed"] == sum(counts.values()):
-        return "completed"
-    if counts["failed"]:
-        return "failed"
-    return "cancelled"
+    queued, total = counts[TaskState.QUEUED], sum(counts.values())
+    if counts[TaskState.PROCESSING] or (queued and total > queued):
+        return TaskState.PROCESSING
+    if queued:
+        return TaskState.QUEUED
+    if counts[TaskState.COMPLETED] == total:
+        return TaskState.COMPLETED
+    if counts[TaskState.FAILED]:
+        return TaskState.FAILED
+    return TaskState.CANCELLED

@@ -10,6 +10,7 @@ from music_gen.errors import InvalidPromptError, ModelUnavailableError
 from music_gen.service.deps import CurrentAccount, DbSession, State
 from music_gen.service.routes.common import AUTHED, eta_s, new_task, responses, validate_params
 from music_gen.service.schemas import MultiInstrumentRequest, TaskAccepted
+from music_gen.service.states import TaskState
 from music_gen.service.webhooks import task_webhook
 
 router = APIRouter(prefix="/multi-instrument", tags=["multi-instrument"])
@@ -77,7 +78,7 @@ def create_multi(
     state.queue.submit(task.id)
     eta = eta_s(state, session, model, duration_s)
     session.commit()
-    return TaskAccepted(task_id=task.id, status="queued", eta=eta)
+    return TaskAccepted(task_id=task.id, status=TaskState.QUEUED, eta=eta)
 
 
 def _check_mix(preset: str | None, parts: list[str]) -> None:

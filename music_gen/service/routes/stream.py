@@ -48,8 +48,8 @@ from music_gen.errors import (
     MusicGenError,
     RateLimitError,
 )
+from music_gen.service import lifecycle
 from music_gen.service.auth import Principal
-from music_gen.service.models import utcnow
 from music_gen.service.routes.common import new_task, validate_generation
 from music_gen.service.routes.sockets import (
     CLOSE_ERROR,
@@ -201,10 +201,7 @@ def _create_task(
             )
             # This connection runs it: it starts as processing, so no queue worker claims it,
             # and owned, so that only this connection records its outcome.
-            task.status = "processing"
-            task.owner = owner
-            task.attempts = 1
-            task.started_at = utcnow()
+            lifecycle.begin(task, owner)
             session.add(task)
     except RateLimitError as exc:
         state.limits.release_bandwidth(state.db, principal.account_id, reserved)

@@ -22,6 +22,7 @@ from music_gen.service.routes.common import (
     task_view,
 )
 from music_gen.service.schemas import TaskPage, TaskSummary
+from music_gen.service.states import TaskState
 
 router = APIRouter(prefix="/tasks", tags=["tasks"])
 
@@ -100,7 +101,7 @@ def download_midi(
     404 when the task is not completed or its engine wrote no notes.
     """
     task = owned_task(session, principal, task_id)
-    midi_id = (task.result or {}).get("midi") if task.status == "completed" else None
+    midi_id = (task.result or {}).get("midi") if task.status == TaskState.COMPLETED else None
     session.commit()
     path = state.storage.midi_path(midi_id) if midi_id else None
     if path is None or not path.is_file():

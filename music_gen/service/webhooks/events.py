@@ -20,6 +20,7 @@ import logging
 import secrets
 import threading
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any
 
@@ -30,14 +31,13 @@ from music_gen.service.jobs.observer import TaskOutcome
 from music_gen.service.models import Task, WebhookDelivery, WebhookSecret, utcnow
 from music_gen.service.schemas import TaskStatus
 from music_gen.service.settings import Settings
+from music_gen.service.states import TERMINAL, TaskState
 from music_gen.service.webhooks.targets import check_webhook_url
 
 log = logging.getLogger("music_gen.service.webhooks")
 
 #: Events a task can send, in the order they happen.
 EVENTS: tuple[str, ...] = ("start", "progress", "completed")
-#: Final statuses; each sends ``completed``.
-TERMINAL = ("completed", "failed", "cancelled")
 #: Progress fractions that send a ``progress`` event.
 PROGRESS_STEPS = (0.25, 0.5, 0.75)
 SECRET_PREFIX = "whsec_"
@@ -112,7 +112,7 @@ def task_payload(task: Task, public_url: str | None, api_prefix: str = "/api/v1"
     files: dict[str, str] = result.get("files") or {}
     root = (public_url or "").rstrip("/") + api_prefix
     urls = {label: f"{root}/audio/{file_id}" for label, file_id in files.items()}
-    completed = task.status == "completed"
+    completed = task.status == TaskState.COMPLETED
     audio_url = stems = None
     if completed and urls:
         if task.kind == "multi":
@@ -122,7 +122,7 @@ def task_payload(task: Task, public_url: str | None, api_prefix: str = "/api/v1"
             audio_url = urls.get("audio")
     view = TaskStatus(
         task_id=task.id,
-        status=task.status,  # type: ignore[arg-type]
+        status=task.status,
         progress=1.0 if completed else task.progress,
         audio_url=audio_url,
         stems=stems,
@@ -143,18 +143,18 @@ class WebhookEvents:
     """Writes deliveries for task events (a task observer; see ``jobs/observer.py``).
 
     Args:
-        sessions: Opens a database session (commits on success).
+        session: Opens a database session that commits on success (``Database.session``).
         settings: ``public_url`` for audio URLs in payloads.
         wake: Called after a delivery was stored, so the sender looks at once.
     """
 
     def __init__(
         self,
-        sessions: Callable[[], Any],
+        session: Callable[[], AbstractContextManager[Session]],
         settings: Settings,
         wake: Callable[[], None] = lambda: None,
     ) -> None:
-        self.sessions = sessions
+        self.session = session
         self.settings = settings
         self.wake = wake
         # Progress steps already sent per running task.
@@ -189,7 +189,7 @@ class WebhookEvents:
 
         Does nothing (None) when the task has no webhook or did not ask for the event.
         """
-        with self.sessions() as session:
+        with self.session() as session:
             task = session.get(Task, task_id)
             if task is None:
                 return None
