@@ -83,6 +83,11 @@ def claim_next(db: Database, *, owner: str | None = None) -> str | None:
     return None
 
 
+#: Seconds between progress writes (and cancellation checks in the database) of a running
+#: task or batch.
+PROGRESS_INTERVAL_S = 0.25
+
+
 def report_progress(db: Database, task_id: str, fraction: float) -> bool:
     """Store a running task's progress; returns whether it should stop.
 
@@ -97,6 +102,30 @@ def report_progress(db: Database, task_id: str, fraction: float) -> bool:
         )
         flag = session.scalar(select(Task.cancel_requested).where(Task.id == task_id))
     return flag is None or bool(flag)
+
+
+def report_batch_progress(db: Database, task_ids: Sequence[str], fraction: float) -> set[str]:
+    """Store the progress of running tasks generated together, in one transaction.
+
+    As :func:`report_progress` for each task, with one commit for the whole batch (a commit
+    per task and report costs more than a tiny batch takes to generate).
+
+    Returns:
+        The tasks that should stop (cancel asked for, or deleted).
+    """
+    if not task_ids:
+        return set()
+    with db.session() as session:
+        session.execute(
+            update(Task)
+            .where(Task.id.in_(task_ids), Task.status == TaskState.PROCESSING)
+            .values(progress=round(min(max(fraction, 0.0), 0.99), 4))
+        )
+        rows = session.execute(
+            select(Task.id, Task.cancel_requested).where(Task.id.in_(task_ids))
+        ).all()
+        flags = {task_id: flag for task_id, flag in rows}
+    return {task_id for task_id in task_ids if flags.get(task_id, True)}
 
 
 def finish(

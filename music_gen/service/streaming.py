@@ -53,8 +53,6 @@ ENCODING = "pcm_s16le"
 QUEUE_AUDIO_S = 30.0
 #: Seconds the generating thread waits for room for one chunk before it gives up.
 STALL_TIMEOUT_S = 20.0
-#: Seconds between progress writes (which also read a cancel asked through the REST API).
-PROGRESS_INTERVAL_S = 0.25
 #: How often a thread waiting for queue space looks at the stop flag.
 _STOP_CHECK_S = 0.2
 
@@ -303,7 +301,7 @@ class StreamRun:
                 self._emit("audio_chunk", _chunk_message(seq, chunk))
                 done += chunk.samples.shape[1]
                 if time.monotonic() >= next_progress:
-                    next_progress = time.monotonic() + PROGRESS_INTERVAL_S
+                    next_progress = time.monotonic() + lifecycle.PROGRESS_INTERVAL_S
                     if self.state.runner.write_progress(job.task_id, done / total):
                         self.stop.set()
         finally:

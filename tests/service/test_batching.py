@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from music_gen import MusicGenerator
 from music_gen.errors import GenerationCancelledError
-from music_gen.service import create_app
+from music_gen.service import create_app, lifecycle
 from music_gen.service.auth import Principal
 from music_gen.service.jobs.batching import BatchProgress, batch_key
 from music_gen.service.models import AudioFile, Task
@@ -171,6 +171,48 @@ def test_a_cancelled_task_leaves_its_batch_running() -> None:
     alone(0.25)
     with pytest.raises(GenerationCancelledError):
         alone(0.5)
+
+
+def test_a_batch_stores_its_progress_at_once_and_leaves_stopped_tasks_out() -> None:
+    written: list[tuple[list[str], float]] = []
+
+    def stop_b(fraction: float) -> None:
+        if fraction >= 0.5:
+            raise GenerationCancelledError("Generation was cancelled")
+
+    progress = BatchProgress(
+        {"a": lambda fraction: None, "b": stop_b},
+        report=lambda ids, fraction: written.append((ids, fraction)),
+        interval_s=3600.0,
+    )
+    progress(0.1)
+    progress(0.5)  # within the interval: not stored again; b stops
+    progress.interval_s = 0.0
+    progress(0.9)
+    assert written == [(["a", "b"], 0.1), (["a"], 0.9)]
+
+
+def test_batch_progress_is_stored_and_reads_back_who_must_stop(
+    batched: Service, tiny_mono: Path
+) -> None:
+    _, account_id = batched.key()
+    principal = Principal(account_id=account_id, tier="free", key_id="k")
+    tasks = [
+        new_task(principal, model=str(tiny_mono), duration_s=1.0, fmt="wav", params={})
+        for _ in range(3)
+    ]
+    for task in tasks:  # running (processing: no queue worker takes them)
+        task.status = "processing"
+    tasks[1].cancel_requested = True  # asked through the API
+    with batched.state.db.session() as session:
+        session.add_all(tasks)
+    ids = [task.id for task in tasks]
+
+    stop = lifecycle.report_batch_progress(batched.state.db, [*ids, "deleted-task"], 0.5)
+
+    assert stop == {ids[1], "deleted-task"}
+    with batched.state.db.session() as session:
+        assert [session.get(Task, task_id).progress for task_id in ids] == [0.5] * 3  # type: ignore[union-attr]
 
 
 def test_a_batch_records_only_the_tasks_it_still_owns(batched: Service, tiny_mono: Path) -> None:

@@ -30,6 +30,7 @@ from sqlalchemy import select
 from music_gen.engines.registry import resolve
 from music_gen.errors import GenerationCancelledError, MusicGenError
 from music_gen.service.db import Database
+from music_gen.service.lifecycle import PROGRESS_INTERVAL_S
 from music_gen.service.models import Task
 from music_gen.service.states import TaskState
 
@@ -145,14 +146,30 @@ class BatchProgress:
 
     Args:
         callbacks: Task id -> that task's progress callback.
+        report: Stores the progress of the tasks still running, all at once (called at most
+            every ``interval_s``, before the callbacks): one write per batch, not per task.
+        interval_s: Seconds between ``report`` calls.
     """
 
-    def __init__(self, callbacks: Mapping[str, Callable[[float], None]]) -> None:
+    def __init__(
+        self,
+        callbacks: Mapping[str, Callable[[float], None]],
+        *,
+        report: Callable[[list[str], float], None] | None = None,
+        interval_s: float = PROGRESS_INTERVAL_S,
+    ) -> None:
         self.callbacks = dict(callbacks)
+        self.report = report
+        self.interval_s = interval_s
+        self._last: float | None = None
         #: Task id -> why it stopped.
         self.stopped: dict[str, GenerationCancelledError] = {}
 
     def __call__(self, fraction: float) -> None:
+        now = time.monotonic()
+        if self.report is not None and (self._last is None or now - self._last >= self.interval_s):
+            self._last = now
+            self.report([t for t in self.callbacks if t not in self.stopped], fraction)
         for task_id, callback in self.callbacks.items():
             if task_id in self.stopped:
                 continue

@@ -33,9 +33,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("music_gen.service.jobs")
 
-#: Seconds between progress writes (and cancellation checks in the database).
-PROGRESS_INTERVAL_S = 0.25
-
 
 class TaskRunner:
     """Turns a claimed task into audio files and a final status.
@@ -173,7 +170,8 @@ class TaskRunner:
     ) -> dict[str, str]:
         finish = functools.partial(self._finish, owner=owner)
         model = tasks[0][1]
-        progress = BatchProgress({task[0]: _Progress(self, task[0]) for task in tasks})
+        reports = {task[0]: _Progress(self, task[0], writes=False) for task in tasks}
+        progress = BatchProgress(reports, report=functools.partial(self._write_batch, reports))
         statuses: dict[str, str] = {}
         try:
             generator = self.generators.get(model)
@@ -394,6 +392,17 @@ class TaskRunner:
             self.observers.progress(task_id, context[1], fraction)
         return lifecycle.report_progress(self.db, task_id, fraction)
 
+    def _write_batch(
+        self, reports: dict[str, _Progress], task_ids: list[str], fraction: float
+    ) -> None:
+        """Store a batch's progress in one transaction; flag the tasks that should stop."""
+        for task_id in task_ids:
+            context = self._context.get(task_id)
+            if context is not None:
+                self.observers.progress(task_id, context[1], fraction)
+        for task_id in lifecycle.report_batch_progress(self.db, task_ids, fraction):
+            reports[task_id].stop_asked = True
+
 
 class _ShutDown(GenerationCancelledError):
     """Raised into a generation when the server stops gracefully."""
@@ -402,25 +411,28 @@ class _ShutDown(GenerationCancelledError):
 class _Progress:
     """The progress callback given to the engine: stores progress, raises on cancel."""
 
-    def __init__(self, runner: TaskRunner, task_id: str) -> None:
+    def __init__(self, runner: TaskRunner, task_id: str, *, writes: bool = True) -> None:
         self.runner = runner
         self.task_id = task_id
+        # False in a batch: the batch stores every task's progress at once (BatchProgress).
+        self.writes = writes
         self._last = 0.0
-        self._db_cancel = False
+        # Set when the database says to stop (a cancel through the API, maybe elsewhere).
+        self.stop_asked = False
 
     def check(self) -> None:
         if self.runner._shutting_down.is_set():
             raise _ShutDown("The server is stopping", details={"task_id": self.task_id})
-        if self._db_cancel or self.runner.is_cancelled(self.task_id):
+        if self.stop_asked or self.runner.is_cancelled(self.task_id):
             raise GenerationCancelledError(
                 "Generation was cancelled", details={"task_id": self.task_id}
             )
 
     def __call__(self, fraction: float) -> None:
         now = time.monotonic()
-        if now - self._last >= PROGRESS_INTERVAL_S:
+        if self.writes and now - self._last >= lifecycle.PROGRESS_INTERVAL_S:
             self._last = now
-            self._db_cancel = self.runner.write_progress(self.task_id, fraction)
+            self.stop_asked = self.runner.write_progress(self.task_id, fraction)
         self.check()
 
 
