@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 from music_gen.audio import AudioOutput
 from music_gen.client import APIClient, AsyncAPIClient
 from music_gen.engines.base import AudioChunk, EngineCapabilities
-from music_gen.engines.registry import ModelInfo, list_models
+from music_gen.engines.registry import list_models
+from music_gen.engines.spec import ModelInfo
 from music_gen.errors import (
     APIConnectionError,
     APIError,

@@ -12,13 +12,8 @@ from typing import Any
 
 from music_gen.audio import AudioOutput
 from music_gen.engines.base import AudioChunk, Engine, ProgressCallback
-from music_gen.engines.registry import (
-    DEFAULT_MODEL,
-    EngineOptions,
-    ModelInfo,
-    load_engine,
-    resolve,
-)
+from music_gen.engines.registry import DEFAULT_MODEL, load_engine, resolve
+from music_gen.engines.spec import EngineOptions, ModelInfo
 from music_gen.errors import (
     InvalidParameterError,
     InvalidPromptError,

@@ -18,8 +18,9 @@ from music_gen import (
     MultiInstrumentGenerator,
     UnsupportedOperationError,
 )
-from music_gen.engines import registry
 from music_gen.engines.base import Engine, EngineCapabilities, ProgressCallback
+from music_gen.engines.registry import resolve, temporarily_registered
+from music_gen.engines.spec import EngineOptions, ModelSpec
 from music_gen.mixing import PRESETS
 
 SR = 32000
@@ -84,38 +85,34 @@ class AudioOnlyEngine(StemSynthEngine):
 ENGINES: dict[str, StemSynthEngine] = {}
 
 
-def _register(name: str, make: type[StemSynthEngine], **kwargs: bool) -> None:
-    def factory(spec: registry.ModelSpec, options: registry.EngineOptions) -> Engine:
+def _spec(name: str, make: type[StemSynthEngine], **kwargs: bool) -> ModelSpec:
+    def factory(spec: ModelSpec, options: EngineOptions) -> Engine:
         engine = make(**kwargs)
         ENGINES[name] = engine
         return engine
 
-    registry.register(
-        registry.ModelSpec(
-            name=name,
-            engine="test",
-            size="n/a",
-            quality="test",
-            sample_rate=SR,
-            channels=2,
-            max_duration_s=120.0,
-            description="synthesized stems for tests",
-            factory=factory,
-            check=lambda spec, options: None,
-        )
+    return ModelSpec(
+        name=name,
+        engine="test",
+        size="n/a",
+        quality="test",
+        sample_rate=SR,
+        channels=2,
+        max_duration_s=120.0,
+        description="synthesized stems for tests",
+        factory=factory,
+        check=lambda spec, options: None,
     )
 
 
 @pytest.fixture(scope="module", autouse=True)
 def test_models() -> Iterator[None]:
-    names = {"test-stems": {}, "test-broken-stems": {"broken": True}}
-    for name, kwargs in names.items():
-        _register(name, StemSynthEngine, **kwargs)
-    _register("test-audio-only", AudioOnlyEngine)
-    yield
-    for name in [*names, "test-audio-only"]:
-        registry._SPECS.pop(name, None)
-        registry._ALIASES.pop(name, None)
+    with temporarily_registered(
+        _spec("test-stems", StemSynthEngine),
+        _spec("test-broken-stems", StemSynthEngine, broken=True),
+        _spec("test-audio-only", AudioOnlyEngine),
+    ):
+        yield
 
 
 PROMPTS = {"piano": "Jazz piano comping", "bass": "Walking bass line", "drums": "Swing pattern"}
@@ -262,7 +259,7 @@ def test_engine_breaking_the_stem_contract_is_a_generation_error() -> None:
 def _composer_problem() -> str | None:
     if importlib.util.find_spec("music_gen.engines.composer") is None:
         return "the composer engine is not in this checkout"
-    info = registry.resolve("composer").info()
+    info = resolve("composer").info()
     return None if info.available else info.reason
 
 

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from music_gen import ModelNotFoundError, MusicGenerator, list_models
-from music_gen.engines.registry import resolve
+from music_gen import AudioOutput, ModelNotFoundError, MusicGenerator, list_models
+from music_gen.engines.base import Engine, EngineCapabilities, ProgressCallback
+from music_gen.engines.registry import (
+    DEFAULT_MODEL,
+    lookup,
+    registered,
+    resolve,
+    temporarily_registered,
+    unregister,
+)
+from music_gen.engines.spec import ModelSpec
+from music_gen.params import GenerationParams
 
 
 def test_lists_composer_and_musicgen_checkpoints():
@@ -56,3 +67,71 @@ def test_generator_loads_lazily_and_closes():
     assert generator.loaded
     generator.close()
     assert not generator.loaded
+
+
+class SilenceEngine(Engine):
+    """The smallest engine there is: silence of the asked length."""
+
+    @property
+    def capabilities(self) -> EngineCapabilities:
+        return EngineCapabilities(max_duration_s=10.0, sample_rate=8000, channels=1)
+
+    def generate(
+        self, params: GenerationParams, *, progress: ProgressCallback | None = None
+    ) -> AudioOutput:
+        samples = np.zeros(round(params.duration_s * 8000), dtype=np.float32)
+        return AudioOutput(samples=samples, sample_rate=8000, metadata={"model": self.model_name})
+
+
+def _silence(name: str = "test-silence", aliases: tuple[str, ...] = ("hush",)) -> ModelSpec:
+    return ModelSpec(
+        name=name,
+        engine="silence",
+        size="0",
+        quality="test",
+        sample_rate=8000,
+        channels=1,
+        max_duration_s=10.0,
+        description="silence, for tests",
+        factory=lambda spec, options: SilenceEngine(),
+        check=lambda spec, options: None,
+        aliases=aliases,
+    )
+
+
+def test_built_in_engines_are_found_default_first():
+    engines = [spec.engine for spec in registered()]
+    assert engines[0] == "composer" and resolve(DEFAULT_MODEL).engine == "composer"
+    assert engines.count("musicgen") == 10
+
+
+def test_a_temporarily_registered_engine_generates_then_is_gone():
+    with temporarily_registered(_silence()):
+        assert resolve("HUSH").name == "test-silence"
+        assert "test-silence" in {info.name for info in list_models()}
+        audio = MusicGenerator("hush").generate("anything", duration=0.5)
+        assert audio.num_frames == 4000 and audio.metadata["model"] == "test-silence"
+    for name in ("test-silence", "hush"):
+        with pytest.raises(ModelNotFoundError):
+            resolve(name)
+    assert "test-silence" not in {info.name for info in list_models()}
+
+
+def test_leaving_restores_a_replaced_spec_and_an_unregistered_one():
+    composer = resolve("composer")
+    names = [spec.name for spec in registered()]
+    with temporarily_registered(_silence("composer", aliases=("quiet",))):
+        assert resolve("default").engine == "silence"  # the old alias follows the name
+        unregister("facebook/musicgen-small")
+        assert lookup("musicgen-small") is None
+    assert resolve("composer") is composer and resolve("default") is composer
+    assert lookup("quiet") is None
+    assert [spec.name for spec in registered()] == names
+
+
+def test_unregister_removes_name_and_aliases():
+    with temporarily_registered(_silence()):
+        assert unregister("Hush").name == "test-silence"
+        assert lookup("test-silence") is None and lookup("hush") is None
+        with pytest.raises(ModelNotFoundError, match="available models"):
+            unregister("test-silence")

@@ -1,158 +1,123 @@
-"""Model names -> engine factories, and list_models().
+"""Model names -> engine specs: register, resolve, list_models(), download.
 
-Every model a user can name is registered here as a :class:`ModelSpec`. Engines are imported
-lazily by their factories, so listing models never imports torch.
+The registry holds the mechanism only. Each engine package declares its own models in a
+``models`` module (``engines/<engine>/models.py``) that calls :func:`register` (and, for names
+that no spec matches, such as checkpoint directories, :func:`register_resolver`). The first
+call into the registry imports every ``engines/*/models.py`` in name order: that is how the
+built-in engines are found, and a new engine package is found the same way. Those modules
+import their engines' heavy parts lazily, so listing models never imports torch.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+import importlib.util
+import pkgutil
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 from music_gen.engines.base import Engine
+from music_gen.engines.spec import EngineOptions, ModelInfo, ModelSpec, Resolver
 from music_gen.errors import ModelNotFoundError, ModelUnavailableError
 
-
-@dataclass(frozen=True)
-class EngineOptions:
-    """Where and how to run an engine."""
-
-    # "auto" (CUDA when present, else CPU), "cpu", "cuda" or "cuda:N".
-    device: str = "auto"
-    # torch dtype (or its name, "float16") for neural engines; None picks the engine default.
-    dtype: Any = None
-    # Where model weights are cached; None uses the library default (Hugging Face's cache).
-    cache_dir: Path | None = None
-    # Pieces an engine may render at once where it can (the composer: worker processes);
-    # 1 renders in this process, one at a time.
-    processes: int = 1
-
-
-@dataclass(frozen=True)
-class ModelInfo:
-    """What list_models() reports for one model."""
-
-    name: str
-    engine: str
-    size: str
-    quality: str
-    sample_rate: int
-    channels: int
-    max_duration_s: float
-    description: str
-    aliases: tuple[str, ...]
-    # Whether it can run here, now.
-    available: bool
-    # When not available: why, and how to fix it.
-    reason: str | None = None
-    # Whether the weights are already on this machine (None: the engine downloads nothing).
-    downloaded: bool | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-serialisable form (the REST API's /models entries)."""
-        data = asdict(self)
-        data["aliases"] = list(self.aliases)
-        return data
-
-
-#: Builds an engine for a spec.
-EngineFactory = Callable[["ModelSpec", EngineOptions], Engine]
-#: Returns None when the model can run with these options, else the reason it cannot.
-AvailabilityCheck = Callable[["ModelSpec", EngineOptions], "str | None"]
-#: Returns whether the model's weights are on this machine (checked cheaply, offline).
-DownloadCheck = Callable[["ModelSpec", EngineOptions], bool]
-#: Fetches the model's weights onto this machine; returns where they are.
-Fetcher = Callable[["ModelSpec", EngineOptions], Path]
-
-
-@dataclass(frozen=True)
-class ModelSpec:
-    """A registered model."""
-
-    name: str
-    engine: str
-    size: str
-    quality: str
-    sample_rate: int
-    channels: int
-    max_duration_s: float
-    description: str
-    factory: EngineFactory
-    check: AvailabilityCheck
-    aliases: tuple[str, ...] = ()
-    # Engine-specific facts (checkpoint id, architecture flags).
-    extra: dict[str, Any] = field(default_factory=dict)
-    # For engines with downloadable weights: whether they are here already.
-    downloaded: DownloadCheck | None = None
-    # For engines with downloadable weights: how to fetch them (`musicgen models download`).
-    fetch: Fetcher | None = None
-
-    def info(self, options: EngineOptions | None = None) -> ModelInfo:
-        """This model's ModelInfo, with availability checked now."""
-        opts = options or EngineOptions()
-        reason = self.check(self, opts)
-        return ModelInfo(
-            name=self.name,
-            engine=self.engine,
-            size=self.size,
-            quality=self.quality,
-            sample_rate=self.sample_rate,
-            channels=self.channels,
-            max_duration_s=self.max_duration_s,
-            description=self.description,
-            aliases=self.aliases,
-            available=reason is None,
-            reason=reason,
-            downloaded=self.downloaded(self, opts) if self.downloaded is not None else None,
-        )
-
-
-_SPECS: dict[str, ModelSpec] = {}
-_ALIASES: dict[str, str] = {}
-#: Called with a name no spec matches (a local checkpoint directory, say); may return a spec.
-_RESOLVERS: list[Callable[[str], ModelSpec | None]] = []
+__all__ = [
+    "DEFAULT_MODEL",
+    "download",
+    "list_models",
+    "load_engine",
+    "lookup",
+    "register",
+    "register_resolver",
+    "registered",
+    "resolve",
+    "temporarily_registered",
+    "unregister",
+]
 
 DEFAULT_MODEL = "composer"
 
+_SPECS: dict[str, ModelSpec] = {}
+_ALIASES: dict[str, str] = {}
+_RESOLVERS: list[Resolver] = []
+
+# Discovery runs once, under a lock so that a thread never sees half the built-in models; the
+# lock is reentrant because the modules it imports call register().
+_discovery = threading.RLock()
+_discovering = False
+_discovered = False
+
 
 def register(spec: ModelSpec) -> None:
-    """Add (or replace) a model spec under its name and aliases."""
+    """Add (or replace) a model spec under its name and aliases (case-insensitive)."""
+    _discover()
     _SPECS[spec.name] = spec
     for alias in (spec.name, *spec.aliases):
         _ALIASES[alias.lower()] = spec.name
 
 
-def register_resolver(resolver: Callable[[str], ModelSpec | None]) -> None:
-    """Add a fallback that turns unregistered names (such as paths) into specs."""
+def register_resolver(resolver: Resolver) -> None:
+    """Add a fallback that turns names no spec matches (such as paths) into specs."""
+    _discover()
     _RESOLVERS.append(resolver)
 
 
+def unregister(name: str) -> ModelSpec:
+    """Remove a registered model, by name or alias, with all its aliases; returns its spec.
+
+    Raises:
+        ModelNotFoundError: No registered model of that name; the message lists them.
+    """
+    spec = lookup(name)
+    if spec is None:
+        raise _not_found(name)
+    del _SPECS[spec.name]
+    for alias in [alias for alias, target in _ALIASES.items() if target == spec.name]:
+        del _ALIASES[alias]
+    return spec
+
+
+@contextmanager
+def temporarily_registered(*specs: ModelSpec) -> Iterator[None]:
+    """Register ``specs`` for the duration of a ``with`` block (tests' own models).
+
+    On leaving, the registered models and aliases are restored as they were on entering,
+    including any spec that one of ``specs`` replaced.
+    """
+    _discover()
+    saved_specs, saved_aliases = dict(_SPECS), dict(_ALIASES)
+    try:
+        for spec in specs:
+            register(spec)
+        yield
+    finally:
+        _SPECS.clear()
+        _SPECS.update(saved_specs)
+        _ALIASES.clear()
+        _ALIASES.update(saved_aliases)
+
+
 def resolve(name: str) -> ModelSpec:
-    """Find the spec for a model name or alias (case-insensitive).
+    """Find the spec for a model name or alias (case-insensitive), else ask the resolvers.
 
     Raises:
         ModelNotFoundError: No model of that name; the message lists the available ones.
     """
     if not isinstance(name, str) or not name.strip():
+        _discover()
         raise ModelNotFoundError(
             f"Model name must be a non-empty string; available models: {', '.join(_SPECS)}",
             details={"model": str(name), "available": list(_SPECS)},
         )
-    key = _ALIASES.get(name.strip().lower())
-    if key is not None:
-        return _SPECS[key]
-    _load_engine_plugins()
+    spec = lookup(name)
+    if spec is not None:
+        return spec
     for resolver in _RESOLVERS:
         spec = resolver(name)
         if spec is not None:
             return spec
-    raise ModelNotFoundError(
-        f"Model {name!r} not found; available models: {', '.join(_SPECS)}",
-        details={"model": name, "available": list(_SPECS)},
-    )
+    raise _not_found(name)
 
 
 def lookup(name: str) -> ModelSpec | None:
@@ -161,6 +126,7 @@ def lookup(name: str) -> ModelSpec | None:
     Unlike :func:`resolve`, it never consults the resolvers, so it touches no file and no
     network: it is what a server uses to match names its clients send.
     """
+    _discover()
     if not isinstance(name, str):
         return None
     key = _ALIASES.get(name.strip().lower())
@@ -169,6 +135,7 @@ def lookup(name: str) -> ModelSpec | None:
 
 def registered() -> list[ModelSpec]:
     """Every registered spec, in registration order."""
+    _discover()
     return list(_SPECS.values())
 
 
@@ -187,7 +154,7 @@ def download(name: str, options: EngineOptions | None = None) -> Path | None:
 
 def list_models(options: EngineOptions | None = None) -> list[ModelInfo]:
     """Every registered model with whether it can run here and, if not, why."""
-    return [spec.info(options) for spec in _SPECS.values()]
+    return [spec.info(options) for spec in registered()]
 
 
 def load_engine(name: str, options: EngineOptions | None = None) -> Engine:
@@ -210,118 +177,28 @@ def load_engine(name: str, options: EngineOptions | None = None) -> Engine:
     return engine
 
 
-def _load_engine_plugins() -> None:
-    # Engines register resolvers on import; import the optional ones that are installed.
-    for module in ("music_gen.engines.musicgen",):
+def _not_found(name: str) -> ModelNotFoundError:
+    return ModelNotFoundError(
+        f"Model {name!r} not found; available models: {', '.join(_SPECS)}",
+        details={"model": name, "available": list(_SPECS)},
+    )
+
+
+def _discover() -> None:
+    """Import every engine package's ``models`` module once, in name order."""
+    global _discovering, _discovered
+    if _discovered:
+        return
+    with _discovery:
+        if _discovered or _discovering:
+            return
+        _discovering = True
         try:
-            importlib.import_module(module)
-        except ImportError:
-            continue
-
-
-# --- built-in models -------------------------------------------------------------------------
-
-
-def _composer_factory(spec: ModelSpec, options: EngineOptions) -> Engine:
-    from music_gen.engines.composer import ComposerEngine
-
-    if options.processes > 1:
-        from music_gen.engines.composer.pool import ComposerPool
-
-        return ComposerPool(options.processes)
-    return ComposerEngine()
-
-
-def _composer_check(spec: ModelSpec, options: EngineOptions) -> str | None:
-    from music_gen.engines.composer.render import soundfont_problem
-
-    return soundfont_problem()
-
-
-def _musicgen_factory(spec: ModelSpec, options: EngineOptions) -> Engine:
-    from music_gen.engines.musicgen import MusicgenEngine
-
-    return MusicgenEngine.from_spec(spec, options)
-
-
-def _musicgen_check(spec: ModelSpec, options: EngineOptions) -> str | None:
-    try:
-        module = importlib.import_module("music_gen.engines.musicgen")
-    except ImportError as exc:
-        return (
-            f"the MusicGen engine cannot be imported ({exc}); "
-            "install it with: pip install 'music-gen-ai[musicgen]'"
-        )
-    problem: str | None = module.availability_problem(spec, options)
-    return problem
-
-
-def _musicgen_fetch(spec: ModelSpec, options: EngineOptions) -> Path:
-    from music_gen.engines.musicgen.checkpoints import fetch_checkpoint
-
-    return fetch_checkpoint(spec, options)
-
-
-def _musicgen_downloaded(spec: ModelSpec, options: EngineOptions) -> bool:
-    try:
-        module = importlib.import_module("music_gen.engines.musicgen")
-    except ImportError:
-        return False
-    return bool(module.is_cached(spec, options))
-
-
-register(
-    ModelSpec(
-        name="composer",
-        engine="composer",
-        size="n/a",
-        quality="good",
-        sample_rate=44100,
-        channels=2,
-        max_duration_s=900.0,
-        description=(
-            "Offline composer: reads the prompt, writes an arrangement as notes and renders it "
-            "with FluidSynth and a General MIDI SoundFont. Fast on a CPU; stems and MIDI."
-        ),
-        factory=_composer_factory,
-        check=_composer_check,
-        aliases=("default",),
-    )
-)
-
-_MUSICGEN = [
-    # (checkpoint, size, quality, channels, melody)
-    ("facebook/musicgen-small", "300M", "good", 1, False),
-    ("facebook/musicgen-medium", "1.5B", "better", 1, False),
-    ("facebook/musicgen-large", "3.3B", "best", 1, False),
-    ("facebook/musicgen-melody", "1.5B", "better", 1, True),
-    ("facebook/musicgen-melody-large", "3.3B", "best", 1, True),
-    ("facebook/musicgen-stereo-small", "300M", "good", 2, False),
-    ("facebook/musicgen-stereo-medium", "1.5B", "better", 2, False),
-    ("facebook/musicgen-stereo-large", "3.3B", "best", 2, False),
-    ("facebook/musicgen-stereo-melody", "1.5B", "better", 2, True),
-    ("facebook/musicgen-stereo-melody-large", "3.3B", "best", 2, True),
-]
-
-for _checkpoint, _size, _quality, _channels, _melody in _MUSICGEN:
-    register(
-        ModelSpec(
-            name=_checkpoint,
-            engine="musicgen",
-            size=_size,
-            quality=_quality,
-            sample_rate=32000,
-            channels=_channels,
-            max_duration_s=600.0,
-            description=(
-                f"Meta MusicGen {_size} ({'stereo' if _channels == 2 else 'mono'}"
-                f"{', melody-conditioned' if _melody else ''}) through Hugging Face transformers."
-            ),
-            factory=_musicgen_factory,
-            check=_musicgen_check,
-            downloaded=_musicgen_downloaded,
-            fetch=_musicgen_fetch,
-            aliases=(_checkpoint.split("/", 1)[1],),
-            extra={"checkpoint": _checkpoint, "melody": _melody},
-        )
-    )
+            engines = Path(__file__).parent
+            for found in pkgutil.iter_modules([str(engines)], prefix=f"{__package__}."):
+                models = f"{found.name}.models"
+                if found.ispkg and importlib.util.find_spec(models) is not None:
+                    importlib.import_module(models)
+            _discovered = True
+        finally:
+            _discovering = False

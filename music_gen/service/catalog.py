@@ -17,14 +17,8 @@ import threading
 import time
 from typing import Any
 
-from music_gen.engines.registry import (
-    EngineOptions,
-    ModelInfo,
-    ModelSpec,
-    lookup,
-    registered,
-    resolve,
-)
+from music_gen.engines.registry import lookup, registered, resolve
+from music_gen.engines.spec import EngineOptions, ModelInfo, ModelSpec
 from music_gen.errors import ModelNotFoundError, MusicGenError
 from music_gen.service.settings import Settings
 

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from music_gen.engines.registry import ModelInfo, resolve
+from music_gen.engines.registry import resolve
+from music_gen.engines.spec import ModelInfo
 from music_gen.errors import AuthenticationError
 from music_gen.service.auth import Principal, authenticate, ensure_local_account
 from music_gen.service.catalog import ModelCatalog

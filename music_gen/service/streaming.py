@@ -33,7 +33,7 @@ from music_gen.audio import AudioOutput
 from music_gen.engines.base import AudioChunk
 from music_gen.engines.composer import ComposerEngine
 from music_gen.engines.composer.pool import ComposerPool
-from music_gen.engines.registry import ModelInfo
+from music_gen.engines.spec import ModelInfo
 from music_gen.errors import GenerationCancelledError, GenerationError
 from music_gen.generator import MusicGenerator
 from music_gen.level import measure

@@ -15,10 +15,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
+from music_gen.engines.registry import temporarily_registered
 from music_gen.service import Settings, create_app
 from music_gen.service.auth import create_key
 from music_gen.service.state import AppState
-from tests.service.engines import RELEASE, register_test_engines, unregister_test_engines
+from tests.service.engines import RELEASE, TEST_SPECS
 
 SECRET = "test-secret-key-0123456789abcdef"
 POSTGRES_URL = os.environ.get(
@@ -81,9 +82,8 @@ def make_settings(data_dir: Path, **overrides: Any) -> Settings:
 
 @pytest.fixture(scope="session", autouse=True)
 def _test_engines() -> Iterator[None]:
-    register_test_engines()
-    yield
-    unregister_test_engines()
+    with temporarily_registered(*TEST_SPECS):
+        yield
 
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]

@@ -9,9 +9,9 @@ from collections.abc import Mapping
 import numpy as np
 
 from music_gen.audio import AudioOutput
-from music_gen.engines import registry
 from music_gen.engines.base import Engine, EngineCapabilities, ProgressCallback
-from music_gen.engines.registry import ModelSpec, register
+from music_gen.engines.registry import register
+from music_gen.engines.spec import ModelSpec
 from music_gen.errors import GenerationError
 from music_gen.params import GenerationParams
 
@@ -93,22 +93,21 @@ def _spec(name: str, mode: str, reason: str | None = None) -> ModelSpec:
     )
 
 
-TEST_MODELS = ("test-tone", "test-slow", "test-fail", "test-missing")
+#: test-tone, test-slow, test-fail and test-missing (never available). In-process tests
+#: register them with ``registry.temporarily_registered(*TEST_SPECS)``, so that other test
+#: folders, which list models, do not see them.
+TEST_SPECS = (
+    _spec("test-tone", "tone"),
+    _spec("test-slow", "slow"),
+    _spec("test-fail", "fail"),
+    _spec("test-missing", "tone", reason="it is a test model that never runs"),
+)
 
 
 def register_test_engines() -> None:
-    """Register test-tone, test-slow, test-fail and test-missing (never available)."""
-    register(_spec("test-tone", "tone"))
-    register(_spec("test-slow", "slow"))
-    register(_spec("test-fail", "fail"))
-    register(_spec("test-missing", "tone", reason="it is a test model that never runs"))
+    """Register the test models for the rest of the process (a CLI started for a test)."""
+    for spec in TEST_SPECS:
+        register(spec)
 
 
-def unregister_test_engines() -> None:
-    """Take the test models out of the registry again (other test folders list models)."""
-    for name in TEST_MODELS:
-        registry._SPECS.pop(name, None)
-        registry._ALIASES.pop(name, None)
-
-
-__all__ = ["RELEASE", "register_test_engines", "unregister_test_engines"]
+__all__ = ["RATE", "RELEASE", "TEST_SPECS", "ToneEngine", "register_test_engines"]

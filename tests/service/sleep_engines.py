@@ -11,7 +11,8 @@ import time
 from music_gen import cli
 from music_gen.audio import AudioOutput
 from music_gen.engines.base import ProgressCallback
-from music_gen.engines.registry import ModelSpec, register
+from music_gen.engines.registry import register
+from music_gen.engines.spec import ModelSpec
 from music_gen.params import GenerationParams
 from tests.service.engines import RATE, ToneEngine, register_test_engines
 

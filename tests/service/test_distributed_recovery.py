@@ -145,13 +145,12 @@ def test_a_stream_on_a_celery_server_beats_and_is_not_recovered(
     """A live WebSocket stream belongs to its server: a worker's recovery leaves it alone."""
     from fastapi.testclient import TestClient
 
-    from music_gen.engines.registry import register
+    from music_gen.engines.registry import temporarily_registered
     from music_gen.service import create_app
     from tests.service.conftest import Service
     from tests.service.test_stream import WS, _spec
 
-    register(_spec("test-drip-slow", 0.05))
-    with database(backend) as db_settings:
+    with temporarily_registered(_spec("test-drip-slow", 0.05)), database(backend) as db_settings:
         settings = make_settings(
             tmp_path, queue="celery", heartbeat_timeout_s=0.5, preload=False, **db_settings
         )

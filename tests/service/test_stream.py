@@ -16,7 +16,8 @@ from starlette.websockets import WebSocketDisconnect
 
 from music_gen.audio import AudioOutput
 from music_gen.engines.base import AudioChunk, Engine, EngineCapabilities, ProgressCallback
-from music_gen.engines.registry import ModelSpec, register
+from music_gen.engines.registry import temporarily_registered
+from music_gen.engines.spec import ModelSpec
 from music_gen.params import GenerationParams
 from music_gen.service import streaming
 from music_gen.service.routes.common import new_task
@@ -73,10 +74,11 @@ def _spec(name: str, pause_s: float) -> ModelSpec:
 
 
 @pytest.fixture(scope="module", autouse=True)
-def _drip_engines() -> None:
-    register(_spec("test-drip", 0.0))
-    register(_spec("test-drip-slow", 0.05))
-    register(_spec("test-drip-slow-b", 0.05))
+def _drip_engines() -> Iterator[None]:
+    with temporarily_registered(
+        _spec("test-drip", 0.0), _spec("test-drip-slow", 0.05), _spec("test-drip-slow-b", 0.05)
+    ):
+        yield
 
 
 def _read_stream(ws: Any) -> tuple[dict, list[dict], dict]:

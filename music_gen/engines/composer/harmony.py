@@ -12,7 +12,7 @@ from __future__ import annotations
 from music_gen.engines.composer.instruments import INSTRUMENTS
 from music_gen.engines.composer.notes import ChordSpan, Note, chord_spans, fit_octave
 from music_gen.engines.composer.plan import PartPlan, PiecePlan
-from music_gen.engines.composer.register import accompaniment_ceiling, accompaniment_range
+from music_gen.engines.composer.ranges import accompaniment_ceiling, accompaniment_range
 from music_gen.engines.composer.sampling import Chooser
 from music_gen.engines.composer.theory import Chord, lead_voices
 

@@ -34,7 +34,7 @@ from music_gen.engines.composer.live_plan import (
     write_segment,
 )
 from music_gen.engines.composer.live_synth import LiveNote, LiveSynth, PartSetup
-from music_gen.engines.composer.register import melody_range
+from music_gen.engines.composer.ranges import melody_range
 from music_gen.engines.composer.render import SAMPLE_RATE, Renderer
 from music_gen.engines.composer.transitions import (
     IntensityMix,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from music_gen.engines.composer.instruments import INSTRUMENTS
 from music_gen.engines.composer.notes import ChordSpan, Note, chord_spans, final_bar_start
 from music_gen.engines.composer.plan import PartPlan, PiecePlan
-from music_gen.engines.composer.register import accompaniment_ceiling, melody_range
+from music_gen.engines.composer.ranges import accompaniment_ceiling, melody_range
 from music_gen.engines.composer.sampling import Chooser
 from music_gen.engines.composer.theory import scale_pitches
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from music_gen.engines.composer.instruments import INSTRUMENTS
 from music_gen.engines.composer.notes import Note, chord_spans
 from music_gen.engines.composer.plan import PartPlan, PiecePlan
-from music_gen.engines.composer.register import accompaniment_ceiling
+from music_gen.engines.composer.ranges import accompaniment_ceiling
 from music_gen.engines.composer.sampling import Chooser
 
 #: Lowest span a voice keeps even under a low melody (semitones).

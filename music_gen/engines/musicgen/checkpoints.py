@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from music_gen.engines.registry import EngineOptions, ModelSpec
-from music_gen.errors import ModelNotFoundError, ModelUnavailableError
+from music_gen.engines.spec import EngineOptions, ModelSpec
+from music_gen.errors import ModelUnavailableError
 
 #: config.json ``model_type`` values of the checkpoints this engine runs.
 MODEL_TYPES = ("musicgen", "musicgen_melody")
@@ -214,71 +214,3 @@ def read_config(config_path: Path) -> dict[str, Any] | None:
     if not isinstance(config, dict) or config.get("model_type") not in MODEL_TYPES:
         return None
     return config
-
-
-def spec_from_config(name: str, checkpoint: str, config: dict[str, Any], local: bool) -> ModelSpec:
-    """A ModelSpec for an unregistered MusicGen checkpoint, read from its config.json."""
-    from music_gen.engines.registry import (
-        _musicgen_check,
-        _musicgen_downloaded,
-        _musicgen_factory,
-    )
-
-    decoder = config.get("decoder", {})
-    audio = config.get("audio_encoder", {})
-    melody = config.get("model_type") == "musicgen_melody"
-    channels = int(decoder.get("audio_channels", 1))
-    size = f"{decoder.get('hidden_size', '?')}x{decoder.get('num_hidden_layers', '?')}"
-    return ModelSpec(
-        name=name,
-        engine="musicgen",
-        size=size,
-        quality="unknown",
-        sample_rate=int(audio.get("sampling_rate", 32000)),
-        channels=channels,
-        max_duration_s=600.0,
-        description=(
-            f"MusicGen checkpoint at {checkpoint} ({'stereo' if channels == 2 else 'mono'}"
-            f"{', melody-conditioned' if melody else ''})."
-        ),
-        factory=_musicgen_factory,
-        check=_musicgen_check,
-        downloaded=_musicgen_downloaded,
-        extra={"checkpoint": checkpoint, "melody": melody, "local": local},
-    )
-
-
-def resolve_checkpoint(name: str) -> ModelSpec | None:
-    """Registry resolver: a local MusicGen checkpoint directory, or a cached Hub MusicGen repo.
-
-    Raises:
-        ModelNotFoundError: ``name`` is clearly a path (absolute, ``./``, ``~``) but there is no
-            MusicGen checkpoint there; the message says what is missing.
-    """
-    text = name.strip()
-    path = Path(text).expanduser()
-    looks_like_path = text.startswith(("/", "./", "../", "~", ".\\")) or os.sep in text[:1]
-    if path.is_dir():
-        config = read_config(path / "config.json")
-        if config is None:
-            raise ModelNotFoundError(
-                f"{text!r} is a directory but holds no MusicGen config.json (model_type one of "
-                f"{', '.join(MODEL_TYPES)}); save a checkpoint there with "
-                "model.save_pretrained(dir) and processor.save_pretrained(dir)",
-                details={"model": text},
-            )
-        resolved = str(path.resolve())
-        return spec_from_config(resolved, resolved, config, local=True)
-    if looks_like_path:
-        raise ModelNotFoundError(
-            f"No MusicGen checkpoint directory at {text!r} (it does not exist); pass a "
-            "directory holding config.json and the weights, or a registered model name",
-            details={"model": text},
-        )
-    if text.count("/") == 1 and not text.startswith("/"):
-        cached = cached_config_path(text)
-        if cached is not None:
-            config = read_config(cached)
-            if config is not None:
-                return spec_from_config(text, text, config, local=False)
-    return None

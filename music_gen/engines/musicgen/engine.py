@@ -19,7 +19,7 @@ from music_gen.engines.musicgen.loading import LoadedCheckpoint, load_checkpoint
 from music_gen.engines.musicgen.longform import generate_codes, plan_windows
 from music_gen.engines.musicgen.melody import chroma_features, read_audio_input, resample
 from music_gen.engines.musicgen.rows import row_generators
-from music_gen.engines.registry import EngineOptions, ModelSpec
+from music_gen.engines.spec import EngineOptions, ModelSpec
 from music_gen.errors import (
     GenerationError,
     InvalidParameterError,

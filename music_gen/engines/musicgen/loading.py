@@ -19,7 +19,7 @@ from music_gen.engines.musicgen.checkpoints import (
     is_local_checkpoint,
     offline_reason,
 )
-from music_gen.engines.registry import EngineOptions, ModelSpec
+from music_gen.engines.spec import EngineOptions, ModelSpec
 from music_gen.errors import InvalidParameterError, ModelUnavailableError
 
 _DTYPES: dict[str, torch.dtype] = {

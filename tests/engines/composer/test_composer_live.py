@@ -190,14 +190,14 @@ def test_keys_are_read_as_the_composer_spells_them() -> None:
 
 
 def test_other_engines_cannot_play_live() -> None:
-    from tests.service.engines import register_test_engines, unregister_test_engines
+    from music_gen.engines.registry import temporarily_registered
+    from tests.service.engines import TEST_SPECS
 
-    register_test_engines()
-    try:
-        with pytest.raises(UnsupportedOperationError, match="composer"):
-            MusicGenerator("test-tone").live("calm")
-    finally:
-        unregister_test_engines()
+    with (
+        temporarily_registered(*TEST_SPECS),
+        pytest.raises(UnsupportedOperationError, match="composer"),
+    ):
+        MusicGenerator("test-tone").live("calm")
 
 
 def test_the_generator_facade_plays_live() -> None:

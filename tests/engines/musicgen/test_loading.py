@@ -19,8 +19,9 @@ from music_gen import (
 )
 from music_gen.engines.musicgen import availability_problem, checkpoints
 from music_gen.engines.musicgen.loading import resolve_dtype
-from music_gen.engines.registry import _MUSICGEN as MUSICGEN_MODELS
-from music_gen.engines.registry import EngineOptions, resolve
+from music_gen.engines.musicgen.models import HUB_CHECKPOINTS
+from music_gen.engines.registry import resolve
+from music_gen.engines.spec import EngineOptions
 from music_gen.errors import InvalidParameterError
 from tests.engines.musicgen.tiny import TINY_SAMPLE_RATE, build_hub_cache
 
@@ -77,7 +78,7 @@ def test_hub_name_loads_offline_from_the_cache(
 def test_model_infos_report_what_is_cached(tmp_path: Path, mono_path: Path) -> None:
     build_hub_cache(tmp_path, "facebook/musicgen-melody", mono_path)
     options = EngineOptions(cache_dir=tmp_path)
-    names = [name for name, _, _, _, _ in MUSICGEN_MODELS]
+    names = [name for name, _, _, _, _ in HUB_CHECKPOINTS]
     infos = {name: resolve(name).info(options) for name in names}
     assert infos["facebook/musicgen-melody"].downloaded is True
     assert infos["facebook/musicgen-large"].downloaded is False
@@ -149,7 +150,8 @@ def test_auto_device_is_cpu_without_cuda(mono_generator: MusicGenerator) -> None
 def test_checking_availability_imports_no_torch(tmp_path: Path) -> None:
     code = (
         "import sys\n"
-        "from music_gen.engines.registry import EngineOptions, resolve\n"
+        "from music_gen.engines.registry import resolve\n"
+        "from music_gen.engines.spec import EngineOptions\n"
         "info = resolve('musicgen-small').info(EngineOptions(cache_dir=sys.argv[1]))\n"
         "assert info.downloaded is False, info\n"
         "print('torch' in sys.modules, 'transformers' in sys.modules)\n"

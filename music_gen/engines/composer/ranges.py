@@ -1,4 +1,4 @@
-"""Registers: where each part sits in pitch, so the tune is on top and the bass at the bottom.
+"""Pitch ranges (registers): where each part sits, the tune on top and the bass at the bottom.
 
 The ear takes the highest line as the tune, so the melody lies above the accompaniment: a
 keyboard, guitar or mallet melody sits in the right hand's octave and a half above middle C's
