@@ -12,12 +12,17 @@ from typing import TYPE_CHECKING, Any
 
 from music_gen.audio import AudioOutput
 from music_gen.client import APIClient, AsyncAPIClient
-from music_gen.engines.base import AudioChunk, EngineCapabilities
-from music_gen.engines.registry import ModelInfo, list_models
-from music_gen.errors import (
+from music_gen.client.errors import (
     APIConnectionError,
     APIError,
     AuthenticationError,
+    NotFoundError,
+    RateLimitError,
+)
+from music_gen.engines.base import AudioChunk, EngineCapabilities
+from music_gen.engines.registry import ModelInfo, list_models
+from music_gen.errors import (
+    ErrorCode,
     GenerationCancelledError,
     GenerationError,
     InvalidInputError,
@@ -26,8 +31,6 @@ from music_gen.errors import (
     ModelNotFoundError,
     ModelUnavailableError,
     MusicGenError,
-    NotFoundError,
-    RateLimitError,
     ServiceUnavailableError,
     UnsupportedFormatError,
     UnsupportedOperationError,
@@ -71,6 +74,7 @@ __all__ = [
     "AudioOutput",
     "AuthenticationError",
     "EngineCapabilities",
+    "ErrorCode",
     "GenerationCancelledError",
     "GenerationError",
     "GenerationParams",

@@ -28,10 +28,16 @@ from typing import Any
 import numpy as np
 
 from music_gen.client.backoff import parse_retry_after
-from music_gen.client.errors import error_from_envelope
+from music_gen.client.errors import (
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    ProtocolError,
+    error_from_envelope,
+)
 from music_gen.client.options import ClientOptions
 from music_gen.client.streaming import ENCODINGS, MAX_MESSAGE_BYTES, StreamChunk
-from music_gen.errors import APIConnectionError, APIError, InvalidParameterError
+from music_gen.errors import InvalidParameterError
 from music_gen.live import SteerResult
 
 
@@ -80,11 +86,9 @@ class LiveProtocol:
         try:
             message = json.loads(raw)
         except ValueError as exc:
-            raise APIError(
-                "The server sent a message that is not JSON", code="PROTOCOL_ERROR"
-            ) from exc
+            raise ProtocolError("The server sent a message that is not JSON") from exc
         if not isinstance(message, dict):
-            raise APIError("The server sent a non-object message", code="PROTOCOL_ERROR")
+            raise ProtocolError("The server sent a non-object message")
         kind = message.get("type")
         if kind == "started":
             self._started(message)
@@ -119,7 +123,7 @@ class LiveProtocol:
     def _started(self, message: dict[str, Any]) -> None:
         encoding = str(message.get("encoding", "pcm_s16le"))
         if encoding not in ENCODINGS:
-            raise APIError(f"Unsupported stream encoding {encoding!r}", code="PROTOCOL_ERROR")
+            raise ProtocolError(f"Unsupported stream encoding {encoding!r}")
         self.sample_rate = int(message["sample_rate"])
         self.channels = int(message["channels"])
         self.encoding = encoding
@@ -129,12 +133,10 @@ class LiveProtocol:
 
     def _chunk(self, message: dict[str, Any]) -> StreamChunk:
         if self.sample_rate is None or self.channels is None or self.encoding is None:
-            raise APIError("audio_chunk arrived before started", code="PROTOCOL_ERROR")
+            raise ProtocolError("audio_chunk arrived before started")
         seq = int(message.get("seq", self._next_seq))
         if seq != self._next_seq:
-            raise APIError(
-                f"Chunk {seq} arrived where chunk {self._next_seq} was due", code="PROTOCOL_ERROR"
-            )
+            raise ProtocolError(f"Chunk {seq} arrived where chunk {self._next_seq} was due")
         self._next_seq += 1
         pcm = base64.b64decode(message.get("data", ""))
         dtype, scale = ENCODINGS[self.encoding]
@@ -191,13 +193,11 @@ def _handshake_error(exc: Exception) -> APIError:
             status_code=response.status_code,
             retry_after_s=parse_retry_after(response.headers.get("Retry-After")),
         )
-    return APIConnectionError(f"Could not open the live WebSocket: {exc}", code="CONNECTION_ERROR")
+    return APIConnectionError(f"Could not open the live WebSocket: {exc}")
 
 
 def _lost(exc: Exception) -> APIConnectionError:
-    return APIConnectionError(
-        f"The live connection closed before the session stopped: {exc}", code="CONNECTION_ERROR"
-    )
+    return APIConnectionError(f"The live connection closed before the session stopped: {exc}")
 
 
 class _LiveBase:
@@ -236,9 +236,7 @@ class _LiveBase:
         return self._protocol.end_frame
 
     def _timeout(self) -> APIConnectionError:
-        return APIConnectionError(
-            f"No live message for {self._options.timeout_s:g}s", code="TIMEOUT"
-        )
+        return APITimeoutError(f"No live message for {self._options.timeout_s:g}s")
 
 
 class LiveStream(_LiveBase):

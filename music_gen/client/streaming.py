@@ -29,9 +29,15 @@ import numpy as np
 
 from music_gen.audio import AudioOutput
 from music_gen.client.backoff import parse_retry_after
-from music_gen.client.errors import error_from_envelope
+from music_gen.client.errors import (
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    ProtocolError,
+    StreamConsumedError,
+    error_from_envelope,
+)
 from music_gen.client.options import ClientOptions
-from music_gen.errors import APIConnectionError, APIError
 
 #: PCM encodings the client decodes: name -> (numpy dtype, full scale).
 ENCODINGS: dict[str, tuple[str, float]] = {
@@ -93,11 +99,9 @@ class _Protocol:
         try:
             message = json.loads(raw)
         except ValueError as exc:
-            raise APIError(
-                "The server sent a message that is not JSON", code="PROTOCOL_ERROR"
-            ) from exc
+            raise ProtocolError("The server sent a message that is not JSON") from exc
         if not isinstance(message, dict):
-            raise APIError("The server sent a non-object message", code="PROTOCOL_ERROR")
+            raise ProtocolError("The server sent a non-object message")
         kind = message.get("type")
         if kind == "started":
             self._started(message)
@@ -128,10 +132,9 @@ class _Protocol:
     def _started(self, message: dict[str, Any]) -> None:
         encoding = str(message.get("encoding", "pcm_s16le"))
         if encoding not in ENCODINGS:
-            raise APIError(
+            raise ProtocolError(
                 f"Unsupported stream encoding {encoding!r}; this client decodes "
                 f"{', '.join(ENCODINGS)}",
-                code="PROTOCOL_ERROR",
             )
         self.task_id = str(message.get("task_id", ""))
         self.sample_rate = int(message["sample_rate"])
@@ -140,21 +143,19 @@ class _Protocol:
 
     def _chunk(self, message: dict[str, Any]) -> StreamChunk:
         if self.sample_rate is None or self.channels is None or self.encoding is None:
-            raise APIError("audio_chunk arrived before started", code="PROTOCOL_ERROR")
+            raise ProtocolError("audio_chunk arrived before started")
         seq = int(message.get("seq", self._next_seq))
         if seq != self._next_seq:
-            raise APIError(
+            raise ProtocolError(
                 f"Chunk {seq} arrived where chunk {self._next_seq} was due",
-                code="PROTOCOL_ERROR",
             )
         pcm = base64.b64decode(message.get("data", ""))
         dtype, scale = ENCODINGS[self.encoding]
         flat = np.frombuffer(pcm, dtype=dtype)
         if flat.size % self.channels:
-            raise APIError(
+            raise ProtocolError(
                 f"Chunk {seq} holds {flat.size} samples, not a whole number of "
                 f"{self.channels}-channel frames",
-                code="PROTOCOL_ERROR",
             )
         samples = (flat.reshape(-1, self.channels).T / scale).astype(np.float32)
         start = int(message.get("start_frame", self._next_frame))
@@ -171,7 +172,7 @@ class _Protocol:
 
     def to_audio(self, chunks: list[StreamChunk]) -> AudioOutput:
         if self.sample_rate is None or self.channels is None:
-            raise APIError("The stream ended before it started", code="PROTOCOL_ERROR")
+            raise ProtocolError("The stream ended before it started")
         samples = (
             np.concatenate([chunk.samples for chunk in chunks], axis=1)
             if chunks
@@ -199,9 +200,7 @@ def _handshake_error(exc: Exception) -> APIError:
         return error_from_envelope(
             error, status_code=response.status_code, retry_after_s=parse_retry_after(retry_after)
         )
-    return APIConnectionError(
-        f"Could not open the stream WebSocket: {exc}", code="CONNECTION_ERROR"
-    )
+    return APIConnectionError(f"Could not open the stream WebSocket: {exc}")
 
 
 class _StreamBase:
@@ -238,13 +237,12 @@ class _StreamBase:
 
     def _claim(self) -> None:
         if self._iterated:
-            raise APIError("A stream can be read only once", code="STREAM_CONSUMED")
+            raise StreamConsumedError("A stream can be read only once")
         self._iterated = True
 
     def _lost(self, exc: Exception) -> APIConnectionError:
         return APIConnectionError(
             f"The stream connection closed before the generation finished: {exc}",
-            code="CONNECTION_ERROR",
         )
 
 
@@ -286,8 +284,8 @@ class AudioStream(_StreamBase):
                 try:
                     raw = self._connection.recv(timeout=self._options.timeout_s)
                 except TimeoutError as exc:
-                    raise APIConnectionError(
-                        f"No stream message for {self._options.timeout_s:g}s", code="TIMEOUT"
+                    raise APITimeoutError(
+                        f"No stream message for {self._options.timeout_s:g}s"
                     ) from exc
                 except ConnectionClosed as exc:
                     raise self._lost(exc) from exc
@@ -363,8 +361,8 @@ class AsyncAudioStream(_StreamBase):
                         self._connection.recv(), timeout=self._options.timeout_s
                     )
                 except TimeoutError as exc:
-                    raise APIConnectionError(
-                        f"No stream message for {self._options.timeout_s:g}s", code="TIMEOUT"
+                    raise APITimeoutError(
+                        f"No stream message for {self._options.timeout_s:g}s"
                     ) from exc
                 except ConnectionClosed as exc:
                     raise self._lost(exc) from exc

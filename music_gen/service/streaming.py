@@ -42,7 +42,7 @@ from music_gen.level import measure
 from music_gen.params import DEFAULT_LOUDNESS_LUFS
 from music_gen.service.auth import Principal
 from music_gen.service.models import AudioFile, Task, utcnow
-from music_gen.service.safe_errors import as_error, public_error
+from music_gen.service.safe_errors import PublicError, public_error
 from music_gen.service.state import AppState
 
 log = logging.getLogger("music_gen.service.stream")
@@ -202,7 +202,7 @@ class StreamRun:
             # Unexpected errors are logged there with the detail; users see a safe message.
             error = _jsonable(public_error(exc, task_id))
             self._finish("failed", error=error)
-            self._emit("error", as_error(error))
+            self._emit("error", PublicError(error))
         else:
             self._emit("completed", completed)
 

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, or_, select, update
 
-from music_gen.errors import ServiceUnavailableError
+from music_gen.errors import ErrorCode, ServiceUnavailableError
 from music_gen.service.db import Database
 from music_gen.service.jobs.batching import BatchGatherer, BatchPolicy
 from music_gen.service.jobs.runner import TaskRunner
@@ -241,7 +241,7 @@ def recover_stale(db: Database, *, timeout_s: float, max_attempts: int) -> list[
                     "status": "failed",
                     "finished_at": now,
                     "error": {
-                        "code": "INTERNAL",
+                        "code": ErrorCode.INTERNAL,
                         "message": (
                             f"Generation was interrupted {max_attempts} times "
                             "(its worker stopped while it ran); giving up"

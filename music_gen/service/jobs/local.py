@@ -14,6 +14,7 @@ import threading
 
 from sqlalchemy import func, select, update
 
+from music_gen.errors import ErrorCode
 from music_gen.service.db import Database
 from music_gen.service.jobs.batching import BatchGatherer, BatchPolicy
 from music_gen.service.jobs.runner import TaskRunner
@@ -134,7 +135,7 @@ class InProcessQueue:
                     status="failed",
                     finished_at=now,
                     error={
-                        "code": "INTERNAL",
+                        "code": ErrorCode.INTERNAL,
                         "message": (
                             f"Generation was interrupted {self.max_attempts} times "
                             "(the server stopped while it ran); giving up"

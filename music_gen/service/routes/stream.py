@@ -46,9 +46,9 @@ from music_gen.errors import (
     InvalidParameterError,
     InvalidPromptError,
     MusicGenError,
-    RateLimitError,
 )
 from music_gen.service.auth import Principal
+from music_gen.service.exceptions import LimitExceededError
 from music_gen.service.models import utcnow
 from music_gen.service.routes.common import new_task, validate_generation
 from music_gen.service.routes.sockets import (
@@ -206,7 +206,7 @@ def _create_task(
             task.attempts = 1
             task.started_at = utcnow()
             session.add(task)
-    except RateLimitError as exc:
+    except LimitExceededError as exc:
         state.limits.release_bandwidth(state.db, principal.account_id, reserved)
         raise Refused(with_retry_after(exc), CLOSE_TRY_LATER) from exc
     except MusicGenError as exc:
@@ -269,7 +269,7 @@ async def _pump(websocket: WebSocket, run: StreamRun, send_chunks: bool) -> None
                 await to_thread.run_sync(
                     run.state.limits.reserve_bandwidth, run.state.db, run.job.principal, extra
                 )
-            except RateLimitError as exc:
+            except LimitExceededError as exc:
                 run.stop.set()
                 await send_error(websocket, with_retry_after(exc), CLOSE_TRY_LATER)
                 return
