@@ -159,13 +159,13 @@ class LiveSession {
         if (this._fatal) this._rejectOpen(this._fatal);
       });
       socket.addEventListener('error', (event) => {
-        const error = new APIConnectionError(`Live connection failed: ${event.message || 'error'}`, { code: 'CONNECTION_ERROR' });
+        const error = new APIConnectionError(`Live connection failed: ${event.message || 'error'}`);
         this._fail(error);
         this._rejectOpen(this._fatal);
       });
       socket.addEventListener('close', (event) => {
         if (!this.finished) {
-          this._fail(new APIConnectionError(`The live connection closed (code ${event.code}) before the session stopped`, { code: 'CONNECTION_ERROR' }));
+          this._fail(new APIConnectionError(`The live connection closed (code ${event.code}) before the session stopped`));
           this._rejectOpen(this._fatal);
         }
       });

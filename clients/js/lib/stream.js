@@ -87,7 +87,7 @@ class AudioStream {
     socket.addEventListener('open', () => socket.send(JSON.stringify(this._request)));
     socket.addEventListener('message', (event) => this._push({ message: String(event.data) }));
     socket.addEventListener('error', (event) => this._push({
-      error: new APIConnectionError(`Stream connection failed: ${event.message || 'error'}`, { code: 'CONNECTION_ERROR' }),
+      error: new APIConnectionError(`Stream connection failed: ${event.message || 'error'}`),
     }));
     socket.addEventListener('close', (event) => this._push({ closed: event.code }));
   }
@@ -105,7 +105,6 @@ class AudioStream {
         if (event.closed !== undefined) {
           throw new APIConnectionError(
             `The stream closed (code ${event.closed}) before the generation finished`,
-            { code: 'CONNECTION_ERROR' },
           );
         }
         const message = JSON.parse(event.message);
