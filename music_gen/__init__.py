@@ -12,13 +12,18 @@ from typing import TYPE_CHECKING, Any
 
 from music_gen.audio import AudioOutput
 from music_gen.client import APIClient, AsyncAPIClient
+from music_gen.client.errors import (
+    APIConnectionError,
+    APIError,
+    AuthenticationError,
+    NotFoundError,
+    RateLimitError,
+)
 from music_gen.engines.base import AudioChunk, EngineCapabilities
 from music_gen.engines.registry import list_models
 from music_gen.engines.spec import ModelInfo
 from music_gen.errors import (
-    APIConnectionError,
-    APIError,
-    AuthenticationError,
+    ErrorCode,
     GenerationCancelledError,
     GenerationError,
     InvalidInputError,
@@ -27,8 +32,6 @@ from music_gen.errors import (
     ModelNotFoundError,
     ModelUnavailableError,
     MusicGenError,
-    NotFoundError,
-    RateLimitError,
     ServiceUnavailableError,
     UnsupportedFormatError,
     UnsupportedOperationError,
@@ -72,6 +75,7 @@ __all__ = [
     "AudioOutput",
     "AuthenticationError",
     "EngineCapabilities",
+    "ErrorCode",
     "GenerationCancelledError",
     "GenerationError",
     "GenerationParams",

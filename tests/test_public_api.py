@@ -7,7 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import music_gen
+from music_gen import ErrorCode
 
 PUBLIC = {
     "APIClient",
@@ -19,6 +22,7 @@ PUBLIC = {
     "AudioOutput",
     "AuthenticationError",
     "EngineCapabilities",
+    "ErrorCode",
     "GenerationCancelledError",
     "GenerationError",
     "GenerationParams",
@@ -57,12 +61,48 @@ def test_every_public_name_resolves_and_has_a_docstring():
             assert value.__doc__, name
 
 
-def test_every_error_is_a_music_gen_error_with_a_code():
-    for name in music_gen.__all__:
-        value = getattr(music_gen, name)
-        if isinstance(value, type) and issubclass(value, Exception):
-            assert issubclass(value, music_gen.MusicGenError), name
-            assert value.code, name
+# The code each public exception carries when constructed with a message only.
+CODES = {
+    "MusicGenError": ErrorCode.INTERNAL,
+    "InvalidInputError": ErrorCode.INVALID_PARAMETER,
+    "InvalidPromptError": ErrorCode.INVALID_PROMPT,
+    "InvalidParameterError": ErrorCode.INVALID_PARAMETER,
+    "UnsupportedFormatError": ErrorCode.INVALID_PARAMETER,
+    "ModelNotFoundError": ErrorCode.MODEL_NOT_FOUND,
+    "ModelUnavailableError": ErrorCode.MODEL_UNAVAILABLE,
+    "UnsupportedOperationError": ErrorCode.UNSUPPORTED_OPERATION,
+    "ServiceUnavailableError": ErrorCode.SERVICE_UNAVAILABLE,
+    "GenerationError": ErrorCode.GENERATION_FAILED,
+    "GenerationCancelledError": ErrorCode.CANCELLED,
+    "APIError": ErrorCode.INTERNAL,
+    "AuthenticationError": ErrorCode.UNAUTHORIZED,
+    "NotFoundError": ErrorCode.NOT_FOUND,
+    "RateLimitError": ErrorCode.RATE_LIMITED,
+    "APIConnectionError": "CONNECTION_ERROR",
+}
+
+
+def test_every_public_error_is_pinned_to_its_code():
+    errors = {
+        name
+        for name in music_gen.__all__
+        if isinstance(getattr(music_gen, name), type)
+        and issubclass(getattr(music_gen, name), Exception)
+    }
+    assert errors == set(CODES)
+
+
+@pytest.mark.parametrize(("name", "code"), sorted(CODES.items()))
+def test_an_error_built_from_a_message_carries_its_class_code(name: str, code: str):
+    error = getattr(music_gen, name)("what went wrong", details={"field": "x"})
+    assert isinstance(error, music_gen.MusicGenError)
+    assert error.code == code
+    assert error.to_dict() == {
+        "code": code,
+        "message": "what went wrong",
+        "details": {"field": "x"},
+    }
+    assert repr(error) == f"{name}(code='{code}', message='what went wrong')"
 
 
 def test_import_is_light():

@@ -43,8 +43,36 @@ declare namespace MusicGenAPI {
     [extra: string]: unknown;
   }
 
+  /** Every code the server sends in its error envelope. */
+  type ErrorCode =
+    | 'INVALID_PROMPT'
+    | 'INVALID_PARAMETER'
+    | 'UNSUPPORTED_OPERATION'
+    | 'UNAUTHORIZED'
+    | 'NOT_FOUND'
+    | 'MODEL_NOT_FOUND'
+    | 'METHOD_NOT_ALLOWED'
+    | 'IDEMPOTENCY_CONFLICT'
+    | 'RANGE_NOT_SATISFIABLE'
+    | 'RATE_LIMITED'
+    | 'CONCURRENCY_LIMIT'
+    | 'QUOTA_EXCEEDED'
+    | 'INTERNAL'
+    | 'GENERATION_FAILED'
+    | 'CANCELLED'
+    | 'MODEL_UNAVAILABLE'
+    | 'SERVICE_UNAVAILABLE';
+  /** Codes of errors the SDK finds itself: no server sends them. */
+  type ClientErrorCode =
+    | 'CONNECTION_ERROR'
+    | 'TIMEOUT'
+    | 'PROTOCOL_ERROR'
+    | 'STREAM_CONSUMED'
+    | 'INVALID_SIGNATURE'
+    | 'WEBSOCKET_UNAVAILABLE';
+
   interface ErrorBody {
-    code: string;
+    code: ErrorCode;
     message: string;
     details: Record<string, unknown>;
   }
@@ -185,7 +213,9 @@ declare namespace MusicGenAPI {
   }
 
   class MusicGenAPIError extends Error {
-    code: string;
+    /** The class's own code unless the answer carried another (or one newer than the SDK). */
+    static code: ErrorCode | ClientErrorCode;
+    code: ErrorCode | ClientErrorCode | (string & {});
     status: number | null;
     details: Record<string, unknown>;
   }
@@ -195,6 +225,8 @@ declare namespace MusicGenAPI {
   class RateLimitError extends MusicGenAPIError {
     retryAfterMs: number | null;
   }
+  /** The error class of each code the server sends. */
+  const ERROR_CLASSES: Readonly<Record<ErrorCode, typeof MusicGenAPIError>>;
 
   /** Check a webhook's Standard Webhooks signature and age; returns its parsed JSON body. */
   function verifyWebhook(

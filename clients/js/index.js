@@ -17,6 +17,7 @@ module.exports.AuthenticationError = errors.AuthenticationError;
 module.exports.NotFoundError = errors.NotFoundError;
 module.exports.RateLimitError = errors.RateLimitError;
 module.exports.APIConnectionError = errors.APIConnectionError;
+module.exports.ERROR_CLASSES = errors.ERROR_CLASSES;
 module.exports.parseRetryAfter = errors.parseRetryAfter;
 module.exports.retryDelayMs = retryDelayMs;
 module.exports.pollDelayMs = pollDelayMs;

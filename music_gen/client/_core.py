@@ -10,11 +10,17 @@ from typing import Any
 import httpx
 
 from music_gen.client.backoff import RETRY_STATUSES, poll_delay, retry_delay
-from music_gen.client.errors import error_from_response
+from music_gen.client.errors import (
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    ProtocolError,
+    RateLimitError,
+    error_from_response,
+)
 from music_gen.client.options import ClientOptions
 from music_gen.client.payloads import audio_format, resolve_url, same_origin
 from music_gen.client.results import GenerationResult, TaskStatus
-from music_gen.errors import APIConnectionError, APIError, RateLimitError
 
 #: Methods that are safe to send again after a timeout or a dropped connection.
 _IDEMPOTENT = frozenset({"GET", "HEAD", "DELETE", "OPTIONS"})
@@ -92,14 +98,12 @@ class ClientCore:
 
     def connection_error(self, method: str, url: str, exc: httpx.TransportError) -> APIError:
         if isinstance(exc, httpx.TimeoutException):
-            return APIConnectionError(
+            return APITimeoutError(
                 f"{method} {url} timed out after {self.options.timeout_s:g}s",
-                code="TIMEOUT",
                 details={"url": url},
             )
         return APIConnectionError(
             f"Could not reach the music_gen API at {url}: {exc}",
-            code="CONNECTION_ERROR",
             details={"url": url},
         )
 
@@ -109,9 +113,8 @@ class ClientCore:
         try:
             return response.json()
         except ValueError as exc:
-            raise APIError(
+            raise ProtocolError(
                 f"{method} {path} answered {response.status_code} without JSON",
-                code="PROTOCOL_ERROR",
                 status_code=response.status_code,
             ) from exc
 
@@ -122,9 +125,8 @@ class ClientCore:
     def require_audio_url(self, status: TaskStatus) -> str:
         status.raise_for_status()
         if not status.audio_url:
-            raise APIError(
+            raise ProtocolError(
                 f"Task {status.task_id} completed without an audio_url",
-                code="PROTOCOL_ERROR",
                 details={"task_id": status.task_id},
             )
         return status.audio_url
@@ -150,9 +152,8 @@ class ClientCore:
             urls = {str(name): url for name, url in stems.items() if isinstance(url, str) and url}
             if urls:
                 return urls
-        raise APIError(
+        raise ProtocolError(
             f"Task {status.task_id} completed without stem URLs",
-            code="PROTOCOL_ERROR",
             details={"task_id": status.task_id},
         )
 
@@ -181,10 +182,9 @@ class PollSchedule:
             self.eta_at = now + status.eta_s
         left = self.options.wait_timeout_s - (now - self.started)
         if left <= 0:
-            raise APIConnectionError(
+            raise APITimeoutError(
                 f"Task {status.task_id} still {status.status} after "
                 f"{self.options.wait_timeout_s:g}s",
-                code="TIMEOUT",
                 details={"task_id": status.task_id, "status": status.status},
             )
         delay = poll_delay(

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 from music_gen.client._core import ClientCore
-from music_gen.client.errors import error_from_response
+from music_gen.client.errors import APIError, error_from_response
 from music_gen.client.live import AsyncLiveStream
 from music_gen.client.options import ClientOptions
 from music_gen.client.payloads import batch_body, generate_body, multi_instrument_body
@@ -21,7 +21,6 @@ from music_gen.client.results import (
     TaskStatus,
 )
 from music_gen.client.streaming import AsyncAudioStream
-from music_gen.errors import APIError
 
 
 class AsyncAPIClient:

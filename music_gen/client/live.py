@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
-from music_gen.client.errors import error_from_envelope
+from music_gen.client.errors import APIError, error_from_envelope
 from music_gen.client.options import ClientOptions
 from music_gen.client.websocket import AsyncSocket, ChunkProtocol, Session, StreamChunk, SyncSocket
-from music_gen.errors import APIError, InvalidParameterError
+from music_gen.errors import InvalidParameterError
 from music_gen.live import SteerResult
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from music_gen.audio import AudioOutput, normalize_format
-from music_gen.client.errors import error_from_envelope
-from music_gen.errors import APIError
+from music_gen.client.errors import APIError, GenerationCancelledAPIError, error_from_envelope
+from music_gen.errors import ErrorCode
 
 #: Task states after which nothing changes.
 TERMINAL_STATES = frozenset({"completed", "failed", "cancelled"})
@@ -69,16 +69,15 @@ class TaskStatus:
             APIError: With the task's error code (e.g. GENERATION_FAILED, CANCELLED).
         """
         if self.status == "failed":
-            error = dict(self.error or {"code": "GENERATION_FAILED"})
+            error = dict(self.error or {"code": ErrorCode.GENERATION_FAILED})
             error.setdefault("message", f"Task {self.task_id} failed")
             details = dict(error.get("details") or {})
             details.setdefault("task_id", self.task_id)
             error["details"] = details
             raise error_from_envelope(error)
         if self.status == "cancelled":
-            raise APIError(
+            raise GenerationCancelledAPIError(
                 f"Task {self.task_id} was cancelled",
-                code="CANCELLED",
                 details={"task_id": self.task_id},
             )
 

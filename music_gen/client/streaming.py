@@ -27,9 +27,9 @@ from typing import Any
 import numpy as np
 
 from music_gen.audio import AudioOutput
+from music_gen.client.errors import ProtocolError, StreamConsumedError
 from music_gen.client.options import ClientOptions
 from music_gen.client.websocket import AsyncSocket, ChunkProtocol, Session, StreamChunk, SyncSocket
-from music_gen.errors import APIError
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ class _Protocol(ChunkProtocol):
 
     def to_audio(self, chunks: list[StreamChunk]) -> AudioOutput:
         if self.sample_rate is None or self.channels is None:
-            raise APIError("The stream ended before it started", code="PROTOCOL_ERROR")
+            raise ProtocolError("The stream ended before it started")
         samples = (
             np.concatenate([chunk.samples for chunk in chunks], axis=1)
             if chunks
@@ -110,7 +110,7 @@ class _StreamBase(Session[_Protocol]):
 
     def _claim(self) -> None:
         if self._iterated:
-            raise APIError("A stream can be read only once", code="STREAM_CONSUMED")
+            raise StreamConsumedError("A stream can be read only once")
         self._iterated = True
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from music_gen.errors import AuthenticationError
+from music_gen.client.errors import InvalidSignatureError
 
 
 def verify_webhook(body: bytes | str, headers: Mapping[str, str], *, secret: str) -> Any:
@@ -27,8 +27,9 @@ def verify_webhook(body: bytes | str, headers: Mapping[str, str], *, secret: str
         secret: The account's ``whsec_...`` secret from ``POST /webhooks/secret``.
 
     Raises:
-        AuthenticationError: code ``INVALID_SIGNATURE``: the signature does not match, a
-            header is missing, or the timestamp is more than 5 minutes away from now.
+        InvalidSignatureError: An AuthenticationError with the code ``INVALID_SIGNATURE``:
+            the signature does not match, a header is missing, or the timestamp is more
+            than 5 minutes away from now.
     """
     from standardwebhooks import Webhook
     from standardwebhooks.webhooks import WebhookVerificationError
@@ -37,8 +38,7 @@ def verify_webhook(body: bytes | str, headers: Mapping[str, str], *, secret: str
     try:
         return Webhook(secret).verify(body, lowered)
     except WebhookVerificationError as exc:
-        raise AuthenticationError(
+        raise InvalidSignatureError(
             f"Webhook signature check failed: {exc}",
-            code="INVALID_SIGNATURE",
             details={"webhook_id": lowered.get("webhook-id")},
         ) from exc

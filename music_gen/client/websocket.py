@@ -20,9 +20,14 @@ from typing import Any, Generic, NoReturn, TypeVar
 import numpy as np
 
 from music_gen.client.backoff import parse_retry_after
-from music_gen.client.errors import error_from_envelope
+from music_gen.client.errors import (
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    ProtocolError,
+    error_from_envelope,
+)
 from music_gen.client.options import ClientOptions
-from music_gen.errors import APIConnectionError, APIError
 
 #: PCM encodings the client decodes: name -> (numpy dtype, full scale).
 ENCODINGS: dict[str, tuple[str, float]] = {
@@ -71,11 +76,9 @@ class ChunkProtocol:
         try:
             message = json.loads(raw)
         except ValueError as exc:
-            raise APIError(
-                "The server sent a message that is not JSON", code="PROTOCOL_ERROR"
-            ) from exc
+            raise ProtocolError("The server sent a message that is not JSON") from exc
         if not isinstance(message, dict):
-            raise APIError("The server sent a non-object message", code="PROTOCOL_ERROR")
+            raise ProtocolError("The server sent a non-object message")
         kind = message.get("type")
         if kind == "started":
             self._started(message)
@@ -101,10 +104,9 @@ class ChunkProtocol:
     def _started(self, message: dict[str, Any]) -> None:
         encoding = str(message.get("encoding", "pcm_s16le"))
         if encoding not in ENCODINGS:
-            raise APIError(
+            raise ProtocolError(
                 f"Unsupported stream encoding {encoding!r}; this client decodes "
-                f"{', '.join(ENCODINGS)}",
-                code="PROTOCOL_ERROR",
+                f"{', '.join(ENCODINGS)}"
             )
         self.sample_rate = int(message["sample_rate"])
         self.channels = int(message["channels"])
@@ -112,21 +114,17 @@ class ChunkProtocol:
 
     def _chunk(self, message: dict[str, Any]) -> StreamChunk:
         if self.sample_rate is None or self.channels is None or self.encoding is None:
-            raise APIError("audio_chunk arrived before started", code="PROTOCOL_ERROR")
+            raise ProtocolError("audio_chunk arrived before started")
         seq = int(message.get("seq", self._next_seq))
         if seq != self._next_seq:
-            raise APIError(
-                f"Chunk {seq} arrived where chunk {self._next_seq} was due",
-                code="PROTOCOL_ERROR",
-            )
+            raise ProtocolError(f"Chunk {seq} arrived where chunk {self._next_seq} was due")
         pcm = base64.b64decode(message.get("data", ""))
         dtype, scale = ENCODINGS[self.encoding]
         flat = np.frombuffer(pcm, dtype=dtype)
         if flat.size % self.channels:
-            raise APIError(
+            raise ProtocolError(
                 f"Chunk {seq} holds {flat.size} samples, not a whole number of "
-                f"{self.channels}-channel frames",
-                code="PROTOCOL_ERROR",
+                f"{self.channels}-channel frames"
             )
         samples = (flat.reshape(-1, self.channels).T / scale).astype(np.float32)
         start = int(message.get("start_frame", self._next_frame))
@@ -210,20 +208,13 @@ class _Socket:
                 status_code=response.status_code,
                 retry_after_s=parse_retry_after(response.headers.get("Retry-After")),
             )
-        return APIConnectionError(
-            f"Could not open the {self._name} WebSocket: {exc}", code="CONNECTION_ERROR"
-        )
+        return APIConnectionError(f"Could not open the {self._name} WebSocket: {exc}")
 
     def _timed_out(self) -> APIConnectionError:
-        return APIConnectionError(
-            f"No {self._name} message for {self._options.timeout_s:g}s", code="TIMEOUT"
-        )
+        return APITimeoutError(f"No {self._name} message for {self._options.timeout_s:g}s")
 
     def _lost(self, exc: Exception) -> APIConnectionError:
-        return APIConnectionError(
-            f"The {self._name} connection closed before {self._until}: {exc}",
-            code="CONNECTION_ERROR",
-        )
+        return APIConnectionError(f"The {self._name} connection closed before {self._until}: {exc}")
 
 
 class SyncSocket(_Socket):

@@ -20,7 +20,8 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from music_gen.errors import AuthenticationError, InvalidParameterError, NotFoundError
+from music_gen.errors import InvalidParameterError
+from music_gen.service.exceptions import ResourceNotFoundError, UnauthorizedError
 from music_gen.service.models import Account, ApiKey, utcnow
 from music_gen.service.settings import TIERS
 
@@ -79,7 +80,7 @@ def create_key(
     else:
         found = session.get(Account, account_id)
         if found is None:
-            raise NotFoundError(f"No account {account_id!r}", code="NOT_FOUND")
+            raise ResourceNotFoundError(f"No account {account_id!r}")
         account = found
     prefix = secrets.token_hex(6)
     key = f"{KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
@@ -106,7 +107,7 @@ def revoke_key(session: Session, key_or_prefix: str) -> KeyInfo:
     """Revoke a key given its id, its prefix or the key itself.
 
     Raises:
-        NotFoundError: No such key.
+        ResourceNotFoundError: No such key.
     """
     match = _KEY.fullmatch(key_or_prefix)
     prefix = match.group(1) if match else key_or_prefix
@@ -114,7 +115,7 @@ def revoke_key(session: Session, key_or_prefix: str) -> KeyInfo:
         select(ApiKey).where((ApiKey.prefix == prefix) | (ApiKey.id == key_or_prefix))
     ).scalar_one_or_none()
     if row is None:
-        raise NotFoundError(f"No API key {key_or_prefix!r}", code="NOT_FOUND")
+        raise ResourceNotFoundError(f"No API key {key_or_prefix!r}")
     if row.revoked_at is None:
         row.revoked_at = utcnow()
     account = session.get(Account, row.account_id)
@@ -127,26 +128,22 @@ def authenticate(session: Session, authorization: str | None, secret: str) -> Pr
     """Check an ``Authorization: Bearer <key>`` header.
 
     Raises:
-        AuthenticationError: Missing, malformed, unknown or revoked key.
+        UnauthorizedError: Missing, malformed, unknown or revoked key.
     """
     if not authorization:
-        raise AuthenticationError(
-            "Missing API key: send 'Authorization: Bearer <key>'", code="UNAUTHORIZED"
-        )
+        raise UnauthorizedError("Missing API key: send 'Authorization: Bearer <key>'")
     scheme, _, key = authorization.strip().partition(" ")
     match = _KEY.fullmatch(key.strip())
     if scheme.lower() != "bearer" or match is None:
-        raise AuthenticationError(
-            "Malformed Authorization header: expected 'Bearer mgk_...'", code="UNAUTHORIZED"
-        )
+        raise UnauthorizedError("Malformed Authorization header: expected 'Bearer mgk_...'")
     row = session.execute(
         select(ApiKey, Account.tier).join(Account).where(ApiKey.prefix == match.group(1))
     ).one_or_none()
     if row is None or not hmac.compare_digest(row[0].key_hash, hash_key(key.strip(), secret)):
-        raise AuthenticationError("Invalid API key", code="UNAUTHORIZED")
+        raise UnauthorizedError("Invalid API key")
     api_key, tier = row
     if api_key.revoked_at is not None:
-        raise AuthenticationError("This API key has been revoked", code="UNAUTHORIZED")
+        raise UnauthorizedError("This API key has been revoked")
     return Principal(account_id=api_key.account_id, tier=tier, key_id=api_key.id)
 
 

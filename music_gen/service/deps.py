@@ -71,8 +71,8 @@ def authenticate_websocket(websocket: WebSocket) -> Principal:
     set headers on WebSockets), an ``api_key`` query parameter.
 
     Raises:
-        AuthenticationError: No or bad key (close with 1008, policy violation).
-        LimitExceeded: Over the request rate.
+        UnauthorizedError: No or bad key (close with 1008, policy violation).
+        LimitExceededError: Over the request rate.
     """
     state: AppState = websocket.app.state.service
     header = websocket.headers.get("authorization")

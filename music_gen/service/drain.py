@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from music_gen.errors import ErrorCode
 from music_gen.service.errors import error_response
 
 if TYPE_CHECKING:
@@ -87,7 +88,7 @@ class DrainGate:
         ):
             retry_after = scope["app"].state.service.settings.drain_retry_after_s
             response = error_response(
-                "SERVICE_UNAVAILABLE",
+                ErrorCode.SERVICE_UNAVAILABLE,
                 "The server is shutting down and takes no new tasks; retry in "
                 f"{retry_after}s (another replica may take it now)",
                 {"reason": "draining"},

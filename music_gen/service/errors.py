@@ -1,8 +1,9 @@
 """The one place where errors become HTTP responses.
 
 Every error the API returns, including FastAPI's own validation errors, unknown paths and
-wrong methods, has the body ``{"error": {"code", "message", "details"}}``. Library
-exceptions carry their code; :data:`STATUS_BY_CODE` gives its HTTP status.
+wrong methods, has the body ``{"error": {"code", "message", "details"}}``. Library and
+service exceptions (``music_gen.errors``, ``music_gen.service.exceptions``) carry their
+:class:`~music_gen.errors.ErrorCode`; :data:`STATUS_BY_CODE` gives its HTTP status.
 """
 
 from __future__ import annotations
@@ -16,47 +17,47 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from music_gen.errors import MusicGenError
+from music_gen.errors import ErrorCode, MusicGenError
+from music_gen.service.exceptions import ServiceError
 
 log = logging.getLogger("music_gen.service")
 
-#: HTTP status of each error code.
+#: HTTP status of each error code (the only place that knows them).
 STATUS_BY_CODE: dict[str, int] = {
-    "INVALID_PROMPT": 400,
-    "INVALID_PARAMETER": 400,
-    "UNSUPPORTED_OPERATION": 400,
-    "UNAUTHORIZED": 401,
-    "NOT_FOUND": 404,
-    "MODEL_NOT_FOUND": 404,
-    "METHOD_NOT_ALLOWED": 405,
-    "RANGE_NOT_SATISFIABLE": 416,
-    "IDEMPOTENCY_CONFLICT": 409,
-    "RATE_LIMITED": 429,
-    "CONCURRENCY_LIMIT": 429,
-    "QUOTA_EXCEEDED": 429,
-    "INTERNAL": 500,
-    "GENERATION_FAILED": 500,
-    "MODEL_UNAVAILABLE": 503,
-    "SERVICE_UNAVAILABLE": 503,
+    ErrorCode.INVALID_PROMPT: 400,
+    ErrorCode.INVALID_PARAMETER: 400,
+    ErrorCode.UNSUPPORTED_OPERATION: 400,
+    ErrorCode.UNAUTHORIZED: 401,
+    ErrorCode.NOT_FOUND: 404,
+    ErrorCode.MODEL_NOT_FOUND: 404,
+    ErrorCode.METHOD_NOT_ALLOWED: 405,
+    ErrorCode.IDEMPOTENCY_CONFLICT: 409,
+    # Task bodies and stream messages carry it; no HTTP answer does.
+    ErrorCode.CANCELLED: 409,
+    ErrorCode.RANGE_NOT_SATISFIABLE: 416,
+    ErrorCode.RATE_LIMITED: 429,
+    ErrorCode.CONCURRENCY_LIMIT: 429,
+    ErrorCode.QUOTA_EXCEEDED: 429,
+    ErrorCode.INTERNAL: 500,
+    ErrorCode.GENERATION_FAILED: 500,
+    ErrorCode.MODEL_UNAVAILABLE: 503,
+    ErrorCode.SERVICE_UNAVAILABLE: 503,
 }
 
 #: Retry-After of SERVICE_UNAVAILABLE answers, in seconds.
 SERVICE_UNAVAILABLE_RETRY_S = 5
 
+# The code of the framework's own answers (unknown path, wrong method...).
 _CODE_BY_STATUS = {
-    400: "INVALID_PARAMETER",
-    401: "UNAUTHORIZED",
-    403: "UNAUTHORIZED",
-    404: "NOT_FOUND",
-    405: "METHOD_NOT_ALLOWED",
-    416: "RANGE_NOT_SATISFIABLE",
-    429: "RATE_LIMITED",
-    503: "MODEL_UNAVAILABLE",
+    400: ErrorCode.INVALID_PARAMETER,
+    401: ErrorCode.UNAUTHORIZED,
+    403: ErrorCode.UNAUTHORIZED,
+    404: ErrorCode.NOT_FOUND,
+    405: ErrorCode.METHOD_NOT_ALLOWED,
+    416: ErrorCode.RANGE_NOT_SATISFIABLE,
+    429: ErrorCode.RATE_LIMITED,
+    503: ErrorCode.MODEL_UNAVAILABLE,
 }
-
-
-class HTTPError(MusicGenError):
-    """An error the service itself raises (not found, bad range...) with a stable code."""
 
 
 def error_response(
@@ -69,7 +70,7 @@ def error_response(
 ) -> JSONResponse:
     """An envelope response; the status comes from the code unless given."""
     return JSONResponse(
-        {"error": {"code": code, "message": message, "details": details or {}}},
+        {"error": {"code": str(code), "message": message, "details": details or {}}},
         status_code=status or STATUS_BY_CODE.get(code, 500),
         headers=headers,
     )
@@ -86,10 +87,11 @@ def install(app: FastAPI) -> None:
 async def _library_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, MusicGenError)
     headers = dict(getattr(request.state, "ratelimit_headers", None) or {})
-    headers.update(getattr(exc, "headers", None) or {})
-    if exc.code == "UNAUTHORIZED":
+    if isinstance(exc, ServiceError):
+        headers.update(exc.headers)
+    if exc.code == ErrorCode.UNAUTHORIZED:
         headers["WWW-Authenticate"] = "Bearer"
-    if exc.code == "SERVICE_UNAVAILABLE":
+    if exc.code == ErrorCode.SERVICE_UNAVAILABLE:
         # Transient by nature (a broker down, a full disk): say when to try again.
         headers.setdefault("Retry-After", str(SERVICE_UNAVAILABLE_RETRY_S))
     return error_response(exc.code, exc.message, exc.details, headers=headers or None)
@@ -106,15 +108,15 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     on_prompt = any(
         p["field"].split(".")[-1] == "prompt" or p["type"] == "invalid_prompt" for p in problems
     )
-    code = "INVALID_PROMPT" if on_prompt else "INVALID_PARAMETER"
+    code = ErrorCode.INVALID_PROMPT if on_prompt else ErrorCode.INVALID_PARAMETER
     message = f"{first['field']}: {first['message']}" if first["field"] else first["message"]
     return error_response(code, message, {"errors": problems})
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    code = _CODE_BY_STATUS.get(exc.status_code, "INTERNAL")
-    message = str(exc.detail) if exc.detail else code
+    code = _CODE_BY_STATUS.get(exc.status_code, ErrorCode.INTERNAL)
+    message = str(exc.detail) if exc.detail else str(code)
     if exc.status_code == 404:
         message = f"Not found: {request.url.path}"
     headers = dict(exc.headers or {})
@@ -139,7 +141,7 @@ def _allowed_methods(request: Request) -> list[str]:
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
-    return error_response("INTERNAL", "Internal server error", {}, status=500)
+    return error_response(ErrorCode.INTERNAL, "Internal server error", {}, status=500)
 
 
 def _json_position(body: bytes, error: dict[str, Any]) -> str:

@@ -29,7 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from music_gen.errors import MusicGenError
+from music_gen.errors import ErrorCode, MusicGenError
 from music_gen.service.errors import error_response
 from music_gen.service.models import IdempotencyKey, utcnow
 
@@ -190,7 +190,7 @@ class IdempotencyMiddleware:
             return
         if not _KEY.match(key):
             response = error_response(
-                "INVALID_PARAMETER",
+                ErrorCode.INVALID_PARAMETER,
                 "Idempotency-Key must be 1-255 visible ASCII characters (a UUID, say)",
                 {"field": "Idempotency-Key"},
             )
@@ -223,13 +223,12 @@ class IdempotencyMiddleware:
         if outcome.kind in ("conflict", "wait"):
             busy = outcome.kind == "wait"
             response = error_response(
-                "IDEMPOTENCY_CONFLICT",
+                ErrorCode.IDEMPOTENCY_CONFLICT,
                 "A request with this Idempotency-Key is still being handled; retry shortly"
                 if busy
                 else "This Idempotency-Key was used with another request (method, path or "
                 "body); use a new key for a new request",
                 {"idempotency_key": key},
-                status=409,
                 headers={"Retry-After": "1"} if busy else None,
             )
             await response(scope, receive, send)

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from music_gen.errors import ErrorCode
 from music_gen.service.db import Database
 from music_gen.service.models import AudioFile, Task, utcnow
 from music_gen.service.states import TERMINAL, TaskState
@@ -269,7 +270,7 @@ def recover(db: Database, *, max_attempts: int, stale_after_s: float | None = No
                     status=TaskState.FAILED,
                     finished_at=now,
                     error={
-                        "code": "INTERNAL",
+                        "code": ErrorCode.INTERNAL,
                         "message": (
                             f"Generation was interrupted {max_attempts} times (the process "
                             "running it stopped while it ran); giving up"

@@ -10,8 +10,8 @@
 * Failed authentications: a moving one-minute window per client address (the ``limits``
   library too); a valid key is never refused by it.
 
-Over a limit, :class:`LimitExceeded` (a RateLimitError) carries Retry-After and RateLimit-*
-headers; the error handler puts them on the 429 response.
+Over a limit, a :class:`~music_gen.service.exceptions.LimitExceededError` carries Retry-After
+and RateLimit-* headers; the error handler puts them on the 429 response.
 """
 
 from __future__ import annotations
@@ -28,30 +28,16 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from music_gen.errors import RateLimitError
 from music_gen.service.auth import Principal
 from music_gen.service.db import Database
+from music_gen.service.exceptions import (
+    ConcurrencyLimitError,
+    LimitExceededError,
+    QuotaExceededError,
+)
 from music_gen.service.models import BandwidthUsage, Task
 from music_gen.service.settings import Settings
 from music_gen.service.states import ACTIVE
-
-
-class LimitExceeded(RateLimitError):
-    """A limit was hit; ``headers`` go on the 429 response."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        code: str,
-        retry_after_s: float,
-        headers: dict[str, str],
-        details: dict[str, object] | None = None,
-    ) -> None:
-        super().__init__(
-            message, code=code, status_code=429, retry_after_s=retry_after_s, details=details
-        )
-        self.headers = {"Retry-After": str(max(1, math.ceil(retry_after_s))), **headers}
 
 
 class Limits:
@@ -68,7 +54,7 @@ class Limits:
         """Count one request for the key; returns the RateLimit-* headers.
 
         Raises:
-            LimitExceeded: The key made its allowance of requests in the last minute.
+            LimitExceededError: The key made its allowance of requests in the last minute.
         """
         per_minute = self.settings.tier_limits(principal.tier).requests_per_minute
         item = RateLimitItemPerMinute(per_minute)
@@ -81,10 +67,9 @@ class Limits:
             "RateLimit-Reset": str(max(1, math.ceil(reset_s))),
         }
         if not allowed:
-            raise LimitExceeded(
+            raise LimitExceededError(
                 f"Rate limit of {per_minute} requests per minute exceeded; "
                 f"retry in {math.ceil(reset_s)} s",
-                code="RATE_LIMITED",
                 retry_after_s=reset_s,
                 headers=headers,
                 details={"limit_per_minute": per_minute},
@@ -95,7 +80,7 @@ class Limits:
         """Count one failed authentication from a client address.
 
         Raises:
-            LimitExceeded: The address failed more than ``auth_failures_per_minute`` times
+            LimitExceededError: The address failed more than ``auth_failures_per_minute`` times
                 in the last minute.
         """
         per_minute = self.settings.auth_failures_per_minute
@@ -104,12 +89,10 @@ class Limits:
             return
         stats = self._limiter.get_window_stats(item, "auth-failure", address)
         reset_s = max(1.0, stats.reset_time - time.time())
-        raise LimitExceeded(
+        raise LimitExceededError(
             f"Too many failed authentications from this address ({per_minute} a minute); "
             f"retry in {math.ceil(reset_s)} s with a valid API key",
-            code="RATE_LIMITED",
             retry_after_s=reset_s,
-            headers={},
             details={"failed_auth_limit_per_minute": per_minute},
         )
 
@@ -130,12 +113,10 @@ class Limits:
             or 0
         )
         if active + new_tasks > limit:
-            raise LimitExceeded(
+            raise ConcurrencyLimitError(
                 f"Concurrency limit: {active} generations are queued or running and the "
                 f"account may have {limit} at once; wait for one to finish or cancel one",
-                code="CONCURRENCY_LIMIT",
                 retry_after_s=5,
-                headers={},
                 details={"limit": limit, "active": active, "requested": new_tasks},
             )
 
@@ -147,7 +128,7 @@ class Limits:
         counted. Give back what was not sent with :meth:`release_bandwidth`.
 
         Raises:
-            LimitExceeded: ``size_bytes`` more would pass the quota (nothing is taken).
+            LimitExceededError: ``size_bytes`` more would pass the quota (nothing is taken).
         """
         quota = self.settings.tier_limits(principal.tier).monthly_bandwidth_bytes
         account_id, month = principal.account_id, _month()
@@ -183,15 +164,13 @@ class Limits:
             raise self._over_quota(quota, used, size_bytes)
 
     @staticmethod
-    def _over_quota(quota: int, used: int, size_bytes: int) -> LimitExceeded:
+    def _over_quota(quota: int, used: int, size_bytes: int) -> QuotaExceededError:
         now = datetime.now(UTC)
         next_month = datetime(now.year + (now.month == 12), now.month % 12 + 1, 1, tzinfo=UTC)
-        return LimitExceeded(
+        return QuotaExceededError(
             f"Monthly bandwidth quota of {quota} bytes reached ({used} bytes used, "
             f"{size_bytes} more asked); it resets on {next_month.date().isoformat()}",
-            code="QUOTA_EXCEEDED",
             retry_after_s=(next_month - now).total_seconds(),
-            headers={},
             details={"quota_bytes": quota, "used_bytes": used, "requested_bytes": size_bytes},
         )
 

@@ -13,7 +13,7 @@ import logging
 import re
 from typing import Any
 
-from music_gen.errors import MusicGenError
+from music_gen.errors import ErrorCode, MusicGenError
 
 log = logging.getLogger("music_gen.service.jobs")
 
@@ -35,7 +35,7 @@ def public_error(exc: BaseException, task_id: str) -> dict[str, Any]:
         }
     log.error("task %s failed: %s: %s", task_id, type(exc).__name__, exc, exc_info=exc)
     return {
-        "code": "INTERNAL",
+        "code": ErrorCode.INTERNAL,
         "message": (
             f"Generation failed because of a server error (task {task_id}); the server's log "
             "has the details"
@@ -44,9 +44,12 @@ def public_error(exc: BaseException, task_id: str) -> dict[str, Any]:
     }
 
 
-def as_error(body: dict[str, Any]) -> MusicGenError:
-    """A MusicGenError carrying a public error body (to send over a WebSocket)."""
-    return MusicGenError(body["message"], details=body["details"], code=body["code"])
+class PublicError(MusicGenError):
+    """A public error body raised again, to send over a WebSocket with the code it has."""
+
+    def __init__(self, body: dict[str, Any]) -> None:
+        super().__init__(body["message"], details=body["details"])
+        self.code = body["code"]
 
 
 def scrub(text: str) -> str:

@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 
 from music_gen.engines.registry import resolve
 from music_gen.engines.spec import ModelInfo
-from music_gen.errors import AuthenticationError
 from music_gen.service.auth import Principal, authenticate, ensure_local_account
 from music_gen.service.catalog import ModelCatalog
 from music_gen.service.db import Database
+from music_gen.service.exceptions import UnauthorizedError
 from music_gen.service.jobs import GeneratorPool, InProcessQueue, JobQueue, SpeedTracker, TaskRunner
 from music_gen.service.jobs.batching import BatchPolicy
 from music_gen.service.limits import Limits
@@ -125,8 +125,8 @@ class AppState:
         authentication limit of the client ``address`` when given.
 
         Raises:
-            AuthenticationError: No or bad key.
-            LimitExceeded: No or bad key, from an address over its failed-auth limit.
+            UnauthorizedError: No or bad key.
+            LimitExceededError: No or bad key, from an address over its failed-auth limit.
         """
         if self.settings.no_auth:
             principal = ensure_local_account(session)
@@ -134,7 +134,7 @@ class AppState:
             return principal
         try:
             return authenticate(session, authorization, self.settings.secret_key)
-        except AuthenticationError as exc:
+        except UnauthorizedError as exc:
             if address is not None:
                 self.limits.hit_auth_failure(address)
             raise exc

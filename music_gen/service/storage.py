@@ -13,7 +13,8 @@ import threading
 from pathlib import Path
 
 from music_gen.audio import AudioOutput, normalize_format
-from music_gen.errors import NotFoundError, ServiceUnavailableError
+from music_gen.errors import ServiceUnavailableError
+from music_gen.service.exceptions import ResourceNotFoundError
 
 _ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
@@ -43,7 +44,7 @@ class AudioStorage:
     def path(self, file_id: str, fmt: str) -> Path:
         """Where a file id's audio in a format lives (whether or not it exists yet)."""
         if not _ID.fullmatch(file_id):
-            raise NotFoundError(f"No audio file {file_id!r}", code="NOT_FOUND")
+            raise ResourceNotFoundError(f"No audio file {file_id!r}")
         return self.root / f"{file_id}.{normalize_format(fmt)}"
 
     def save(self, audio: AudioOutput, fmt: str) -> tuple[str, int]:
@@ -57,13 +58,13 @@ class AudioStorage:
         """The path of a stored file in ``fmt`` (converting once and caching the result).
 
         Raises:
-            NotFoundError: The original file is missing.
+            ResourceNotFoundError: The original file is missing.
             UnsupportedFormatError: ``fmt`` is not wav, flac, ogg or mp3.
         """
         wanted = normalize_format(fmt or stored_fmt)
         original = self.path(file_id, stored_fmt)
         if not original.is_file():
-            raise NotFoundError(f"No audio file {file_id!r}", code="NOT_FOUND")
+            raise ResourceNotFoundError(f"No audio file {file_id!r}")
         target = self.path(file_id, wanted)
         if target.is_file():
             return target
@@ -90,7 +91,7 @@ class AudioStorage:
     def midi_path(self, file_id: str) -> Path:
         """Where a file id's MIDI lives (whether or not it exists)."""
         if not _ID.fullmatch(file_id):
-            raise NotFoundError(f"No MIDI file {file_id!r}", code="NOT_FOUND")
+            raise ResourceNotFoundError(f"No MIDI file {file_id!r}")
         return self.root / f"{file_id}.mid"
 
     def writable(self) -> bool:

@@ -41,7 +41,7 @@ from music_gen.params import DEFAULT_LOUDNESS_LUFS
 from music_gen.service import lifecycle
 from music_gen.service.auth import Principal
 from music_gen.service.models import AudioFile
-from music_gen.service.safe_errors import as_error, public_error
+from music_gen.service.safe_errors import PublicError, public_error
 from music_gen.service.state import AppState
 from music_gen.service.states import TaskState
 
@@ -200,7 +200,7 @@ class StreamRun:
             # Unexpected errors are logged there with the detail; users see a safe message.
             error = lifecycle.jsonable(public_error(exc, task_id))
             self._finish(TaskState.FAILED, error=error)
-            self._emit("error", as_error(error))
+            self._emit("error", PublicError(error))
         else:
             self._emit("completed", completed)
 

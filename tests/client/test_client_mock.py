@@ -16,10 +16,15 @@ from music_gen import (
     APIError,
     AsyncAPIClient,
     AuthenticationError,
+    InvalidParameterError,
+    InvalidPromptError,
+    ModelNotFoundError,
     NotFoundError,
     RateLimitError,
+    UnsupportedOperationError,
 )
 from music_gen.client import GenerationResult
+from music_gen.client.errors import InvalidParameterAPIError, InvalidPromptAPIError
 from tests.client.conftest import BASE, KEY, FakeAPI, envelope
 
 
@@ -136,11 +141,15 @@ def test_a_retry_after_beyond_the_cap_is_raised_not_waited(fake_api: FakeAPI) ->
         (lambda: envelope(401, "UNAUTHORIZED", "bad key"), AuthenticationError, "UNAUTHORIZED"),
         (lambda: envelope(403, "FORBIDDEN", "revoked"), AuthenticationError, "FORBIDDEN"),
         (lambda: envelope(404, "NOT_FOUND", "gone"), NotFoundError, "NOT_FOUND"),
-        (lambda: envelope(400, "INVALID_PROMPT", "empty"), APIError, "INVALID_PROMPT"),
+        (
+            lambda: envelope(400, "INVALID_PROMPT", "empty"),
+            InvalidPromptAPIError,
+            "INVALID_PROMPT",
+        ),
         (lambda: httpx.Response(500, text="boom"), APIError, "INTERNAL"),
         (
             lambda: httpx.Response(422, json={"detail": [{"loc": ["body", "x"], "msg": "bad"}]}),
-            APIError,
+            InvalidParameterAPIError,
             "INVALID_PARAMETER",
         ),
     ],
@@ -154,6 +163,26 @@ def test_errors_are_typed_with_codes(fake_api: FakeAPI, response, exc_type, code
     assert info.value.code == code
     assert info.value.status_code == response().status_code
     assert sleeps == []
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "library_error"),
+    [
+        (400, "INVALID_PROMPT", InvalidPromptError),
+        (400, "INVALID_PARAMETER", InvalidParameterError),
+        (400, "UNSUPPORTED_OPERATION", UnsupportedOperationError),
+        (404, "MODEL_NOT_FOUND", ModelNotFoundError),
+    ],
+)
+def test_a_refusal_with_a_library_counterpart_is_that_library_error(
+    fake_api: FakeAPI, status: int, code: str, library_error: type[Exception]
+) -> None:
+    fake_api.scripted["POST /api/v1/generate"] = [lambda: envelope(status, code, "refused")]
+    client, _ = make_client(fake_api)
+    with pytest.raises(library_error) as info:
+        client.generate("Jazz piano", duration=1)
+    assert isinstance(info.value, APIError)
+    assert (info.value.code, info.value.status_code) == (code, status)
 
 
 def test_wrong_key_is_an_authentication_error(fake_api: FakeAPI) -> None:

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from music_gen import APIError, AuthenticationError, RateLimitError
+from music_gen.client.errors import GenerationAPIError, InvalidPromptAPIError
 from music_gen.client.streaming import _Protocol
 
 
@@ -77,7 +78,9 @@ def test_chunk_before_started_and_unknown_encoding_are_refused() -> None:
         ("UNAUTHORIZED", AuthenticationError),
         ("RATE_LIMITED", RateLimitError),
         ("CONCURRENCY_LIMIT", RateLimitError),
-        ("INVALID_PROMPT", APIError),
+        ("INVALID_PROMPT", InvalidPromptAPIError),
+        ("GENERATION_FAILED", GenerationAPIError),
+        ("SOMETHING_NEWER", APIError),
     ],
 )
 def test_error_messages_raise_typed_errors(code: str, exc_type: type[APIError]) -> None:

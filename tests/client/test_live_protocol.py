@@ -8,8 +8,8 @@ import json
 import numpy as np
 import pytest
 
+from music_gen.client.errors import APIError, AuthenticationError, RateLimitError
 from music_gen.client.live import LiveProtocol
-from music_gen.errors import APIError, AuthenticationError, RateLimitError
 
 
 def started(protocol: LiveProtocol) -> None:

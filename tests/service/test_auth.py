@@ -10,10 +10,10 @@ from fastapi.testclient import TestClient
 from pydantic import ValidationError
 from starlette.websockets import WebSocketDisconnect
 
-from music_gen.errors import AuthenticationError
 from music_gen.service import Settings
 from music_gen.service.auth import list_keys, revoke_key
 from music_gen.service.deps import authenticate_websocket
+from music_gen.service.exceptions import UnauthorizedError
 from music_gen.service.models import ApiKey
 from tests.service.conftest import Service
 
@@ -95,7 +95,7 @@ def test_websocket_routes_can_reuse_authentication(service: Service) -> None:
     async def echo(websocket: WebSocket) -> None:
         try:
             principal = authenticate_websocket(websocket)
-        except AuthenticationError:
+        except UnauthorizedError:
             await websocket.close(code=1008)
             return
         await websocket.accept()

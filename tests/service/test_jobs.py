@@ -12,9 +12,10 @@ from fastapi.testclient import TestClient
 
 from music_gen.service import create_app
 from music_gen.service.auth import Principal, create_key
+from music_gen.service.exceptions import LimitExceededError
 from music_gen.service.jobs import SpeedTracker
 from music_gen.service.lifecycle import jsonable
-from music_gen.service.limits import LimitExceeded, Limits
+from music_gen.service.limits import Limits
 from music_gen.service.models import Task
 from music_gen.service.routes.common import new_task
 from tests.service.conftest import BACKENDS, SECRET, Service, database, make_settings
@@ -100,7 +101,7 @@ def test_rate_limit_in_redis(tmp_path: Path) -> None:
             try:
                 limits.hit_request(principal)
                 results.append("ok")
-            except LimitExceeded as exc:
+            except LimitExceededError as exc:
                 results.append(exc.code)
     except Exception as exc:
         if "Connection" in type(exc).__name__ or "connect" in str(exc).lower():

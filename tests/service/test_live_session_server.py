@@ -14,7 +14,7 @@ import pytest
 
 from music_gen import APIClient, AsyncAPIClient
 from music_gen.client import StreamChunk
-from music_gen.errors import APIError
+from music_gen.client.errors import APIError
 from tests.service.live import LiveServer, create_key
 
 pytestmark = pytest.mark.slow

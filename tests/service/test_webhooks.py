@@ -10,7 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from music_gen.client import verify_webhook
-from music_gen.errors import AuthenticationError, InvalidParameterError
+from music_gen.client.errors import AuthenticationError
+from music_gen.errors import InvalidParameterError
 from music_gen.service import create_app
 from music_gen.service.webhooks import check_webhook_url
 from tests.service.conftest import BACKENDS, Service, database, make_settings

@@ -1,24 +1,21 @@
 'use strict';
 /**
- * Typed errors carrying the API's error codes.
+ * Typed errors carrying the API's error codes; each class owns its default code.
  *
- *   MusicGenAPIError           any answer the API refused (code, status, details)
- *   ├── AuthenticationError    UNAUTHORIZED / FORBIDDEN: missing, wrong or revoked key
- *   ├── NotFoundError          NOT_FOUND
+ *   MusicGenAPIError           any answer the API refused (code, status, details): INTERNAL
+ *   ├── AuthenticationError    UNAUTHORIZED: missing, wrong or revoked key
+ *   ├── NotFoundError          NOT_FOUND / MODEL_NOT_FOUND
  *   ├── RateLimitError         RATE_LIMITED / CONCURRENCY_LIMIT / QUOTA_EXCEEDED (retryAfterMs)
  *   └── APIConnectionError     CONNECTION_ERROR / TIMEOUT: no answer
+ *
+ * ERROR_CLASSES gives the class of every code the server sends (the same codes as the Python
+ * package's ErrorCode; a test checks that the tables agree).
  */
 
-const RATE_LIMIT_CODES = new Set(['RATE_LIMITED', 'CONCURRENCY_LIMIT', 'QUOTA_EXCEEDED']);
-const AUTH_CODES = new Set(['UNAUTHORIZED', 'FORBIDDEN']);
-const STATUS_CODES = {
-  400: 'INVALID_PARAMETER', 401: 'UNAUTHORIZED', 403: 'FORBIDDEN', 404: 'NOT_FOUND',
-  409: 'CONFLICT', 413: 'PAYLOAD_TOO_LARGE', 422: 'INVALID_PARAMETER', 429: 'RATE_LIMITED',
-  500: 'INTERNAL', 503: 'UNAVAILABLE',
-};
-
 class MusicGenAPIError extends Error {
-  constructor(message, { code = 'INTERNAL', status = null, details = {} } = {}) {
+  static code = 'INTERNAL';
+
+  constructor(message, { code = new.target.code, status = null, details = {} } = {}) {
     super(message);
     this.name = new.target.name;
     this.code = code;
@@ -27,35 +24,74 @@ class MusicGenAPIError extends Error {
   }
 }
 
-class AuthenticationError extends MusicGenAPIError {}
-class NotFoundError extends MusicGenAPIError {}
-class APIConnectionError extends MusicGenAPIError {}
+class AuthenticationError extends MusicGenAPIError {
+  static code = 'UNAUTHORIZED';
+}
+
+class NotFoundError extends MusicGenAPIError {
+  static code = 'NOT_FOUND';
+}
+
+class APIConnectionError extends MusicGenAPIError {
+  static code = 'CONNECTION_ERROR';
+}
 
 class RateLimitError extends MusicGenAPIError {
+  static code = 'RATE_LIMITED';
+
   constructor(message, { retryAfterMs = null, ...rest } = {}) {
     super(message, rest);
     this.retryAfterMs = retryAfterMs;
   }
 }
 
-/** Build the right error from an envelope's `error` object (status is null for WebSocket). */
+/** The error class of each code the server sends. */
+const ERROR_CLASSES = Object.freeze({
+  INVALID_PROMPT: MusicGenAPIError,
+  INVALID_PARAMETER: MusicGenAPIError,
+  UNSUPPORTED_OPERATION: MusicGenAPIError,
+  UNAUTHORIZED: AuthenticationError,
+  NOT_FOUND: NotFoundError,
+  MODEL_NOT_FOUND: NotFoundError,
+  METHOD_NOT_ALLOWED: MusicGenAPIError,
+  IDEMPOTENCY_CONFLICT: MusicGenAPIError,
+  RANGE_NOT_SATISFIABLE: MusicGenAPIError,
+  RATE_LIMITED: RateLimitError,
+  CONCURRENCY_LIMIT: RateLimitError,
+  QUOTA_EXCEEDED: RateLimitError,
+  INTERNAL: MusicGenAPIError,
+  GENERATION_FAILED: MusicGenAPIError,
+  CANCELLED: MusicGenAPIError,
+  MODEL_UNAVAILABLE: MusicGenAPIError,
+  SERVICE_UNAVAILABLE: MusicGenAPIError,
+});
+
+// The code of an answer without an envelope (a proxy's, say), from its HTTP status.
+const CODE_BY_STATUS = {
+  400: 'INVALID_PARAMETER', 401: 'UNAUTHORIZED', 403: 'UNAUTHORIZED', 404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED', 409: 'IDEMPOTENCY_CONFLICT', 413: 'INVALID_PARAMETER',
+  416: 'RANGE_NOT_SATISFIABLE', 422: 'INVALID_PARAMETER', 429: 'RATE_LIMITED',
+  503: 'SERVICE_UNAVAILABLE',
+};
+
+/**
+ * Build the right error from an envelope's `error` object (status is null for WebSocket).
+ * The class follows the code; a code this SDK does not know keeps its value and takes the
+ * class of the HTTP status.
+ */
 function errorFromEnvelope(error, { status = null, retryAfterMs = null } = {}) {
-  const code = String((error && error.code) || STATUS_CODES[status] || 'INTERNAL');
+  const byStatus = CODE_BY_STATUS[status] || 'INTERNAL';
+  const code = String((error && error.code) || byStatus);
+  const ErrorClass = Object.hasOwn(ERROR_CLASSES, code) ? ERROR_CLASSES[code] : ERROR_CLASSES[byStatus];
   const message = String((error && error.message) || code);
   const details = error && typeof error.details === 'object' && error.details ? error.details : {};
-  if (status === 429 || RATE_LIMIT_CODES.has(code)) {
+  if (ErrorClass === RateLimitError) {
     if (retryAfterMs === null && typeof details.retry_after === 'number') {
       retryAfterMs = details.retry_after * 1000;
     }
     return new RateLimitError(message, { code, status, details, retryAfterMs });
   }
-  if (status === 401 || status === 403 || (status === null && AUTH_CODES.has(code))) {
-    return new AuthenticationError(message, { code, status, details });
-  }
-  if (status === 404 || (status === null && code === 'NOT_FOUND')) {
-    return new NotFoundError(message, { code, status, details });
-  }
-  return new MusicGenAPIError(message, { code, status, details });
+  return new ErrorClass(message, { code, status, details });
 }
 
 /** Milliseconds to wait from a Retry-After header (seconds or an HTTP date), or null. */
@@ -91,5 +127,5 @@ async function errorFromResponse(response) {
 
 module.exports = {
   MusicGenAPIError, AuthenticationError, NotFoundError, RateLimitError, APIConnectionError,
-  errorFromEnvelope, errorFromResponse, parseRetryAfter,
+  ERROR_CLASSES, errorFromEnvelope, errorFromResponse, parseRetryAfter,
 };

@@ -64,7 +64,6 @@ class AudioStream {
         if (event.closed !== undefined) {
           throw new APIConnectionError(
             `The stream closed (code ${event.closed}) before the generation finished`,
-            { code: 'CONNECTION_ERROR' },
           );
         }
         const message = JSON.parse(event.message);

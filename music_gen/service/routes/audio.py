@@ -18,10 +18,9 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from music_gen.audio import MIME_TYPES
-from music_gen.errors import NotFoundError
 from music_gen.service.auth import Principal
 from music_gen.service.deps import CurrentAccount, DbSession, State
-from music_gen.service.errors import HTTPError
+from music_gen.service.exceptions import RangeNotSatisfiableError, ResourceNotFoundError
 from music_gen.service.models import AudioFile, Task
 from music_gen.service.routes.common import AUTHED, responses
 from music_gen.service.schemas import AudioFormat
@@ -62,7 +61,7 @@ def download_audio(
     """
     row = session.get(AudioFile, file_id) if AudioStorage.is_valid_id(file_id) else None
     if row is None or row.account_id != principal.account_id:
-        raise NotFoundError(f"No audio file {file_id!r}", code="NOT_FOUND")
+        raise ResourceNotFoundError(f"No audio file {file_id!r}")
     fmt = format or row.format
     path = state.storage.get(row.id, row.format, fmt)
     size = path.stat().st_size
@@ -124,23 +123,13 @@ def _parse_range(header: str | None, size: int) -> tuple[int, int] | None:
     if first == "":
         suffix = int(last)
         if suffix == 0:
-            raise _unsatisfiable(header, size)
+            raise RangeNotSatisfiableError(header, size)
         return max(0, size - suffix), size - 1
     start = int(first)
     end = size - 1 if last == "" else min(int(last), size - 1)
     if start >= size or (last != "" and int(last) < start):
-        raise _unsatisfiable(header, size)
+        raise RangeNotSatisfiableError(header, size)
     return start, end
-
-
-def _unsatisfiable(header: str, size: int) -> HTTPError:
-    error = HTTPError(
-        f"Range {header!r} is outside the file of {size} bytes",
-        code="RANGE_NOT_SATISFIABLE",
-        details={"range": header, "size": size},
-    )
-    error.headers = {"Content-Range": f"bytes */{size}"}  # type: ignore[attr-defined]
-    return error
 
 
 class MeteredFileResponse(Response):

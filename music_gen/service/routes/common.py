@@ -10,10 +10,11 @@ from fastapi import Request
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from music_gen.errors import ModelUnavailableError, NotFoundError
+from music_gen.errors import ModelUnavailableError
 from music_gen.params import GenerationParams
 from music_gen.service import lifecycle
 from music_gen.service.auth import Principal
+from music_gen.service.exceptions import ResourceNotFoundError
 from music_gen.service.models import AudioFile, Task
 from music_gen.service.schemas import ErrorEnvelope, GenerateRequest, TaskStatus
 from music_gen.service.state import AppState
@@ -43,7 +44,7 @@ def validate_generation(state: AppState, body: GenerateRequest) -> tuple[str, Ge
 
     Raises:
         InvalidPromptError, InvalidParameterError: Same rules as MusicGenerator.generate.
-        ModelNotFoundError: Unknown model.
+        ModelResourceNotFoundError: Unknown model.
         ModelUnavailableError: The model cannot run on this server.
     """
     return validate_params(
@@ -132,7 +133,7 @@ def owned_task(session: Session, principal: Principal, task_id: str) -> Task:
     """The account's task; another account's task is not found."""
     task = session.get(Task, task_id) if is_uuid(task_id) else None
     if task is None or task.account_id != principal.account_id:
-        raise NotFoundError(f"No task {task_id!r}", code="NOT_FOUND", details={"task_id": task_id})
+        raise ResourceNotFoundError(f"No task {task_id!r}", details={"task_id": task_id})
     return task
 
 

@@ -8,9 +8,10 @@ from fastapi import APIRouter, Request, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from music_gen.errors import InvalidParameterError, NotFoundError, ServiceUnavailableError
+from music_gen.errors import InvalidParameterError, ServiceUnavailableError
 from music_gen.service import lifecycle
 from music_gen.service.deps import CurrentAccount, DbSession, State
+from music_gen.service.exceptions import ResourceNotFoundError
 from music_gen.service.models import Batch, Task
 from music_gen.service.routes.common import (
     AUTHED,
@@ -167,7 +168,7 @@ def get_batch(
     """Aggregate status and every task of a batch."""
     batch = session.get(Batch, batch_id) if is_uuid(batch_id) else None
     if batch is None or batch.account_id != principal.account_id:
-        raise NotFoundError(f"No batch {batch_id!r}", code="NOT_FOUND")
+        raise ResourceNotFoundError(f"No batch {batch_id!r}")
     tasks = session.scalars(
         select(Task).where(Task.batch_id == batch_id).order_by(Task.created_at, Task.id)
     ).all()

@@ -43,9 +43,10 @@ import numpy as np
 from anyio import to_thread
 from fastapi import APIRouter, FastAPI, WebSocket, WebSocketDisconnect
 
-from music_gen.errors import InvalidParameterError, MusicGenError, RateLimitError
+from music_gen.errors import InvalidParameterError, MusicGenError
 from music_gen.live import LiveSession, check_prompt
 from music_gen.service.auth import Principal
+from music_gen.service.exceptions import LimitExceededError
 from music_gen.service.routes.common import require_available
 from music_gen.service.routes.sockets import (
     CLOSE_NORMAL,
@@ -186,7 +187,7 @@ def _start(
             state.limits.check_concurrency(db, principal, 1 + live_now)
             state.limits.check_bandwidth(db, principal, 0)
             sessions.add(principal.account_id)
-    except RateLimitError as exc:
+    except LimitExceededError as exc:
         raise Refused(with_retry_after(exc), CLOSE_TRY_LATER) from exc
     except MusicGenError as exc:
         raise Refused(exc, CLOSE_POLICY) from exc
@@ -311,7 +312,7 @@ class _Player:
                 next_bill = loop.time() + BANDWIDTH_FLUSH_S
                 try:
                     await to_thread.run_sync(self._bill, True)
-                except RateLimitError as exc:
+                except LimitExceededError as exc:
                     await send_error(self.websocket, with_retry_after(exc), CLOSE_TRY_LATER)
                     return
             due = self.started + session.position_frame / rate - self.lookahead_s

@@ -11,7 +11,7 @@ import hmac
 from fastapi import APIRouter, Request, Response
 
 from music_gen.service.deps import State
-from music_gen.service.errors import HTTPError
+from music_gen.service.exceptions import UnauthorizedError
 from music_gen.service.metrics import CONTENT_TYPE
 from music_gen.service.settings import is_loopback
 
@@ -25,13 +25,11 @@ def metrics(request: Request, state: State) -> Response:
     if token is not None:
         given = request.headers.get("authorization", "")
         if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
-            raise HTTPError(
+            raise UnauthorizedError(
                 "GET /metrics needs Authorization: Bearer <MUSICGEN_METRICS_TOKEN>",
-                code="UNAUTHORIZED",
             )
     elif request.client is None or not is_loopback(request.client.host):
-        raise HTTPError(
+        raise UnauthorizedError(
             "GET /metrics answers only loopback clients unless MUSICGEN_METRICS_TOKEN is set",
-            code="UNAUTHORIZED",
         )
     return Response(state.metrics.render(), media_type=CONTENT_TYPE)

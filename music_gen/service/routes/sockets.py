@@ -17,8 +17,9 @@ from typing import Any
 from anyio import to_thread
 from fastapi import WebSocket, WebSocketDisconnect
 
-from music_gen.errors import InvalidParameterError, MusicGenError, RateLimitError
+from music_gen.errors import InvalidParameterError, MusicGenError
 from music_gen.service.auth import Principal
+from music_gen.service.exceptions import LimitExceededError
 from music_gen.service.state import AppState
 
 #: Seconds the client may take to accept one message before the stream is dropped.
@@ -137,17 +138,16 @@ def authenticate(state: AppState, authorization: str | None, address: str) -> Pr
         with state.db.session() as session:
             principal = state.authenticate(session, authorization, address)
         state.limits.hit_request(principal)
-    except RateLimitError as exc:
+    except LimitExceededError as exc:
         raise Refused(with_retry_after(exc), CLOSE_TRY_LATER) from exc
     except MusicGenError as exc:
         raise Refused(exc, CLOSE_POLICY) from exc
     return principal
 
 
-def with_retry_after(exc: RateLimitError) -> RateLimitError:
-    """The error with ``details.retry_after`` in whole seconds, where it has a wait."""
-    if exc.retry_after_s is not None:
-        exc.details.setdefault("retry_after", max(1, round(exc.retry_after_s)))
+def with_retry_after(exc: LimitExceededError) -> LimitExceededError:
+    """The error with ``details.retry_after`` in whole seconds."""
+    exc.details.setdefault("retry_after", max(1, round(exc.retry_after_s)))
     return exc
 
 

@@ -46,10 +46,10 @@ from music_gen.errors import (
     InvalidParameterError,
     InvalidPromptError,
     MusicGenError,
-    RateLimitError,
 )
 from music_gen.service import lifecycle
 from music_gen.service.auth import Principal
+from music_gen.service.exceptions import LimitExceededError
 from music_gen.service.routes.common import new_task, validate_generation
 from music_gen.service.routes.sockets import (
     CLOSE_ERROR,
@@ -203,7 +203,7 @@ def _create_task(
             # and owned, so that only this connection records its outcome.
             lifecycle.begin(task, owner)
             session.add(task)
-    except RateLimitError as exc:
+    except LimitExceededError as exc:
         state.limits.release_bandwidth(state.db, principal.account_id, reserved)
         raise Refused(with_retry_after(exc), CLOSE_TRY_LATER) from exc
     except MusicGenError as exc:
@@ -266,7 +266,7 @@ async def _pump(websocket: WebSocket, run: StreamRun, send_chunks: bool) -> None
                 await to_thread.run_sync(
                     run.state.limits.reserve_bandwidth, run.state.db, run.job.principal, extra
                 )
-            except RateLimitError as exc:
+            except LimitExceededError as exc:
                 run.stop.set()
                 await send_error(websocket, with_retry_after(exc), CLOSE_TRY_LATER)
                 return

@@ -11,8 +11,9 @@ from fastapi import APIRouter, Query, Request
 from sqlalchemy import and_, or_, select
 from starlette.responses import Response
 
-from music_gen.errors import InvalidParameterError, NotFoundError
+from music_gen.errors import InvalidParameterError
 from music_gen.service.deps import CurrentAccount, DbSession, State
+from music_gen.service.exceptions import ResourceNotFoundError
 from music_gen.service.models import Task
 from music_gen.service.routes.common import (
     AUTHED,
@@ -105,10 +106,9 @@ def download_midi(
     session.commit()
     path = state.storage.midi_path(midi_id) if midi_id else None
     if path is None or not path.is_file():
-        raise NotFoundError(
+        raise ResourceNotFoundError(
             f"Task {task_id!r} has no MIDI: only completed pieces of note-based engines "
             "(the composer) have notes",
-            code="NOT_FOUND",
             details={"task_id": task_id},
         )
     return Response(
