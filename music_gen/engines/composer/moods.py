@@ -131,6 +131,19 @@ TEMPO_WORDS: dict[str, float] = {
     "fast": 148,
     "quick": 144,
     "very fast": 172,
+    # The Italian tempo marks, at about the middle of their metronome ranges.
+    "grave": 40,
+    "largo": 50,
+    "lento": 56,
+    "adagio": 66,
+    "andante": 80,
+    "andantino": 88,
+    "moderato": 108,
+    "allegretto": 116,
+    "allegro": 132,
+    "vivace": 156,
+    "presto": 176,
+    "prestissimo": 200,
 }
 
 #: Genre chosen when a prompt gives only a mood (weights over genres).

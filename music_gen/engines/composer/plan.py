@@ -18,6 +18,7 @@ from music_gen.engines.composer.form import cadence_plan, section_numerals
 from music_gen.engines.composer.grooves import GROOVES
 from music_gen.engines.composer.instruments import INSTRUMENTS
 from music_gen.engines.composer.keys import choose_key
+from music_gen.engines.composer.meters import METER_GENRES, METERS, Meter
 from music_gen.engines.composer.moods import INSTRUMENT_GENRES, MOOD_GENRES, MOODS, SOLO_GENRES
 from music_gen.engines.composer.parts import (
     PartPlan,
@@ -56,7 +57,6 @@ _MODAL_PROGRESSIONS = {
     "lydian": (("I | II | I | II", "Imaj7 | II | vii | II"), ("V | II | I | I",)),
     "phrygian": (("i | bII | i | bII", "i | bII | bVII | i"), ("bVII | bII | i | i",)),
 }
-_METERS = {"4/4": (4, 1.0), "3/4": (3, 1.0), "6/8": (2, 1.5)}
 _GENRE_SOURCES = {
     "meter": "the meter",
     "solo": "the solo instrument and the mood",
@@ -128,8 +128,13 @@ class PiecePlan:
 
     @property
     def beats_per_bar(self) -> int:
-        """Counted beats per bar (6/8 counts two dotted quarters)."""
-        return _METERS[self.meter][0]
+        """Counted beats per bar (6/8 counts two dotted quarters, 12/8 four)."""
+        return METERS[self.meter].beats
+
+    @property
+    def time_signature(self) -> Meter:
+        """The meter's beats, beat length and subdivision."""
+        return METERS[self.meter]
 
     @property
     def beat_s(self) -> float:
@@ -317,9 +322,10 @@ def _genre_for(
     """The genre and where it came from (see ``PiecePlan.genre_from``)."""
     if reading.genre:
         return GENRES[reading.genre], "prompt"
-    if reading.meter in ("3/4", "6/8"):
-        # Waltzes, minuets and jigs: genres at home in triple time.
-        return GENRES[chooser.choose(["classical", "folk", "jazz"], [3, 2, 1])], "meter"
+    if reading.meter in METER_GENRES:
+        # Waltzes, minuets, 12/8 ballads, 5/4: genres at home in the meter.
+        table = METER_GENRES[reading.meter]
+        return GENRES[chooser.choose(list(table), list(table.values()))], "meter"
     for word in own.instruments:
         home = INSTRUMENT_GENRES.get(resolve_instrument(word, "pop"))
         if home is not None:
@@ -386,7 +392,7 @@ def _form(
     prog_b: str,
     chooser: Chooser,
 ) -> list[SectionPlan]:
-    beats, _ = _METERS[meter]
+    beats = METERS[meter].beats
     bar_s = beats * 60.0 / tempo
     total = max(1, math.floor(duration_s / bar_s + 1e-9))
     body = total - 1

@@ -1,0 +1,320 @@
+"""Traditional and world sub-genres as data, declared as :mod:`substyles` declares its own.
+
+Each row is ``(name, family, changes)`` on a broad genre; dances that fix a meter ("jig",
+"slip jig", "polka", "tarantella") have it here or in :data:`meters.DANCE_METERS`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+#: (name, family, field changes) of every traditional and world sub-genre.
+WORLD_GENRES: tuple[tuple[str, str, dict[str, Any]], ...] = (
+    (
+        "celtic",
+        "folk",
+        {
+            "tempo_bpm": (104, 124),
+            "major_a": ("I | IV | I | V", "I | bVII | I | V", "I | I | IV | V"),
+            "minor_a": ("i | bVII | i | bVII", "i | bIII | bVII | i"),
+            "band": (
+                ("fiddle", "melody"),
+                ("recorder", "counter"),
+                ("acoustic guitar", "chords"),
+                ("accordion", "pad"),
+                ("drums", "drums"),
+            ),
+            "drums": "celtic",
+            "melody": "busy",
+            "has_drums": True,
+            "drums_always": True,
+            "minor_weight": 0.3,
+            "note": "fiddle and tin whistle (GM recorder) tune, strummed guitar, accordion, "
+            "bodhran on the toms; jigs in 6/8, slip jigs in 9/8, reels in 4/4",
+        },
+    ),
+    (
+        "polka",
+        "folk",
+        {
+            "tempo_bpm": (112, 132),
+            "meter": "2/4",
+            "band": (
+                ("accordion", "melody"),
+                ("clarinet", "counter"),
+                ("acoustic guitar", "chords"),
+                ("tuba", "bass"),
+                ("drums", "drums"),
+            ),
+            "has_drums": True,
+            "drums_always": True,
+            "minor_weight": 0.1,
+            "note": "accordion tune in 2/4 over an oom-pah of tuba and guitar",
+        },
+    ),
+    (
+        "tarantella",
+        "folk",
+        {
+            "tempo_bpm": (126, 152),
+            "meter": "6/8",
+            "minor_a": ("i | iv | V7 | i", "i | V7 | V7 | i"),
+            "band": (
+                ("mandolin", "melody"),
+                ("accordion", "chords"),
+                ("upright bass", "bass"),
+                ("drums", "drums"),
+            ),
+            "has_drums": True,
+            "drums_always": True,
+            "minor_weight": 0.8,
+            "note": "fast Italian 6/8 dance: mandolin (GM steel guitar) tune, accordion, "
+            "tambourine",
+        },
+    ),
+    (
+        "klezmer",
+        "folk",
+        {
+            "tempo_bpm": (100, 132),
+            "minor_a": ("i | iv | V7 | i", "i | i | iv | V7"),
+            "minor_b": ("iv | i | V7 | i",),
+            "band": (
+                ("clarinet", "melody"),
+                ("violin", "counter"),
+                ("accordion", "chords"),
+                ("upright bass", "bass"),
+                ("drums", "drums"),
+            ),
+            "comp": "boomchick",
+            "has_drums": True,
+            "minor_weight": 0.9,
+            "note": "clarinet and violin over accordion oom-pah, minor with the major dominant",
+        },
+    ),
+    (
+        "cumbia",
+        "bossa nova",
+        {
+            "tempo_bpm": (84, 104),
+            "major_a": ("I | V7 | V7 | I", "I | IV | V7 | I"),
+            "minor_a": ("i | iv | V7 | i", "i | V7 | V7 | i"),
+            "band": (
+                ("accordion", "melody"),
+                ("acoustic guitar", "chords"),
+                ("bass", "bass"),
+                ("drums", "drums"),
+            ),
+            "drums": "cumbia",
+            "bass": "root_fifth",
+            "comp": "skank",
+            "kit": 0,
+            "minor_weight": 0.4,
+            "note": "accordion tune, offbeat guitar, root-fifth bass, guacharaca and congas",
+        },
+    ),
+    (
+        "salsa",
+        "bossa nova",
+        {
+            "tempo_bpm": (168, 196),
+            "major_a": ("I | IV | V7 | IV", "ii7 | V7 | Imaj7 | Imaj7"),
+            "minor_a": ("i | iv | V7 | i", "iiø7 | V7 | i | i"),
+            "band": (
+                ("piano", "chords"),
+                ("trumpet", "melody"),
+                ("trombone", "counter"),
+                ("bass", "bass"),
+                ("drums", "drums"),
+            ),
+            "drums": "salsa",
+            "comp": "stabs",
+            "kit": 0,
+            "minor_weight": 0.6,
+            "note": "piano montuno, trumpet and trombone lines, clave, cowbell and congas",
+        },
+    ),
+    (
+        "samba",
+        "bossa nova",
+        {
+            "tempo_bpm": (96, 112),
+            "band": (
+                ("nylon guitar", "chords"),
+                ("flute", "melody"),
+                ("bass", "bass"),
+                ("drums", "drums"),
+            ),
+            "drums": "samba",
+            "kit": 0,
+            "melody": "busy",
+            "note": "surdo on the floor tom, busy caixa and ganza sixteenths, nylon guitar",
+        },
+    ),
+    (
+        "reggaeton",
+        "hip-hop",
+        {
+            "tempo_bpm": (88, 100),
+            "band": (
+                ("synth pad", "chords"),
+                ("synth lead", "melody"),
+                ("synth bass", "bass"),
+                ("drums", "drums"),
+            ),
+            "drums": "reggaeton",
+            "comp": "pad",
+            "swing": 0.0,
+            "kit": 25,
+            "minor_weight": 0.8,
+            "note": "dembow beat (kick on every beat, snare on 4a and 2&), 808 bass",
+        },
+    ),
+    (
+        "calypso",
+        "reggae",
+        {
+            "tempo_bpm": (100, 124),
+            "band": (
+                ("steel drums", "melody"),
+                ("acoustic guitar", "chords"),
+                ("bass", "bass"),
+                ("drums", "drums"),
+            ),
+            "drums": "ska",
+            "bass": "root_fifth",
+            "comp": "strum",
+            "minor_weight": 0.05,
+            "note": "steel pan tune over strummed guitar, bright and major",
+        },
+    ),
+    (
+        "highlife",
+        "funk",
+        {
+            "tempo_bpm": (112, 132),
+            "drums": "afrobeat",
+            "swing": 0.0,
+            "band": (
+                ("electric guitar", "melody"),
+                ("electric guitar", "chords"),
+                ("brass", "counter"),
+                ("bass", "bass"),
+                ("drums", "drums"),
+            ),
+            "minor_weight": 0.1,
+            "note": "bright interlocking guitars and horns over an afrobeat groove",
+        },
+    ),
+    (
+        "bollywood",
+        "pop",
+        {
+            "tempo_bpm": (92, 120),
+            "band": (
+                ("strings", "pad"),
+                ("sitar", "melody"),
+                ("piano", "chords"),
+                ("bass", "bass"),
+                ("drums", "drums"),
+            ),
+            "minor_weight": 0.6,
+            "note": "sitar tune over strings and a pop beat",
+        },
+    ),
+    (
+        "zydeco",
+        "country",
+        {
+            "tempo_bpm": (112, 136),
+            "band": (
+                ("accordion", "melody"),
+                ("electric guitar", "chords"),
+                ("bass", "bass"),
+                ("drums", "drums"),
+            ),
+            "comp": "skank",
+            "note": "accordion lead, guitar on the offbeats, washboard-style drums",
+        },
+    ),
+    (
+        "cajun",
+        "country",
+        {
+            "tempo_bpm": (116, 144),
+            "band": (
+                ("fiddle", "melody"),
+                ("accordion", "chords"),
+                ("acoustic guitar", "counter"),
+                ("bass", "bass"),
+                ("drums", "drums"),
+            ),
+            "note": "fiddle and accordion two-step (or waltz)",
+        },
+    ),
+    (
+        "sea shanty",
+        "folk",
+        {
+            "tempo_bpm": (96, 116),
+            "band": (
+                ("voice", "melody"),
+                ("choir", "pad"),
+                ("accordion", "chords"),
+                ("fiddle", "counter"),
+                ("drums", "drums"),
+            ),
+            "drums": "folk",
+            "has_drums": True,
+            "drums_always": True,
+            "minor_weight": 0.5,
+            "note": "a sung tune with the crew's chorus, accordion, fiddle and stomps",
+        },
+    ),
+    (
+        "mariachi",
+        "folk",
+        {
+            "tempo_bpm": (104, 132),
+            "band": (
+                ("trumpet", "melody"),
+                ("violin", "counter"),
+                ("nylon guitar", "chords"),
+                ("upright bass", "bass"),
+            ),
+            "comp": "strum",
+            "minor_weight": 0.2,
+            "note": "trumpets and violins over strummed guitars and a guitarron bass",
+        },
+    ),
+)
+
+#: Words for these sub-genres besides their names.
+WORLD_GENRE_WORDS: dict[str, str] = {
+    "irish": "celtic",
+    "scottish": "celtic",
+    "gaelic": "celtic",
+    "irish folk": "celtic",
+    "jig": "celtic",
+    "double jig": "celtic",
+    "slip jig": "celtic",
+    "reel": "celtic",
+    "hornpipe": "celtic",
+    "tarantela": "tarantella",
+    "italian folk": "tarantella",
+    "klezmer": "klezmer",
+    "cumbia": "cumbia",
+    "salsa": "salsa",
+    "mambo": "salsa",
+    "son cubano": "salsa",
+    "latin jazz": "salsa",
+    "batucada": "samba",
+    "reggaeton": "reggaeton",
+    "dembow": "reggaeton",
+    "soca": "calypso",
+    "bollywood": "bollywood",
+    "filmi": "bollywood",
+    "sea shanty": "sea shanty",
+    "shanty": "sea shanty",
+    "sea song": "sea shanty",
+}
