@@ -102,7 +102,7 @@ class Arrangement:
 
 def beat_to_seconds(plan: PiecePlan, beat: float) -> float:
     """Time of a beat position, with the plan's swing applied to its offbeats."""
-    if plan.swing <= 0 or plan.time_signature.compound:
+    if plan.swing <= 0 or not plan.time_signature.swings:
         return beat * plan.beat_s
     period = 1.0 if plan.swing_unit == "8" else 0.5
     half = period / 2

@@ -4,6 +4,7 @@ The composer counts the beats a listener taps. In simple meters (2/4, 3/4, 4/4, 
 the quarter note; in compound meters (6/8, 9/8, 12/8) it is the dotted quarter, split into
 three eighths (triplets against the pulse), and the tempo counts dotted quarters: 12/8 at 60
 is four slow beats a bar, each of three eighths, as a 12/8 blues or doo-wop ballad is felt.
+7/8 counts its seven eighths (grouped 2+2+3), so its tempo counts eighths too.
 """
 
 from __future__ import annotations
@@ -31,9 +32,22 @@ class Meter:
         return self.beat_quarters == 1.5
 
     @property
+    def eighth_beats(self) -> bool:
+        """Whether the counted beat is the eighth note (7/8)."""
+        return self.beat_quarters == 0.5
+
+    @property
     def subdivision(self) -> float:
-        """The beat's natural split, in beats: a third in compound meters, else a half."""
-        return 1 / 3 if self.compound else 0.5
+        """The beat's natural split, in beats: a third in compound meters, the whole beat
+        when the beat is already an eighth, else a half."""
+        if self.compound:
+            return 1 / 3
+        return 1.0 if self.eighth_beats else 0.5
+
+    @property
+    def swings(self) -> bool:
+        """Whether swing applies: offbeat eighths exist only when the beat is a quarter."""
+        return self.beat_quarters == 1.0
 
     @property
     def one_chord_per_bar(self) -> bool:
@@ -50,6 +64,7 @@ METERS: dict[str, Meter] = {
         Meter("4/4", 4, 1.0),
         Meter("5/4", 5, 1.0),
         Meter("6/8", 2, 1.5),
+        Meter("7/8", 7, 0.5),
         Meter("9/8", 3, 1.5),
         Meter("12/8", 4, 1.5, "triplets"),
     )
@@ -68,6 +83,7 @@ METER_WORDS: dict[str, str] = {
     "duple meter": "2/4",
     "quintuple meter": "5/4",
     "five four": "5/4",
+    "seven eight": "7/8",
 }
 
 #: Dances named by a genre word that also fix the meter: "jig" is Celtic in 6/8.
@@ -89,5 +105,6 @@ METER_GENRES: dict[str, dict[str, float]] = {
     "9/8": {"celtic": 3, "classical": 2, "folk": 1},
     "12/8": {"blues": 3, "soul": 2, "gospel": 1},
     "5/4": {"jazz": 3, "cinematic": 2, "rock": 1},
+    "7/8": {"rock": 2, "folk": 2, "jazz": 1},
     "2/4": {"polka": 2, "march": 2, "folk": 1},
 }

@@ -19,7 +19,13 @@ from music_gen.engines.composer.grooves import GROOVES
 from music_gen.engines.composer.instruments import INSTRUMENTS
 from music_gen.engines.composer.keys import choose_key
 from music_gen.engines.composer.meters import METER_GENRES, METERS, Meter
-from music_gen.engines.composer.moods import INSTRUMENT_GENRES, MOOD_GENRES, MOODS, SOLO_GENRES
+from music_gen.engines.composer.moods import (
+    CLASSICAL_TEMPO_MARKS,
+    INSTRUMENT_GENRES,
+    MOOD_GENRES,
+    MOODS,
+    SOLO_GENRES,
+)
 from music_gen.engines.composer.parts import (
     PartPlan,
     PartRequest,
@@ -36,6 +42,7 @@ from music_gen.engines.composer.theory import (
     parse_progression,
     pitch_name,
 )
+from music_gen.engines.composer.vocabulary import normalize
 
 #: Seconds before the end at which the last notes are released, so their decay fits.
 TAIL_S = 0.6
@@ -59,6 +66,7 @@ _MODAL_PROGRESSIONS = {
 }
 _GENRE_SOURCES = {
     "meter": "the meter",
+    "tempo": "the Italian tempo mark",
     "solo": "the solo instrument and the mood",
     "instrument": "the instrument",
     "mood": "the mood",
@@ -112,8 +120,9 @@ class PiecePlan:
     unrecognized: tuple[str, ...]
     progression_a: str
     progression_b: str
-    # Where the genre came from: "prompt" (a genre or ensemble word), "meter", "solo",
-    # "instrument", "mood" or "default" (nothing in the prompt was recognised).
+    # Where the genre came from: "prompt" (a genre or ensemble word), "meter", "tempo" (an
+    # Italian tempo mark), "solo", "instrument", "mood" or "default" (nothing in the prompt
+    # was recognised).
     genre_from: str = "prompt"
     # The genre's family (its own name for a broad genre).
     genre_family: str = ""
@@ -256,6 +265,9 @@ def build_plan(
         notes.append(f"{genre.name}: {genre.note}")
     meter = reading.meter or genre.meter
     tempo = _choose_tempo(reading, genre, mood.tempo_scale, chooser)
+    if METERS[meter].eighth_beats and not reading.tempo_explicit:
+        # Genre ranges and tempo words count quarters; 7/8 counts eighths.
+        tempo *= 2
     anthem = "anthem" in full_text.lower()
     mode, tonic_pc, flats = choose_key(reading, genre, mood_name, chooser, anthem=anthem)
     swing_asked = reading.swing
@@ -268,7 +280,7 @@ def build_plan(
     if part_requests:
         parts = requested_parts(part_requests, genre, reading)
     else:
-        solo_player = genre_from in ("solo", "meter") and _solo_instrument(own) is not None
+        solo_player = genre_from in ("solo", "meter", "tempo") and _solo_instrument(own) is not None
         parts, band_notes = band_parts(own, genre, mood.quiet, solo_player=solo_player)
         notes += band_notes
     density = genre.melody
@@ -326,6 +338,9 @@ def _genre_for(
         # Waltzes, minuets, 12/8 ballads, 5/4: genres at home in the meter.
         table = METER_GENRES[reading.meter]
         return GENRES[chooser.choose(list(table), list(table.values()))], "meter"
+    if CLASSICAL_TEMPO_MARKS & set(normalize(reading.text).split()):
+        # "adagio for strings", "presto violin": a score's marking.
+        return GENRES["classical"], "tempo"
     for word in own.instruments:
         home = INSTRUMENT_GENRES.get(resolve_instrument(word, "pop"))
         if home is not None:

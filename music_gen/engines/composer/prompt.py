@@ -308,8 +308,10 @@ def read_prompt(prompt: str) -> PromptReading:
     tonic_pc, tonic_name, mode = _read_key(text, consumer)
 
     meter = None
-    for _, _, value in consumer.find_phrases(METER_WORDS):
-        meter = meter or value
+    for _, phrase, value in consumer.find_phrases(METER_WORDS):
+        # A written signature wins over a word for a meter ("waltz in 9/8").
+        if meter is None or "/" in phrase:
+            meter = value
     excluded = _read_exclusions(text, consumer)
     # Longer phrases holding a swing word ("swing band", "shuffle") go first.
     early = consumer.find_phrases(_EARLY)

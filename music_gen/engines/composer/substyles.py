@@ -439,7 +439,6 @@ SUB_GENRE_WORDS: dict[str, str] = {
     "synth pop": "synthwave",
     "8 bit": "chiptune",
     "8bit": "chiptune",
-    "8-bit": "chiptune",
     "chip tune": "chiptune",
     "video game": "chiptune",
     "rnb": "r&b",

@@ -301,6 +301,7 @@ WORLD_GENRE_WORDS: dict[str, str] = {
     "reel": "celtic",
     "hornpipe": "celtic",
     "tarantela": "tarantella",
+    "balkan": "klezmer",
     "italian folk": "tarantella",
     "klezmer": "klezmer",
     "cumbia": "cumbia",
