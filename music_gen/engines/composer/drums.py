@@ -143,7 +143,7 @@ METER_GROOVES: dict[str, dict[int, str]] = {
     "6/8": {KICK: "X...........", SNARE: "......X.....", HAT: "x.x.x.x.x.x."},
     "7/8": {KICK: "X.......X.....", SNARE: "....X.....X...", HAT: "x.x.x.x.x.x.x."},
     "9/8": {KICK: "X.....x..", SNARE: "...x.....", HAT: "Xxxxxxxxx"},
-    "12/8": {KICK: "X.....x.....", SNARE: "...X.....X..", RIDE: "Xxxxxxxxxxxx"},
+    "12/8": {KICK: "X.....x.....", SNARE: "...X.....X..", RIDE: "X.xX.xX.xX.x"},
     # A genre's own groove in a meter ("celtic 6/8": the bodhran in a jig).
     "celtic 6/8": {LOW_TOM: "X.x.x.X.x.x.", FLOOR_TOM: "x.....x....."},
     "celtic 9/8": {LOW_TOM: "XxxXxxXxx", FLOOR_TOM: "x..x..x.."},

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from collections import Counter
+from typing import Any
 
 import numpy as np
 import pretty_midi
@@ -20,6 +21,7 @@ from music_gen.engines.composer.drums import KICK, LOW_TOM
 from music_gen.engines.composer.plan import build_plan
 from music_gen.engines.composer.sampling import Chooser
 from music_gen.engines.composer.styles import GENRES
+from tests.engines.composer.estimators import estimate_key, estimate_tempo
 
 
 def midi_of(prompt: str, duration_s: float = 12.0, seed: int = 3) -> pretty_midi.PrettyMIDI:
@@ -92,6 +94,23 @@ def test_twelve_eight_drums_on_the_triplet_grid_with_a_backbeat(prompt: str) -> 
     snares = [n.start for n in drum_notes(midi) if n.pitch == 38]
     beats = Counter(round(t / beat) % 4 for t in snares)
     assert beats[1] + beats[3] >= 0.8 * len(snares)
+
+
+@pytest.mark.parametrize(
+    ("prompt", "bpm", "tonic"),
+    [
+        ("slow jam in 12/8 in G minor, 72 bpm", 72.0, 7),
+        ("irish jig in D, 112 bpm", 112.0, 2),
+    ],
+)
+def test_compound_pulse_and_key_in_the_audio(
+    render: Any, prompt: str, bpm: float, tonic: int
+) -> None:
+    """librosa's beat tracker hears the dotted-quarter beat (not the eighths, not two of
+    them), and a chroma key estimate finds the tonic."""
+    audio = render(prompt, duration_s=12.0, seed=3)
+    assert estimate_tempo(audio.samples, audio.sample_rate) == pytest.approx(bpm, rel=0.04)
+    assert estimate_key(audio.samples, audio.sample_rate)[0] == tonic
 
 
 def test_jig_is_celtic_with_fiddle_and_bodhran() -> None:
