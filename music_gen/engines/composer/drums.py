@@ -115,12 +115,12 @@ GROOVES: dict[str, dict[int, str]] = {
     },
     "samba": {
         KICK: "X.......X.......",
-        FLOOR_TOM: "x.......X.......",
-        SNARE: "x.ox.oxox.ox.oxo",
-        SHAKER: "xxxxxxxxxxxxxxxx",
+        FLOOR_TOM: "....x.......X...",
+        SNARE: "X.oxX.oxX.oxX.ox",
+        SHAKER: "XxxxXxxxXxxxXxxx",
     },
     "reggaeton": {KICK: "X...X...X...X...", SNARE: "...x..x....x..x.", HAT: "x.x.x.x.x.x.x.x."},
-    "drill": {KICK: "X.........x.....", SNARE: "........X.....x.", HAT: "x..x..x.x..x..x."},
+    "drill": {KICK: "X.........x.....", SNARE: "........X.....x.", HAT: "x.x.x.xxx.x.x.xx"},
     "garage": {
         KICK: "X.........X.....",
         SNARE: "....X.......X...",
@@ -145,6 +145,7 @@ METER_GROOVES: dict[str, dict[int, str]] = {
     "9/8": {KICK: "X.....x..", SNARE: "...x.....", HAT: "Xxxxxxxxx"},
     "12/8": {KICK: "X.....x.....", SNARE: "...X.....X..", RIDE: "X.xX.xX.xX.x"},
     # A genre's own groove in a meter ("celtic 6/8": the bodhran in a jig).
+    "tarantella 6/8": {KICK: "X.....x.....", TAMBOURINE: "X.x.x.X.x.x.", SNARE: "......x....."},
     "celtic 6/8": {LOW_TOM: "X.x.x.X.x.x.", FLOOR_TOM: "x.....x....."},
     "celtic 9/8": {LOW_TOM: "XxxXxxXxx", FLOOR_TOM: "x..x..x.."},
     "celtic 12/8": {LOW_TOM: "XxxXxxXxxXxx", FLOOR_TOM: "x.....x....."},

@@ -287,6 +287,7 @@ INSTRUMENT_WORDS: dict[str, str] = {
     "metallophone": "vibraphone",
     "gamelan": "vibraphone",
     "requinto": "nylon guitar",
+    "cavaquinho": "ukulele",
     "supersaw": "synth lead",
     "calliope": "calliope lead",
     "bodhran": "drums",

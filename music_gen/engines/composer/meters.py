@@ -25,6 +25,9 @@ class Meter:
     # How chord parts play where 4/4 comping patterns do not fit: "waltz" (oom-pah(-pah)),
     # "triplets" (the chord on every eighth, the 12/8 ballad piano) or "arpeggio".
     chord_style: str = "arpeggio"
+    # A 4/4 genre's tempo range read in this meter when the prompt names no tempo: 12/8 is
+    # the slow triplet feel (the range taken lower, in dotted quarters).
+    range_scale: float = 1.0
 
     @property
     def compound(self) -> bool:
@@ -55,6 +58,10 @@ class Meter:
         return self.beats % 2 == 1
 
 
+#: Slowest dotted-quarter tempo a genre's range is scaled to: below it a listener (and a beat
+#: tracker) counts the eighths instead of the beat.
+SLOWEST_COMPOUND_BPM = 60.0
+
 #: Every meter the composer writes in.
 METERS: dict[str, Meter] = {
     m.name: m
@@ -66,7 +73,7 @@ METERS: dict[str, Meter] = {
         Meter("6/8", 2, 1.5),
         Meter("7/8", 7, 0.5),
         Meter("9/8", 3, 1.5),
-        Meter("12/8", 4, 1.5, "triplets"),
+        Meter("12/8", 4, 1.5, "triplets", 0.85),
     )
 }
 

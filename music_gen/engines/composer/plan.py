@@ -18,7 +18,12 @@ from music_gen.engines.composer.form import cadence_plan, section_numerals
 from music_gen.engines.composer.grooves import GROOVES
 from music_gen.engines.composer.instruments import INSTRUMENTS
 from music_gen.engines.composer.keys import choose_key
-from music_gen.engines.composer.meters import METER_GENRES, METERS, Meter
+from music_gen.engines.composer.meters import (
+    METER_GENRES,
+    METERS,
+    SLOWEST_COMPOUND_BPM,
+    Meter,
+)
 from music_gen.engines.composer.moods import (
     CLASSICAL_TEMPO_MARKS,
     INSTRUMENT_GENRES,
@@ -268,6 +273,10 @@ def build_plan(
     if METERS[meter].eighth_beats and not reading.tempo_explicit:
         # Genre ranges and tempo words count quarters; 7/8 counts eighths.
         tempo *= 2
+    elif reading.tempo_bpm is None and meter != genre.meter:
+        scale = METERS[meter].range_scale
+        if scale != 1.0:
+            tempo = max(float(round(tempo * scale)), min(tempo, SLOWEST_COMPOUND_BPM))
     anthem = "anthem" in full_text.lower()
     mode, tonic_pc, flats = choose_key(reading, genre, mood_name, chooser, anthem=anthem)
     swing_asked = reading.swing

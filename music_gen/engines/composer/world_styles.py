@@ -15,11 +15,10 @@ WORLD_GENRES: tuple[tuple[str, str, dict[str, Any]], ...] = (
         "folk",
         {
             "tempo_bpm": (104, 124),
-            "major_a": ("I | IV | I | V", "I | bVII | I | V", "I | I | IV | V"),
+            "major_a": ("I | IV | I | V", "I | V | I | IV", "I | I | IV | V"),
             "minor_a": ("i | bVII | i | bVII", "i | bIII | bVII | i"),
             "band": (
                 ("fiddle", "melody"),
-                ("recorder", "counter"),
                 ("acoustic guitar", "chords"),
                 ("accordion", "pad"),
                 ("drums", "drums"),
@@ -29,8 +28,8 @@ WORLD_GENRES: tuple[tuple[str, str, dict[str, Any]], ...] = (
             "has_drums": True,
             "drums_always": True,
             "minor_weight": 0.3,
-            "note": "fiddle and tin whistle (GM recorder) tune, strummed guitar, accordion, "
-            "bodhran on the toms; jigs in 6/8, slip jigs in 9/8, reels in 4/4",
+            "note": "fiddle tune (a named tin whistle, GM recorder, answers it), strummed "
+            "guitar, accordion, bodhran on the toms; jigs in 6/8, slip jigs in 9/8, reels 4/4",
         },
     ),
     (
