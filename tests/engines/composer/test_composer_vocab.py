@@ -180,6 +180,7 @@ def test_named_instruments_play(prompt: str, programs: set[int]) -> None:
         ("uk garage two-step", "uk garage"),
         ("2-step garage", "uk garage"),
         ("reggaeton beat", "reggaeton"),
+        ("bachata with requinto guitar", "bachata"),
         ("trance at 138 bpm", "trance"),
         ("k-pop dance track", "pop"),
         ("thrash metal at 200 bpm", "metal"),
