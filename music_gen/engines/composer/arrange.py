@@ -73,7 +73,7 @@ class Arrangement:
     def to_midi(self, part_names: list[str] | None = None) -> pretty_midi.PrettyMIDI:
         """The notes as a PrettyMIDI (all parts, or the named ones)."""
         plan = self.plan
-        quarter_bpm = plan.tempo_bpm * (1.5 if plan.meter == "6/8" else 1.0)
+        quarter_bpm = plan.tempo_bpm * plan.time_signature.beat_quarters
         midi = pretty_midi.PrettyMIDI(initial_tempo=quarter_bpm)
         numerator, denominator = (int(x) for x in plan.meter.split("/"))
         midi.time_signature_changes.append(pretty_midi.TimeSignature(numerator, denominator, 0.0))
@@ -102,7 +102,7 @@ class Arrangement:
 
 def beat_to_seconds(plan: PiecePlan, beat: float) -> float:
     """Time of a beat position, with the plan's swing applied to its offbeats."""
-    if plan.swing <= 0 or plan.meter == "6/8":
+    if plan.swing <= 0 or not plan.time_signature.swings:
         return beat * plan.beat_s
     period = 1.0 if plan.swing_unit == "8" else 0.5
     half = period / 2

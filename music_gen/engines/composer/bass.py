@@ -94,7 +94,13 @@ def write_bass(plan: PiecePlan, part: PartPlan, chooser: Chooser) -> list[Note]:
         figures = _FIGURES.get(style, _FIGURES["root"])
         figure = chooser.choose(figures)
         scale_factor = span.duration / 4.0
-        if plan.meter != "4/4":
+        if plan.time_signature.compound:
+            # The dotted-quarter pulse of 6/8, 9/8 and 12/8: the root on every counted beat,
+            # the first the strongest.
+            count = max(1, round(span.duration))
+            figure = [(b, 0.9, "r", 90 if b == 0 else 78) for b in range(count)]
+            scale_factor = span.duration / count
+        elif plan.meter != "4/4":
             figure = [(0.0, span.duration * 0.95, "r", 90)]
             scale_factor = 1.0
         for onset, length, degree, velocity in figure:

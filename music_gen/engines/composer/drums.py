@@ -14,6 +14,7 @@ from music_gen.engines.composer.sampling import Chooser
 KICK, SIDE_STICK, SNARE, CLAP, HAT, PEDAL_HAT, OPEN_HAT = 36, 37, 38, 39, 42, 44, 46
 LOW_TOM, MID_TOM, HIGH_TOM, CRASH, RIDE, TAMBOURINE, SHAKER = 45, 47, 50, 49, 51, 54, 70
 FLOOR_TOM = 41
+COWBELL, HIGH_CONGA, LOW_CONGA, CLAVES = 56, 63, 64, 75
 RIM = SIDE_STICK
 
 _VELOCITY = {"X": 112, "x": 96, "o": 52}
@@ -97,11 +98,57 @@ GROOVES: dict[str, dict[int, str]] = {
     "boombap": {KICK: "X.......X.x.....", SNARE: "....X.......X...", HAT: "x.x.x.x.x.x.x.x."},
     "blast": {KICK: "XxXxXxXxXxXxXxXx", SNARE: "xXxXxXxXxXxXxXxX", RIDE: "x.x.x.x.x.x.x.x."},
     "brushes": {SNARE: "o.xoo.xoo.xoo.xo", PEDAL_HAT: "....x.......x...", KICK: "o.......o......."},
+    # A bodhran's low and high strokes, on the toms.
+    "celtic": {LOW_TOM: "X.x.x.x.X.x.x.x.", FLOOR_TOM: "x.......x.....x."},
+    "cumbia": {
+        KICK: "X.......X.......",
+        SIDE_STICK: "....x.......x...",
+        SHAKER: "x.xxx.xxx.xxx.xx",
+        HIGH_CONGA: "......x.......x.",
+    },
+    "salsa": {
+        KICK: "X.......X.......",
+        CLAVES: "x..x..x...x.x...",
+        COWBELL: "X.x.X.x.X.x.X.x.",
+        HIGH_CONGA: "......xx......xx",
+        LOW_CONGA: "..x.......x.....",
+    },
+    "samba": {
+        KICK: "X.......X.......",
+        FLOOR_TOM: "....x.......X...",
+        SNARE: "X.oxX.oxX.oxX.ox",
+        SHAKER: "XxxxXxxxXxxxXxxx",
+    },
+    "reggaeton": {KICK: "X...X...X...X...", SNARE: "...x..x....x..x.", HAT: "x.x.x.x.x.x.x.x."},
+    "drill": {KICK: "X.........x.....", SNARE: "........X.....x.", HAT: "x.x.x.xxx.x.x.xx"},
+    "garage": {
+        KICK: "X.........X.....",
+        SNARE: "....X.......X...",
+        HAT: "..x...x...x...x.",
+        SHAKER: "xoxoxoxoxoxoxoxo",
+    },
 }
-#: Grooves for 3/4 (12 steps) and 6/8 (12 steps of two dotted-quarter beats).
+#: Grooves for the other meters: simple ones on sixteenths (2/4 8 steps, 3/4 12, 5/4 20,
+#: 7/8 14 grouped 2+2+3),
+#: 6/8 on sixteenths (12 steps of two dotted-quarter beats), 9/8 and 12/8 on the eighths
+#: (three to the beat: the triplet grid of a 12/8 shuffle, backbeat on beats 2 and 4).
 METER_GROOVES: dict[str, dict[int, str]] = {
+    "2/4": {KICK: "X...X...", SNARE: "..X...X.", HAT: "x.x.x.x."},
     "3/4": {KICK: "X...........", SNARE: "....x...x...", HAT: "x.x.x.x.x.x."},
+    "5/4": {
+        KICK: "X.....x.....X.......",
+        SNARE: "....X.......X...X...",
+        HAT: "x.x.x.x.x.x.x.x.x.x.",
+    },
     "6/8": {KICK: "X...........", SNARE: "......X.....", HAT: "x.x.x.x.x.x."},
+    "7/8": {KICK: "X.......X.....", SNARE: "....X.....X...", HAT: "x.x.x.x.x.x.x."},
+    "9/8": {KICK: "X.....x..", SNARE: "...x.....", HAT: "Xxxxxxxxx"},
+    "12/8": {KICK: "X.....x.....", SNARE: "...X.....X..", RIDE: "X.xX.xX.xX.x"},
+    # A genre's own groove in a meter ("celtic 6/8": the bodhran in a jig).
+    "tarantella 6/8": {KICK: "X.....x.....", TAMBOURINE: "X.x.x.X.x.x.", SNARE: "......x....."},
+    "celtic 6/8": {LOW_TOM: "X.x.x.X.x.x.", FLOOR_TOM: "x.....x....."},
+    "celtic 9/8": {LOW_TOM: "XxxXxxXxx", FLOOR_TOM: "x..x..x.."},
+    "celtic 12/8": {LOW_TOM: "XxxXxxXxxXxx", FLOOR_TOM: "x.....x....."},
 }
 _FILL_PATTERNS = [
     [SNARE, SNARE, SNARE, SNARE],
@@ -114,7 +161,7 @@ def write_drums(plan: PiecePlan, part: PartPlan, chooser: Chooser) -> list[Note]
     """The drum part: the groove, fills into new sections, crashes on their downbeats."""
     name, _, transform = part.style.partition("+")
     if plan.meter in METER_GROOVES:
-        groove = METER_GROOVES[plan.meter]
+        groove = METER_GROOVES.get(f"{name} {plan.meter}", METER_GROOVES[plan.meter])
     else:
         groove = GROOVES.get(name, GROOVES["pop"])
         for change in transform.split("+"):
@@ -145,7 +192,7 @@ def write_drums(plan: PiecePlan, part: PartPlan, chooser: Chooser) -> list[Note]
                     if section.label == "intro" and symbol == "o":
                         continue
                     velocity = _VELOCITY[symbol] + int(chooser.normal(3))
-                    if drum in (HAT, SHAKER, RIDE) and step % 4 == 0:
+                    if drum in (HAT, SHAKER, RIDE) and step % (steps // beats) == 0:
                         velocity += 8
                     length = step_beats * (4 if drum in (OPEN_HAT, RIDE) else 1)
                     notes.append(Note(drum, start + step * step_beats, length, velocity))
@@ -154,7 +201,8 @@ def write_drums(plan: PiecePlan, part: PartPlan, chooser: Chooser) -> list[Note]
 
 def transform_groove(groove: dict[int, str], transform: str) -> dict[int, str]:
     """A 4/4 groove changed by a groove word: "half" (the backbeat on 3 only), "double" (the
-    groove twice in a bar), "four" (a kick on every beat), "rim" (snare as rimshot)."""
+    groove twice in a bar), "four" (a kick on every beat), "doublekick" (the kick on every
+    sixteenth), "rim" (snare as rimshot)."""
     result = dict(groove)
     backbeat = SNARE if SNARE in result else (CLAP if CLAP in result else SIDE_STICK)
     if transform == "half":
@@ -168,6 +216,8 @@ def transform_groove(groove: dict[int, str], transform: str) -> dict[int, str]:
         result = {drum: "".join(p[(2 * i) % 16] for i in range(16)) for drum, p in result.items()}
     elif transform == "four":
         result[KICK] = "X...X...X...X..."
+    elif transform == "doublekick":
+        result[KICK] = "Xx" * 8
     elif transform == "rim" and SNARE in result:
         result[RIM] = result.pop(SNARE)
     return result

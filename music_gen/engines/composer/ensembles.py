@@ -80,6 +80,7 @@ ENSEMBLES: dict[str, Ensemble] = {
                 "symphony orchestra",
                 "full orchestra",
                 "symphonic",
+                "symphony",
                 "film score",
                 "movie score",
                 "trailer",

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from music_gen.engines.composer.meters import METERS
 from music_gen.engines.composer.sampling import Chooser
 from music_gen.engines.composer.theory import MINOR_MODES, chord_from_roman
 
@@ -91,8 +92,9 @@ def _spell(semitones: int, minor: bool, style: HarmonyStyle, *, dominant: bool =
 
 
 def _split(bars: Bars, index: int, chords: list[str], meter: str) -> None:
-    """Put ``chords`` into bar ``index``; a bar of 3/4 holds one chord (the last)."""
-    bars[index] = chords if meter != "3/4" else chords[-1:]
+    """Put ``chords`` into bar ``index``; a bar of an odd count of beats (3/4, 9/8, 5/4)
+    holds one chord (the last)."""
+    bars[index] = chords[-1:] if METERS[meter].one_chord_per_bar else chords
 
 
 def _single(bars: Bars, index: int) -> bool:
@@ -206,7 +208,7 @@ def _passing(
         after, _ = _degree(bars[i + 1][0])
         if _single(bars, i) and (after - here) % 12 == 2:
             options.append(i)
-    if not options or meter == "3/4":
+    if not options or METERS[meter].one_chord_per_bar:
         return False
     i = ch.choose(options)
     here, _ = _degree(bars[i][0])
@@ -281,7 +283,8 @@ def _cadence_bars(
             "plagal": [[subdominant, _spell(8, False, style)], [tonic]],
             "deceptive": [[subdominant, subtonic], [submediant]],
         }
-        return [b[-1:] for b in formulas[kind]] if meter == "3/4" else formulas[kind]
+        single = METERS[meter].one_chord_per_bar
+        return [b[-1:] for b in formulas[kind]] if single else formulas[kind]
     formulas = {
         "authentic": [[pre, dominant], [tonic]],
         "half": [[pre], [_spell(7, False, style) if style.spelling != "triad" else "V"]],
@@ -292,7 +295,7 @@ def _cadence_bars(
     if kind == "plagal" and not minor and style.spelling == "triad":
         # The minor plagal cadence: IV iv | I, a borrowed colour.
         bars[0] = ["IV", "iv"]
-    if meter == "3/4":
+    if METERS[meter].one_chord_per_bar:
         bars = [b[-1:] for b in bars]
     return bars
 

@@ -23,7 +23,7 @@ class Groove:
     description: str
     # Drum groove replacing the genre's ("" keeps it).
     drums: str = ""
-    # Transform of the drum groove: "half", "double", "four" or "rim".
+    # Transform of the drum groove: "half", "double", "four", "doublekick" or "rim".
     drum_transform: str = ""
     # Comping style of the chord parts ("" keeps it).
     comp: str = ""
@@ -100,6 +100,12 @@ GROOVES: dict[str, Groove] = {
             ("blast beat", "blast beats", "blastbeat"),
             "blast beat: kick and snare alternating sixteenths",
             drums="blast",
+        ),
+        Groove(
+            "double kick",
+            ("double kick", "double kick drum", "double bass drum", "double pedal", "twin pedal"),
+            "double-pedal kick drum on every sixteenth under the genre's backbeat",
+            drum_transform="doublekick",
         ),
         Groove(
             "brushes",

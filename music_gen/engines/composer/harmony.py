@@ -129,9 +129,9 @@ def _voice_range(part: PartPlan, style: str) -> tuple[int, int, int]:
 def write_chords(plan: PiecePlan, part: PartPlan, chooser: Chooser) -> list[Note]:
     """The chord part: every chord voiced and played in the part's style, under the melody."""
     style = part.style
-    if plan.meter != "4/4" and style not in ("pad", "block", "arpeggio", "waltz"):
+    if plan.meter != "4/4" and style not in ("pad", "block", "arpeggio", "waltz", "triplets"):
         # Patterns are written for 4/4; plans fit styles to the meter (parts.fit_meter).
-        style = "waltz" if plan.meter == "3/4" else "arpeggio"
+        style = plan.time_signature.chord_style
     low, high, voices = _voice_range(part, style)
     # Without a bass part the chord part's left hand plays the roots, below the voicings.
     own_bass = not any(p.role == "bass" for p in plan.parts)
@@ -196,6 +196,9 @@ def write_chords(plan: PiecePlan, part: PartPlan, chooser: Chooser) -> list[Note
         if style == "waltz":
             notes.extend(_waltz(plan, span, voicing, root))
             continue
+        if style == "triplets":
+            notes.extend(_triplets(plan, span, voicing))
+            continue
         if style == "boomchick":
             notes.extend(_boom_chick(span, chord, part))
         if span.bar not in bar_patterns:
@@ -239,7 +242,7 @@ def _left_hand(plan: PiecePlan, span: ChordSpan, root: int, high: int) -> list[N
         top_inner += 12
     tones = [p - 12 if p > high else p for p in (root, fifth, top_inner, tenth)]
     order = [0, 1, 2, 3, 2, 1]
-    step = 1 / 3 if plan.meter == "6/8" else 0.5
+    step = plan.time_signature.subdivision
     count = max(1, round(span.duration / step))
     notes = [Note(root, span.start, span.duration * 0.98, 68)]
     for k in range(1, count):
@@ -296,13 +299,24 @@ def _power(chord: Chord, ceiling: int | None, *, with_third: bool) -> list[int]:
 
 
 def _arpeggio(plan: PiecePlan, span: ChordSpan, voicing: list[int], root: int) -> list[Note]:
-    step = 1 / 3 if plan.meter == "6/8" else 0.5
+    step = plan.time_signature.subdivision
     order = [root, *voicing, *reversed(voicing[1:-1])]
     notes = []
     count = round(span.duration / step)
     for k in range(count):
         velocity = 70 if k == 0 else 58
         notes.append(Note(order[k % len(order)], span.start + k * step, step * 1.8, velocity))
+    return notes
+
+
+def _triplets(plan: PiecePlan, span: ChordSpan, voicing: list[int]) -> list[Note]:
+    """The 12/8 ballad piano: the chord struck on every eighth, three to the beat, the beat
+    accented."""
+    step = plan.time_signature.subdivision
+    notes: list[Note] = []
+    for k in range(round(span.duration / step)):
+        velocity = 70 if k % 3 == 0 else 54
+        notes.extend(Note(p, span.start + k * step, step * 0.9, velocity) for p in voicing)
     return notes
 
 

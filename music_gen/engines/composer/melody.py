@@ -59,7 +59,7 @@ def _rhythm(plan: PiecePlan, density: str, bars: int, chooser: Chooser) -> list[
     total = bars * plan.beats_per_bar
     out: list[float] = []
     filled = 0.0
-    compound = plan.meter == "6/8"
+    compound = plan.time_signature.compound
     while filled < total - 1e-6:
         cells = _TRIPLE_CELLS if compound else _CELLS[density]
         cell = chooser.choose([c for c, _ in cells], [w for _, w in cells])
@@ -87,9 +87,8 @@ _MIN_NOTES_PER_BAR = {"long": 1.5, "sparse": 3.0, "medium": 4.0, "busy": 6.0}
 
 
 def _motif(plan: PiecePlan, density: str, chooser: Chooser) -> _Motif:
-    wanted = 2 * _MIN_NOTES_PER_BAR[density] * plan.beats_per_bar / 4
-    if plan.meter == "6/8":
-        wanted = 2 * _MIN_NOTES_PER_BAR[density] * 0.75
+    meter = plan.time_signature
+    wanted = 2 * _MIN_NOTES_PER_BAR[density] * meter.beats * meter.beat_quarters / 4
     durations = _rhythm(plan, density, 2, chooser)
     for _ in range(8):
         # Redraw rhythms too thin for the density: a tune needs some motion.
@@ -247,7 +246,7 @@ def _play(
     pos = start
     count = len(motif.durations)
     # A phrase ends on a long note: the one sounding at the last bar's second half is held.
-    hold = 1.0 if plan.meter == "6/8" else 2.0
+    hold = 1.0 if plan.beats_per_bar == 2 else 2.0
     end = start + length
     for k, (dur, step) in enumerate(zip(motif.durations, motif.steps, strict=True)):
         if pos >= end - 1e-6:

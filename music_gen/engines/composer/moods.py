@@ -131,7 +131,26 @@ TEMPO_WORDS: dict[str, float] = {
     "fast": 148,
     "quick": 144,
     "very fast": 172,
+    # The Italian tempo marks (see CLASSICAL_TEMPO_MARKS), about the middle of their ranges.
+    "grave": 40,
+    "largo": 50,
+    "lento": 56,
+    "adagio": 66,
+    "andante": 80,
+    "andantino": 88,
+    "moderato": 108,
+    "allegretto": 116,
+    "allegro": 132,
+    "vivace": 156,
+    "presto": 176,
+    "prestissimo": 200,
 }
+
+#: Tempo words that are also a classical score's marking: with no genre named, classical.
+CLASSICAL_TEMPO_MARKS = frozenset(
+    {"grave", "largo", "lento", "adagio", "andante", "andantino", "moderato", "allegretto"}
+    | {"allegro", "vivace", "presto", "prestissimo"}
+)
 
 #: Genre chosen when a prompt gives only a mood (weights over genres).
 MOOD_GENRES: dict[str, dict[str, float]] = {

@@ -19,6 +19,7 @@ from music_gen.engines.composer.instruments import (
     INSTRUMENTS,
     Instrument,
 )
+from music_gen.engines.composer.meters import METERS
 from music_gen.engines.composer.prompt import PromptReading, read_prompt, resolve_instrument
 from music_gen.engines.composer.styles import Genre
 from music_gen.errors import InvalidParameterError
@@ -208,8 +209,8 @@ def prompt_parts(reading: PromptReading, genre: Genre, quiet: bool) -> list[Part
     taken = set()
     entries = [(_unique(i, taken, r), i, r) for i, r in roles]
     parts = make_parts(entries, genre, words)
-    if solo and reading.meter != "3/4":
-        # (A waltz keeps its oom-pah-pah left hand.)
+    if solo and reading.meter not in ("2/4", "3/4"):
+        # (A waltz keeps its oom-pah-pah left hand, a polka its oom-pah.)
         parts = [_solo_accompaniment(p, genre, words, quiet) for p in parts]
     return parts
 
@@ -283,12 +284,12 @@ def _instrument_for_request(request: PartRequest, genre: Genre) -> str:
 
 
 def fit_meter(part: PartPlan, meter: str) -> PartPlan:
-    """The part with a style that works in ``meter``: in 3/4 chord parts play oom-pah-pah,
-    in 6/8 broken chords; pads keep sustaining; 4/4 styles are unchanged."""
+    """The part with a style that works in ``meter`` (its ``chord_style``); pads keep
+    sustaining; 4/4 styles are unchanged."""
     if meter == "4/4" or part.role not in ("chords", "pad"):
         return part
     if part.role == "pad" and part.style in ("pad", "block"):
         return part
     if part.style == "arpeggio":
         return part
-    return replace(part, style="waltz" if meter == "3/4" else "arpeggio")
+    return replace(part, style=METERS[meter].chord_style)

@@ -18,7 +18,19 @@ from music_gen.engines.composer.form import cadence_plan, section_numerals
 from music_gen.engines.composer.grooves import GROOVES
 from music_gen.engines.composer.instruments import INSTRUMENTS
 from music_gen.engines.composer.keys import choose_key
-from music_gen.engines.composer.moods import INSTRUMENT_GENRES, MOOD_GENRES, MOODS, SOLO_GENRES
+from music_gen.engines.composer.meters import (
+    METER_GENRES,
+    METERS,
+    SLOWEST_COMPOUND_BPM,
+    Meter,
+)
+from music_gen.engines.composer.moods import (
+    CLASSICAL_TEMPO_MARKS,
+    INSTRUMENT_GENRES,
+    MOOD_GENRES,
+    MOODS,
+    SOLO_GENRES,
+)
 from music_gen.engines.composer.parts import (
     PartPlan,
     PartRequest,
@@ -35,6 +47,7 @@ from music_gen.engines.composer.theory import (
     parse_progression,
     pitch_name,
 )
+from music_gen.engines.composer.vocabulary import normalize
 
 #: Seconds before the end at which the last notes are released, so their decay fits.
 TAIL_S = 0.6
@@ -56,9 +69,9 @@ _MODAL_PROGRESSIONS = {
     "lydian": (("I | II | I | II", "Imaj7 | II | vii | II"), ("V | II | I | I",)),
     "phrygian": (("i | bII | i | bII", "i | bII | bVII | i"), ("bVII | bII | i | i",)),
 }
-_METERS = {"4/4": (4, 1.0), "3/4": (3, 1.0), "6/8": (2, 1.5)}
 _GENRE_SOURCES = {
     "meter": "the meter",
+    "tempo": "the Italian tempo mark",
     "solo": "the solo instrument and the mood",
     "instrument": "the instrument",
     "mood": "the mood",
@@ -112,8 +125,9 @@ class PiecePlan:
     unrecognized: tuple[str, ...]
     progression_a: str
     progression_b: str
-    # Where the genre came from: "prompt" (a genre or ensemble word), "meter", "solo",
-    # "instrument", "mood" or "default" (nothing in the prompt was recognised).
+    # Where the genre came from: "prompt" (a genre or ensemble word), "meter", "tempo" (an
+    # Italian tempo mark), "solo", "instrument", "mood" or "default" (nothing in the prompt
+    # was recognised).
     genre_from: str = "prompt"
     # The genre's family (its own name for a broad genre).
     genre_family: str = ""
@@ -128,8 +142,13 @@ class PiecePlan:
 
     @property
     def beats_per_bar(self) -> int:
-        """Counted beats per bar (6/8 counts two dotted quarters)."""
-        return _METERS[self.meter][0]
+        """Counted beats per bar (6/8 counts two dotted quarters, 12/8 four)."""
+        return METERS[self.meter].beats
+
+    @property
+    def time_signature(self) -> Meter:
+        """The meter's beats, beat length and subdivision."""
+        return METERS[self.meter]
 
     @property
     def beat_s(self) -> float:
@@ -251,6 +270,13 @@ def build_plan(
         notes.append(f"{genre.name}: {genre.note}")
     meter = reading.meter or genre.meter
     tempo = _choose_tempo(reading, genre, mood.tempo_scale, chooser)
+    if METERS[meter].eighth_beats and not reading.tempo_explicit:
+        # Genre ranges and tempo words count quarters; 7/8 counts eighths.
+        tempo *= 2
+    elif reading.tempo_bpm is None and meter != genre.meter:
+        scale = METERS[meter].range_scale
+        if scale != 1.0:
+            tempo = max(float(round(tempo * scale)), min(tempo, SLOWEST_COMPOUND_BPM))
     anthem = "anthem" in full_text.lower()
     mode, tonic_pc, flats = choose_key(reading, genre, mood_name, chooser, anthem=anthem)
     swing_asked = reading.swing
@@ -263,7 +289,7 @@ def build_plan(
     if part_requests:
         parts = requested_parts(part_requests, genre, reading)
     else:
-        solo_player = genre_from in ("solo", "meter") and _solo_instrument(own) is not None
+        solo_player = genre_from in ("solo", "meter", "tempo") and _solo_instrument(own) is not None
         parts, band_notes = band_parts(own, genre, mood.quiet, solo_player=solo_player)
         notes += band_notes
     density = genre.melody
@@ -317,9 +343,13 @@ def _genre_for(
     """The genre and where it came from (see ``PiecePlan.genre_from``)."""
     if reading.genre:
         return GENRES[reading.genre], "prompt"
-    if reading.meter in ("3/4", "6/8"):
-        # Waltzes, minuets and jigs: genres at home in triple time.
-        return GENRES[chooser.choose(["classical", "folk", "jazz"], [3, 2, 1])], "meter"
+    if reading.meter in METER_GENRES:
+        # Waltzes, minuets, 12/8 ballads, 5/4: genres at home in the meter.
+        table = METER_GENRES[reading.meter]
+        return GENRES[chooser.choose(list(table), list(table.values()))], "meter"
+    if CLASSICAL_TEMPO_MARKS & set(normalize(reading.text).split()):
+        # "adagio for strings", "presto violin": a score's marking.
+        return GENRES["classical"], "tempo"
     for word in own.instruments:
         home = INSTRUMENT_GENRES.get(resolve_instrument(word, "pop"))
         if home is not None:
@@ -386,7 +416,7 @@ def _form(
     prog_b: str,
     chooser: Chooser,
 ) -> list[SectionPlan]:
-    beats, _ = _METERS[meter]
+    beats = METERS[meter].beats
     bar_s = beats * 60.0 / tempo
     total = max(1, math.floor(duration_s / bar_s + 1e-9))
     body = total - 1

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from music_gen.engines.composer.ensembles import ENSEMBLE_WORDS, ENSEMBLES
 from music_gen.engines.composer.grooves import GROOVE_WORDS
 from music_gen.engines.composer.instruments import GENERIC_INSTRUMENTS, INSTRUMENT_WORDS
+from music_gen.engines.composer.meters import DANCE_METERS, METER_WORDS
 from music_gen.engines.composer.moods import MOOD_WORDS, TEMPO_WORDS
 from music_gen.engines.composer.prompt_band import LIMIT_WORDS, adjacent_roles, solo_limits
 from music_gen.engines.composer.styles import GENRE_WORDS
@@ -94,18 +95,6 @@ STYLE_WORDS = frozenset(
     }
 )
 
-_METER_WORDS = {
-    "waltz": "3/4",
-    "3/4": "3/4",
-    "triple meter": "3/4",
-    "triple time": "3/4",
-    "minuet": "3/4",
-    "6/8": "6/8",
-    "jig": "6/8",
-    "compound meter": "6/8",
-    "4/4": "4/4",
-    "common time": "4/4",
-}
 _SWING_WORDS = {
     "swing": True,
     "swung": True,
@@ -123,6 +112,8 @@ _MODE_WORDS = (
 )
 _ACC = r"(#|b|\s?-?sharp|\s?-?flat)"
 _KEY_PATTERNS = (
+    # "in drop D", "drop C tuning": the guitars' lowest string, the key's tonic.
+    re.compile(r"\b(?:in\s+)?drop\s+([a-g])" + _ACC + r"?()()(?:\s+tuning)?(?![a-z0-9#])"),
     # "in D", "in the key of F# minor", "key of Bb dorian" ("in a" needs more: "a" is a word).
     re.compile(
         r"\b(?:in the key of|key of|in)\s+([a-g])"
@@ -182,8 +173,9 @@ for _kind, _vocabulary in _VOCABULARIES.items():
         _COMBINED.setdefault(_phrase, f"{_kind}:{_value}")
 #: Phrases that hold a swing word and must be read before it.
 _EARLY = {p: v for p, v in _COMBINED.items() if " " in p and {"swing", "shuffle"} & set(p.split())}
+_DANCE_METERS = expand(DANCE_METERS)
 _EXCLUDABLE = expand({**INSTRUMENT_WORDS, **_GENERIC_WORDS, "bass line": "bass"})
-_KNOWN = known_words(_COMBINED) | STOP_WORDS | known_words(_METER_WORDS) | set(_SWING_WORDS)
+_KNOWN = known_words(_COMBINED) | STOP_WORDS | known_words(METER_WORDS) | set(_SWING_WORDS)
 #: Words a typo may be corrected to: the prompt words of every vocabulary, minus General MIDI's
 #: sound-effect names ("bottle", "rain"), which are played only when named exactly.
 _TARGETS = sorted(
@@ -316,8 +308,10 @@ def read_prompt(prompt: str) -> PromptReading:
     tonic_pc, tonic_name, mode = _read_key(text, consumer)
 
     meter = None
-    for _, _, value in consumer.find_phrases(_METER_WORDS):
-        meter = meter or value
+    for _, phrase, value in consumer.find_phrases(METER_WORDS):
+        # A written signature wins over a word for a meter ("waltz in 9/8").
+        if meter is None or "/" in phrase:
+            meter = value
     excluded = _read_exclusions(text, consumer)
     # Longer phrases holding a swing word ("swing band", "shuffle") go first.
     early = consumer.find_phrases(_EARLY)
@@ -336,6 +330,9 @@ def read_prompt(prompt: str) -> PromptReading:
     if tempo_bpm is None and tempo_hits:
         tempo_bpm = float(tempo_hits[0][2])
     genre = genre_hits[0][2] if genre_hits else None
+    if meter is None:
+        # A dance fixes its meter: "irish jig" 6/8, "slip jig" 9/8, "reel" 4/4.
+        meter = next((_DANCE_METERS[p] for _, p, _ in genre_hits if p in _DANCE_METERS), None)
     ensembles = tuple(dict.fromkeys(value for _, _, value in by_kind["ensemble"]))
     if genre is None and ensembles:
         # "jazz trio", "orchestral", "string quartet": the ensemble's style.

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from music_gen.engines.composer.scene_styles import SCENE_GENRE_WORDS, SCENE_GENRES
 from music_gen.engines.composer.substyles import SUB_GENRE_WORDS, SUB_GENRES
+from music_gen.engines.composer.world_styles import WORLD_GENRE_WORDS, WORLD_GENRES
 
 
 @dataclass(frozen=True)
@@ -408,7 +410,7 @@ GENRES: dict[str, Genre] = {
 GENRES.update(
     {
         name: replace(GENRES[family], name=name, family=family, **changes)
-        for name, family, changes in SUB_GENRES
+        for name, family, changes in (*SUB_GENRES, *WORLD_GENRES, *SCENE_GENRES)
     }
 )
 
@@ -416,11 +418,12 @@ GENRES.update(
 GENRE_WORDS: dict[str, str] = {
     **{name: name for name in GENRES},
     **SUB_GENRE_WORDS,
+    **WORLD_GENRE_WORDS,
+    **SCENE_GENRE_WORDS,
     "edm": "house",
     "dance": "house",
     "electronic": "house",
     "electro": "house",
-    "trance": "house",
     "club": "house",
     "lofi": "lo-fi",
     "lo fi": "lo-fi",
@@ -434,7 +437,6 @@ GENRE_WORDS: dict[str, str] = {
     "bossa": "bossa nova",
     "bossanova": "bossa nova",
     "latin": "bossa nova",
-    "samba": "bossa nova",
     "romantic era": "classical",
     "heavy metal": "metal",
     "indie": "rock",
@@ -446,4 +448,57 @@ GENRE_WORDS: dict[str, str] = {
     "chillout": "ambient",
     "drone": "ambient",
     "new age": "ambient",
+    "meditation": "ambient",
+    "meditative": "ambient",
+    "healing": "ambient",
+    "k pop": "pop",
+    "j pop": "pop",
+    "c pop": "pop",
+    "europop": "pop",
+    "power ballad": "rock",
+    "hard rock": "rock",
+    "classic rock": "rock",
+    "progressive rock": "rock",
+    "prog rock": "rock",
+    "math rock": "rock",
+    "alternative": "rock",
+    "thrash": "metal",
+    "thrash metal": "metal",
+    "death metal": "metal",
+    "black metal": "metal",
+    "doom metal": "metal",
+    "nu metal": "metal",
+    "metalcore": "metal",
+    "djent": "metal",
+    "cool jazz": "jazz",
+    "smooth jazz": "jazz",
+    "modal jazz": "jazz",
+    "gypsy jazz": "swing",
+    "jazz manouche": "swing",
+    "chicago blues": "blues",
+    "blues rock": "blues",
+    "slow jam": "r&b",
+    "quiet storm": "r&b",
+    "deep house": "house",
+    "tropical house": "house",
+    "afro house": "house",
+    "tech house": "house",
+    "progressive house": "house",
+    "future bass": "house",
+    "acid techno": "techno",
+    "minimal techno": "techno",
+    "chillwave": "synthwave",
+    "singer songwriter": "folk",
+    "elevator music": "lounge",
+    "hymn": "classical",
+    "sonata": "classical",
+    "concerto": "classical",
+    "nocturne": "classical",
+    "etude": "classical",
+    "fugue": "baroque",
+    "dancehall": "reggae",
+    "riddim": "reggae",
+    "roots reggae": "reggae",
+    "medieval": "baroque",
+    "renaissance": "baroque",
 }

@@ -21,12 +21,13 @@ MIN_CORRECTED_LENGTH = 5
 
 
 def normalize(text: str) -> str:
-    """Lower case, ``&`` as "and", punctuation as spaces, hyphens between letters as spaces."""
+    """Lower case, ``&`` as "and", punctuation as spaces, hyphens before letters as spaces
+    ("hip-hop", "8-bit", "2-step")."""
     text = text.lower().replace("♯", "#").replace("♭", "b").replace("&", " and ")
     text = re.sub(r"(\d)\s*bpm\b", r"\1 bpm", text)
     text = re.sub(r"[^a-z0-9#/\-\s.]", " ", text)
     text = re.sub(r"(?<!\d)\.|\.(?!\d)", " ", text)
-    text = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", text)
+    text = re.sub(r"(?<=[a-z0-9])-(?=[a-z])", " ", text)
     return re.sub(r"\s+", " ", text).strip()
 
 
