@@ -25,7 +25,14 @@ from music_gen.errors import (
     UnsupportedOperationError,
 )
 from music_gen.level import WINDOW_S, level_audio, level_stream
-from music_gen.live import LiveOptions, LiveSession
+from music_gen.live import (
+    DEFAULT_CHUNK_S,
+    DEFAULT_INTENSITY,
+    DEFAULT_LIVE_TOP_K,
+    DEFAULT_TAIL_S,
+    LiveOptions,
+    LiveSession,
+)
 from music_gen.params import (
     DEFAULT_DURATION_S,
     DEFAULT_GUIDANCE_SCALE,
@@ -409,13 +416,13 @@ class MusicGenerator:
         self,
         prompt: str,
         *,
-        intensity: float = 0.5,
+        intensity: float = DEFAULT_INTENSITY,
         seed: int | None = None,
-        temperature: float = 1.0,
-        top_k: int = 0,
-        top_p: float = 1.0,
-        chunk_s: float = 0.25,
-        tail_s: float = 2.0,
+        temperature: float = DEFAULT_TEMPERATURE,
+        top_k: int = DEFAULT_LIVE_TOP_K,
+        top_p: float = DEFAULT_TOP_P,
+        chunk_s: float = DEFAULT_CHUNK_S,
+        tail_s: float = DEFAULT_TAIL_S,
     ) -> LiveSession:
         """An endless stream of music that follows steers (the composer only).
 
