@@ -49,7 +49,7 @@ def composer_stems(duration_s: float) -> dict[str, AudioOutput]:
     """Four stems from the composer (one shared plan)."""
     multi = MultiInstrumentGenerator(model="composer")
     params = multi.make_params("Late-night jazz quartet", duration_s, seed=7)
-    return multi.load().generate_multitrack(PARTS, params)
+    return multi.load().generate_stems(PARTS, params)
 
 
 def timed(function: Callable[[], object], runs: int) -> tuple[float, object]:

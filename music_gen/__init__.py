@@ -42,7 +42,7 @@ from music_gen.params import GenerationParams
 
 if TYPE_CHECKING:
     from music_gen.mixing import AudioMixer, MixSettings, list_presets
-    from music_gen.multitrack import MultiInstrumentGenerator
+    from music_gen.multi_instrument import MultiInstrumentGenerator
 
 __version__ = "0.1.0"
 
@@ -51,7 +51,7 @@ _LAZY = {
     "AudioMixer": "music_gen.mixing",
     "MixSettings": "music_gen.mixing",
     "list_presets": "music_gen.mixing",
-    "MultiInstrumentGenerator": "music_gen.multitrack",
+    "MultiInstrumentGenerator": "music_gen.multi_instrument",
 }
 
 

@@ -15,6 +15,13 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from music_gen.errors import MusicGenError
+from music_gen.params import (
+    DEFAULT_DURATION_S,
+    DEFAULT_LOUDNESS_LUFS,
+    DEFAULT_TEMPERATURE,
+    DEFAULT_TOP_K,
+    DEFAULT_TOP_P,
+)
 
 app = typer.Typer(
     name="musicgen",
@@ -36,7 +43,9 @@ def fail(message: str, code: int = 2) -> None:
 @app.command()
 def generate(
     prompt: Annotated[str, typer.Argument(help='What to play, e.g. "calm piano in D minor".')],
-    duration: Annotated[float, typer.Option("--duration", "-d", help="Seconds.")] = 10.0,
+    duration: Annotated[
+        float, typer.Option("--duration", "-d", help="Seconds.")
+    ] = DEFAULT_DURATION_S,
     output: Annotated[
         Path, typer.Option("--output", "-o", help="File to write (.wav .flac .ogg .mp3).")
     ] = Path("output.wav"),
@@ -46,9 +55,11 @@ def generate(
     seed: Annotated[int | None, typer.Option(help="Same seed, same music.")] = None,
     temperature: Annotated[
         float, typer.Option(help="0.01 to 100; higher is more adventurous.")
-    ] = 1.0,
-    top_k: Annotated[int, typer.Option(help="Keep the k likeliest choices (0: all).")] = 250,
-    top_p: Annotated[float, typer.Option(help="Nucleus cut in (0, 1].")] = 1.0,
+    ] = DEFAULT_TEMPERATURE,
+    top_k: Annotated[
+        int, typer.Option(help="Keep the k likeliest choices (0: all).")
+    ] = DEFAULT_TOP_K,
+    top_p: Annotated[float, typer.Option(help="Nucleus cut in (0, 1].")] = DEFAULT_TOP_P,
     device: Annotated[str, typer.Option(help="auto, cpu, cuda or cuda:N.")] = "auto",
     loudness: Annotated[
         str,
@@ -56,7 +67,7 @@ def generate(
             help="Integrated loudness in LUFS (-60 to 0; true peak at most -1 dBTP), "
             "or 'off' to keep the model's own level."
         ),
-    ] = "-14",
+    ] = f"{DEFAULT_LOUDNESS_LUFS:g}",
     midi: Annotated[
         Path | None, typer.Option(help="Also write the notes here (composer only).")
     ] = None,
@@ -84,17 +95,7 @@ def generate(
             stems=stems is not None,
         )
         with _progress_bar(f"Generating {params.duration_s:g}s") as update:
-            audio = generator.generate(
-                params.prompt,
-                params.duration_s,
-                params.temperature,
-                params.top_k,
-                params.top_p,
-                params.seed,
-                loudness_lufs=params.loudness_lufs,
-                progress=update,
-                **params.extra,
-            )
+            audio = generator.generate(params, progress=update)
         path = audio.save(output)
         written = [str(path)]
         if midi is not None:

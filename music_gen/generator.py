@@ -8,7 +8,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from music_gen.audio import AudioOutput
 from music_gen.engines.base import AudioChunk, Engine, ProgressCallback
@@ -20,7 +20,14 @@ from music_gen.errors import (
     UnsupportedOperationError,
 )
 from music_gen.level import WINDOW_S, level_audio, level_stream
-from music_gen.live import LiveOptions, LiveSession
+from music_gen.live import (
+    DEFAULT_CHUNK_S,
+    DEFAULT_INTENSITY,
+    DEFAULT_LIVE_TOP_K,
+    DEFAULT_TAIL_S,
+    LiveOptions,
+    LiveSession,
+)
 from music_gen.params import (
     DEFAULT_DURATION_S,
     DEFAULT_GUIDANCE_SCALE,
@@ -32,6 +39,17 @@ from music_gen.params import (
 )
 
 _DEVICES = ("auto", "cpu", "cuda", "mps")
+
+
+class _Unset:
+    """Default of generate()'s generation arguments: "not given", so that a GenerationParams
+    passed with any of them is refused (the values used are GenerationParams' defaults)."""
+
+    def __repr__(self) -> str:
+        return "<GenerationParams default>"
+
+
+_UNSET: Any = _Unset()
 
 
 class MusicGenerator:
@@ -164,6 +182,10 @@ class MusicGenerator:
             extra=extra,
             loudness_lufs=loudness_lufs,
         )
+        return self._check_duration(params)
+
+    def _check_duration(self, params: GenerationParams) -> GenerationParams:
+        """``params``, unless its duration is above the model's maximum."""
         if params.duration_s > self._spec.max_duration_s:
             raise InvalidParameterError(
                 f"duration {params.duration_s:g}s is above the maximum of "
@@ -176,6 +198,12 @@ class MusicGenerator:
             )
         return params
 
+    @overload
+    def generate(
+        self, prompt: GenerationParams, *, progress: ProgressCallback | None = None
+    ) -> AudioOutput: ...
+
+    @overload
     def generate(
         self,
         prompt: str,
@@ -189,40 +217,73 @@ class MusicGenerator:
         loudness_lufs: float | None = DEFAULT_LOUDNESS_LUFS,
         progress: ProgressCallback | None = None,
         **extra: Any,
+    ) -> AudioOutput: ...
+
+    def generate(
+        self,
+        prompt: str | GenerationParams,
+        duration: float = _UNSET,
+        temperature: float = _UNSET,
+        top_k: int = _UNSET,
+        top_p: float = _UNSET,
+        seed: int | None = _UNSET,
+        *,
+        guidance_scale: float = _UNSET,
+        loudness_lufs: float | None = _UNSET,
+        progress: ProgressCallback | None = None,
+        **extra: Any,
     ) -> AudioOutput:
         """Generate one piece.
 
         Args:
-            prompt: What to play, in words.
+            prompt: What to play, in words; or a whole :class:`~music_gen.GenerationParams`,
+                in which case no other generation argument may be given (only ``progress``).
             duration: Length in seconds; the result has exactly round(duration * sample_rate)
                 frames.
             temperature: 0.01 to 100; higher is more adventurous.
             top_k: Keep the k most likely options at each choice (0: no cut).
             top_p: Nucleus cut in (0, 1] (1.0: no cut).
             seed: Same seed and parameters give the same audio; None draws one.
-            guidance_scale: Classifier-free guidance for neural models.
+            guidance_scale: Classifier-free guidance for neural models (1: none).
             loudness_lufs: Integrated loudness of the result (BS.1770, true peak at most
                 -1 dBTP); None keeps the engine's own level. ``metadata["loudness_lufs"]``
                 and ``metadata["true_peak_dbtp"]`` report what was measured.
             progress: Called with the fraction done.
             **extra: Engine-specific options (for MusicGen melody models, ``melody=``).
 
+        Arguments left out take :class:`~music_gen.GenerationParams`' defaults.
+
         Raises:
-            InvalidPromptError, InvalidParameterError: Bad input (nothing is generated).
+            InvalidPromptError, InvalidParameterError: Bad input, or a GenerationParams
+                together with other generation arguments (nothing is generated).
             ModelUnavailableError: The model cannot run here.
             GenerationError: The engine failed.
         """
-        params = self.make_params(
-            prompt,
-            duration,
-            temperature,
-            top_k,
-            top_p,
-            seed,
-            guidance_scale=guidance_scale,
-            loudness_lufs=loudness_lufs,
-            **extra,
-        )
+        given: dict[str, Any] = {
+            name: value
+            for name, value in (
+                ("duration", duration),
+                ("temperature", temperature),
+                ("top_k", top_k),
+                ("top_p", top_p),
+                ("seed", seed),
+                ("guidance_scale", guidance_scale),
+                ("loudness_lufs", loudness_lufs),
+            )
+            if value is not _UNSET
+        }
+        if isinstance(prompt, GenerationParams):
+            mixed = [*given, *extra]
+            if mixed:
+                raise InvalidParameterError(
+                    "generate() takes a GenerationParams or a prompt with keyword arguments, "
+                    f"not both; got a GenerationParams and {', '.join(mixed)} (change fields "
+                    "with params.with_(...))",
+                    details={"field": mixed[0], "arguments": mixed},
+                )
+            params = self._check_duration(prompt)
+        else:
+            params = self.make_params(prompt, **given, **extra)
         engine = self.load()
         with self._generation_lock(engine):
             audio = engine.generate(params, progress=progress)
@@ -351,13 +412,13 @@ class MusicGenerator:
         self,
         prompt: str,
         *,
-        intensity: float = 0.5,
+        intensity: float = DEFAULT_INTENSITY,
         seed: int | None = None,
-        temperature: float = 1.0,
-        top_k: int = 0,
-        top_p: float = 1.0,
-        chunk_s: float = 0.25,
-        tail_s: float = 2.0,
+        temperature: float = DEFAULT_TEMPERATURE,
+        top_k: int = DEFAULT_LIVE_TOP_K,
+        top_p: float = DEFAULT_TOP_P,
+        chunk_s: float = DEFAULT_CHUNK_S,
+        tail_s: float = DEFAULT_TAIL_S,
     ) -> LiveSession:
         """An endless stream of music that follows steers (the composer only).
 

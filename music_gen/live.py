@@ -36,8 +36,20 @@ from music_gen.errors import InvalidParameterError, InvalidPromptError
 STEER_POINTS = ("beat", "bar", "phrase")
 #: Tempo range a steer may ask for, in BPM.
 MIN_TEMPO_BPM, MAX_TEMPO_BPM = 40.0, 240.0
+# The client imports this module (SteerResult) and may not import params, so these three
+# repeat its MAX_PROMPT_CHARS, DEFAULT_TEMPERATURE and DEFAULT_TOP_P (a test holds them equal).
 #: Longest prompt accepted, in characters.
 MAX_PROMPT_CHARS = 2000
+DEFAULT_TEMPERATURE = 1.0
+DEFAULT_TOP_P = 1.0
+#: Intensity a session starts at, in 0..1.
+DEFAULT_INTENSITY = 0.5
+#: top_k of a live session: 0, no cut.
+DEFAULT_LIVE_TOP_K = 0
+#: Seconds of audio per chunk a session yields.
+DEFAULT_CHUNK_S = 0.25
+#: Seconds of decay after the final chord of an ending.
+DEFAULT_TAIL_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -45,17 +57,17 @@ class LiveOptions:
     """How a live session plays (validated on construction)."""
 
     # 0..1 at the start: density, dynamics, register, drums and extra layers follow it.
-    intensity: float = 0.5
+    intensity: float = DEFAULT_INTENSITY
     # Every musical choice is drawn from it; None draws one (see LiveSession.seed).
     seed: int | None = None
     # As in generate(): higher is more adventurous.
-    temperature: float = 1.0
-    top_k: int = 0
-    top_p: float = 1.0
+    temperature: float = DEFAULT_TEMPERATURE
+    top_k: int = DEFAULT_LIVE_TOP_K
+    top_p: float = DEFAULT_TOP_P
     # Length of each chunk the iterator yields, in seconds.
-    chunk_s: float = 0.25
+    chunk_s: float = DEFAULT_CHUNK_S
     # Seconds of decay (release and reverb) after the final chord of an ending.
-    tail_s: float = 2.0
+    tail_s: float = DEFAULT_TAIL_S
 
     def __post_init__(self) -> None:
         check_intensity(self.intensity)

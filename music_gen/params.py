@@ -50,6 +50,9 @@ MAX_TEMPERATURE = 100.0
 DEFAULT_TOP_K = 250
 DEFAULT_TOP_P = 1.0
 DEFAULT_GUIDANCE_SCALE = 3.0
+#: Smallest accepted classifier-free guidance scale: 1 is no guidance (MusicGen applies it only
+#: above 1, so a smaller value would silently mean the same).
+MIN_GUIDANCE_SCALE = 1.0
 #: Integrated loudness (LUFS, ITU-R BS.1770) every piece leaves MusicGenerator at by default.
 DEFAULT_LOUDNESS_LUFS = -14.0
 #: Accepted loudness targets, in LUFS.
@@ -80,7 +83,8 @@ class GenerationParams:
     top_p: float = DEFAULT_TOP_P
     # Seed for every random choice; None draws a fresh one (reported in the output metadata).
     seed: int | None = None
-    # Classifier-free guidance strength for neural engines (ignored by the composer); >= 1.
+    # Classifier-free guidance strength for neural engines (ignored by the composer);
+    # >= MIN_GUIDANCE_SCALE, which turns guidance off.
     guidance_scale: float = DEFAULT_GUIDANCE_SCALE
     # Engine-specific extra options, passed through untouched (validated by the engine).
     extra: dict[str, Any] = field(default_factory=dict)
@@ -124,9 +128,10 @@ class GenerationParams:
                 )
             object.__setattr__(self, "seed", seed)
         object.__setattr__(self, "guidance_scale", _finite("guidance_scale", self.guidance_scale))
-        if self.guidance_scale < 1.0:
+        if self.guidance_scale < MIN_GUIDANCE_SCALE:
             raise InvalidParameterError(
-                f"guidance_scale must be >= 1, got {self.guidance_scale}",
+                f"guidance_scale must be >= {MIN_GUIDANCE_SCALE:g} ({MIN_GUIDANCE_SCALE:g}: no "
+                f"guidance), got {self.guidance_scale}",
                 details={"field": "guidance_scale", "value": self.guidance_scale},
             )
         if self.loudness_lufs is not None:

@@ -28,7 +28,7 @@ class EngineCapabilities:
     channels: int
     # stream() yields audio while generating (not only after it finished).
     streaming: bool = False
-    # generate_multitrack() gives separate, sample-aligned stems that share one plan.
+    # generate_stems() gives separate, sample-aligned stems that share one plan.
     stems: bool = False
     # Outputs carry the notes (AudioOutput.midi).
     midi: bool = False
@@ -104,7 +104,7 @@ class Engine(abc.ABC):
         """
         return 0.0
 
-    def generate_multitrack(
+    def generate_stems(
         self,
         parts: Mapping[str, str],
         params: GenerationParams,

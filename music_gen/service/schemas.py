@@ -82,11 +82,9 @@ PartName = Annotated[str, AfterValidator(_part_name)]
 
 def _preset_names(schema: dict[str, Any]) -> None:
     # The schema lists the presets (read when the schema is built, not at import: mixing
-    # is heavy and optional).
-    try:
-        from music_gen.mixing import list_presets
-    except ImportError:
-        return
+    # is heavy).
+    from music_gen.mixing import list_presets
+
     for branch in schema.get("anyOf", [schema]):
         if branch.get("type") == "string":
             branch["enum"] = sorted(list_presets())

@@ -21,7 +21,6 @@ from music_gen.errors import InvalidParameterError
 #: The secret shipped in the code; accepted only when ``environment`` is development.
 DEFAULT_SECRET_KEY = "change-me"
 #: Tiers an account can have.
-Tier = Literal["free", "pro"]
 TIERS: tuple[str, ...] = ("free", "pro")
 
 _GB = 1024**3

@@ -119,7 +119,8 @@ class AppState:
     def authenticate(
         self, session: Session, authorization: str | None, address: str | None = None
     ) -> Principal:
-        """Who is calling.
+        """Who is calling: the account of the bearer key in ``authorization``, or the local
+        account (created on first use) when authentication is off.
 
         Usable from any route (HTTP or WebSocket). A failure counts against the failed-
         authentication limit of the client ``address`` when given.

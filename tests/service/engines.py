@@ -54,7 +54,7 @@ class ToneEngine(Engine):
             metadata={"engine": "test", "model": self.model_name, "seed": seed},
         )
 
-    def generate_multitrack(
+    def generate_stems(
         self,
         parts: Mapping[str, str],
         params: GenerationParams,

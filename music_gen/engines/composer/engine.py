@@ -207,7 +207,7 @@ class ComposerEngine(Engine):
             return 0.0
         return float(20.0 * np.log10(whole / start))
 
-    def generate_multitrack(
+    def generate_stems(
         self,
         parts: Mapping[str, str],
         params: GenerationParams,

@@ -3,7 +3,7 @@
 A prompt that limits the band ("solo piano", "flute and harp only") plays exactly the named
 instruments: a lead instrument takes the melody, keys or guitars the chords, basses the bass
 line; a lone piano (guitar, harp...) accompanies its own melody. (Otherwise named
-instruments join the genre's band: see :mod:`band`.) For multitrack requests the part's
+instruments join the genre's band: see :mod:`band`.) For multi-instrument requests the part's
 name gives the instrument and its prompt the role and style ("walking" bass, "comping"
 chords, "swing" drums).
 """
@@ -61,7 +61,7 @@ class PartPlan:
 
 @dataclass(frozen=True)
 class PartRequest:
-    """A part asked for by name, with what it should play in words (multitrack)."""
+    """A part asked for by name, with what it should play in words (multi-instrument)."""
 
     name: str
     prompt: str

@@ -246,7 +246,7 @@ def build_plan(
     *,
     part_requests: Sequence[PartRequest] = (),
 ) -> PiecePlan:
-    """Plan a piece for a prompt (and, for multitrack, the named parts).
+    """Plan a piece for a prompt (and, for a multi-instrument piece, the named parts).
 
     Raises:
         InvalidParameterError: A requested part names no known instrument, or there are more

@@ -215,7 +215,7 @@ class ComposerPool(Engine):
         result: AudioOutput = self._call("generate", (params,), progress)
         return result
 
-    def generate_multitrack(
+    def generate_stems(
         self,
         parts: Mapping[str, str],
         params: GenerationParams,
@@ -224,7 +224,7 @@ class ComposerPool(Engine):
     ) -> dict[str, AudioOutput]:
         """One plan for all parts, rendered in an idle worker process (as ComposerEngine)."""
         result: dict[str, AudioOutput] = self._call(
-            "generate_multitrack", (dict(parts), params), progress
+            "generate_stems", (dict(parts), params), progress
         )
         return result
 

@@ -20,6 +20,13 @@ import torch
 
 from music_gen.engines.musicgen.rows import stock_row_sampling
 from music_gen.errors import InvalidParameterError, UnsupportedOperationError
+from music_gen.params import (
+    DEFAULT_GUIDANCE_SCALE,
+    DEFAULT_TEMPERATURE,
+    DEFAULT_TOP_K,
+    DEFAULT_TOP_P,
+    MIN_GUIDANCE_SCALE,
+)
 
 #: Token decoders :func:`decode_tokens` can run.
 DECODERS = ("auto", "stock", "fast")
@@ -34,13 +41,14 @@ class SamplingSettings:
     """How the next token is chosen at each step."""
 
     # Softmax temperature; > 0.
-    temperature: float = 1.0
+    temperature: float = DEFAULT_TEMPERATURE
     # Keep the k most likely codes (0: no cut; 1: greedy).
-    top_k: int = 250
+    top_k: int = DEFAULT_TOP_K
     # Nucleus cut in (0, 1]; 1.0 disables it.
-    top_p: float = 1.0
-    # Classifier-free guidance scale; 1.0 disables guidance (and halves the work).
-    guidance_scale: float = 3.0
+    top_p: float = DEFAULT_TOP_P
+    # Classifier-free guidance scale; MIN_GUIDANCE_SCALE (1) disables guidance (and halves the
+    # work).
+    guidance_scale: float = DEFAULT_GUIDANCE_SCALE
 
     def generate_kwargs(self) -> dict[str, Any]:
         """These settings as ``model.generate()`` keyword arguments."""
@@ -49,7 +57,9 @@ class SamplingSettings:
             "temperature": self.temperature,
             "top_k": self.top_k,
             "top_p": self.top_p,
-            "guidance_scale": self.guidance_scale if self.guidance_scale > 1.0 else None,
+            "guidance_scale": self.guidance_scale
+            if self.guidance_scale > MIN_GUIDANCE_SCALE
+            else None,
         }
 
 
@@ -153,7 +163,7 @@ def decode_tokens(
         mask = conditioning.attention_mask
         if mask is None:
             mask = torch.ones(hidden.shape[:2], dtype=torch.long, device=hidden.device)
-        if sampling.guidance_scale > 1.0:
+        if sampling.guidance_scale > MIN_GUIDANCE_SCALE:
             # Stock generate appends the null condition only when it runs the encoder itself.
             hidden = torch.cat([hidden, torch.zeros_like(hidden)], dim=0)
             mask = torch.cat([mask, torch.zeros_like(mask)], dim=0)

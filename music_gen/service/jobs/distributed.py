@@ -203,7 +203,7 @@ class WorkerRuntime:
     """
 
     def __init__(self, settings: Settings, celery: Celery) -> None:
-        from music_gen.service.jobs.engines import GeneratorPool
+        from music_gen.service.jobs.generators import GeneratorPool
         from music_gen.service.jobs.speed import SpeedTracker
         from music_gen.service.metrics import ServiceMetrics
         from music_gen.service.storage import AudioStorage

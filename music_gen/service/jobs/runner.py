@@ -20,7 +20,7 @@ from music_gen.params import DEFAULT_LOUDNESS_LUFS
 from music_gen.service import lifecycle
 from music_gen.service.db import Database
 from music_gen.service.jobs.batching import BatchProgress
-from music_gen.service.jobs.engines import GeneratorPool
+from music_gen.service.jobs.generators import GeneratorPool
 from music_gen.service.jobs.observer import Observers, TaskOutcome
 from music_gen.service.jobs.speed import SpeedTracker
 from music_gen.service.models import AudioFile, Task
@@ -282,9 +282,9 @@ class TaskRunner:
         progress: _Progress,
     ) -> dict[str, AudioOutput]:
         if kind == "multi":
-            from music_gen.service.jobs.multi import generate_multi
+            from music_gen.service.jobs.multi_instrument import generate_multi_instrument
 
-            return generate_multi(self.generators, model, params, duration_s, progress)
+            return generate_multi_instrument(self.generators, model, params, duration_s, progress)
         generator = self.generators.get(model)
         audio = generator.generate(
             params["prompt"],

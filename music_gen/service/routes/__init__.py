@@ -12,7 +12,7 @@ from music_gen.service.routes import (
     health,
     live,
     models,
-    multi,
+    multi_instrument,
     presets,
     stream,
     styles,
@@ -22,7 +22,7 @@ from music_gen.service.routes import (
 
 ROUTERS: list[APIRouter] = [
     generate.router,
-    multi.router,
+    multi_instrument.router,
     models.router,
     styles.router,
     audio.router,

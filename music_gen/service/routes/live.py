@@ -44,7 +44,7 @@ from anyio import to_thread
 from fastapi import APIRouter, FastAPI, WebSocket, WebSocketDisconnect
 
 from music_gen.errors import InvalidParameterError, MusicGenError
-from music_gen.live import LiveSession, check_prompt
+from music_gen.live import DEFAULT_CHUNK_S, LiveSession, check_prompt
 from music_gen.service.auth import Principal
 from music_gen.service.exceptions import LimitExceededError
 from music_gen.service.routes.common import require_available
@@ -64,8 +64,7 @@ from music_gen.service.streaming import ENCODING, pcm16
 
 router = APIRouter(tags=["live"])
 
-#: Chunk length when the client does not ask, and the accepted range, in seconds.
-DEFAULT_CHUNK_S = 0.25
+#: Accepted chunk lengths, in seconds (DEFAULT_CHUNK_S when the client does not ask).
 MIN_CHUNK_S, MAX_CHUNK_S = 0.05, 1.0
 #: The bytes sent are added to the account's bandwidth counter (and the quota checked) every
 #: BANDWIDTH_FLUSH_S seconds or BANDWIDTH_FLUSH_BYTES bytes, whichever comes first.

@@ -552,7 +552,7 @@ def test_reverb_words_set_the_mix_reverb() -> None:
     assert compose("funk")[0].reverb == pytest.approx(0.35)
 
 
-def test_multitrack_parts_take_natural_roles_too() -> None:
+def test_multi_instrument_parts_take_natural_roles_too() -> None:
     chooser = Chooser(3)
     plan = build_plan(
         "cinematic",

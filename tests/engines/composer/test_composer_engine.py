@@ -1,5 +1,5 @@
-"""The composer engine end to end: exact length, level, metadata, determinism, stems,
-multitrack, streaming, options and a missing SoundFont."""
+"""The composer engine end to end: exact length, level, metadata, determinism, stems
+(multi-instrument), streaming, options and a missing SoundFont."""
 
 from __future__ import annotations
 
@@ -158,9 +158,9 @@ def test_progress_is_reported_up_to_one(engine: ComposerEngine) -> None:
     assert all(0.0 <= f <= 1.0 for f in seen)
 
 
-def test_multitrack_shares_one_plan(engine: ComposerEngine) -> None:
+def test_multi_instrument_shares_one_plan(engine: ComposerEngine) -> None:
     parts = {"piano": "Jazz piano comping", "bass": "Walking bass line", "drums": "Swing pattern"}
-    stems = engine.generate_multitrack(parts, GenerationParams("cool jazz", duration_s=4.0, seed=2))
+    stems = engine.generate_stems(parts, GenerationParams("cool jazz", duration_s=4.0, seed=2))
     assert list(stems) == list(parts)
     plans = [stem.metadata["plan"] for stem in stems.values()]
     assert all(plan == plans[0] for plan in plans)
@@ -174,9 +174,9 @@ def test_multitrack_shares_one_plan(engine: ComposerEngine) -> None:
     assert stems["bass"].metadata["part"]["style"] == "walking"
 
 
-def test_multitrack_unknown_instrument(engine: ComposerEngine) -> None:
+def test_multi_instrument_unknown_instrument(engine: ComposerEngine) -> None:
     with pytest.raises(InvalidParameterError, match="known instruments"):
-        engine.generate_multitrack({"theremin-x": "spooky"}, GenerationParams("x", seed=1))
+        engine.generate_stems({"theremin-x": "spooky"}, GenerationParams("x", seed=1))
 
 
 def test_invalid_extra_keys_list_the_valid_ones(engine: ComposerEngine) -> None:

@@ -225,7 +225,7 @@ def test_unrecognized_words_are_reported() -> None:
     assert plan.to_dict()["unrecognized_words"] == ["quux", "frobnicator"]
 
 
-def test_multitrack_parts_take_instrument_from_name_and_role_from_prompt() -> None:
+def test_multi_instrument_parts_take_instrument_from_name_and_role_from_prompt() -> None:
     requests = [
         PartRequest("piano", "Jazz piano comping"),
         PartRequest("bass", "Walking bass line"),
@@ -241,7 +241,7 @@ def test_multitrack_parts_take_instrument_from_name_and_role_from_prompt() -> No
     assert len({p.channel for p in plan.parts}) == 3
 
 
-def test_multitrack_unknown_instrument_lists_known_ones() -> None:
+def test_multi_instrument_unknown_instrument_lists_known_ones() -> None:
     with pytest.raises(InvalidParameterError, match=r"known instruments: .*piano"):
         build_plan("jazz", 10.0, Chooser(1), part_requests=[PartRequest("kazoo-9000", "loud")])
 

@@ -47,11 +47,11 @@ def test_same_seed_gives_identical_samples_in_every_process(
     assert np.abs(other.samples - here.samples).max() > 1e-3
 
 
-def test_multitrack_renders_in_a_worker(pool: ComposerPool, engine: Any) -> None:
+def test_multi_instrument_renders_in_a_worker(pool: ComposerPool, engine: Any) -> None:
     parts = {"piano": "jazz piano comping", "bass": "walking bass line"}
     params = GenerationParams("jazz", duration_s=3.0, seed=4)
-    stems = pool.generate_multitrack(parts, params)
-    expected = engine.generate_multitrack(parts, params)
+    stems = pool.generate_stems(parts, params)
+    expected = engine.generate_stems(parts, params)
     assert sorted(stems) == sorted(expected)
     for name, stem in stems.items():
         np.testing.assert_array_equal(stem.samples, expected[name].samples)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 from typing import Any
 
@@ -19,6 +20,7 @@ from music_gen.engines.musicgen.fast import (  # noqa: E402
     unsupported_reason,
 )
 from music_gen.errors import InvalidParameterError, UnsupportedOperationError  # noqa: E402
+from music_gen.params import MIN_GUIDANCE_SCALE, GenerationParams  # noqa: E402
 from tests.engines.musicgen.fast_helpers import IDS, MASK, VOCAB, stock_codes, tiny_model  # noqa: E402
 
 # Small attention windows so that short runs cross several of them.
@@ -278,6 +280,16 @@ def test_unsupported_models_and_configs_fail_clearly(mono: Any) -> None:
             fast(mono, max_new_tokens=5)
     finally:
         mono.generation_config.repetition_penalty = 1.0
+
+
+@pytest.mark.parametrize("guidance", [math.nextafter(MIN_GUIDANCE_SCALE, 0.0), 0.0])
+def test_guidance_below_one_is_refused_as_generation_params_refuses_it(
+    mono: Any, guidance: float
+) -> None:
+    with pytest.raises(InvalidParameterError, match="guidance_scale must be >= 1"):
+        fast(mono, max_new_tokens=5, do_sample=False, guidance_scale=guidance)
+    with pytest.raises(InvalidParameterError, match="guidance_scale must be >= 1"):
+        GenerationParams("x", guidance_scale=guidance)
 
 
 @pytest.mark.parametrize(

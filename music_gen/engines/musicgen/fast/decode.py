@@ -33,6 +33,7 @@ from music_gen.engines.musicgen.fast.graph import FusedStepFactory, SamplingSpec
 from music_gen.engines.musicgen.fast.options import FastDecodeOptions, chosen_kernels
 from music_gen.engines.musicgen.fast.weights import DecoderWeights
 from music_gen.errors import InvalidParameterError, UnsupportedOperationError
+from music_gen.params import MIN_GUIDANCE_SCALE
 
 __all__ = [
     "decode_codes",
@@ -150,9 +151,12 @@ def _resolve_sampling(
         raise InvalidParameterError(f"top_k must be >= 0 (0 turns it off), got {k}")
     if p is not None and not 0.0 <= p <= 1.0:
         raise InvalidParameterError(f"top_p must be within [0, 1], got {p}")
-    if scale is not None and scale < 0:
-        raise InvalidParameterError(f"guidance_scale must be >= 0, got {scale}")
-    guided = scale is not None and scale > 1
+    if scale is not None and scale < MIN_GUIDANCE_SCALE:
+        raise InvalidParameterError(
+            f"guidance_scale must be >= {MIN_GUIDANCE_SCALE:g} ({MIN_GUIDANCE_SCALE:g}: no "
+            f"guidance), got {scale}"
+        )
+    guided = scale is not None and scale > MIN_GUIDANCE_SCALE
     use_top_p = sample and p is not None and p < 1.0
     spec = SamplingSpec(
         guided=guided,
@@ -313,7 +317,7 @@ def fast_generate_codes(
         temperature: Softmax temperature when sampling.
         top_k: Keep the k most likely codes when sampling (0: all).
         top_p: Nucleus threshold when sampling (1.0: off).
-        guidance_scale: Classifier-free guidance scale (<= 1: off).
+        guidance_scale: Classifier-free guidance scale (1: off).
         seed: Seed of a fresh generator on the model's device (ignored if ``generator``).
         generator: Random source; None with no seed uses the device's default generator. A
             sequence gives one generator per piece (``len == batch``): each piece's draws then

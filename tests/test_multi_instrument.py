@@ -40,10 +40,10 @@ class StemSynthEngine(Engine):
     def generate(
         self, params: GenerationParams, *, progress: ProgressCallback | None = None
     ) -> AudioOutput:
-        stems = self.generate_multitrack({"lead": params.prompt}, params)
+        stems = self.generate_stems({"lead": params.prompt}, params)
         return stems["lead"]
 
-    def generate_multitrack(
+    def generate_stems(
         self,
         parts: Mapping[str, str],
         params: GenerationParams,
@@ -72,14 +72,14 @@ class StemSynthEngine(Engine):
 
 
 class AudioOnlyEngine(StemSynthEngine):
-    def generate_multitrack(
+    def generate_stems(
         self,
         parts: Mapping[str, str],
         params: GenerationParams,
         *,
         progress: ProgressCallback | None = None,
     ) -> dict[str, AudioOutput]:
-        return Engine.generate_multitrack(self, parts, params, progress=progress)
+        return Engine.generate_stems(self, parts, params, progress=progress)
 
 
 ENGINES: dict[str, StemSynthEngine] = {}

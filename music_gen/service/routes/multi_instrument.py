@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 
-from music_gen.errors import InvalidPromptError, ModelUnavailableError
+from music_gen.errors import InvalidPromptError
+from music_gen.mixing import MixSettings
 from music_gen.service.deps import CurrentAccount, DbSession, State
 from music_gen.service.routes.common import AUTHED, eta_s, new_task, responses, validate_params
 from music_gen.service.schemas import MultiInstrumentRequest, TaskAccepted
@@ -82,12 +81,4 @@ def create_multi(
 
 
 def _check_mix(preset: str | None, parts: list[str]) -> None:
-    try:
-        from music_gen.mixing import MixSettings  # type: ignore[attr-defined,unused-ignore]
-    except ImportError as exc:
-        raise ModelUnavailableError(
-            "Multi-instrument generation is not available in this installation",
-            details={"reason": str(exc)},
-        ) from exc
-    settings: Any = MixSettings.from_dict({"preset": preset} if preset else None)
-    settings.check_tracks(parts)
+    MixSettings.from_dict({"preset": preset} if preset else None).check_tracks(parts)

@@ -4,28 +4,17 @@ from __future__ import annotations
 
 import threading
 from dataclasses import replace
-from typing import Any
 
 from music_gen.engines.registry import resolve
-from music_gen.errors import ModelUnavailableError
-from music_gen.generator import MusicGenerator
-
-
-def _generator_class() -> type[MusicGenerator]:
-    # MultiInstrumentGenerator does everything MusicGenerator does plus stems and a mix, so
-    # one instance (one engine) per model serves both kinds of task when it is installed.
-    try:
-        from music_gen.multitrack import (  # type: ignore[import-not-found,unused-ignore]
-            MultiInstrumentGenerator,
-        )
-    except ImportError:
-        return MusicGenerator
-    cls: type[MusicGenerator] = MultiInstrumentGenerator
-    return cls
+from music_gen.multi_instrument import MultiInstrumentGenerator
 
 
 class GeneratorPool:
     """The generators of this process, one per model.
+
+    Each is a :class:`~music_gen.MultiInstrumentGenerator`, which does everything
+    :class:`~music_gen.MusicGenerator` does plus stems and a mix, so one instance (one engine)
+    per model serves every kind of task.
 
     Args:
         device: Device for neural engines.
@@ -36,7 +25,7 @@ class GeneratorPool:
     def __init__(self, device: str = "auto", composer_processes: int = 1) -> None:
         self.device = device
         self.composer_processes = composer_processes
-        self._generators: dict[str, MusicGenerator] = {}
+        self._generators: dict[str, MultiInstrumentGenerator] = {}
         self._model_locks: dict[str, threading.BoundedSemaphore] = {}
         self._lock = threading.Lock()
 
@@ -58,7 +47,7 @@ class GeneratorPool:
                 self._model_locks[name] = slots
             return slots
 
-    def get(self, model: str) -> MusicGenerator:
+    def get(self, model: str) -> MultiInstrumentGenerator:
         """The generator for a model name or alias (its engine loads on first use).
 
         Raises:
@@ -68,27 +57,12 @@ class GeneratorPool:
         with self._lock:
             generator = self._generators.get(name)
             if generator is None:
-                generator = _generator_class()(model=name, device=self.device)
+                generator = MultiInstrumentGenerator(model=name, device=self.device)
                 generator.options = replace(generator.options, processes=self.processes(name))
                 self._generators[name] = generator
             return generator
 
-    def multi(self, model: str) -> Any:
-        """The model's generator as a MultiInstrumentGenerator.
-
-        Raises:
-            ModelUnavailableError: Multi-track generation is not installed.
-        """
-        generator = self.get(model)
-        if not hasattr(generator, "generate_multi_track"):
-            raise ModelUnavailableError(
-                "Multi-instrument generation is not available in this installation "
-                "(music_gen.multitrack is missing)",
-                details={"model": model},
-            )
-        return generator
-
-    def load(self, model: str) -> MusicGenerator:
+    def load(self, model: str) -> MultiInstrumentGenerator:
         """The generator for a model, with its engine loaded now."""
         generator = self.get(model)
         generator.load()

@@ -6,10 +6,11 @@ from typing import Any
 
 from music_gen.audio import AudioOutput
 from music_gen.engines.base import ProgressCallback
-from music_gen.service.jobs.engines import GeneratorPool
+from music_gen.params import DEFAULT_TEMPERATURE, DEFAULT_TOP_K, DEFAULT_TOP_P
+from music_gen.service.jobs.generators import GeneratorPool
 
 
-def generate_multi(
+def generate_multi_instrument(
     generators: GeneratorPool,
     model: str,
     params: dict[str, Any],
@@ -17,18 +18,17 @@ def generate_multi(
     progress: ProgressCallback,
 ) -> dict[str, AudioOutput]:
     """Run a multi-instrument request; returns part name -> stem, plus "mix"."""
-    generator = generators.multi(model)
+    generator = generators.get(model)
     mix_settings = dict(params.get("mix_settings") or {})
     if params.get("mix_preset"):
         mix_settings["preset"] = params["mix_preset"]
-    result: dict[str, AudioOutput] = generator.generate_multi_track(
+    return generator.generate_multi_track(
         dict(params["instruments"]),
         duration_s,
         mix_settings or None,
-        temperature=params.get("temperature", 1.0),
-        top_k=params.get("top_k", 250),
-        top_p=params.get("top_p", 1.0),
+        temperature=params.get("temperature", DEFAULT_TEMPERATURE),
+        top_k=params.get("top_k", DEFAULT_TOP_K),
+        top_p=params.get("top_p", DEFAULT_TOP_P),
         seed=params.get("seed"),
         progress=progress,
     )
-    return result

@@ -122,7 +122,7 @@ class MultiInstrumentGenerator(MusicGenerator):
                 progress(min(max(fraction, 0.0), 1.0) * _GENERATION_SHARE)
 
         with self._generation_lock(engine):
-            stems = engine.generate_multitrack(parts, params, progress=generation_progress)
+            stems = engine.generate_stems(parts, params, progress=generation_progress)
         stems = _check_stems(stems, parts)
 
         def mixing_progress(fraction: float) -> None:
