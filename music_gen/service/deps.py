@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import Depends, Request, WebSocket
+from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 from starlette.datastructures import Address
@@ -62,26 +62,6 @@ def get_current_account(
 
 
 CurrentAccount = Annotated[Principal, Depends(get_current_account)]
-
-
-def authenticate_websocket(websocket: WebSocket) -> Principal:
-    """The account behind a WebSocket handshake, counted against its request limit.
-
-    The key comes from the ``Authorization: Bearer`` header or, for browsers (which cannot
-    set headers on WebSockets), an ``api_key`` query parameter.
-
-    Raises:
-        UnauthorizedError: No or bad key (close with 1008, policy violation).
-        LimitExceededError: Over the request rate.
-    """
-    state: AppState = websocket.app.state.service
-    header = websocket.headers.get("authorization")
-    if header is None and websocket.query_params.get("api_key"):
-        header = f"Bearer {websocket.query_params['api_key']}"
-    with state.db.session_factory() as session:
-        principal = state.authenticate(session, header, _address(websocket.client))
-    state.limits.hit_request(principal)
-    return principal
 
 
 def _address(client: Address | None) -> str:

@@ -5,15 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from fastapi import APIRouter, WebSocket
-from fastapi.testclient import TestClient
 from pydantic import ValidationError
-from starlette.websockets import WebSocketDisconnect
 
 from music_gen.service import Settings
 from music_gen.service.auth import list_keys, revoke_key
-from music_gen.service.deps import authenticate_websocket
-from music_gen.service.exceptions import UnauthorizedError
 from music_gen.service.models import ApiKey
 from tests.service.conftest import Service
 
@@ -86,31 +81,3 @@ def test_no_auth_refuses_non_loopback_hosts(tmp_path: Path, host: str) -> None:
 @pytest.mark.parametrize("host", ["127.0.0.1", "::1", "localhost"])
 def test_no_auth_accepts_loopback(tmp_path: Path, host: str) -> None:
     assert Settings(no_auth=True, host=host, data_dir=tmp_path).no_auth
-
-
-def test_websocket_routes_can_reuse_authentication(service: Service) -> None:
-    router = APIRouter()
-
-    @router.websocket("/api/v1/ws/echo")
-    async def echo(websocket: WebSocket) -> None:
-        try:
-            principal = authenticate_websocket(websocket)
-        except UnauthorizedError:
-            await websocket.close(code=1008)
-            return
-        await websocket.accept()
-        await websocket.send_json({"account_id": principal.account_id})
-        await websocket.close()
-
-    app = service.client.app
-    app.include_router(router)  # type: ignore[attr-defined]
-    key, account_id = service.key()
-    client = TestClient(app)
-    with client.websocket_connect(f"/api/v1/ws/echo?api_key={key}") as ws:
-        assert ws.receive_json() == {"account_id": account_id}
-    with (
-        pytest.raises(WebSocketDisconnect) as closed,
-        client.websocket_connect("/api/v1/ws/echo") as ws,
-    ):
-        ws.receive_json()
-    assert closed.value.code == 1008
