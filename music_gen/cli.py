@@ -14,6 +14,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from music_gen.engines.registry import DEFAULT_MODEL
 from music_gen.errors import MusicGenError
 from music_gen.params import (
     DEFAULT_DURATION_S,
@@ -49,9 +50,9 @@ def generate(
     output: Annotated[
         Path, typer.Option("--output", "-o", help="File to write (.wav .flac .ogg .mp3).")
     ] = Path("output.wav"),
-    model: Annotated[str, typer.Option("--model", "-m", help="See `musicgen models`.")] = (
-        "composer"
-    ),
+    model: Annotated[
+        str, typer.Option("--model", "-m", help="See `musicgen models`.")
+    ] = DEFAULT_MODEL,
     seed: Annotated[int | None, typer.Option(help="Same seed, same music.")] = None,
     temperature: Annotated[
         float, typer.Option(help="0.01 to 100; higher is more adventurous.")
