@@ -170,7 +170,9 @@ def main() -> None:
     print(f"tempo within 4%: {tempo_counts['hit']}/{n} ({100 * tempo_counts['hit'] / n:.0f}%)")
     print("  " + ", ".join(f"{k} {tempo_counts[k]}" for k in ("half", "double", "other")))
     print(f"key exact: {key_counts['exact']}/{n} ({100 * key_counts['exact'] / n:.0f}%)")
-    print("  " + ", ".join(f"{k} {key_counts[k]}" for k in ("relative", "parallel", "fifth", "other")))
+    print(
+        "  " + ", ".join(f"{k} {key_counts[k]}" for k in ("relative", "parallel", "fifth", "other"))
+    )
     print(f"{time.perf_counter() - start:.0f} s")
 
 

@@ -74,7 +74,16 @@ GROOVES: dict[str, dict[int, str]] = {
     },
     "dnb": {KICK: "X.........X.....", SNARE: "....X..o.o..X...", HAT: "x.x.x.x.x.x.x.x."},
     "halftime": {KICK: "X.....x...x.....", SNARE: "........X.......", HAT: "x.x.x.x.x.x.x.x."},
+    # Half-time (the clap on 3), but the beat stays audible: ghost claps on 2 and 4 and
+    # eighth hats accented on every beat (rolls break the pulse: "traprolls" when asked).
     "trap": {
+        KICK: "X......x..X.....",
+        CLAP: "....o...X...o...",
+        HAT: "X.x.X.x.X.x.X.x.",
+        OPEN_HAT: "..............x.",
+    },
+    # Asked-for rolls ("hi-hat rolls"): sixteenth bursts across the bar.
+    "traprolls": {
         KICK: "X......x..X.....",
         CLAP: "........X.......",
         HAT: "x.x.xxxxx.x.x.xx",

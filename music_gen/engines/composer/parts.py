@@ -26,6 +26,9 @@ from music_gen.errors import InvalidParameterError
 
 DRUM_CHANNEL = 9
 MELODIC_CHANNELS = [c for c in range(16) if c != DRUM_CHANNEL]
+#: Pitch class of the kick's boom in kits whose kick is a tuned drum (FluidR3_GM's TR-808
+#: kit, GM 25: about G#1). Producers tune an 808 to the song's key; see kit_tuning().
+_KICK_PITCH_CLASS = {25: 8}
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,8 @@ class PartPlan:
     level: float
     # How notes are played: "" as written, "staccato", "legato" or "palm" (palm-muted).
     articulation: str = ""
+    # Semitones the whole part is bent by (a drum kit tuned so its 808 kick sounds the tonic).
+    tune_semitones: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """The part as plan metadata."""
@@ -56,6 +61,7 @@ class PartPlan:
             "style": self.style,
             "channel": self.channel,
             "articulation": self.articulation,
+            "tune_semitones": self.tune_semitones,
         }
 
 
@@ -281,6 +287,23 @@ def _instrument_for_request(request: PartRequest, genre: Genre) -> str:
         f"known instruments: {', '.join(known)}",
         details={"part": request.name, "known_instruments": known},
     )
+
+
+def tune_to_key(part: PartPlan, tonic_pc: int) -> PartPlan:
+    """``part`` with its drum kit tuned to the tonic (see kit_tuning); others unchanged."""
+    if not part.is_drum:
+        return part
+    return replace(part, tune_semitones=kit_tuning(part.program, tonic_pc))
+
+
+def kit_tuning(kit: int, tonic_pc: int) -> int:
+    """Semitones (-6..5) that bring ``kit``'s pitched kick onto the tonic; 0 for other kits.
+
+    An untuned 808 booms on one pitch whatever the key, loud enough to be heard as the key.
+    """
+    if kit not in _KICK_PITCH_CLASS:
+        return 0
+    return (tonic_pc - _KICK_PITCH_CLASS[kit] + 6) % 12 - 6
 
 
 def fit_meter(part: PartPlan, meter: str) -> PartPlan:
