@@ -26,9 +26,12 @@ from music_gen.errors import InvalidParameterError
 
 DRUM_CHANNEL = 9
 MELODIC_CHANNELS = [c for c in range(16) if c != DRUM_CHANNEL]
-#: Pitch class of the kick's boom in kits whose kick is a tuned drum (FluidR3_GM's TR-808
-#: kit, GM 25: about G#1). Producers tune an 808 to the song's key; see kit_tuning().
+#: Pitch class of the drum that carries a groove's pitch, where that drum is a tuned one
+#: (FluidR3_GM): the TR-808 kit's (GM 25) kick booms about G#1; the low tom that plays a
+#: bodhran ("celtic" grooves, standard kits) rings about D2. Players tune these drums; an
+#: untuned one sounds one pitch whatever the key, loud enough to be heard as the key.
 _KICK_PITCH_CLASS = {25: 8}
+_BODHRAN_PITCH_CLASS = 2
 
 
 @dataclass(frozen=True)
@@ -290,20 +293,17 @@ def _instrument_for_request(request: PartRequest, genre: Genre) -> str:
 
 
 def tune_to_key(part: PartPlan, tonic_pc: int) -> PartPlan:
-    """``part`` with its drum kit tuned to the tonic (see kit_tuning); others unchanged."""
+    """``part`` with its drum kit tuned so its pitched drum sounds the tonic; others as they
+    are. The bend is the nearest one (-6..5 semitones)."""
     if not part.is_drum:
         return part
-    return replace(part, tune_semitones=kit_tuning(part.program, tonic_pc))
-
-
-def kit_tuning(kit: int, tonic_pc: int) -> int:
-    """Semitones (-6..5) that bring ``kit``'s pitched kick onto the tonic; 0 for other kits.
-
-    An untuned 808 booms on one pitch whatever the key, loud enough to be heard as the key.
-    """
-    if kit not in _KICK_PITCH_CLASS:
-        return 0
-    return (tonic_pc - _KICK_PITCH_CLASS[kit] + 6) % 12 - 6
+    if part.style.partition("+")[0] == "celtic" and part.program != 25:
+        pitch_class = _BODHRAN_PITCH_CLASS
+    elif part.program in _KICK_PITCH_CLASS:
+        pitch_class = _KICK_PITCH_CLASS[part.program]
+    else:
+        return part
+    return replace(part, tune_semitones=(tonic_pc - pitch_class + 6) % 12 - 6)
 
 
 def fit_meter(part: PartPlan, meter: str) -> PartPlan:
