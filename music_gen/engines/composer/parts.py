@@ -50,7 +50,8 @@ class PartPlan:
     level: float
     # How notes are played: "" as written, "staccato", "legato" or "palm" (palm-muted).
     articulation: str = ""
-    # Semitones the whole part is bent by (a drum kit tuned so its 808 kick sounds the tonic).
+    # Semitones the whole part is bent by: a drum kit tuned so that its pitched drum (an 808
+    # kick, a bodhran tom) sounds the tonic (see tune_to_key).
     tune_semitones: int = 0
 
     def to_dict(self) -> dict[str, Any]:
