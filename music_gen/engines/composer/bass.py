@@ -3,6 +3,7 @@
 Styles: ``root`` (held roots), ``pop`` (roots with eighth pickups), ``root_fifth`` (country,
 folk), ``walking`` (jazz quarter notes with chromatic approaches), ``boogie`` (blues),
 ``funk`` (syncopated sixteenths), ``octave`` (disco/EDM octaves), ``rock8`` (driving eighths),
+``riff8`` (metal: driving eighths turning on the third),
 ``pedal`` (ambient tonic pedal), ``reggae`` (one drop) and ``bossa`` (root-fifth dotted).
 """
 
@@ -12,11 +13,12 @@ from music_gen.engines.composer.instruments import INSTRUMENTS
 from music_gen.engines.composer.notes import ChordSpan, Note, chord_spans, fit_octave
 from music_gen.engines.composer.plan import PartPlan, PiecePlan
 from music_gen.engines.composer.sampling import Chooser
-from music_gen.engines.composer.theory import scale_pitch_classes
+from music_gen.engines.composer.theory import MINOR_MODES, scale_pitch_classes
 
 # (onset within the chord, duration, degree: "r" root, "5" fifth, "8" octave, "3" third,
 # "b7"/"6" as named, velocity) for one 4-beat chord.
-_FIGURES: dict[str, list[list[tuple[float, float, str, int]]]] = {
+Figure = list[tuple[float, float, str, int]]
+_FIGURES: dict[str, list[Figure]] = {
     "root": [[(0.0, 3.9, "r", 90)], [(0.0, 1.9, "r", 90), (2.0, 1.9, "r", 80)]],
     "pop": [[(0.0, 1.4, "r", 92), (1.5, 0.45, "r", 70), (2.0, 1.4, "r", 84), (3.5, 0.45, "5", 70)]],
     "root_fifth": [
@@ -49,6 +51,15 @@ _FIGURES: dict[str, list[list[tuple[float, float, str, int]]]] = {
         [(i * 0.5, 0.4, "r" if i % 2 == 0 else "8", 92 if i % 2 == 0 else 80) for i in range(8)]
     ],
     "rock8": [[(i * 0.5, 0.42, "r", 92 if i % 2 == 0 else 80) for i in range(8)]],
+    # A pedal riff: driving eighths that turn on the third and back (E E E E E E G E); over a
+    # bare tonic fifth the key's third, which tells minor from major.
+    "riff8": [
+        [
+            *((i * 0.5, 0.42, "r", 92 if i % 2 == 0 else 80) for i in range(6)),
+            (3.0, 0.42, "3", 90),
+            (3.5, 0.42, "r", 80),
+        ]
+    ],
     "pedal": [[(0.0, 3.98, "r", 78)]],
     "reggae": [
         [
@@ -103,15 +114,32 @@ def write_bass(plan: PiecePlan, part: PartPlan, chooser: Chooser) -> list[Note]:
         elif plan.meter != "4/4":
             figure = [(0.0, span.duration * 0.95, "r", 90)]
             scale_factor = 1.0
+        if plan.mode in MINOR_MODES and span.chord.root_pc == plan.tonic_pc:
+            figure = _with_minor_third(figure)
         for onset, length, degree, velocity in figure:
-            pitch = _degree(span, root, degree)
+            pitch = _degree(span, root, degree, tonic_pc=plan.tonic_pc, mode=plan.mode)
             notes.append(
                 Note(pitch, span.start + onset * scale_factor, length * scale_factor, velocity)
             )
     return notes
 
 
-def _degree(span: ChordSpan, root: int, degree: str) -> int:
+def _with_minor_third(figure: Figure) -> Figure:
+    """A figure over the minor tonic with the third in it: the first fifth becomes the third
+    (else, in a line of at most a note a beat, the last note). Root and fifth alone sound the
+    same in major and minor, and the dominant chord sounds that fifth too; the downbeat keeps
+    the root, and driving eighth pedals (rock, octaves) stay pedals."""
+    if len(figure) < 2 or any(step[2] == "3" for step in figure):
+        return figure
+    fifths = [k for k, step in enumerate(figure) if step[2] == "5"]
+    if not fifths and len(figure) > 4:
+        return figure
+    k = fifths[0] if fifths else len(figure) - 1
+    onset, length, _, velocity = figure[k]
+    return [*figure[:k], (onset, length, "3", velocity), *figure[k + 1 :]]
+
+
+def _degree(span: ChordSpan, root: int, degree: str, *, tonic_pc: int, mode: str) -> int:
     chord = span.chord
     if degree == "r":
         return root
@@ -121,6 +149,8 @@ def _degree(span: ChordSpan, root: int, degree: str) -> int:
         return root + (chord.fifth_pc - chord.root_pc) % 12
     if degree == "3":
         third = chord.third_pc
+        if third is None and chord.root_pc == tonic_pc:
+            third = (tonic_pc + (3 if mode in MINOR_MODES else 4)) % 12
         return root + ((third - chord.root_pc) % 12 if third is not None else 7)
     if degree == "6":
         return root + 9

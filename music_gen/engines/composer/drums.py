@@ -74,7 +74,16 @@ GROOVES: dict[str, dict[int, str]] = {
     },
     "dnb": {KICK: "X.........X.....", SNARE: "....X..o.o..X...", HAT: "x.x.x.x.x.x.x.x."},
     "halftime": {KICK: "X.....x...x.....", SNARE: "........X.......", HAT: "x.x.x.x.x.x.x.x."},
+    # Half-time (the clap on 3), but the beat stays audible: ghost claps on 2 and 4 and
+    # eighth hats accented on every beat (rolls break the pulse: "traprolls" when asked).
     "trap": {
+        KICK: "X......x..X.....",
+        CLAP: "....o...X...o...",
+        HAT: "X.x.X.x.X.x.X.x.",
+        OPEN_HAT: "..............x.",
+    },
+    # Asked-for rolls ("hi-hat rolls"): sixteenth bursts across the bar.
+    "traprolls": {
         KICK: "X......x..X.....",
         CLAP: "........X.......",
         HAT: "x.x.xxxxx.x.x.xx",
@@ -98,8 +107,8 @@ GROOVES: dict[str, dict[int, str]] = {
     "boombap": {KICK: "X.......X.x.....", SNARE: "....X.......X...", HAT: "x.x.x.x.x.x.x.x."},
     "blast": {KICK: "XxXxXxXxXxXxXxXx", SNARE: "xXxXxXxXxXxXxXxX", RIDE: "x.x.x.x.x.x.x.x."},
     "brushes": {SNARE: "o.xoo.xoo.xoo.xo", PEDAL_HAT: "....x.......x...", KICK: "o.......o......."},
-    # A bodhran's low and high strokes, on the toms.
-    "celtic": {LOW_TOM: "X.x.x.x.X.x.x.x.", FLOOR_TOM: "x.......x.....x."},
+    # A bodhran: one drum (the low tom, tuned to the key), its strokes accented on the beat.
+    "celtic": {LOW_TOM: "X.x.x.x.X.x.x.x."},
     "cumbia": {
         KICK: "X.......X.......",
         SIDE_STICK: "....x.......x...",
@@ -146,9 +155,9 @@ METER_GROOVES: dict[str, dict[int, str]] = {
     "12/8": {KICK: "X.....x.....", SNARE: "...X.....X..", RIDE: "X.xX.xX.xX.x"},
     # A genre's own groove in a meter ("celtic 6/8": the bodhran in a jig).
     "tarantella 6/8": {KICK: "X.....x.....", TAMBOURINE: "X.x.x.X.x.x.", SNARE: "......x....."},
-    "celtic 6/8": {LOW_TOM: "X.x.x.X.x.x.", FLOOR_TOM: "x.....x....."},
-    "celtic 9/8": {LOW_TOM: "XxxXxxXxx", FLOOR_TOM: "x..x..x.."},
-    "celtic 12/8": {LOW_TOM: "XxxXxxXxxXxx", FLOOR_TOM: "x.....x....."},
+    "celtic 6/8": {LOW_TOM: "X.x.x.X.x.x."},
+    "celtic 9/8": {LOW_TOM: "XxxXxxXxx"},
+    "celtic 12/8": {LOW_TOM: "XxxXxxXxxXxx"},
 }
 _FILL_PATTERNS = [
     [SNARE, SNARE, SNARE, SNARE],

@@ -131,7 +131,7 @@ GROOVES: dict[str, Groove] = {
             "hi-hat rolls",
             ("hi hat rolls", "hihat rolls", "trap hats", "rolling hats"),
             "trap hi-hat rolls over a half-time beat",
-            drums="trap",
+            drums="traprolls",
         ),
         Groove(
             "fingerpicked",

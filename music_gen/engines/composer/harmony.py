@@ -14,7 +14,7 @@ from music_gen.engines.composer.notes import ChordSpan, Note, chord_spans, fit_o
 from music_gen.engines.composer.plan import PartPlan, PiecePlan
 from music_gen.engines.composer.ranges import accompaniment_ceiling, accompaniment_range
 from music_gen.engines.composer.sampling import Chooser
-from music_gen.engines.composer.theory import Chord, lead_voices
+from music_gen.engines.composer.theory import MINOR_MODES, Chord, lead_voices
 
 # Hit patterns for one 4/4 bar: (onset beat, duration beats, velocity).
 _PATTERNS_44: dict[str, list[list[tuple[float, float, int]]]] = {
@@ -162,7 +162,17 @@ def write_chords(plan: PiecePlan, part: PartPlan, chooser: Chooser) -> list[Note
             notes.extend(_left_hand(plan, span, root, high))
             continue
         if style == "power":
-            voicing = _power(chord, ceiling, with_third=part.instrument != "distorted guitar")
+            tonic_third = None
+            if chord.root_pc == plan.tonic_pc and chord.quality == "5":
+                # A bare tonic fifth leaves the mode to the ear (and the distorted guitar's
+                # own overtones sound a major third): the tonic chord states its third.
+                tonic_third = (plan.tonic_pc + (3 if plan.mode in MINOR_MODES else 4)) % 12
+            voicing = _power(
+                chord,
+                ceiling,
+                with_third=part.instrument != "distorted guitar",
+                tonic_third=tonic_third,
+            )
         else:
             rootless = style in _ROOTLESS and len(chord.pitch_classes) >= 4
             previous = _within(
@@ -284,14 +294,22 @@ def _double_minor_third(voicing: list[int], chord: Chord, high: int, voices: int
     return voicing
 
 
-def _power(chord: Chord, ceiling: int | None, *, with_third: bool) -> list[int]:
+def _power(
+    chord: Chord, ceiling: int | None, *, with_third: bool, tonic_third: int | None = None
+) -> list[int]:
     """Root, fifth and octave; with the third on top unless the guitar is too distorted for
-    thirds to stay clean (metal keeps bare fifths); all under the melody's ``ceiling``."""
+    thirds to stay clean (metal keeps bare fifths); all under the melody's ``ceiling``.
+    ``tonic_third`` (a pitch class) is the key's third, added on top of the tonic chord."""
     root = fit_octave(chord.root_pc, 40, 52, 45)
     voicing = [root, root + 7, root + 12]
     third = chord.third_pc
     if with_third and third is not None and chord.quality != "5":
         voicing.append(root + 12 + (third - chord.root_pc) % 12)
+    elif tonic_third is not None:
+        third = root + (tonic_third - chord.root_pc) % 12
+        # Over the octave where the melody leaves room, else inside the fifth.
+        voicing.append(third + 12 if ceiling is None or third + 12 <= ceiling else third)
+        voicing.sort()
     if ceiling is None:
         return voicing
     # Under a low melody the octave and the third go; root and fifth always stay.

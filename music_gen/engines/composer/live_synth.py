@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from music_gen.engines.composer.parts import PartPlan
-from music_gen.engines.composer.render import Renderer, limit
+from music_gen.engines.composer.render import Renderer, limit, set_up_channel
 
 
 @dataclass(frozen=True)
@@ -159,11 +159,7 @@ class LiveSynth:
                 del self._sounding[key]
         while self._setups and self._setups[0].frame <= now:
             part = self._setups.pop(0).part
-            bank = 128 if part.is_drum else 0
-            synth.program_select(part.channel, self._sfid, bank, part.program)
-            synth.cc(part.channel, 7, round(127 * part.level))
-            synth.cc(part.channel, 10, round(64 + 63 * part.pan))
-            synth.cc(part.channel, 91, 40 if part.is_drum else 70)
+            set_up_channel(synth, self._sfid, part)
         started = 0
         for note in self._pending:
             if note.on_frame > now:

@@ -26,6 +26,12 @@ from music_gen.errors import InvalidParameterError
 
 DRUM_CHANNEL = 9
 MELODIC_CHANNELS = [c for c in range(16) if c != DRUM_CHANNEL]
+#: Pitch class of the drum that carries a groove's pitch, where that drum is a tuned one
+#: (FluidR3_GM): the TR-808 kit's (GM 25) kick booms about G#1; the low tom that plays a
+#: bodhran ("celtic" grooves, standard kits) rings about D2. Players tune these drums; an
+#: untuned one sounds one pitch whatever the key, loud enough to be heard as the key.
+_KICK_PITCH_CLASS = {25: 8}
+_BODHRAN_PITCH_CLASS = 2
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,9 @@ class PartPlan:
     level: float
     # How notes are played: "" as written, "staccato", "legato" or "palm" (palm-muted).
     articulation: str = ""
+    # Semitones the whole part is bent by: a drum kit tuned so that its pitched drum (an 808
+    # kick, a bodhran tom) sounds the tonic (see tune_to_key).
+    tune_semitones: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """The part as plan metadata."""
@@ -56,6 +65,7 @@ class PartPlan:
             "style": self.style,
             "channel": self.channel,
             "articulation": self.articulation,
+            "tune_semitones": self.tune_semitones,
         }
 
 
@@ -281,6 +291,20 @@ def _instrument_for_request(request: PartRequest, genre: Genre) -> str:
         f"known instruments: {', '.join(known)}",
         details={"part": request.name, "known_instruments": known},
     )
+
+
+def tune_to_key(part: PartPlan, tonic_pc: int) -> PartPlan:
+    """``part`` with its drum kit tuned so its pitched drum sounds the tonic; others as they
+    are. The bend is the nearest one (-6..5 semitones)."""
+    if not part.is_drum:
+        return part
+    if part.style.partition("+")[0] == "celtic" and part.program != 25:
+        pitch_class = _BODHRAN_PITCH_CLASS
+    elif part.program in _KICK_PITCH_CLASS:
+        pitch_class = _KICK_PITCH_CLASS[part.program]
+    else:
+        return part
+    return replace(part, tune_semitones=(tonic_pc - pitch_class + 6) % 12 - 6)
 
 
 def fit_meter(part: PartPlan, meter: str) -> PartPlan:

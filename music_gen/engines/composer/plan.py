@@ -36,6 +36,7 @@ from music_gen.engines.composer.parts import (
     PartRequest,
     fit_meter,
     requested_parts,
+    tune_to_key,
 )
 from music_gen.engines.composer.prompt import PromptReading, read_prompt, resolve_instrument
 from music_gen.engines.composer.sampling import Chooser
@@ -315,7 +316,7 @@ def build_plan(
         meter=meter,
         swing=swing,
         swing_unit=genre.swing_unit,
-        parts=tuple(fit_meter(p, meter) for p in parts),
+        parts=tuple(tune_to_key(fit_meter(p, meter), tonic_pc) for p in parts),
         sections=tuple(sections),
         duration_s=duration_s,
         density=density,

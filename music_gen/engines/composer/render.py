@@ -177,6 +177,22 @@ def master_gain(
     return float(min(max(TARGET_RMS / max(level, 1e-6), 0.05), 20.0))
 
 
+#: Pitch-bend range set on every channel: a full octave, so any tuning is one bend.
+_BEND_RANGE_SEMITONES = 12
+
+
+def set_up_channel(synth: Any, sfid: int, part: PartPlan) -> None:
+    """Give ``part``'s channel its program (or drum kit), volume, pan, reverb send and tuning."""
+    synth.program_select(part.channel, sfid, 128 if part.is_drum else 0, part.program)
+    synth.cc(part.channel, 7, round(127 * part.level))
+    synth.cc(part.channel, 10, round(64 + 63 * part.pan))
+    synth.cc(part.channel, 91, 40 if part.is_drum else 70)
+    # RPN 0 (pitch-bend sensitivity) to the range, then the bend itself.
+    for controller, value in ((101, 0), (100, 0), (6, _BEND_RANGE_SEMITONES), (38, 0)):
+        synth.cc(part.channel, controller, value)
+    synth.pitch_bend(part.channel, round(part.tune_semitones / _BEND_RANGE_SEMITONES * 8191))
+
+
 def limit(block: np.ndarray) -> np.ndarray:
     """Apply the sample-wise soft limiter in place and return the block."""
     magnitude = np.abs(block)
@@ -271,13 +287,7 @@ class Renderer:
             synth.set_reverb(0.55, 0.4, 0.8, reverb)
             events: list[_Event] = []
             for part in parts:
-                if part.is_drum:
-                    synth.program_select(part.channel, sfid, 128, part.program)
-                else:
-                    synth.program_select(part.channel, sfid, 0, part.program)
-                synth.cc(part.channel, 7, round(127 * part.level))
-                synth.cc(part.channel, 10, round(64 + 63 * part.pan))
-                synth.cc(part.channel, 91, 40 if part.is_drum else 70)
+                set_up_channel(synth, sfid, part)
                 for note in notes[part.name]:
                     on = round(note.start_s * SAMPLE_RATE)
                     off = round(note.end_s * SAMPLE_RATE)

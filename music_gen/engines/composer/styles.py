@@ -115,7 +115,7 @@ GENRES: dict[str, Genre] = {
                 ("drums", "drums"),
             ),
             "metal",
-            "rock8",
+            "riff8",
             "power",
             "busy",
             0.95,

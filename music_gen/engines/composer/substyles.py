@@ -123,7 +123,7 @@ SUB_GENRES: tuple[tuple[str, str, dict[str, Any]], ...] = (
             "kit": 25,
             "swing": 0.0,
             "minor_weight": 0.9,
-            "note": "half-time trap beat with rolling hi-hats, long 808 bass",
+            "note": "half-time trap beat (clap on 3, hi-hats on the beat), 808 tuned to the key",
         },
     ),
     (

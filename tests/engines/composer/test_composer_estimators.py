@@ -46,3 +46,42 @@ def test_key_estimator_recovers_the_key(render: Any, prompt: str, tonic: int, mo
     assert (found_tonic, found_mode) == (tonic, mode), (
         f"{prompt}: estimated {NAMES[found_tonic]} {found_mode}"
     )
+
+
+@pytest.mark.parametrize(
+    ("prompt", "bpm", "seed"),
+    [
+        # Half-time trap still counts the asked beat (hats on every beat, ghost claps on 2, 4).
+        ("trap beat at 150 bpm in F# minor", 150.0, 1),
+        ("trap at 140 bpm in C minor", 140.0, 2),
+    ],
+)
+def test_half_time_styles_keep_the_asked_beat(
+    render: Any, prompt: str, bpm: float, seed: int
+) -> None:
+    audio = render(prompt, 12.0, seed=seed)
+    estimated = estimate_tempo(audio.samples, audio.sample_rate)
+    assert abs(estimated - bpm) / bpm < 0.04, f"{prompt}: estimated {estimated:.1f} BPM"
+
+
+@pytest.mark.parametrize(
+    ("prompt", "seed", "tonic", "mode"),
+    [
+        # The 808's boom is tuned to the tonic (untuned it sounds G#/A whatever the key).
+        ("trap at 140 bpm in C minor", 2, 0, "minor"),
+        # The bodhran is one tom tuned to the key (a floor tom on G# made these A major and
+        # G minor).
+        ("celtic jig with tin whistle at 116 bpm in D major", 0, 2, "major"),
+        ("slip jig in G", 0, 7, "major"),
+        # A minor tonic's bass plays its third.
+        ("tarantella at 140 bpm in A minor", 1, 9, "minor"),
+    ],
+)
+def test_key_estimator_hears_the_asked_mode(
+    render: Any, prompt: str, seed: int, tonic: int, mode: str
+) -> None:
+    audio = render(prompt, 12.0, seed=seed)
+    found_tonic, found_mode = estimate_key(audio.samples, audio.sample_rate)
+    assert (found_tonic, found_mode) == (tonic, mode), (
+        f"{prompt}: estimated {NAMES[found_tonic]} {found_mode}"
+    )

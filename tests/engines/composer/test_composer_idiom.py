@@ -201,3 +201,25 @@ def test_pads_and_strings_stay_sustained(prompt: str, role: str) -> None:
         durations = [n.end_s - n.start_s for n in notes]
         assert np.median(durations) >= 1.5 * plan.beat_s
         assert len(_onsets(notes)) / (plan.total_bars - 1) <= 2.5
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_power_chord_styles_state_the_minor_third(seed: int) -> None:
+    """Bare fifths sound the same in major and minor (and a distorted guitar's overtones
+    sound a major third): metal's tonic chord and its bass riff play the key's minor third,
+    and nothing plays the major third."""
+    _, arrangement = _compose("heavy metal in D minor", seed, duration_s=20.0)
+    rhythm, bass = "distorted guitar", "bass"
+    for part in (rhythm, bass):
+        pitch_classes = {n.pitch % 12 for n in arrangement.notes[part]}
+        assert F in pitch_classes and GB not in pitch_classes, (part, sorted(pitch_classes))
+
+
+@pytest.mark.parametrize(("prompt", "tonic"), [("trap in F# minor", GB), ("jig in A", A)])
+def test_pitched_drums_are_tuned_to_the_tonic(prompt: str, tonic: int) -> None:
+    """The 808's kick (about G#1) and the bodhran's low tom (about D2) sound the tonic."""
+    plan = _plan(prompt, 0)
+    drums = next(p for p in plan.parts if p.is_drum)
+    sounding = AB if drums.program == 25 else D
+    assert (sounding + drums.tune_semitones) % 12 == tonic
+    assert -6 <= drums.tune_semitones <= 5
