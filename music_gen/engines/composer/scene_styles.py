@@ -5,19 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-_SYNTH_BAND = (
-    ("synth pad", "pad"),
-    ("synth lead", "melody"),
-    ("synth bass", "bass"),
-    ("drums", "drums"),
-)
+from music_gen.engines.composer.substyles import EDM_BAND, MINOR_EDM
+
 _GUITAR_BAND = (
     ("electric guitar", "chords"),
     ("electric guitar", "melody"),
     ("bass", "bass"),
     ("drums", "drums"),
 )
-_MINOR_EDM = ("i | bVI | bIII | bVII", "i | bVII | bVI | bVII", "i | i | bVI | bVII")
 
 #: (name, family, field changes) of every scene and media sub-genre.
 SCENE_GENRES: tuple[tuple[str, str, dict[str, Any]], ...] = (
@@ -117,7 +112,7 @@ SCENE_GENRES: tuple[tuple[str, str, dict[str, Any]], ...] = (
         "pop",
         {
             "tempo_bpm": (150, 170),
-            "band": (("square lead", "chords"), *_SYNTH_BAND[1:]),
+            "band": (("square lead", "chords"), *EDM_BAND[1:]),
             "drums": "trap",
             "bass": "root",
             "kit": 25,
@@ -130,7 +125,7 @@ SCENE_GENRES: tuple[tuple[str, str, dict[str, Any]], ...] = (
         "hip-hop",
         {
             "tempo_bpm": (130, 150),
-            "minor_a": _MINOR_EDM,
+            "minor_a": MINOR_EDM,
             "band": (
                 ("bells", "chords"),
                 ("synth lead", "melody"),
@@ -151,7 +146,7 @@ SCENE_GENRES: tuple[tuple[str, str, dict[str, Any]], ...] = (
         "hip-hop",
         {
             "tempo_bpm": (138, 146),
-            "minor_a": _MINOR_EDM,
+            "minor_a": MINOR_EDM,
             "band": (
                 ("piano", "chords"),
                 ("synth lead", "melody"),
@@ -172,7 +167,7 @@ SCENE_GENRES: tuple[tuple[str, str, dict[str, Any]], ...] = (
         "house",
         {
             "tempo_bpm": (128, 136),
-            "band": (("organ", "chords"), *_SYNTH_BAND[1:]),
+            "band": (("organ", "chords"), *EDM_BAND[1:]),
             "drums": "garage",
             "swing": 0.08,
             "swing_unit": "16",
@@ -184,7 +179,7 @@ SCENE_GENRES: tuple[tuple[str, str, dict[str, Any]], ...] = (
         "house",
         {
             "tempo_bpm": (126, 140),
-            "band": _SYNTH_BAND,
+            "band": EDM_BAND,
             "drums": "dnb",
             "note": "syncopated breakbeat drums under synths",
         },
@@ -194,8 +189,8 @@ SCENE_GENRES: tuple[tuple[str, str, dict[str, Any]], ...] = (
         "house",
         {
             "tempo_bpm": (134, 140),
-            "minor_a": _MINOR_EDM,
-            "band": _SYNTH_BAND,
+            "minor_a": MINOR_EDM,
+            "band": EDM_BAND,
             "minor_weight": 0.8,
             "melody": "busy",
             "note": "four on the floor at 138, saw-lead arpeggios over long pads",
@@ -206,8 +201,8 @@ SCENE_GENRES: tuple[tuple[str, str, dict[str, Any]], ...] = (
         "techno",
         {
             "tempo_bpm": (148, 156),
-            "minor_a": _MINOR_EDM,
-            "band": _SYNTH_BAND,
+            "minor_a": MINOR_EDM,
+            "band": EDM_BAND,
             "minor_weight": 0.9,
             "note": "hard four-on-the-floor kick at 150, synth lead",
         },

@@ -10,19 +10,20 @@ from __future__ import annotations
 
 from typing import Any
 
-_ROCK_BAND = (
+#: Bands and progressions several sub-genres (here and in scene_styles) share.
+ROCK_BAND = (
     ("distorted guitar", "chords"),
     ("distorted guitar", "melody"),
     ("bass", "bass"),
     ("drums", "drums"),
 )
-_EDM_BAND = (
+EDM_BAND = (
     ("synth pad", "pad"),
     ("synth lead", "melody"),
     ("synth bass", "bass"),
     ("drums", "drums"),
 )
-_MINOR_EDM = ("i | bVI | bIII | bVII", "i | bVII | bVI | bVII", "i | i | bVI | bVII")
+MINOR_EDM = ("i | bVI | bIII | bVII", "i | bVII | bVI | bVII", "i | i | bVI | bVII")
 
 #: (name, family, field changes) of every sub-genre.
 SUB_GENRES: tuple[tuple[str, str, dict[str, Any]], ...] = (
@@ -32,7 +33,7 @@ SUB_GENRES: tuple[tuple[str, str, dict[str, Any]], ...] = (
         {
             "tempo_bpm": (168, 196),
             "major_a": ("I5 | IV5 | V5 | IV5", "I5 | I5 | IV5 | V5"),
-            "band": _ROCK_BAND,
+            "band": ROCK_BAND,
             "drums": "punk",
             "note": "fast power chords on distorted guitars, driving eighth bass, punk beat",
         },
@@ -42,7 +43,7 @@ SUB_GENRES: tuple[tuple[str, str, dict[str, Any]], ...] = (
         "rock",
         {
             "tempo_bpm": (92, 124),
-            "band": _ROCK_BAND,
+            "band": ROCK_BAND,
             "minor_weight": 0.75,
             "note": "rock at a heavier, slower pace on distorted guitars",
         },
@@ -87,8 +88,8 @@ SUB_GENRES: tuple[tuple[str, str, dict[str, Any]], ...] = (
         "techno",
         {
             "tempo_bpm": (168, 176),
-            "minor_a": _MINOR_EDM,
-            "band": _EDM_BAND,
+            "minor_a": MINOR_EDM,
+            "band": EDM_BAND,
             "drums": "dnb",
             "bass": "root",
             "note": "breakbeat drums at 170, held sub bass, pads",
@@ -99,8 +100,8 @@ SUB_GENRES: tuple[tuple[str, str, dict[str, Any]], ...] = (
         "techno",
         {
             "tempo_bpm": (138, 142),
-            "minor_a": _MINOR_EDM,
-            "band": (*_EDM_BAND[:2], ("synth bass 2", "bass"), ("drums", "drums")),
+            "minor_a": MINOR_EDM,
+            "band": (*EDM_BAND[:2], ("synth bass 2", "bass"), ("drums", "drums")),
             "drums": "halftime",
             "bass": "octave",
             "note": "half-time drums (snare on 3), wobbling octave bass",
