@@ -18,8 +18,9 @@ from music_gen.mixing.effects import Effect, parse_chain
 #: Role of a track whose name matches no keyword.
 DEFAULT_ROLE = "other"
 
-#: Roles in matching order, with the name keywords (substrings) that select them. Order
-#: matters: "bassoon" is a lead before "bass" is a bass, "bass guitar" a bass before a guitar.
+#: Roles in matching order, with the name keywords (substrings of the name with a space at
+#: each end: " oud " is a whole word) that select them. Order matters: "bassoon" is a lead
+#: before "bass" is a bass, "bass guitar" a bass before a guitar.
 ROLE_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # Melodic instruments whose names contain another role's keyword.
     ("keys", ("steel drum", "steelpan", "steel pan", "music box")),
@@ -50,6 +51,9 @@ ROLE_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "whistling",
             "cor anglais",
             "breath",
+            "erhu",
+            "supersaw",
+            "calliope",
         ),
     ),
     (
@@ -83,6 +87,17 @@ ROLE_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "woodblock",
             "melodic tom",
             "groove",
+            "bodhran",
+            "djembe",
+            "darbuka",
+            "doumbek",
+            "guiro",
+            "timbales",
+            "shekere",
+            "surdo",
+            "washboard",
+            "castanet",
+            "triangle",
         ),
     ),
     ("bass", ("bass", "808", "upright", "sousaphone")),
@@ -99,6 +114,13 @@ ROLE_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "shamisen",
             "koto",
             "dulcimer",
+            "bouzouki",
+            " oud ",
+            " lute ",
+            "requinto",
+            "cavaquinho",
+            "zither",
+            "guzheng",
         ),
     ),
     (
@@ -132,6 +154,10 @@ ROLE_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "kalimba",
             "mbira",
             "celeste",
+            "handpan",
+            "metallophone",
+            "gamelan",
+            "bowl",
         ),
     ),
     (
@@ -148,6 +174,8 @@ ROLE_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "synth",
             "ambient",
             "drone",
+            "tanpura",
+            "tambura",
             "atmos",
             " fx",
             "seashore",
@@ -165,7 +193,8 @@ ROLES: tuple[str, ...] = (*dict.fromkeys(role for role, _ in ROLE_KEYWORDS), DEF
 
 def role_for(track_name: str) -> str:
     """The mix role of a track from keywords in its name (case-insensitive)."""
-    name = re.sub(r"[^a-z0-9]+", " ", track_name.lower())
+    # Padded with spaces, so that " oud " matches the word and not "loud".
+    name = f" {re.sub(r'[^a-z0-9]+', ' ', track_name.lower())} "
     for role, keywords in ROLE_KEYWORDS:
         if any(keyword in name for keyword in keywords):
             return role
