@@ -233,3 +233,11 @@ def test_every_composer_instrument_word_has_a_mix_role() -> None:
     words = {**instruments.INSTRUMENT_WORDS, **{name: name for name in instruments.INSTRUMENTS}}
     unmapped = [word for word in words if role_for(word) == "other"]
     assert unmapped == []
+
+
+@pytest.mark.parametrize(
+    ("track", "role"),
+    [("oud", "guitar"), ("loud synth", "pad"), ("lute", "guitar"), ("flute", "lead")],
+)
+def test_short_instrument_words_match_whole_words_only(track: str, role: str) -> None:
+    assert role_for(track) == role
