@@ -55,6 +55,7 @@ from music_gen.service.routes.sockets import (
     SEND_TIMEOUT_S,
     Refused,
     open_session,
+    read_chunk_s,
     receive_message,
     send_error,
     with_retry_after,
@@ -149,21 +150,9 @@ async def _open(
             ),
             CLOSE_POLICY,
         )
-    chunk_s = message.get("chunk_s", DEFAULT_CHUNK_S)
-    if (
-        isinstance(chunk_s, bool)
-        or not isinstance(chunk_s, (int, float))
-        or not MIN_CHUNK_S <= chunk_s <= MAX_CHUNK_S
-    ):
-        raise Refused(
-            InvalidParameterError(
-                f"chunk_s must be a number in [{MIN_CHUNK_S}, {MAX_CHUNK_S}], got {chunk_s!r}",
-                details={"field": "chunk_s"},
-            ),
-            CLOSE_POLICY,
-        )
-    session = await to_thread.run_sync(_start, state, sessions, principal, message, float(chunk_s))
-    return principal, session, float(chunk_s)
+    chunk_s = read_chunk_s(message, DEFAULT_CHUNK_S, MIN_CHUNK_S, MAX_CHUNK_S)
+    session = await to_thread.run_sync(_start, state, sessions, principal, message, chunk_s)
+    return principal, session, chunk_s
 
 
 def _start(

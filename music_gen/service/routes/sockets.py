@@ -132,6 +132,25 @@ async def open_session(
     return principal, message
 
 
+def read_chunk_s(message: dict[str, Any], default: float, low: float, high: float) -> float:
+    """The first message's ``chunk_s`` (``default`` when absent), a number in [low, high].
+
+    Raises:
+        Refused: Not a number, or out of range (closed with 1008).
+    """
+    chunk_s = message.get("chunk_s", default)
+    number = isinstance(chunk_s, (int, float)) and not isinstance(chunk_s, bool)
+    if not number or not low <= chunk_s <= high:
+        raise Refused(
+            InvalidParameterError(
+                f"chunk_s must be a number in [{low}, {high}], got {chunk_s!r}",
+                details={"field": "chunk_s"},
+            ),
+            CLOSE_POLICY,
+        )
+    return float(chunk_s)
+
+
 def authenticate(state: AppState, authorization: str | None, address: str) -> Principal:
     """The key's principal, its request counted (Refused with 1008 or 1013 otherwise)."""
     try:

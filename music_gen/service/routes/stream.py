@@ -59,6 +59,7 @@ from music_gen.service.routes.sockets import (
     SEND_TIMEOUT_S,
     Refused,
     open_session,
+    read_chunk_s,
     receive_message,
     send_error,
     with_retry_after,
@@ -134,22 +135,10 @@ def _parse(message: dict[str, Any]) -> tuple[GenerateRequest, float, bool]:
             ),
             CLOSE_POLICY,
         )
-    chunk_s = message.get("chunk_s", DEFAULT_CHUNK_S)
-    if (
-        isinstance(chunk_s, bool)
-        or not isinstance(chunk_s, (int, float))
-        or not MIN_CHUNK_S <= chunk_s <= MAX_CHUNK_S
-    ):
-        raise Refused(
-            InvalidParameterError(
-                f"chunk_s must be a number in [{MIN_CHUNK_S}, {MAX_CHUNK_S}], got {chunk_s!r}",
-                details={"field": "chunk_s"},
-            ),
-            CLOSE_POLICY,
-        )
+    chunk_s = read_chunk_s(message, DEFAULT_CHUNK_S, MIN_CHUNK_S, MAX_CHUNK_S)
     fields = {k: v for k, v in message.items() if k not in _STREAM_FIELDS}
     try:
-        return GenerateRequest.model_validate(fields), float(chunk_s), send_chunks
+        return GenerateRequest.model_validate(fields), chunk_s, send_chunks
     except ValidationError as exc:
         problems = [
             {"field": ".".join(str(p) for p in e.get("loc", ())), "message": str(e.get("msg"))}
