@@ -6,6 +6,10 @@ peak limiting are pedalboard plug-ins run at 4x the sample rate (scipy's polypha
 for a whole piece, pedalboard's streaming resampler for a stream), so that the limiter catches
 true peaks.
 
+Levelling starts by removing the piece's DC offset (the mean of each channel): BS.1770
+loudness does not hear it, but it takes headroom from one side of the waveform, so an
+offset piece would hit the ceiling long before its music is loud.
+
 A whole piece (``generate``, ``generate_batch``) goes through that chain, is measured, and
 gets a final linear trim to the target (or to the ceiling, whichever is lower); a piece whose
 peaks stop it short drives the limiter harder and goes again (:func:`level_samples`).
@@ -13,7 +17,8 @@ peaks stop it short drives the limiter harder and goes again (:func:`level_sampl
 A stream cannot be measured before it is heard, so its gain is fixed once, from the first
 :data:`WINDOW_S` seconds (held back until they are measured) and the engine's word on how the
 rest compares (:meth:`Engine.loudness_offset_db`; the composer reads it from its notes), and
-never changes after: no gain riding, no pumping. Every chunk then passes the same chain, its
+never changes after: no gain riding, no pumping. Its DC offset is fixed the same way, from
+the window. Every chunk then passes the same chain, its
 state carried from chunk to chunk. A stream that ends inside the window is levelled whole,
 exactly as ``generate()``.
 """
@@ -87,9 +92,17 @@ def level_samples(
     )
 
     samples = np.asarray(samples, dtype=np.float32)
-    report: dict[str, object] = {"gain_db": 0.0, "limiter_drive_db": 0.0, "rounds": 0}
-    source = integrated_loudness(samples, sample_rate)
-    if samples.shape[-1] == 0 or not source > ABSOLUTE_GATE_LUFS:
+    report: dict[str, object] = {
+        "gain_db": 0.0,
+        "limiter_drive_db": 0.0,
+        "rounds": 0,
+        "dc_offset": 0.0,
+    }
+    # Measured without the offset: the K-weighting filter hears its onset as a step.
+    offset = _dc_offset(samples) if samples.shape[-1] else np.zeros((1, 1), np.float32)
+    centred = samples - offset
+    source = integrated_loudness(centred, sample_rate)
+    if not source > ABSOLUTE_GATE_LUFS:
         report.update(measure(samples, sample_rate))
         report["target_reached"] = False
         report["note"] = (
@@ -97,6 +110,8 @@ def level_samples(
             "left unchanged"
         )
         return samples.copy(), report
+    samples = centred
+    report["dc_offset"] = round(float(np.max(np.abs(offset))), 6)
     gain = target_lufs - source
     # Plain gain, as far as the ceiling allows: all a piece with room under its peaks needs,
     # and the fallback when limiting cannot do better (material that is mostly offset or
@@ -170,6 +185,11 @@ def level_audio(audio: AudioOutput, target_lufs: float | None) -> AudioOutput:
     return audio
 
 
+def _dc_offset(samples: np.ndarray) -> np.ndarray:
+    """The DC offset of each channel: its mean, as a (channels, 1) float32 array."""
+    return np.asarray(np.mean(samples, axis=-1, keepdims=True, dtype=np.float64), np.float32)
+
+
 def _board(gain_db: float, target_lufs: float) -> Any:
     """The chain run at 4x the sample rate: gain, glue compression, peak limiting."""
     import pedalboard
@@ -204,12 +224,12 @@ def _limit_whole(
 ) -> np.ndarray:
     """A whole piece through the chain (scipy's polyphase resampling, as mastering does: much
     faster than the streaming resampler when all the audio is at hand)."""
-    from scipy.signal import resample_poly
+    from music_gen.mixing.resampling import resample_poly_cached
 
     frames = samples.shape[-1]
-    up = resample_poly(samples, _OVERSAMPLING, 1, axis=-1).astype(np.float32)
+    up = resample_poly_cached(samples, _OVERSAMPLING, 1)
     limited = _board(gain_db, target_lufs)(up, float(sample_rate * _OVERSAMPLING))
-    down = resample_poly(limited, 1, _OVERSAMPLING, axis=-1)[:, :frames]
+    down = resample_poly_cached(limited, 1, _OVERSAMPLING)[:, :frames]
     return np.ascontiguousarray(down, dtype=np.float32)
 
 
@@ -290,6 +310,7 @@ def level_stream(
     held: list[AudioChunk] = []
     held_frames = 0
     chain: _StreamChain | None = None
+    dc = np.zeros((1, 1), dtype=np.float32)  # the window's offset, once it is measured
     ready: list[np.ndarray] = []
     for chunk in chunks:
         if chain is None:
@@ -301,12 +322,14 @@ def level_stream(
             if held_frames < window_s * chunk.sample_rate:
                 continue
             window = np.concatenate([c.samples for c in held], axis=1)
+            dc = _dc_offset(window)
+            window = window - dc
             gain = stream_gain_db(window, chunk.sample_rate, target_lufs) - offset_db
             chain = _StreamChain(gain, target_lufs, chunk.sample_rate, window.shape[0])
             ready.append(chain.process(window))
         else:
             held.append(chunk)
-            ready.append(chain.process(chunk.samples))
+            ready.append(chain.process(chunk.samples - dc))
         if chunk.final:
             ready.append(chain.flush())
         yield from _emit(held, ready, final=chunk.final)

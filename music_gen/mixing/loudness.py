@@ -10,7 +10,8 @@ import warnings
 
 import numpy as np
 import pyloudnorm
-from scipy.signal import resample_poly
+
+from music_gen.mixing.resampling import resample_poly_cached
 
 #: BS.1770 gating block length in seconds.
 BLOCK_S = 0.4
@@ -18,6 +19,8 @@ BLOCK_S = 0.4
 ABSOLUTE_GATE_LUFS = -70.0
 #: Oversampling factor of the true-peak meter (BS.1770-4 Annex 2).
 TRUE_PEAK_OVERSAMPLING = 4
+# One resampler call costs about as much as oversampling this many frames.
+_CALL_COST_FRAMES = 300
 #: Shortest audio for which a loudness range is defined (pyloudnorm pads 1.5 s to a 3 s block).
 MIN_LRA_S = 1.5
 
@@ -76,8 +79,8 @@ def true_peak(samples: np.ndarray) -> float:
 
     Only the stretches around samples within 6 dB of the sample peak are oversampled (with
     64 samples of context each side): inter-sample overshoot of real audio stays far below
-    6 dB, and it keeps a minute of audio cheap to measure. Busy material with many such
-    stretches is oversampled whole.
+    6 dB, and it keeps a minute of audio cheap to measure. Busy material, where the stretches
+    would cost more than one pass, is oversampled whole.
     """
     peak = sample_peak(samples)
     if peak == 0.0:
@@ -90,13 +93,14 @@ def true_peak(samples: np.ndarray) -> float:
     gaps = np.diff(hot) > 2 * pad
     starts = hot[np.concatenate(([True], gaps))].tolist()
     ends = hot[np.concatenate((gaps, [True]))].tolist()
-    if len(starts) > 256:
+    covered = sum(end - start + 2 * pad for start, end in zip(starts, ends, strict=True))
+    if covered + len(starts) * _CALL_COST_FRAMES >= frames:
         # Busy material: one pass over everything is faster than many short ones.
         starts, ends = [0], [frames - 1]
     for start, end in zip(starts, ends, strict=True):
         lo = max(0, start - pad)
         hi = min(frames, end + pad + 1)
-        up = resample_poly(samples[:, lo:hi], TRUE_PEAK_OVERSAMPLING, 1, axis=-1)
+        up = resample_poly_cached(samples[:, lo:hi], TRUE_PEAK_OVERSAMPLING, 1)
         best = max(best, float(np.max(np.abs(up))))
     return best
 

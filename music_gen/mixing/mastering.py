@@ -29,7 +29,6 @@ from typing import Any
 
 import numpy as np
 import pedalboard
-from scipy.signal import resample_poly
 
 from music_gen.mixing.effects import number
 from music_gen.mixing.loudness import (
@@ -41,6 +40,7 @@ from music_gen.mixing.loudness import (
     to_db,
     true_peak,
 )
+from music_gen.mixing.resampling import resample_poly_cached
 
 #: Accepted range of target_lufs.
 TARGET_LUFS_RANGE = (-60.0, 0.0)
@@ -79,11 +79,11 @@ def _limit(samples: np.ndarray, sample_rate: int, drive_db: float) -> np.ndarray
         return samples
     # Limiting at 4x the rate makes the limiter's final clip act on (nearly) true peaks.
     frames = samples.shape[-1]
-    up = resample_poly(samples, _OVERSAMPLING, 1, axis=-1).astype(np.float32)
+    up = resample_poly_cached(samples, _OVERSAMPLING, 1)
     up = _gain(up, _LIMITER_FEED_DBFS - to_db(sample_peak(up)))
     limiter = pedalboard.Limiter(threshold_db=-drive_db, release_ms=_LIMITER_RELEASE_MS)
     limited = limiter(up, float(sample_rate * _OVERSAMPLING))
-    down = resample_poly(limited, 1, _OVERSAMPLING, axis=-1)[:, :frames]
+    down = resample_poly_cached(limited, 1, _OVERSAMPLING)[:, :frames]
     return np.ascontiguousarray(down, dtype=np.float32)
 
 

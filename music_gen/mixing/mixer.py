@@ -8,12 +8,12 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from scipy.signal import resample_poly
 
 from music_gen.audio import AudioOutput
 from music_gen.errors import InvalidParameterError
 from music_gen.mixing import effects as fx
 from music_gen.mixing.mastering import master_samples
+from music_gen.mixing.resampling import resample
 from music_gen.mixing.settings import DEFAULT_HEADROOM_DB, DEFAULT_TARGET_LUFS, MixSettings
 
 #: Tracks: name -> audio, or a list of audio (named "0", "1", ... by position).
@@ -30,18 +30,6 @@ def pan_gains(pan: float) -> tuple[float, float]:
     """
     angle = (pan + 1.0) * math.pi / 4.0
     return math.cos(angle), math.sin(angle)
-
-
-def resample(samples: np.ndarray, from_rate: int, to_rate: int) -> np.ndarray:
-    """Polyphase resampling (scipy ``resample_poly``) of (channels, frames) samples.
-
-    The result has ``ceil(frames * to_rate / from_rate)`` frames.
-    """
-    if from_rate == to_rate:
-        return samples
-    divisor = math.gcd(from_rate, to_rate)
-    out = resample_poly(samples, to_rate // divisor, from_rate // divisor, axis=-1)
-    return np.ascontiguousarray(out, dtype=np.float32)
 
 
 class AudioMixer:

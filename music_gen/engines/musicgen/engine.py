@@ -17,7 +17,7 @@ from music_gen.engines.musicgen.codec import audio_to_codes, codes_to_audio
 from music_gen.engines.musicgen.decoding import DECODERS, Conditioning, SamplingSettings
 from music_gen.engines.musicgen.loading import LoadedCheckpoint, load_checkpoint
 from music_gen.engines.musicgen.longform import generate_codes, plan_windows
-from music_gen.engines.musicgen.melody import chroma_features, read_audio_input, resample
+from music_gen.engines.musicgen.melody import chroma_features, read_audio_input
 from music_gen.engines.musicgen.rows import row_generators
 from music_gen.engines.spec import EngineOptions, ModelSpec
 from music_gen.errors import (
@@ -26,6 +26,7 @@ from music_gen.errors import (
     MusicGenError,
     UnsupportedOperationError,
 )
+from music_gen.mixing.resampling import resample
 from music_gen.params import GenerationParams
 
 #: Longest piece one call may generate.

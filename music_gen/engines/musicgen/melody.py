@@ -9,16 +9,15 @@ one-hot), and the engine passes them to ``generate()`` as ``input_features`` exp
 
 from __future__ import annotations
 
-from math import gcd
 from typing import Any
 
 import numpy as np
 import torch
-from scipy.signal import resample_poly
 
 from music_gen.audio import AudioOutput
 from music_gen.engines.musicgen.loading import MelodyFeatures
 from music_gen.errors import InvalidParameterError
+from music_gen.mixing.resampling import resample
 
 
 def read_audio_input(value: Any, field: str) -> tuple[np.ndarray, int]:
@@ -67,16 +66,6 @@ def read_audio_input(value: Any, field: str) -> tuple[np.ndarray, int]:
             f"{field} contains NaN or infinite samples", details={"field": field}
         )
     return data, int(rate)
-
-
-def resample(samples: np.ndarray, rate: int, target_rate: int) -> np.ndarray:
-    """Resample (channels, frames) audio with a polyphase filter."""
-    if rate == target_rate:
-        return samples
-    divisor = gcd(rate, target_rate)
-    return resample_poly(samples, target_rate // divisor, rate // divisor, axis=-1).astype(
-        np.float32
-    )
 
 
 def chroma_features(
