@@ -1,11 +1,13 @@
 // The REST and WebSocket API, as the page uses it. The key goes in the Authorization header
 // (and, for the WebSocket, in the first message): never in a URL.
 
+import { ErrorCode } from "./codes.js";
+
 const KEY_STORAGE = "musicgen.apiKey";
 
 /** An error answer of the API: `message` is the envelope's message, shown as is. */
 export class ApiError extends Error {
-  constructor(message, { code = "INTERNAL", status = 0, details = {} } = {}) {
+  constructor(message, { code = ErrorCode.INTERNAL, status = 0, details = {} } = {}) {
     super(message);
     this.name = "ApiError";
     this.code = code;
@@ -53,12 +55,13 @@ export async function api(path, { method = "GET", body, signal } = {}) {
     });
   } catch (error) {
     if (error.name === "AbortError") throw error;
-    throw new ApiError(`Cannot reach the server (${error.message})`, { code: "CONNECTION_ERROR" });
+    throw new ApiError(`Cannot reach the server (${error.message})`, { code: ErrorCode.SERVICE_UNAVAILABLE });
   }
   if (response.status === 204) return null;
   const type = response.headers.get("content-type") || "";
   if (!response.ok) {
-    let error = { code: `HTTP_${response.status}`, message: `${response.status} ${response.statusText}` };
+    // An answer without the envelope (a proxy's, say) is known by its status alone.
+    let error = { code: ErrorCode.INTERNAL, message: `${response.status} ${response.statusText}` };
     if (type.includes("json")) {
       try {
         error = (await response.json()).error || error;
