@@ -101,39 +101,15 @@ export async function download(url) {
 }
 
 /**
- * Generate over /ws/stream. `handlers` get the server's messages by type (started,
- * audio_chunk, completed, cancelled, error) and `closed` when the socket closes.
+ * Open an API WebSocket at `path` and send `first` (with the key) once it is open. `handlers`
+ * get the server's messages by type and `closed` when the socket closes; `send(message)`
+ * sends a message while the socket is open and says whether it did.
  */
-export function openStream(request, handlers) {
+function openSocket(path, first, handlers) {
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-  const socket = new WebSocket(`${scheme}//${location.host}/api/v1/ws/stream`);
+  const socket = new WebSocket(`${scheme}//${location.host}/api/v1${path}`);
   socket.addEventListener("open", () => {
-    const message = { type: "generate", ...request };
-    if (auth.key) message.token = auth.key;
-    socket.send(JSON.stringify(message));
-  });
-  socket.addEventListener("message", (event) => {
-    const message = JSON.parse(event.data);
-    handlers[message.type]?.(message);
-  });
-  socket.addEventListener("close", (event) => handlers.closed?.(event));
-  return {
-    cancel() {
-      if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: "cancel" }));
-    },
-  };
-}
-
-/**
- * Play a live session over /ws/live. `handlers` get the server's messages by type
- * (started, audio_chunk, steered, stopping, stopped, error, pong) and `closed` when the
- * socket closes; `send(message)` sends a steer, stop or ping.
- */
-export function openLive(request, handlers) {
-  const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-  const socket = new WebSocket(`${scheme}//${location.host}/api/v1/ws/live`);
-  socket.addEventListener("open", () => {
-    const message = { type: "start", ...request };
+    const message = { ...first };
     if (auth.key) message.token = auth.key;
     socket.send(JSON.stringify(message));
   });
@@ -152,4 +128,26 @@ export function openLive(request, handlers) {
       socket.close();
     },
   };
+}
+
+/**
+ * Generate over /ws/stream. `handlers` get the server's messages by type (started,
+ * audio_chunk, completed, cancelled, error) and `closed` when the socket closes.
+ */
+export function openStream(request, handlers) {
+  const socket = openSocket("/ws/stream", { type: "generate", ...request }, handlers);
+  return {
+    cancel() {
+      socket.send({ type: "cancel" });
+    },
+  };
+}
+
+/**
+ * Play a live session over /ws/live. `handlers` get the server's messages by type
+ * (started, audio_chunk, steered, stopping, stopped, error, pong) and `closed` when the
+ * socket closes; `send(message)` sends a steer, stop or ping.
+ */
+export function openLive(request, handlers) {
+  return openSocket("/ws/live", { type: "start", ...request }, handlers);
 }
