@@ -16,7 +16,13 @@ from music_gen.service import lifecycle
 from music_gen.service.auth import Principal
 from music_gen.service.exceptions import ResourceNotFoundError
 from music_gen.service.models import AudioFile, Task
-from music_gen.service.schemas import ErrorEnvelope, GenerateRequest, TaskStatus, task_status
+from music_gen.service.schemas import (
+    ErrorEnvelope,
+    GenerateRequest,
+    TaskAccepted,
+    TaskStatus,
+    task_status,
+)
 from music_gen.service.state import AppState
 from music_gen.service.states import ACTIVE, TaskState
 
@@ -108,6 +114,23 @@ def new_task(
         attempts=0,
         cancel_requested=False,
     )
+
+
+def queue_task(state: AppState, session: Session, principal: Principal, task: Task) -> TaskAccepted:
+    """Store a new task within the account's concurrency limit, tell the queue, and answer.
+
+    Raises:
+        LimitExceededError: The account already runs as many tasks as its tier allows.
+        ServiceUnavailableError: The queue cannot take the task (the task is marked failed).
+    """
+    with state.limits.account_lock(principal.account_id):
+        state.limits.check_concurrency(session, principal, 1)
+        session.add(task)
+        session.commit()
+    state.queue.submit(task.id)
+    eta = eta_s(state, session, task.model, task.duration_s)
+    session.commit()
+    return TaskAccepted(task_id=task.id, status=TaskState.QUEUED, eta=eta)
 
 
 def eta_s(state: AppState, session: Session, model: str, duration_s: float) -> float:
