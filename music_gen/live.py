@@ -30,18 +30,13 @@ from typing import Any
 
 import numpy as np
 
+from music_gen.defaults import DEFAULT_TEMPERATURE, DEFAULT_TOP_P, MAX_PROMPT_CHARS
 from music_gen.errors import InvalidParameterError, InvalidPromptError
 
 #: Where a steer may take effect: the next beat, bar or phrase (four bars) line.
 STEER_POINTS = ("beat", "bar", "phrase")
 #: Tempo range a steer may ask for, in BPM.
 MIN_TEMPO_BPM, MAX_TEMPO_BPM = 40.0, 240.0
-# The client imports this module (SteerResult) and may not import params, so these three
-# repeat its MAX_PROMPT_CHARS, DEFAULT_TEMPERATURE and DEFAULT_TOP_P (a test holds them equal).
-#: Longest prompt accepted, in characters.
-MAX_PROMPT_CHARS = 2000
-DEFAULT_TEMPERATURE = 1.0
-DEFAULT_TOP_P = 1.0
 #: Intensity a session starts at, in 0..1.
 DEFAULT_INTENSITY = 0.5
 #: top_k of a live session: 0, no cut.

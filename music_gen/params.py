@@ -11,10 +11,9 @@ import re
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+from music_gen.defaults import DEFAULT_TEMPERATURE, DEFAULT_TOP_P, MAX_PROMPT_CHARS
 from music_gen.errors import InvalidParameterError, InvalidPromptError
 
-#: Longest accepted prompt, in characters.
-MAX_PROMPT_CHARS = 2000
 #: Largest accepted seed (seeds are unsigned 32-bit so every backend can honour them).
 MAX_SEED = 2**32 - 1
 
@@ -41,14 +40,12 @@ MAX_PART_NAME_CHARS = 64
 PART_NAME_PATTERN = rf"^[A-Za-z0-9][A-Za-z0-9 _.\-]{{0,{MAX_PART_NAME_CHARS - 1}}}$"
 
 DEFAULT_DURATION_S = 10.0
-DEFAULT_TEMPERATURE = 1.0
 #: Accepted temperatures. Below the minimum, logits divided by the temperature overflow to
 #: infinity and sampling breaks; above the maximum every choice is already about as likely
 #: as any other (and float32 engines cannot hold the number).
 MIN_TEMPERATURE = 0.01
 MAX_TEMPERATURE = 100.0
 DEFAULT_TOP_K = 250
-DEFAULT_TOP_P = 1.0
 DEFAULT_GUIDANCE_SCALE = 3.0
 #: Smallest accepted classifier-free guidance scale: 1 is no guidance (MusicGen applies it only
 #: above 1, so a smaller value would silently mean the same).

@@ -10,22 +10,29 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
 from music_gen import errors as library_errors
 from music_gen.client.errors import (
     CLASS_BY_CODE,
     APIError,
     AuthenticationError,
+    ClientErrorCode,
     NotFoundError,
     RateLimitError,
     error_from_envelope,
 )
 from music_gen.errors import ErrorCode, MusicGenError
 from music_gen.service import exceptions as service_exceptions
+from music_gen.service import studio
 from music_gen.service.errors import STATUS_BY_CODE
 
 JS_DIR = Path(__file__).resolve().parents[1] / "clients" / "js"
 CODES = {code.value for code in ErrorCode}
+STUDIO_SCRIPTS = sorted(studio.WEB_DIR.glob("*.js"))
+# A code written out in a script: a quoted name with an underscore, or one of the codes' names.
+CODE_LITERAL = re.compile(r"""["'`]([A-Z]+(?:_[A-Z]+)+|[A-Z]+(?=_\$\{))|["'`]([A-Z]+)["'`]""")
 needs_node = pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
 
 
@@ -98,3 +105,37 @@ def test_the_typescript_error_code_type_lists_every_code() -> None:
     union = re.search(r"type ErrorCode =([^;]+);", types)
     assert union is not None
     assert set(re.findall(r"'([A-Z_]+)'", union.group(1))) == CODES
+
+
+@needs_node
+def test_the_studio_is_served_every_code() -> None:
+    app = FastAPI()
+    studio.install(app)
+    answer = TestClient(app).get(f"{studio.ASSETS_URL}/codes.js")
+    assert answer.status_code == 200
+    assert "javascript" in answer.headers["content-type"]
+    script = answer.text + "console.log(JSON.stringify(ErrorCode));"
+    done = subprocess.run(
+        ["node", "--input-type=module", "-e", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert json.loads(done.stdout) == {code.name: code.value for code in ErrorCode}
+
+
+@pytest.mark.parametrize("script", STUDIO_SCRIPTS, ids=lambda path: path.name)
+def test_the_studio_uses_only_codes_the_server_sends(script: Path) -> None:
+    text = script.read_text()
+    used = set(re.findall(r"\bErrorCode\.(\w+)", text))
+    assert used <= CODES, f"{script.name} uses codes the API does not have: {used - CODES}"
+    if used:
+        assert 'import { ErrorCode } from "./codes.js";' in text
+    names = CODES | {code.value for code in ClientErrorCode}
+    written = {
+        joined or single
+        for joined, single in CODE_LITERAL.findall(text)
+        if joined or single in names
+    }
+    assert not written, f"{script.name} spells codes out instead of using ErrorCode: {written}"

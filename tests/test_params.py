@@ -108,14 +108,3 @@ def test_guidance_scale_of_one_is_the_smallest_accepted() -> None:
     assert GenerationParams("x", guidance_scale=MIN_GUIDANCE_SCALE).guidance_scale == 1.0
     with pytest.raises(InvalidParameterError, match="guidance_scale must be >= 1"):
         GenerationParams("x", guidance_scale=math.nextafter(MIN_GUIDANCE_SCALE, 0.0))
-
-
-def test_live_sessions_repeat_these_limits_and_defaults() -> None:
-    # music_gen.live cannot import params (the client imports it); it keeps copies.
-    from music_gen import live, params
-
-    assert (live.MAX_PROMPT_CHARS, live.DEFAULT_TEMPERATURE, live.DEFAULT_TOP_P) == (
-        params.MAX_PROMPT_CHARS,
-        params.DEFAULT_TEMPERATURE,
-        params.DEFAULT_TOP_P,
-    )

@@ -84,6 +84,17 @@ def claim_next(db: Database, *, owner: str | None = None) -> str | None:
     return None
 
 
+def count_queued(db: Database) -> int:
+    """Tasks waiting to be claimed (a queue's depth, whichever queue runs them)."""
+    with db.session() as session:
+        return int(
+            session.scalar(
+                select(func.count()).select_from(Task).where(Task.status == TaskState.QUEUED)
+            )
+            or 0
+        )
+
+
 #: Seconds between progress writes (and cancellation checks in the database) of a running
 #: task or batch.
 PROGRESS_INTERVAL_S = 0.25

@@ -7,8 +7,9 @@ that the API and the Python library accept exactly the same requests.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict
 from pydantic_core import PydanticCustomError
@@ -32,6 +33,9 @@ from music_gen.params import (
     is_part_name,
 )
 from music_gen.service.states import TaskState
+
+if TYPE_CHECKING:
+    from music_gen.service.models import Task
 
 
 def _prompt(value: str) -> str:
@@ -196,6 +200,52 @@ class TaskStatus(BaseModel):
     batch_id: str | None = None
     created_at: UtcDatetime
     finished_at: UtcDatetime | None = None
+
+
+def task_status(
+    task: Task,
+    *,
+    file_url: Callable[[str], str],
+    midi_url: Callable[[str], str] | None = None,
+) -> TaskStatus:
+    """The public view of a task (``GET /generate/{task_id}``, webhook payloads).
+
+    Args:
+        task: The task's row.
+        file_url: The URL of an audio file from its id.
+        midi_url: The URL of a task's notes from its id (None: the view has no midi_url).
+    """
+    result = task.result or {}
+    files: dict[str, str] = result.get("files") or {}
+    completed = task.status == TaskState.COMPLETED
+    audio_url = notes_url = None
+    stems = None
+    if completed and files:
+        urls = {label: file_url(file_id) for label, file_id in files.items()}
+        if task.kind == "multi":
+            audio_url = urls.pop("mix", None)
+            stems = urls
+        else:
+            audio_url = urls.get("audio")
+        if midi_url is not None and result.get("midi"):
+            notes_url = midi_url(task.id)
+    return TaskStatus(
+        task_id=task.id,
+        status=task.status,
+        progress=1.0 if completed else task.progress,
+        audio_url=audio_url,
+        stems=stems,
+        midi_url=notes_url,
+        duration=result.get("duration") if completed else task.duration_s,
+        metadata=result.get("metadata") or {},
+        error=task.error,  # type: ignore[arg-type]
+        engine_s=result.get("engine_s"),
+        model=task.model,
+        format=task.format,  # type: ignore[arg-type]
+        batch_id=task.batch_id,
+        created_at=task.created_at,
+        finished_at=task.finished_at,
+    )
 
 
 class TaskSummary(TaskStatus):

@@ -7,13 +7,15 @@ with ``fastapi_offline``, which serves Swagger UI and ReDoc from the package).
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
-from starlette.responses import FileResponse, JSONResponse
+from starlette.responses import FileResponse, JSONResponse, Response
 
 from music_gen import __version__
+from music_gen.errors import ErrorCode
 
 #: The page and its scripts, styles and vendored libraries.
 WEB_DIR = Path(__file__).resolve().parent / "web"
@@ -33,6 +35,18 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+def error_codes_module() -> str:
+    """The page's ``codes.js``: :class:`~music_gen.errors.ErrorCode` as a JavaScript module.
+
+    The page imports its codes from here, so it has no copy of its own to drift.
+    """
+    codes = {code.name: code.value for code in ErrorCode}
+    return (
+        "// The API's error codes (music_gen.ErrorCode), as this server sends them.\n"
+        f"export const ErrorCode = Object.freeze({json.dumps(codes)});\n"
+    )
+
+
 def install(app: FastAPI) -> None:
     """Serve the studio at ``/`` and its files under :data:`ASSETS_URL`."""
 
@@ -48,6 +62,14 @@ def install(app: FastAPI) -> None:
                 "default_model": settings.default_model,
                 "version": __version__,
             },
+            headers={"Cache-Control": "no-cache"},
+        )
+
+    @app.get(f"{ASSETS_URL}/codes.js", include_in_schema=False)
+    async def studio_error_codes() -> Response:
+        return Response(
+            error_codes_module(),
+            media_type="text/javascript",
             headers={"Cache-Control": "no-cache"},
         )
 

@@ -18,6 +18,7 @@ from music_gen.service.lifecycle import jsonable
 from music_gen.service.limits import Limits
 from music_gen.service.models import Task
 from music_gen.service.routes.common import new_task
+from music_gen.service.state import AppState
 from tests.service.conftest import BACKENDS, SECRET, Service, database, make_settings
 
 
@@ -174,3 +175,23 @@ def test_jsonable_keeps_numbers_numbers() -> None:
         "path": "/tmp/x.wav",
         "nested": [3],
     }
+
+
+@pytest.mark.parametrize("queue", ["local", "celery"])
+def test_depth_counts_the_tasks_waiting_to_start(queue: str, tmp_path: Path) -> None:
+    # Built but not started: no worker claims the rows while they are counted.
+    state = AppState.build(make_settings(tmp_path, queue=queue))
+    state.db.migrate()
+    with state.db.session() as session:
+        info, _ = create_key(session, name="test", tier="free", secret=SECRET)
+    principal = Principal(account_id=info.account_id, tier="free", key_id=info.id)
+    statuses = ["queued", "queued", "queued", "processing", "completed", "failed", "cancelled"]
+    with state.db.session() as session:
+        for status in statuses:
+            task = new_task(principal, model="test-tone", duration_s=1.0, fmt="wav", params={})
+            task.status = status
+            session.add(task)
+    try:
+        assert state.queue.depth() == 3
+    finally:
+        state.db.dispose()

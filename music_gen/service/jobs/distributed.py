@@ -30,17 +30,13 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
-
 from music_gen.errors import ServiceUnavailableError
 from music_gen.service import lifecycle
 from music_gen.service.db import Database
 from music_gen.service.jobs.batching import BatchGatherer, BatchPolicy
 from music_gen.service.jobs.runner import TaskRunner
 from music_gen.service.lifecycle import Recovered
-from music_gen.service.models import Task
 from music_gen.service.settings import Settings
-from music_gen.service.states import TaskState
 
 if TYPE_CHECKING:
     from celery import Celery
@@ -161,13 +157,7 @@ class CeleryQueue:
 
     def depth(self) -> int:
         """Tasks waiting to start (queued rows)."""
-        with self.db.session() as session:
-            return int(
-                session.scalar(
-                    select(func.count()).select_from(Task).where(Task.status == TaskState.QUEUED)
-                )
-                or 0
-            )
+        return lifecycle.count_queued(self.db)
 
     def workers_alive(self) -> int:
         """Workers answering a broadcast ping (bounded by ``ping_timeout_s``, cached)."""

@@ -12,15 +12,11 @@ from __future__ import annotations
 import logging
 import threading
 
-from sqlalchemy import func, select
-
 from music_gen.service import lifecycle
 from music_gen.service.db import Database
 from music_gen.service.jobs.batching import BatchGatherer, BatchPolicy
 from music_gen.service.jobs.runner import TaskRunner
 from music_gen.service.lifecycle import Recovered
-from music_gen.service.models import Task
-from music_gen.service.states import TaskState
 
 log = logging.getLogger("music_gen.service.jobs")
 
@@ -105,13 +101,7 @@ class InProcessQueue:
 
     def depth(self) -> int:
         """Tasks waiting to start."""
-        with self.db.session() as session:
-            return int(
-                session.scalar(
-                    select(func.count()).select_from(Task).where(Task.status == TaskState.QUEUED)
-                )
-                or 0
-            )
+        return lifecycle.count_queued(self.db)
 
     def workers_alive(self) -> int:
         """Worker threads running."""

@@ -16,7 +16,8 @@ from sqlalchemy import select
 
 from music_gen.audio import AudioOutput
 from music_gen.errors import GenerationCancelledError
-from music_gen.params import DEFAULT_LOUDNESS_LUFS
+from music_gen.multi_instrument import MultiInstrumentGenerator
+from music_gen.params import DEFAULT_LOUDNESS_LUFS, GenerationParams
 from music_gen.service import lifecycle
 from music_gen.service.db import Database
 from music_gen.service.jobs.batching import BatchProgress
@@ -176,15 +177,7 @@ class TaskRunner:
         try:
             generator = self.generators.get(model)
             params_list = [
-                generator.make_params(
-                    params["prompt"],
-                    duration_s,
-                    params["temperature"],
-                    params["top_k"],
-                    params["top_p"],
-                    params.get("seed"),
-                    loudness_lufs=params.get("loudness_lufs", DEFAULT_LOUDNESS_LUFS),
-                )
+                _generation_params(generator, params, duration_s)
                 for _, _, _, params, duration_s in tasks
             ]
             generator.load()
@@ -287,14 +280,7 @@ class TaskRunner:
             return generate_multi_instrument(self.generators, model, params, duration_s, progress)
         generator = self.generators.get(model)
         audio = generator.generate(
-            params["prompt"],
-            duration_s,
-            params["temperature"],
-            params["top_k"],
-            params["top_p"],
-            params.get("seed"),
-            loudness_lufs=params.get("loudness_lufs", DEFAULT_LOUDNESS_LUFS),
-            progress=progress,
+            _generation_params(generator, params, duration_s), progress=progress
         )
         return {"audio": audio}
 
@@ -402,6 +388,21 @@ class TaskRunner:
                 self.observers.progress(task_id, context[1], fraction)
         for task_id in lifecycle.report_batch_progress(self.db, task_ids, fraction):
             reports[task_id].stop_asked = True
+
+
+def _generation_params(
+    generator: MultiInstrumentGenerator, params: dict[str, Any], duration_s: float
+) -> GenerationParams:
+    """A stored task's parameters, validated for its model (alone or in a batch)."""
+    return generator.make_params(
+        params["prompt"],
+        duration_s,
+        params["temperature"],
+        params["top_k"],
+        params["top_p"],
+        params.get("seed"),
+        loudness_lufs=params.get("loudness_lufs", DEFAULT_LOUDNESS_LUFS),
+    )
 
 
 class _ShutDown(GenerationCancelledError):

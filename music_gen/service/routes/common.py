@@ -16,7 +16,13 @@ from music_gen.service import lifecycle
 from music_gen.service.auth import Principal
 from music_gen.service.exceptions import ResourceNotFoundError
 from music_gen.service.models import AudioFile, Task
-from music_gen.service.schemas import ErrorEnvelope, GenerateRequest, TaskStatus
+from music_gen.service.schemas import (
+    ErrorEnvelope,
+    GenerateRequest,
+    TaskAccepted,
+    TaskStatus,
+    task_status,
+)
 from music_gen.service.state import AppState
 from music_gen.service.states import ACTIVE, TaskState
 
@@ -110,6 +116,23 @@ def new_task(
     )
 
 
+def queue_task(state: AppState, session: Session, principal: Principal, task: Task) -> TaskAccepted:
+    """Store a new task within the account's concurrency limit, tell the queue, and answer.
+
+    Raises:
+        LimitExceededError: The account already runs as many tasks as its tier allows.
+        ServiceUnavailableError: The queue cannot take the task (the task is marked failed).
+    """
+    with state.limits.account_lock(principal.account_id):
+        state.limits.check_concurrency(session, principal, 1)
+        session.add(task)
+        session.commit()
+    state.queue.submit(task.id)
+    eta = eta_s(state, session, task.model, task.duration_s)
+    session.commit()
+    return TaskAccepted(task_id=task.id, status=TaskState.QUEUED, eta=eta)
+
+
 def eta_s(state: AppState, session: Session, model: str, duration_s: float) -> float:
     """Seconds until a just-queued task of ``duration_s`` is done, from measured speed."""
     # One generator per model runs one generation at a time, so the work ahead is the
@@ -139,38 +162,10 @@ def owned_task(session: Session, principal: Principal, task_id: str) -> Task:
 
 def task_view(request: Request, session: Session, task: Task) -> TaskStatus:
     """The public view of a task, with absolute audio URLs when completed."""
-    result = task.result or {}
-    audio_url = midi_url = None
-    stems = None
-    files: dict[str, str] = result.get("files") or {}
-    if task.status == TaskState.COMPLETED and files:
-        urls = {
-            label: str(request.url_for("download_audio", file_id=file_id))
-            for label, file_id in files.items()
-        }
-        if task.kind == "multi":
-            audio_url = urls.pop("mix", None)
-            stems = urls
-        else:
-            audio_url = urls.get("audio")
-        if result.get("midi"):
-            midi_url = str(request.url_for("download_midi", task_id=task.id))
-    return TaskStatus(
-        task_id=task.id,
-        status=task.status,
-        progress=1.0 if task.status == TaskState.COMPLETED else task.progress,
-        audio_url=audio_url,
-        stems=stems,
-        midi_url=midi_url,
-        duration=result.get("duration") if task.status == TaskState.COMPLETED else task.duration_s,
-        metadata=result.get("metadata") or {},
-        error=task.error,  # type: ignore[arg-type]
-        engine_s=result.get("engine_s"),
-        model=task.model,
-        format=task.format,  # type: ignore[arg-type]
-        batch_id=task.batch_id,
-        created_at=task.created_at,
-        finished_at=task.finished_at,
+    return task_status(
+        task,
+        file_url=lambda file_id: str(request.url_for("download_audio", file_id=file_id)),
+        midi_url=lambda task_id: str(request.url_for("download_midi", task_id=task_id)),
     )
 
 

@@ -15,10 +15,10 @@ from music_gen.service.exceptions import ResourceNotFoundError
 from music_gen.service.models import Batch, Task
 from music_gen.service.routes.common import (
     AUTHED,
-    eta_s,
     is_uuid,
     new_task,
     owned_task,
+    queue_task,
     remove_task,
     responses,
     task_view,
@@ -70,21 +70,14 @@ def create_task(
     webhook = task_webhook(
         session, state.settings, principal.account_id, body.webhook, body.webhook_events_filter
     )
-    with state.limits.account_lock(principal.account_id):
-        state.limits.check_concurrency(session, principal, 1)
-        task = new_task(
-            principal,
-            model=model,
-            duration_s=params.duration_s,
-            fmt=body.format,
-            params=_task_params(body, params.seed, webhook),
-        )
-        session.add(task)
-        session.commit()
-    state.queue.submit(task.id)
-    eta = eta_s(state, session, model, params.duration_s)
-    session.commit()
-    return TaskAccepted(task_id=task.id, status=TaskState.QUEUED, eta=eta)
+    task = new_task(
+        principal,
+        model=model,
+        duration_s=params.duration_s,
+        fmt=body.format,
+        params=_task_params(body, params.seed, webhook),
+    )
+    return queue_task(state, session, principal, task)
 
 
 @router.post(

@@ -7,9 +7,14 @@ from fastapi import APIRouter
 from music_gen.errors import InvalidPromptError
 from music_gen.mixing import MixSettings
 from music_gen.service.deps import CurrentAccount, DbSession, State
-from music_gen.service.routes.common import AUTHED, eta_s, new_task, responses, validate_params
+from music_gen.service.routes.common import (
+    AUTHED,
+    new_task,
+    queue_task,
+    responses,
+    validate_params,
+)
 from music_gen.service.schemas import MultiInstrumentRequest, TaskAccepted
-from music_gen.service.states import TaskState
 from music_gen.service.webhooks import task_webhook
 
 router = APIRouter(prefix="/multi-instrument", tags=["multi-instrument"])
@@ -54,30 +59,23 @@ def create_multi(
     webhook = task_webhook(
         session, state.settings, principal.account_id, body.webhook, body.webhook_events_filter
     )
-    with state.limits.account_lock(principal.account_id):
-        state.limits.check_concurrency(session, principal, 1)
-        task = new_task(
-            principal,
-            model=model,
-            duration_s=duration_s,
-            fmt=body.format,
-            kind="multi",
-            params={
-                "instruments": dict(body.instruments),
-                "mix_preset": body.mix_preset,
-                "temperature": body.temperature,
-                "top_k": body.top_k,
-                "top_p": body.top_p,
-                "seed": body.seed,
-                **({"webhook": webhook} if webhook else {}),
-            },
-        )
-        session.add(task)
-        session.commit()
-    state.queue.submit(task.id)
-    eta = eta_s(state, session, model, duration_s)
-    session.commit()
-    return TaskAccepted(task_id=task.id, status=TaskState.QUEUED, eta=eta)
+    task = new_task(
+        principal,
+        model=model,
+        duration_s=duration_s,
+        fmt=body.format,
+        kind="multi",
+        params={
+            "instruments": dict(body.instruments),
+            "mix_preset": body.mix_preset,
+            "temperature": body.temperature,
+            "top_k": body.top_k,
+            "top_p": body.top_p,
+            "seed": body.seed,
+            **({"webhook": webhook} if webhook else {}),
+        },
+    )
+    return queue_task(state, session, principal, task)
 
 
 def _check_mix(preset: str | None, parts: list[str]) -> None:

@@ -1,6 +1,7 @@
 // Live: an endless session over /ws/live, steered while it plays. Each chunk is scheduled on
 // the page's AudioContext at the time of its first frame, so the chunks join without a gap.
 import { ApiError, openLive } from "./api.js";
+import { ErrorCode } from "./codes.js";
 
 const $ = (id) => document.getElementById(id);
 /** How far ahead of its arrival the first chunk is scheduled, in seconds. */
@@ -276,7 +277,7 @@ export class LivePanel {
   failure(message) {
     const { code, details } = message.error;
     // A refused key opens the page's key dialog, as a 401 answer does.
-    const status = code === "UNAUTHORIZED" ? 401 : 0;
+    const status = code === ErrorCode.UNAUTHORIZED ? 401 : 0;
     const error = new ApiError(message.error.message, { code, status, details });
     if (message.id !== undefined && message.id !== null) {
       // A refused steer: the music plays on.

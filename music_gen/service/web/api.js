@@ -1,11 +1,13 @@
 // The REST and WebSocket API, as the page uses it. The key goes in the Authorization header
 // (and, for the WebSocket, in the first message): never in a URL.
 
+import { ErrorCode } from "./codes.js";
+
 const KEY_STORAGE = "musicgen.apiKey";
 
 /** An error answer of the API: `message` is the envelope's message, shown as is. */
 export class ApiError extends Error {
-  constructor(message, { code = "INTERNAL", status = 0, details = {} } = {}) {
+  constructor(message, { code = ErrorCode.INTERNAL, status = 0, details = {} } = {}) {
     super(message);
     this.name = "ApiError";
     this.code = code;
@@ -53,12 +55,13 @@ export async function api(path, { method = "GET", body, signal } = {}) {
     });
   } catch (error) {
     if (error.name === "AbortError") throw error;
-    throw new ApiError(`Cannot reach the server (${error.message})`, { code: "CONNECTION_ERROR" });
+    throw new ApiError(`Cannot reach the server (${error.message})`, { code: ErrorCode.SERVICE_UNAVAILABLE });
   }
   if (response.status === 204) return null;
   const type = response.headers.get("content-type") || "";
   if (!response.ok) {
-    let error = { code: `HTTP_${response.status}`, message: `${response.status} ${response.statusText}` };
+    // An answer without the envelope (a proxy's, say) is known by its status alone.
+    let error = { code: ErrorCode.INTERNAL, message: `${response.status} ${response.statusText}` };
     if (type.includes("json")) {
       try {
         error = (await response.json()).error || error;
@@ -98,39 +101,15 @@ export async function download(url) {
 }
 
 /**
- * Generate over /ws/stream. `handlers` get the server's messages by type (started,
- * audio_chunk, completed, cancelled, error) and `closed` when the socket closes.
+ * Open an API WebSocket at `path` and send `first` (with the key) once it is open. `handlers`
+ * get the server's messages by type and `closed` when the socket closes; `send(message)`
+ * sends a message while the socket is open and says whether it did.
  */
-export function openStream(request, handlers) {
+function openSocket(path, first, handlers) {
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-  const socket = new WebSocket(`${scheme}//${location.host}/api/v1/ws/stream`);
+  const socket = new WebSocket(`${scheme}//${location.host}/api/v1${path}`);
   socket.addEventListener("open", () => {
-    const message = { type: "generate", ...request };
-    if (auth.key) message.token = auth.key;
-    socket.send(JSON.stringify(message));
-  });
-  socket.addEventListener("message", (event) => {
-    const message = JSON.parse(event.data);
-    handlers[message.type]?.(message);
-  });
-  socket.addEventListener("close", (event) => handlers.closed?.(event));
-  return {
-    cancel() {
-      if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: "cancel" }));
-    },
-  };
-}
-
-/**
- * Play a live session over /ws/live. `handlers` get the server's messages by type
- * (started, audio_chunk, steered, stopping, stopped, error, pong) and `closed` when the
- * socket closes; `send(message)` sends a steer, stop or ping.
- */
-export function openLive(request, handlers) {
-  const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-  const socket = new WebSocket(`${scheme}//${location.host}/api/v1/ws/live`);
-  socket.addEventListener("open", () => {
-    const message = { type: "start", ...request };
+    const message = { ...first };
     if (auth.key) message.token = auth.key;
     socket.send(JSON.stringify(message));
   });
@@ -149,4 +128,26 @@ export function openLive(request, handlers) {
       socket.close();
     },
   };
+}
+
+/**
+ * Generate over /ws/stream. `handlers` get the server's messages by type (started,
+ * audio_chunk, completed, cancelled, error) and `closed` when the socket closes.
+ */
+export function openStream(request, handlers) {
+  const socket = openSocket("/ws/stream", { type: "generate", ...request }, handlers);
+  return {
+    cancel() {
+      socket.send({ type: "cancel" });
+    },
+  };
+}
+
+/**
+ * Play a live session over /ws/live. `handlers` get the server's messages by type
+ * (started, audio_chunk, steered, stopping, stopped, error, pong) and `closed` when the
+ * socket closes; `send(message)` sends a steer, stop or ping.
+ */
+export function openLive(request, handlers) {
+  return openSocket("/ws/live", { type: "start", ...request }, handlers);
 }

@@ -29,9 +29,9 @@ from sqlalchemy.orm import Session
 from music_gen.errors import InvalidParameterError
 from music_gen.service.jobs.observer import TaskOutcome
 from music_gen.service.models import Task, WebhookDelivery, WebhookSecret, utcnow
-from music_gen.service.schemas import TaskStatus
+from music_gen.service.schemas import task_status
 from music_gen.service.settings import Settings
-from music_gen.service.states import TERMINAL, TaskState
+from music_gen.service.states import TERMINAL
 from music_gen.service.webhooks.targets import check_webhook_url
 
 log = logging.getLogger("music_gen.service.webhooks")
@@ -108,34 +108,8 @@ def task_webhook(
 
 def task_payload(task: Task, public_url: str | None, api_prefix: str = "/api/v1") -> dict[str, Any]:
     """The task as ``GET /generate/{task_id}`` shows it, with audio URLs from ``public_url``."""
-    result = task.result or {}
-    files: dict[str, str] = result.get("files") or {}
     root = (public_url or "").rstrip("/") + api_prefix
-    urls = {label: f"{root}/audio/{file_id}" for label, file_id in files.items()}
-    completed = task.status == TaskState.COMPLETED
-    audio_url = stems = None
-    if completed and urls:
-        if task.kind == "multi":
-            audio_url = urls.pop("mix", None)
-            stems = urls
-        else:
-            audio_url = urls.get("audio")
-    view = TaskStatus(
-        task_id=task.id,
-        status=task.status,
-        progress=1.0 if completed else task.progress,
-        audio_url=audio_url,
-        stems=stems,
-        duration=result.get("duration") if completed else task.duration_s,
-        metadata=result.get("metadata") or {},
-        error=task.error,  # type: ignore[arg-type]
-        engine_s=result.get("engine_s"),
-        model=task.model,
-        format=task.format,  # type: ignore[arg-type]
-        batch_id=task.batch_id,
-        created_at=task.created_at,
-        finished_at=task.finished_at,
-    )
+    view = task_status(task, file_url=lambda file_id: f"{root}/audio/{file_id}")
     return view.model_dump(mode="json")
 
 
