@@ -13,8 +13,9 @@ compare the ratios.
 
 Every task is levelled to -14 LUFS as the service does by default; ``--loudness off`` leaves
 the engine's level (``"loudness_lufs": null``), which shows the batching of generation itself:
-levelling is per-task work that batching cannot share, and the tiny random checkpoint's
-click-like output is the costliest kind to level (two limiter rounds per piece).
+levelling is per-task work that batching cannot share. (The tiny random checkpoint's output
+is faint noise on a large DC offset; levelling removes the offset, so plain gain reaches the
+target, as it does for music with headroom under its peaks.)
 
 Usage:
     PYTHONPATH=. python bench/batching.py [--rounds 3] [--wait-ms 25] [--loudness -14|off]

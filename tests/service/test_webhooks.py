@@ -265,3 +265,28 @@ def test_failed_and_cancelled_tasks_send_completed_too(
     assert final[failing]["status"] == "failed"
     assert final[failing]["error"]["code"] == "GENERATION_FAILED"
     assert final[queued["task_id"]]["status"] == "cancelled"
+
+
+def test_a_payload_links_the_notes_as_the_task_view_does(
+    hooks: Service, account: tuple[dict[str, str], str]
+) -> None:
+    """A composer piece's webhook payload has the MIDI URL GET /generate/{id} shows."""
+    from music_gen.service.models import Task
+    from music_gen.service.webhooks.events import task_payload
+
+    headers, _ = account
+    body = {"prompt": "calm piano", "duration": 1.0, "model": "composer"}
+    task_id = hooks.client.post("/api/v1/generate", json=body, headers=headers).json()["task_id"]
+    for _ in range(600):
+        view = hooks.client.get(f"/api/v1/generate/{task_id}", headers=headers).json()
+        if view["status"] in ("completed", "failed"):
+            break
+        time.sleep(0.05)
+    assert view["status"] == "completed" and view["midi_url"]
+    with hooks.state.db.session() as session:
+        row = session.get(Task, task_id)
+        assert row is not None
+        payload = task_payload(row, None)
+    assert payload["midi_url"] == f"/api/v1/tasks/{task_id}/midi"
+    assert view["midi_url"].endswith(payload["midi_url"])
+    assert hooks.client.get(payload["midi_url"], headers=headers).content[:4] == b"MThd"

@@ -109,7 +109,11 @@ def task_webhook(
 def task_payload(task: Task, public_url: str | None, api_prefix: str = "/api/v1") -> dict[str, Any]:
     """The task as ``GET /generate/{task_id}`` shows it, with audio URLs from ``public_url``."""
     root = (public_url or "").rstrip("/") + api_prefix
-    view = task_status(task, file_url=lambda file_id: f"{root}/audio/{file_id}")
+    view = task_status(
+        task,
+        file_url=lambda file_id: f"{root}/audio/{file_id}",
+        midi_url=lambda task_id: f"{root}/tasks/{task_id}/midi",
+    )
     return view.model_dump(mode="json")
 
 
