@@ -19,7 +19,7 @@ from music_gen.errors import (
     InvalidPromptError,
     UnsupportedOperationError,
 )
-from music_gen.level import WINDOW_S, level_audio, level_stream
+from music_gen.level import WINDOW_S, level_all, level_audio, level_stream
 from music_gen.live import (
     DEFAULT_CHUNK_S,
     DEFAULT_INTENSITY,
@@ -320,7 +320,7 @@ class MusicGenerator:
         engine = self.load()
         with self._lock:
             results = engine.generate_batch(params_list, progress=progress)
-        return [level_audio(a, p.loudness_lufs) for a, p in zip(results, params_list, strict=True)]
+        return level_all(results, [p.loudness_lufs for p in params_list])
 
     def generate_many(
         self,
@@ -333,7 +333,7 @@ class MusicGenerator:
         engine = self.load()
         with self._lock:
             results = engine.generate_batch(params_list, progress=progress)
-        return [level_audio(a, p.loudness_lufs) for a, p in zip(results, params_list, strict=True)]
+        return level_all(results, [p.loudness_lufs for p in params_list])
 
     def generate_continuation(
         self,

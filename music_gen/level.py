@@ -26,13 +26,16 @@ exactly as ``generate()``.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
 
 from music_gen.audio import AudioOutput
 from music_gen.engines.base import AudioChunk
+from music_gen.errors import InvalidParameterError
 
 # music_gen.mixing (pedalboard, scipy) is imported where it is used, so that importing
 # music_gen stays light.
@@ -54,6 +57,8 @@ _ROUNDS = 4
 _AIM_LU = 0.2
 _TRIM_MARGIN_DB = 0.1
 _MAX_DRIVE_DB = 18.0
+# Most threads a batch is levelled in (each holds a piece at 4x its sample rate).
+_MAX_LEVEL_THREADS = 8
 # Largest gain a stream gets from its window (a near-silent opening must not blow up the rest).
 _MAX_STREAM_GAIN_DB = 30.0
 
@@ -188,6 +193,24 @@ def level_audio(audio: AudioOutput, target_lufs: float | None) -> AudioOutput:
 def _dc_offset(samples: np.ndarray) -> np.ndarray:
     """The DC offset of each channel: its mean, as a (channels, 1) float32 array."""
     return np.asarray(np.mean(samples, axis=-1, keepdims=True, dtype=np.float64), np.float32)
+
+
+def level_all(pieces: Sequence[AudioOutput], targets: Sequence[float | None]) -> list[AudioOutput]:
+    """:func:`level_audio` for each piece (a batch), several at once on a multi-core machine.
+
+    The heavy parts (pedalboard's plug-ins, scipy's filters) run outside the GIL, so a
+    batch's pieces are levelled in threads, at most one per core; the results keep the order.
+    """
+    if len(pieces) != len(targets):
+        raise InvalidParameterError(
+            f"one loudness target per piece: {len(pieces)} pieces, {len(targets)} targets",
+            details={"field": "loudness_lufs"},
+        )
+    threads = min(len(pieces), os.cpu_count() or 1, _MAX_LEVEL_THREADS)
+    if threads <= 1:
+        return [level_audio(piece, target) for piece, target in zip(pieces, targets, strict=True)]
+    with ThreadPoolExecutor(threads, thread_name_prefix="level") as pool:
+        return list(pool.map(level_audio, pieces, targets))
 
 
 def _board(gain_db: float, target_lufs: float) -> Any:

@@ -1,12 +1,22 @@
-"""Levelling removes a DC offset: loudness meters do not hear it, but it takes the headroom."""
+"""Levelling on synthesized signals: a DC offset is removed (loudness meters do not hear it,
+but it takes the headroom), unreachable targets stay under the ceiling, batches keep order."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
+from music_gen import InvalidParameterError
+from music_gen.audio import AudioOutput
 from music_gen.engines.base import AudioChunk
-from music_gen.level import CEILING_DBTP, WINDOW_S, level_samples, level_stream
+from music_gen.level import (
+    CEILING_DBTP,
+    WINDOW_S,
+    level_all,
+    level_audio,
+    level_samples,
+    level_stream,
+)
 from music_gen.mixing.loudness import integrated_loudness, true_peak_db
 
 RATE = 32000
@@ -68,3 +78,19 @@ def test_an_unreachable_target_stays_under_the_ceiling() -> None:
     assert integrated_loudness(out, RATE) < -20.0
     assert report["target_reached"] is False
     assert "not reachable" in str(report["note"])
+
+
+def test_a_batch_is_levelled_as_each_piece_alone_in_order() -> None:
+    pieces = [_tone_on_offset(2.0 + index, (0.1 * index,)) for index in range(5)]
+    targets = [-14.0, -23.0, None, -14.0, -9.0]
+    alone = [
+        level_audio(AudioOutput(samples.copy(), RATE), target)
+        for samples, target in zip(pieces, targets, strict=True)
+    ]
+    batch = level_all([AudioOutput(samples.copy(), RATE) for samples in pieces], targets)
+    for one, other in zip(alone, batch, strict=True):
+        np.testing.assert_array_equal(one.samples, other.samples)
+        assert one.metadata == other.metadata
+    assert [a.metadata["loudness_target_lufs"] for a in batch] == targets
+    with pytest.raises(InvalidParameterError):
+        level_all([AudioOutput(pieces[0], RATE)], [-14.0, -14.0])
