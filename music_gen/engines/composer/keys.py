@@ -119,6 +119,7 @@ _MODE_TO_MAJOR = {
     "phrygian": 4,
     "lydian": 5,
     "mixolydian": 7,
+    "phrygian dominant": 4,
 }
 
 

@@ -109,6 +109,15 @@ MOOD_WORDS: dict[str, str] = {
     "ethereal": "dreamy",
     "floating": "dreamy",
     "hazy": "dreamy",
+    "moody": "melancholic",
+    "high energy": "energetic",
+    "lament": "sad",
+    "emotional": "melancholic",
+    "dramatic": "epic",
+    "cute": "playful",
+    "spiritual": "calm",
+    "spooky": "dark",
+    "magic": "mysterious",
 }
 
 #: Tempo words -> BPM (a target; the genre's range is ignored when one is given).
