@@ -32,11 +32,10 @@ class Descriptor:
 
 
 _D = Descriptor
-_ARABIC = _D("folk", "phrygian dominant", instruments=("oud", "darbuka"))
+_ARABIC = _D("takht", "phrygian dominant", instruments=("oud", "darbuka"))
 _NORDIC = _D("folk", "dorian", instruments=("nyckelharpa",))
 _ANATOLIAN = _D("folk", "phrygian dominant", instruments=("saz", "darbuka"))
 _WEST_AFRICAN = _D("highlife", instruments=("kora",))
-_INDIAN_CLASSICAL = _D("ambient", instruments=("sitar", "tanpura", "tabla"))
 _ANDEAN = _D("folk", instruments=("pan flute", "charango"))
 _ABORIGINAL = _D("ambient", instruments=("didgeridoo",))
 _GAMELAN = _D("folk", instruments=("gamelan",))
@@ -69,10 +68,6 @@ REGION_WORDS: dict[str, Descriptor] = {
     "gnawa": _D("folk", "minor", instruments=("guembri", "castanets")),
     "persian": _D("folk", "phrygian", instruments=("santur", "tombak")),
     "iranian": _D("folk", "phrygian", instruments=("santur", "tombak")),
-    "indian classical": _INDIAN_CLASSICAL,
-    "hindustani": _INDIAN_CLASSICAL,
-    "carnatic": _INDIAN_CLASSICAL,
-    "raga": _INDIAN_CLASSICAL,
     "indian": _D("bollywood"),
     "japanese": _D("folk", "phrygian", instruments=("koto", "shakuhachi")),
     "chinese": _D("folk", instruments=("erhu", "guzheng")),
@@ -141,6 +136,20 @@ REGION_WORDS: dict[str, Descriptor] = {
     "new orleans": _D("swing", instruments=("clarinet", "trumpet")),
     "gregorian": _D("classical", "dorian", instruments=("choir",)),
     "israeli": _D("klezmer"),
+    "freylekhs": _D("klezmer"),
+    "romanian": _D("klezmer", instruments=("violin", "cimbalom")),
+    "lautari": _D("klezmer", instruments=("violin", "cimbalom")),
+    "bulgarian": _D("folk", "harmonic minor", "7/8", instruments=("gaida",)),
+    "finnish": _D("folk", "minor", instruments=("kantele",)),
+    "zimbabwean": _D("folk", instruments=("mbira",)),
+    "zulu": _D("folk", instruments=("choir",)),
+    "sufi": _D("takht", "phrygian dominant", instruments=("ney",)),
+    "caravan": _ARABIC,
+    "highland": _D("celtic", instruments=("bagpipe",)),
+    "luau": _D("folk", "major", instruments=("ukulele", "pedal steel")),
+    "island": _D("folk", "major", instruments=("ukulele",)),
+    "rumba": _D("salsa"),
+    "ranchera": _D("mariachi"),
     "polish": _D("folk", instruments=("accordion",)),
     "paris": _D("folk", meter="3/4", instruments=("accordion",)),
     "traditional": _D("folk"),
@@ -161,6 +170,7 @@ ERA_WORDS: dict[str, Descriptor] = {
     "eighties": _D("synthwave"),
     "90s": _D("hip-hop"),
     "1990s": _D("hip-hop"),
+    "2000s": _D("pop"),
     "20s": _D("swing"),
     "1920s": _D("swing"),
     "roaring twenties": _D("swing"),
@@ -236,6 +246,14 @@ USE_WORDS: dict[str, Descriptor] = {
     "road trip": _D(mood="happy"),
     "breakdown": _D("bluegrass", mood="energetic"),
     "dawn": _D(mood="calm"),
+    "evening": _D(mood="calm"),
+    "cozy": _D(mood="calm"),
+    "castle": _D("cinematic"),
+    "festival": _D(mood="happy"),
+    "celebration": _D(mood="happy"),
+    "new year": _D(mood="happy"),
+    "funeral": _D("classical", mood="sad"),
+    "rain": _D("lo-fi", mood="melancholic"),
     "garden": _D(mood="calm"),
     "summer": _D(mood="happy"),
     "sunset": _D(mood="dreamy"),

@@ -110,6 +110,7 @@ MOOD_WORDS: dict[str, str] = {
     "floating": "dreamy",
     "hazy": "dreamy",
     "moody": "melancholic",
+    "saudade": "melancholic",
     "high energy": "energetic",
     "lament": "sad",
     "emotional": "melancholic",

@@ -36,6 +36,8 @@ WORLD_INSTRUMENTS: tuple[tuple[str, int, str, int, int, float, float], ...] = (
     ("kora", 46, "mallet", 41, 89, 0.25, 0.85),
     ("bandura", 46, "mallet", 43, 91, 0.25, 0.85),
     ("angklung", 12, "mallet", 60, 84, 0.25, 0.75),
+    ("balafon", 12, "mallet", 53, 84, 0.25, 0.85),
+    ("kantele", 46, "mallet", 50, 86, 0.25, 0.8),
     ("toy piano", 8, "mallet", 60, 96, 0.2, 0.7),
 )
 
@@ -72,6 +74,8 @@ WORLD_NEAREST_NOTES: dict[str, str] = {
     "kora": "General MIDI has no kora: the harp (46) plays it",
     "bandura": "General MIDI has no bandura: the harp (46) plays it",
     "angklung": "General MIDI has no angklung: the marimba (12) plays it",
+    "balafon": "General MIDI has no balafon: the marimba (12), wooden bars too, plays it",
+    "kantele": "General MIDI has no kantele: the harp (46) plays it",
     "toy piano": "General MIDI has no toy piano: the celesta (8) plays it",
 }
 
@@ -120,6 +124,9 @@ WORLD_INSTRUMENT_WORDS: dict[str, str] = {
     "resonator guitar": "slide guitar",
     "uilleann pipes": "bagpipe",
     "highland pipes": "bagpipe",
+    "highland bagpipe": "bagpipe",
+    "gaida": "bagpipe",
+    "low whistle": "recorder",
     "pan pipes": "pan flute",
     "panpipes": "pan flute",
     "zampona": "pan flute",

@@ -139,7 +139,7 @@ def test_didgeridoo_drones_on_the_tonic() -> None:
     ("prompt", "genre", "programs"),
     [
         ("moody nordic folk", "folk", {110}),
-        ("arabic music", "folk", {24}),
+        ("arabic music", "takht", {24, 107, 77}),
         ("anatolian folk song", "folk", {25}),
         ("japanese zen garden", "folk", {107, 77}),
         ("appalachian hoedown", "bluegrass", {105, 110}),
@@ -147,7 +147,7 @@ def test_didgeridoo_drones_on_the_tonic() -> None:
         ("west african groove", "highlife", {46}),
         ("hawaiian sunset", "folk", {24}),
         ("persian music", "folk", {15}),
-        ("indian classical raga", "ambient", {104}),
+        ("indian classical raga", "indian classical", {104}),
         ("tibetan meditation", "ambient", {14}),
         ("andean music", "folk", {75, 24}),
         ("80s", "synthwave", {81}),
@@ -249,3 +249,28 @@ def test_accents_are_read() -> None:
     plain = build_plan("forro with accordion, norteno", 8.0, Chooser(3))
     assert accented.unrecognized == () and accented.genre == plain.genre == "cumbia"
     assert [p.instrument for p in accented.parts] == [p.instrument for p in plain.parts]
+
+
+def test_arabic_music_plays_maqsum_on_the_darbuka() -> None:
+    """Maqsum, dum tek . tek dum . tek .: the low stroke on beats 1 and 3, the high strokes
+    between (low and high conga stand in for the darbuka's dum and tek)."""
+    _, tracks = piece("arabic music, 96 bpm", duration_s=20.0)
+    drums = next(t for t in tracks.values() if t.is_drum)
+    eighth = 30.0 / 96
+
+    def steps(pitch: int) -> Counter[int]:
+        return Counter(round(n.start / eighth) % 8 for n in drums.notes if n.pitch == pitch)
+
+    dums, teks = steps(64), steps(63)
+    assert dums and teks
+    assert dums[0] + dums[4] >= 0.9 * sum(dums.values())
+    assert teks[1] + teks[3] + teks[6] >= 0.9 * sum(teks.values())
+
+
+def test_a_raga_is_sitar_over_a_drone_and_tabla_without_a_bass() -> None:
+    plan, tracks = piece("indian classical raga")
+    assert sounding(plan, tracks, "sitar") and sounding(plan, tracks, "tanpura")
+    assert not any(p.role == "bass" for p in plan.parts)
+    drums = next(t for t in tracks.values() if t.is_drum)
+    assert {62, 63, 64} <= {n.pitch for n in drums.notes}  # tabla strokes, not a drum kit
+    assert not {42, 46} & {n.pitch for n in drums.notes}  # no hi-hats
