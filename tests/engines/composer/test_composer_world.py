@@ -11,6 +11,7 @@ import io
 import itertools
 from collections import Counter
 
+import numpy as np
 import pretty_midi
 import pytest
 
@@ -19,6 +20,7 @@ from music_gen.engines.composer.instruments import INSTRUMENTS, NEAREST_NOTES
 from music_gen.engines.composer.plan import PiecePlan, build_plan
 from music_gen.engines.composer.sampling import Chooser
 from music_gen.engines.composer.world_instruments import WORLD_INSTRUMENTS
+from tests.engines.composer.conftest import Render
 
 Tracks = dict[str, pretty_midi.Instrument]
 
@@ -274,3 +276,26 @@ def test_a_raga_is_sitar_over_a_drone_and_tabla_without_a_bass() -> None:
     drums = next(t for t in tracks.values() if t.is_drum)
     assert {62, 63, 64} <= {n.pitch for n in drums.notes}  # tabla strokes, not a drum kit
     assert not {42, 46} & {n.pitch for n in drums.notes}  # no hi-hats
+
+
+@pytest.mark.parametrize("name", [row[0] for row in WORLD_INSTRUMENTS])
+def test_solo_world_instrument_is_heard(render: Render, name: str) -> None:
+    """Rendered through the SoundFont, "solo X" is audible, played by X's stand-in alone."""
+    audio = render(f"solo {name}", duration_s=4.0, seed=1)
+    parts = audio.metadata["plan"]["parts"]
+    assert {p["program"] for p in parts} == {INSTRUMENTS[name].program}
+    assert float(np.sqrt(np.mean(audio.samples**2))) > 0.01
+
+
+@pytest.mark.parametrize(
+    ("name", "low_share"), [("didgeridoo", (0.6, 1.0)), ("theremin", (0.0, 0.2))]
+)
+def test_the_drone_is_heard_low(render: Render, name: str, low_share: tuple[float, float]) -> None:
+    """Most of a didgeridoo's energy lies under 250 Hz (its drone is C2-A2); a theremin's
+    does not."""
+    audio = render(f"solo {name}", duration_s=4.0, seed=1)
+    mono = np.atleast_2d(audio.samples).mean(axis=0)  # (channels, frames) -> frames
+    power = np.abs(np.fft.rfft(mono)) ** 2
+    freqs = np.fft.rfftfreq(len(mono), 1 / audio.sample_rate)
+    share = float(power[freqs < 250].sum() / power.sum())
+    assert low_share[0] <= share <= low_share[1]
