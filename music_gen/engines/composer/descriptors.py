@@ -231,9 +231,6 @@ USE_WORDS: dict[str, Descriptor] = {
     "cafe": _D("lounge", mood="calm"),
     "rainy": _D("lo-fi", mood="melancholic"),
     "rainy day": _D("lo-fi", mood="melancholic"),
-    "wedding": _D(mood="romantic"),
-    "first dance": _D(mood="romantic"),
-    "processional": _D("classical", mood="romantic"),
     "opera": _D("classical", instruments=("voice",)),
     "aria": _D("classical", instruments=("voice",)),
     "requiem": _D("classical", "minor", instruments=("choir",)),
@@ -241,7 +238,6 @@ USE_WORDS: dict[str, Descriptor] = {
     "suite": _D("baroque"),
     "anthem": _D(mood="energetic"),
     "jingle": _D("pop", mood="happy"),
-    "party": _D(mood="happy"),
     "beach": _D(mood="happy"),
     "road trip": _D(mood="happy"),
     "breakdown": _D("bluegrass", mood="energetic"),
@@ -249,10 +245,6 @@ USE_WORDS: dict[str, Descriptor] = {
     "evening": _D(mood="calm"),
     "cozy": _D(mood="calm"),
     "castle": _D("cinematic"),
-    "festival": _D(mood="happy"),
-    "celebration": _D(mood="happy"),
-    "new year": _D(mood="happy"),
-    "funeral": _D("classical", mood="sad"),
     "rain": _D("lo-fi", mood="melancholic"),
     "garden": _D(mood="calm"),
     "summer": _D(mood="happy"),
@@ -262,8 +254,26 @@ USE_WORDS: dict[str, Descriptor] = {
     "winter": _D(mood="calm"),
 }
 
+#: Occasions: their mood when the prompt names no style (a klezmer wedding keeps klezmer's
+#: own keys; a wedding with no style named is romantic).
+OCCASION_WORDS: dict[str, Descriptor] = {
+    "wedding": _D(mood="romantic"),
+    "first dance": _D(mood="romantic"),
+    "processional": _D("classical", mood="romantic"),
+    "funeral": _D("classical", mood="sad"),
+    "festival": _D(mood="happy"),
+    "celebration": _D(mood="happy"),
+    "new year": _D(mood="happy"),
+    "party": _D(mood="happy"),
+}
+
 #: Every descriptor word -> its descriptor.
-DESCRIPTORS: dict[str, Descriptor] = {**USE_WORDS, **ERA_WORDS, **REGION_WORDS}
+DESCRIPTORS: dict[str, Descriptor] = {
+    **OCCASION_WORDS,
+    **USE_WORDS,
+    **ERA_WORDS,
+    **REGION_WORDS,
+}
 
 
 def read_descriptors(words: Sequence[str], genre: str | None, *, genre_named: bool) -> Descriptor:

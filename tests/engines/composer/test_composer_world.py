@@ -299,3 +299,15 @@ def test_the_drone_is_heard_low(render: Render, name: str, low_share: tuple[floa
     freqs = np.fft.rfftfreq(len(mono), 1 / audio.sample_rate)
     share = float(power[freqs < 250].sum() / power.sum())
     assert low_share[0] <= share <= low_share[1]
+
+
+def test_klezmer_and_the_arabic_ensemble_draw_phrygian_dominant() -> None:
+    def modes(prompt: str) -> Counter[str]:
+        return Counter(build_plan(prompt, 8.0, Chooser(seed)).mode for seed in range(20))
+
+    assert modes("ney solo")["phrygian dominant"] >= 10  # the ney's home: the takht, in hijaz
+    klezmer = modes("klezmer clarinet wedding")
+    assert klezmer["phrygian dominant"] >= 3  # freygish
+    # A wedding keeps klezmer's own keys (a wedding with no style named is romantic).
+    assert klezmer["major"] <= 5
+    assert build_plan("wedding first dance", 8.0, Chooser(1)).mood == "romantic"
