@@ -329,6 +329,9 @@ SCENE_GENRE_WORDS: dict[str, str] = {
     "nursery rhyme": "children's",
     # Scene and era names for a broad genre's sound.
     "acoustic jazz": "jazz",
+    "j rock": "rock",
+    "jrock": "rock",
+    "idol": "pop",
     "salsa dura": "salsa",
     "tango nuevo": "tango",
     "samba enredo": "samba",

@@ -14,6 +14,7 @@ WORLD_INSTRUMENTS: tuple[tuple[str, int, str, int, int, float, float], ...] = (
     ("nyckelharpa", 110, "lead", 55, 88, 0.3, 0.75),
     ("hurdy gurdy", 110, "lead", 55, 84, 0.25, 0.7),
     ("morin khuur", 110, "lead", 48, 81, 0.25, 0.75),
+    ("kamancheh", 110, "lead", 55, 88, 0.25, 0.75),
     ("duduk", 69, "lead", 55, 79, 0.2, 0.8),
     ("ney", 77, "lead", 59, 86, 0.2, 0.75),
     ("bansuri", 73, "lead", 60, 91, 0.25, 0.8),
@@ -29,6 +30,8 @@ WORLD_INSTRUMENTS: tuple[tuple[str, int, str, int, int, float, float], ...] = (
     ("tres", 25, "guitar", 55, 84, -0.25, 0.8),
     ("bajo sexto", 25, "guitar", 40, 72, -0.25, 0.8),
     ("jarana", 24, "guitar", 60, 81, 0.25, 0.8),
+    ("cuatro", 24, "guitar", 57, 84, 0.25, 0.8),
+    ("tumbi", 106, "guitar", 64, 88, 0.25, 0.7),
     ("pipa", 107, "guitar", 55, 88, 0.25, 0.8),
     ("qanun", 107, "guitar", 53, 89, 0.25, 0.75),
     ("santur", 15, "guitar", 53, 88, 0.25, 0.75),
@@ -46,6 +49,7 @@ WORLD_NEAREST_NOTES: dict[str, str] = {
     "nyckelharpa": "General MIDI has no nyckelharpa: the fiddle (110) plays it",
     "hurdy gurdy": "General MIDI has no hurdy gurdy: the fiddle (110) plays its tune",
     "morin khuur": "General MIDI has no morin khuur: the fiddle (110) plays it, a fifth lower",
+    "kamancheh": "General MIDI has no kamancheh: the fiddle (110) plays it legato",
     "duduk": "General MIDI has no duduk: the English horn (69), a double reed too, plays it "
     "legato in the duduk's register",
     "ney": "General MIDI has no ney: the shakuhachi (77), an end-blown flute too, plays it",
@@ -67,6 +71,9 @@ WORLD_NEAREST_NOTES: dict[str, str] = {
     "bajo sexto": "General MIDI has no bajo sexto: the steel-string acoustic guitar (25) plays "
     "it low",
     "jarana": "General MIDI has no jarana: the nylon-string guitar (24) strums it",
+    "cuatro": "General MIDI has no cuatro: the nylon-string guitar (24) strums it",
+    "tumbi": "General MIDI has no tumbi: the shamisen (106), a twangy plucked string too, "
+    "plays its riff",
     "pipa": "General MIDI has no pipa: the koto (107) plays its tune",
     "qanun": "General MIDI has no qanun: the koto (107), a plucked zither too, plays its tune",
     "santur": "General MIDI has no santur: the hammered dulcimer (15) plays its tune",
@@ -81,7 +88,8 @@ WORLD_NEAREST_NOTES: dict[str, str] = {
 
 #: Roles these instruments take when named, where their family's default is not it.
 WORLD_ROLES: dict[str, str] = {
-    name: "melody" for name in ("saz", "balalaika", "portuguese guitar", "pipa", "qanun", "santur")
+    name: "melody"
+    for name in ("saz", "balalaika", "portuguese guitar", "pipa", "qanun", "santur", "tumbi")
 }
 
 #: How their notes are joined: "legato" for the instruments that glide from note to note.
@@ -91,6 +99,7 @@ WORLD_ARTICULATIONS: dict[str, str] = {
     "dan bau": "legato",
     "hurdy gurdy": "legato",
     "morin khuur": "legato",
+    "kamancheh": "legato",
 }
 
 #: Bass-register instruments that hold one note (the tonic) instead of following the chords.
@@ -99,6 +108,18 @@ DRONE_INSTRUMENTS = frozenset({"didgeridoo"})
 #: Words a prompt may use for them (and for instruments they resemble) -> canonical name.
 WORLD_INSTRUMENT_WORDS: dict[str, str] = {
     "keyed fiddle": "nyckelharpa",
+    "hardanger fiddle": "fiddle",
+    "kamanche": "kamancheh",
+    "suona": "shanai",
+    "zurna": "shanai",
+    "mizmar": "shanai",
+    "khim": "dulcimer",
+    "janggu": "drums",
+    "ipu": "drums",
+    "zabumba": "drums",
+    "bombo": "drums",
+    "caja": "drums",
+    "rubboard": "drums",
     "hurdy-gurdy": "hurdy gurdy",
     "hurdygurdy": "hurdy gurdy",
     "horsehead fiddle": "morin khuur",

@@ -25,14 +25,21 @@ from tests.engines.composer.conftest import Render
 Tracks = dict[str, pretty_midi.Instrument]
 
 
-def piece(prompt: str, duration_s: float = 12.0, seed: int = 3) -> tuple[PiecePlan, Tracks]:
-    """The plan and, per part name, the notes of the MIDI file written and read back."""
+def written(
+    prompt: str, duration_s: float = 12.0, seed: int = 3
+) -> tuple[PiecePlan, pretty_midi.PrettyMIDI]:
+    """The plan and its MIDI file, written and read back."""
     chooser = Chooser(seed)
     plan = build_plan(prompt, duration_s, chooser)
     buffer = io.BytesIO()
     arrange(plan, chooser.spawn("notes")).to_midi().write(buffer)
     buffer.seek(0)
-    midi = pretty_midi.PrettyMIDI(buffer)
+    return plan, pretty_midi.PrettyMIDI(buffer)
+
+
+def piece(prompt: str, duration_s: float = 12.0, seed: int = 3) -> tuple[PiecePlan, Tracks]:
+    """The plan and, per part name, the track of the MIDI file written and read back."""
+    plan, midi = written(prompt, duration_s, seed)
     return plan, {i.name: i for i in midi.instruments}
 
 
@@ -93,6 +100,9 @@ def pitch_classes(plan: PiecePlan, tracks: Tracks) -> Counter[int]:
         ("celtic fantasy with uilleann pipes", "bagpipe"),
         ("bluegrass breakdown with mandolin and dobro", "slide guitar"),
         ("opera aria with soprano", "voice"),
+        ("chinese dragon dance with suona", "shanai"),
+        ("persian love song with santur and kamancheh", "kamancheh"),
+        ("thai temple music with khim", "dulcimer"),
     ],
 )
 def test_named_world_instrument_plays_in_its_register(prompt: str, instrument: str) -> None:
@@ -153,6 +163,8 @@ def test_didgeridoo_drones_on_the_tonic() -> None:
         ("tibetan meditation", "ambient", {14}),
         ("andean music", "folk", {75, 24}),
         ("80s", "synthwave", {81}),
+        ("bhangra", "bollywood", {106}),
+        ("venezuelan joropo", "folk", {46, 24}),
     ],
 )
 def test_place_and_era_words_bring_their_style_and_instruments(
@@ -311,3 +323,18 @@ def test_klezmer_and_the_arabic_ensemble_draw_phrygian_dominant() -> None:
     # A wedding keeps klezmer's own keys (a wedding with no style named is romantic).
     assert klezmer["major"] <= 5
     assert build_plan("wedding first dance", 8.0, Chooser(1)).mood == "romantic"
+
+
+@pytest.mark.parametrize(
+    ("prompt", "meter"),
+    [
+        ("sevillanas", "3/4"),
+        ("venezuelan music", "3/4"),
+        ("chacarera", "6/8"),
+        ("bulgarian", "7/8"),
+    ],
+)
+def test_dances_of_a_place_keep_their_meter(prompt: str, meter: str) -> None:
+    _, midi = written(prompt)
+    ts = midi.time_signature_changes[0]
+    assert f"{ts.numerator}/{ts.denominator}" == meter
