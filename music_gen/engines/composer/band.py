@@ -39,10 +39,7 @@ def band_parts(
         InvalidParameterError: More melodic parts than MIDI channels.
     """
     notes: list[str] = []
-    named = _named(reading, genre)
-    for name, _ in named:
-        if name in NEAREST_NOTES:
-            notes.append(NEAREST_NOTES[name])
+    named = _named(reading, genre, reading.instruments)
     ensemble = ENSEMBLES[reading.ensembles[0]] if reading.ensembles else None
     limited = bool(reading.limits) and bool(named) and (ensemble is None or not ensemble.parts)
     if limited or (solo_player and ensemble is None):
@@ -50,6 +47,11 @@ def band_parts(
         if limited:
             notes.append(f"the band is the named instruments only ({', '.join(reading.limits)})")
     else:
+        if reading.featured:
+            # A place or era word's instruments ("nordic": nyckelharpa) join as named ones do.
+            named += [n for n in _named(reading, genre, reading.featured) if n not in named]
+            featured = ", ".join(reading.featured)
+            notes.append(f"{', '.join(reading.descriptors)}: the style's {featured} join the band")
         entries = _merge(_base(genre, ensemble, quiet, named), named, ensemble)
         entries = [e for e in entries if not _excluded(e[1], e[2], reading, genre)]
         if not entries:
@@ -65,16 +67,17 @@ def band_parts(
             for n, i, r in entries
         ]
         parts = make_parts(entries, genre, list(reading.styles))
+    notes += [NEAREST_NOTES[name] for name, _ in named if name in NEAREST_NOTES]
     kit = _kit(genre, ensemble, reading)
     parts = [replace(p, program=kit) if p.is_drum else p for p in parts]
     return _apply_grooves(parts, reading, genre), notes
 
 
-def _named(reading: PromptReading, genre: Genre) -> list[tuple[str, str]]:
-    """(instrument, role) of each named instrument, in prompt order, once each."""
+def _named(reading: PromptReading, genre: Genre, words: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(instrument, role) of each instrument word, in prompt order, once each."""
     asked = dict(reading.instrument_roles)
     named: dict[str, str] = {}
-    for word in reading.instruments:
+    for word in words:
         name = resolve_instrument(word, genre.name, genre.base)
         role = asked.get(word) or natural_role(name)
         if INSTRUMENTS[name].is_drum:

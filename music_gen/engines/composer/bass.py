@@ -4,7 +4,8 @@ Styles: ``root`` (held roots), ``pop`` (roots with eighth pickups), ``root_fifth
 folk), ``walking`` (jazz quarter notes with chromatic approaches), ``boogie`` (blues),
 ``funk`` (syncopated sixteenths), ``octave`` (disco/EDM octaves), ``rock8`` (driving eighths),
 ``riff8`` (metal: driving eighths turning on the third),
-``pedal`` (ambient tonic pedal), ``reggae`` (one drop) and ``bossa`` (root-fifth dotted).
+``pedal`` (ambient tonic pedal), ``drone`` (the tonic throughout), ``reggae`` (one drop)
+and ``bossa`` (root-fifth dotted).
 """
 
 from __future__ import annotations
@@ -86,8 +87,14 @@ def write_bass(plan: PiecePlan, part: PartPlan, chooser: Chooser) -> list[Note]:
     notes: list[Note] = []
     style = part.style
     last_index = len(plan.sections) - 1
+    # A drone (a didgeridoo's) holds the tonic in the instrument's own octave throughout.
+    drone_top = max(inst.high, low + 11)
+    drone = fit_octave(plan.tonic_pc, low, drone_top, (low + drone_top) / 2)
     for k, span in enumerate(spans):
         root = fit_octave(span.chord.root_pc, low, high, centre)
+        if style == "drone":
+            notes.append(Note(drone, span.start, span.duration * 0.99, 84))
+            continue
         final = span.section == last_index and span.bar == plan.total_bars - 1
         label = plan.sections[span.section].label
         if final or (label == "intro" and style not in ("octave", "pedal")):

@@ -14,7 +14,7 @@ from music_gen.engines.composer.sampling import Chooser
 KICK, SIDE_STICK, SNARE, CLAP, HAT, PEDAL_HAT, OPEN_HAT = 36, 37, 38, 39, 42, 44, 46
 LOW_TOM, MID_TOM, HIGH_TOM, CRASH, RIDE, TAMBOURINE, SHAKER = 45, 47, 50, 49, 51, 54, 70
 FLOOR_TOM = 41
-COWBELL, HIGH_CONGA, LOW_CONGA, CLAVES = 56, 63, 64, 75
+COWBELL, MUTE_CONGA, HIGH_CONGA, LOW_CONGA, CLAVES = 56, 62, 63, 64, 75
 RIM = SIDE_STICK
 
 _VELOCITY = {"X": 112, "x": 96, "o": 52}
@@ -97,6 +97,18 @@ GROOVES: dict[str, dict[int, str]] = {
         SHAKER: "xoxoxoxoxoxoxoxo",
     },
     "flamenco": {CLAP: "X..x..x.x.x.X...", KICK: "X.......X......."},
+    # Darbuka and riq: maqsum's dum (low conga) and tek (high conga), the riq's jingles.
+    "maqsum": {
+        LOW_CONGA: "X.......X.......",
+        HIGH_CONGA: "..x...x.....x...",
+        TAMBOURINE: "x.o.x.o.x.o.x.o.",
+    },
+    # Tabla on kaherva (dha ge na ti | na ka dhi na): the bayan low, the dayan's strokes high.
+    "tabla": {
+        LOW_CONGA: "X.x.........x...",
+        HIGH_CONGA: "x.o.x.x.x.x.o.x.",
+        MUTE_CONGA: "...o...o...o...o",
+    },
     "march": {
         KICK: "X.......X.......",
         SNARE: "x.ooX.o.x.ooX.xx",

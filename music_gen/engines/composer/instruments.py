@@ -5,6 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from music_gen.engines.composer.gm import GM_NAMES, gm_family
+from music_gen.engines.composer.world_instruments import (
+    WORLD_INSTRUMENT_WORDS,
+    WORLD_INSTRUMENTS,
+    WORLD_NEAREST_NOTES,
+    WORLD_ROLES,
+)
 
 
 @dataclass(frozen=True)
@@ -121,12 +127,17 @@ INSTRUMENTS: dict[str, Instrument] = {
         _I("handpan", 114, "mallet", 50, 77, 0.2, 0.8),
         _I("singing bowl", 14, "mallet", 55, 79, 0.3, 0.55),
         _I("tanpura", 104, "pad", 40, 64, -0.2, 0.6),
+        *(_I(*row) for row in WORLD_INSTRUMENTS),
         _I("drums", 0, "drums", 35, 81, 0.0, 0.8, True),
     )
 }
-_CURATED_PROGRAMS = {i.program for i in INSTRUMENTS.values() if not i.is_drum}
+_WORLD_NAMES = {row[0] for row in WORLD_INSTRUMENTS}
+_CURATED_PROGRAMS = {
+    i.program for i in INSTRUMENTS.values() if not i.is_drum and i.name not in _WORLD_NAMES
+}
 for _program, _gm_name in enumerate(GM_NAMES):
-    # Every other GM program, under its GM name, so any GM instrument can be asked for.
+    # Every other GM program, under its GM name, so any GM instrument can be asked for (the
+    # programs that stand in for a world instrument keep their own name: a koto is a koto).
     if _program not in _CURATED_PROGRAMS and _gm_name not in INSTRUMENTS:
         _family, _low, _high = gm_family(_program)
         INSTRUMENTS[_gm_name] = Instrument(_gm_name, _program, _family, _low, _high, 0.1, 0.7)
@@ -148,6 +159,7 @@ NEAREST_NOTES: dict[str, str] = {
     "handpan": "General MIDI has no handpan: the steel drums (114) play it",
     "singing bowl": "General MIDI has no singing bowl: the tubular bells (14) play it",
     "tanpura": "General MIDI has no tanpura: the sitar (104) holds its drone",
+    **WORLD_NEAREST_NOTES,
 }
 
 #: Words (and phrases) a prompt may use for an instrument -> canonical name. "guitar" and
@@ -313,6 +325,7 @@ INSTRUMENT_WORDS: dict[str, str] = {
     "snare": "drums",
     "hi hat": "drums",
     "hihat": "drums",
+    **WORLD_INSTRUMENT_WORDS,
 }
 for _program, _gm_name in enumerate(GM_NAMES):
     # GM's own names ("acoustic grand piano", "distortion guitar", "choir aahs") and, for
@@ -326,7 +339,7 @@ for _program, _gm_name in enumerate(GM_NAMES):
     INSTRUMENT_WORDS.setdefault(_gm_name.rstrip(" 12"), _canonical)
 
 #: Roles a named instrument takes when its family's default is not what it plays.
-NATURAL_ROLES: dict[str, str] = {"pedal steel": "counter"}
+NATURAL_ROLES: dict[str, str] = {"pedal steel": "counter", **WORLD_ROLES}
 #: Role each family takes when named in a prompt.
 FAMILY_ROLES: dict[str, str] = {
     "drums": "drums",

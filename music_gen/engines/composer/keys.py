@@ -51,6 +51,12 @@ GENRE_TONICS: dict[str, dict[int, float]] = {
     "lo-fi": _SOUL,
     "hip-hop": _SOUL,
 }
+#: Modes a genre draws besides major and minor (weights beside theirs, which sum to 1): the
+#: Arabic ensemble mostly plays hijaz, klezmer often freygish (both phrygian dominant).
+GENRE_MODES: dict[str, dict[str, float]] = {
+    "takht": {"phrygian dominant": 1.5},
+    "klezmer": {"phrygian dominant": 0.5},
+}
 #: Minor tonics that dance music favours above the rest ("A minor").
 _MINOR_BOOST: dict[str, dict[int, float]] = {
     "house": {A: 2.0},
@@ -97,6 +103,7 @@ def choose_key(
         options = {"major": 1.0 - minor_weight, "minor": minor_weight}
         if genre.name not in ("blues",):
             options.update(mood_info.modes)
+        options.update(GENRE_MODES.get(genre.name, {}))
         names = list(options)
         mode = draw.choose(names, [options[n] for n in names])
     if reading.tonic_pc is not None:
@@ -119,6 +126,7 @@ _MODE_TO_MAJOR = {
     "phrygian": 4,
     "lydian": 5,
     "mixolydian": 7,
+    "phrygian dominant": 4,
 }
 
 

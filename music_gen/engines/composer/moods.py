@@ -109,6 +109,16 @@ MOOD_WORDS: dict[str, str] = {
     "ethereal": "dreamy",
     "floating": "dreamy",
     "hazy": "dreamy",
+    "moody": "melancholic",
+    "saudade": "melancholic",
+    "high energy": "energetic",
+    "lament": "sad",
+    "emotional": "melancholic",
+    "dramatic": "epic",
+    "cute": "playful",
+    "spiritual": "calm",
+    "spooky": "dark",
+    "magic": "mysterious",
 }
 
 #: Tempo words -> BPM (a target; the genre's range is ignored when one is given).
@@ -215,4 +225,14 @@ INSTRUMENT_GENRES: dict[str, str] = {
     "church organ": "classical",
     "sitar": "ambient",
     "choir": "cinematic",
+    "tanpura": "indian classical",
+    "bansuri": "indian classical",
+    "ney": "takht",
+    "duduk": "folk",
+    "nyckelharpa": "folk",
+    "morin khuur": "folk",
+    "quena": "folk",
+    "bagpipe": "celtic",
+    "hurdy gurdy": "baroque",
+    "didgeridoo": "ambient",
 }

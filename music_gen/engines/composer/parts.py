@@ -22,6 +22,7 @@ from music_gen.engines.composer.instruments import (
 from music_gen.engines.composer.meters import METERS
 from music_gen.engines.composer.prompt import PromptReading, read_prompt, resolve_instrument
 from music_gen.engines.composer.styles import Genre
+from music_gen.engines.composer.world_instruments import DRONE_INSTRUMENTS, WORLD_ARTICULATIONS
 from music_gen.errors import InvalidParameterError
 
 DRUM_CHANNEL = 9
@@ -98,6 +99,8 @@ def _style_for(role: str, instrument: Instrument, genre: Genre, words: Sequence[
             return "shuffle"
         return genre.drums or "pop"
     if role == "bass":
+        if instrument.name in DRONE_INSTRUMENTS:
+            return "drone"
         return "walking" if "walking" in words else genre.bass
     if role in ("chords", "pad"):
         if "comping" in words:
@@ -149,6 +152,7 @@ def make_parts(
                 channel=channel,
                 pan=inst.pan,
                 level=inst.level,
+                articulation=WORLD_ARTICULATIONS.get(inst.name, ""),
             )
         )
     return parts

@@ -63,12 +63,14 @@ _CADENCE = {
     "mixolydian": "bVII",
     "lydian": "II",
     "phrygian": "bII",
+    "phrygian dominant": "bII",
 }
 _MODAL_PROGRESSIONS = {
     "dorian": (("i7 | IV7 | i7 | IV7", "i7 | ii7 | i7 | IV7"), ("bIIImaj7 | IV7 | i7 | i7",)),
     "mixolydian": (("I | bVII | IV | I", "I | I | bVII | IV"), ("IV | bVII | I | I",)),
     "lydian": (("I | II | I | II", "Imaj7 | II | vii | II"), ("V | II | I | I",)),
     "phrygian": (("i | bII | i | bII", "i | bII | bVII | i"), ("bVII | bII | i | i",)),
+    "phrygian dominant": (("I | bII | I | bII", "I | iv | bII | I"), ("iv | bII | I | I",)),
 }
 _GENRE_SOURCES = {
     "meter": "the meter",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from music_gen.engines.composer.descriptors import DESCRIPTORS, read_descriptors
 from music_gen.engines.composer.ensembles import ENSEMBLE_WORDS, ENSEMBLES
 from music_gen.engines.composer.grooves import GROOVE_WORDS
 from music_gen.engines.composer.instruments import GENERIC_INSTRUMENTS, INSTRUMENT_WORDS
@@ -107,7 +108,8 @@ _SWING_WORDS = {
 _TEMPO_RE = re.compile(r"(\d{2,3}(?:\.\d+)?)\s*(?:bpm|beats per minute|beats a minute)\b")
 _TEMPO_WORD_RE = re.compile(r"\btempo (?:of )?(\d{2,3}(?:\.\d+)?)\b")
 _MODE_WORDS = (
-    r"(harmonic minor|natural minor|mixolydian|phrygian|dorian|lydian|aeolian|ionian"
+    r"(harmonic minor|natural minor|phrygian dominant|spanish phrygian|hijaz|freygish"
+    r"|mixolydian|phrygian|dorian|lydian|aeolian|ionian"
     r"|major|minor|maj|min)"
 )
 _ACC = r"(#|b|\s?-?sharp|\s?-?flat)"
@@ -131,8 +133,8 @@ _AFTER_KEY = frozenset(
     {"with", "and", "at", "for", "using", "featuring", "on", "in", "played", "plus", "by"}
 )
 _BARE_MODE_RE = re.compile(
-    r"\b(major|minor|dorian|phrygian|lydian|mixolydian|aeolian|ionian|harmonic minor"
-    r"|natural minor)\b"
+    r"\b(phrygian dominant|spanish phrygian|hijaz|freygish|major|minor|dorian|phrygian|lydian"
+    r"|mixolydian|aeolian|ionian|harmonic minor|natural minor)\b"
 )
 _NEGATION_RE = re.compile(r"\b(?:no|without|minus|except)\s+")
 #: GM instrument names that typo correction never aims at (sound effects, odd names).
@@ -165,6 +167,7 @@ _VOCABULARIES: dict[str, dict[str, str]] = {
     "tempo": {k: str(v) for k, v in TEMPO_WORDS.items()},
     "role": dict(ROLE_WORDS),
     "limit": {w: w for w in LIMIT_WORDS},
+    "descriptor": {w: w for w in DESCRIPTORS},
 }
 _KINDS = tuple(_VOCABULARIES)
 _COMBINED: dict[str, str] = {}
@@ -228,6 +231,11 @@ class PromptReading:
     limits: tuple[str, ...] = ()
     # Typos corrected: (as written, as read).
     corrections: tuple[tuple[str, str], ...] = ()
+    # Place, era and use words found ("andalusian", "80s", "boss fight"), in order.
+    descriptors: tuple[str, ...] = ()
+    # Instrument words those bring to their style ("nordic" folk: nyckelharpa): they join the
+    # band as named instruments do, but never limit it.
+    featured: tuple[str, ...] = ()
 
     @property
     def recognised(self) -> bool:
@@ -246,6 +254,7 @@ class PromptReading:
                 self.roles,
                 self.ensembles,
                 self.grooves,
+                self.descriptors,
             )
         )
 
@@ -343,6 +352,13 @@ def read_prompt(prompt: str) -> PromptReading:
         genre = "swing"
     moods = tuple(dict.fromkeys(value for _, _, value in mood_hits))
     instruments = tuple(dict.fromkeys(value for _, _, value in instrument_hits))
+    descriptors = tuple(dict.fromkeys(value for _, _, value in by_kind["descriptor"]))
+    described = read_descriptors(descriptors, genre, genre_named=bool(genre_hits))
+    genre = described.genre
+    mode = mode or described.mode
+    meter = meter or described.meter
+    moods = moods or ((described.mood,) if described.mood else ())
+    featured = [INSTRUMENT_WORDS.get(w, w) for w in described.instruments]
     roles = tuple(value for _, _, value in role_hits)
     styles += [phrase for _, phrase, _ in role_hits if phrase in STYLE_WORDS]
     grooves = [value for _, _, value in by_kind["groove"]]
@@ -388,6 +404,10 @@ def read_prompt(prompt: str) -> PromptReading:
         grooves=tuple(dict.fromkeys(grooves)),
         limits=tuple(dict.fromkeys(limits)),
         corrections=tuple(corrections),
+        descriptors=descriptors,
+        featured=tuple(
+            dict.fromkeys(w for w in featured if w not in instruments and w not in excluded)
+        ),
     )
 
 

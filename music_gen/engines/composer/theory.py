@@ -30,9 +30,19 @@ MODES: dict[str, tuple[int, ...]] = {
     "lydian": (0, 2, 4, 6, 7, 9, 11),
     "mixolydian": (0, 2, 4, 5, 7, 9, 10),
     "harmonic minor": (0, 2, 3, 5, 7, 8, 11),
+    # Harmonic minor from its fifth: the flat second over a major third of hijaz, freygish
+    # and the flamenco cadence.
+    "phrygian dominant": (0, 1, 4, 5, 7, 8, 10),
 }
 #: Other names a prompt may use for a mode.
-MODE_ALIASES = {"ionian": "major", "aeolian": "minor", "natural minor": "minor"}
+MODE_ALIASES = {
+    "ionian": "major",
+    "aeolian": "minor",
+    "natural minor": "minor",
+    "hijaz": "phrygian dominant",
+    "freygish": "phrygian dominant",
+    "spanish phrygian": "phrygian dominant",
+}
 #: Modes whose tonic triad is minor.
 MINOR_MODES = frozenset({"minor", "dorian", "phrygian", "harmonic minor"})
 
@@ -114,6 +124,7 @@ def uses_flats(tonic_pc: int, mode: str) -> bool:
         "harmonic minor": 3,
         "dorian": -2,
         "phrygian": -4,
+        "phrygian dominant": -4,
         "lydian": -5,
         "mixolydian": -7,
     }[mode]

@@ -11,6 +11,7 @@ the corrections are reported.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 
 from rapidfuzz import process
@@ -21,8 +22,9 @@ MIN_CORRECTED_LENGTH = 5
 
 
 def normalize(text: str) -> str:
-    """Lower case, ``&`` as "and", punctuation as spaces, hyphens before letters as spaces
-    ("hip-hop", "8-bit", "2-step")."""
+    """Lower case, accents dropped ("forró", "norteño", "bodhrán"), ``&`` as "and",
+    punctuation as spaces, hyphens before letters as spaces ("hip-hop", "8-bit", "2-step")."""
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     text = text.lower().replace("♯", "#").replace("♭", "b").replace("&", " and ")
     text = re.sub(r"(\d)\s*bpm\b", r"\1 bpm", text)
     text = re.sub(r"[^a-z0-9#/\-\s.]", " ", text)

@@ -346,6 +346,46 @@ WORLD_GENRES: tuple[tuple[str, str, dict[str, Any]], ...] = (
             "note": "trumpets and violins over strummed guitars and a guitarron bass",
         },
     ),
+    (
+        "takht",
+        "folk",
+        {
+            "tempo_bpm": (84, 112),
+            "minor_a": ("i | iv | V7 | i", "i | bVII | bVI | V7"),
+            "minor_b": ("iv | i | V7 | i",),
+            "band": (
+                ("qanun", "melody"),
+                ("oud", "chords"),
+                ("ney", "counter"),
+                ("drums", "drums"),
+            ),
+            "drums": "maqsum",
+            "has_drums": True,
+            "drums_always": True,
+            "minor_weight": 0.8,
+            "note": "the Arabic ensemble: qanun tune, oud, a ney answering, darbuka and riq on "
+            "the maqsum rhythm (dum tek-tek dum tek); arabic, maqam and desert words ask for "
+            "the phrygian-dominant (hijaz) mode",
+        },
+    ),
+    (
+        "indian classical",
+        "ambient",
+        {
+            "tempo_bpm": (64, 96),
+            "band": (
+                ("tanpura", "pad"),
+                ("sitar", "melody"),
+                ("drums", "drums"),
+            ),
+            "drums": "tabla",
+            "has_drums": True,
+            "drums_always": True,
+            "melody": "busy",
+            "note": "a raga: sitar over the tanpura's drone, tabla on an eight-beat cycle "
+            "(kaherva)",
+        },
+    ),
 )
 
 #: Words for these sub-genres besides their names.
@@ -377,4 +417,8 @@ WORLD_GENRE_WORDS: dict[str, str] = {
     "sea shanty": "sea shanty",
     "shanty": "sea shanty",
     "sea song": "sea shanty",
+    "arabic ensemble": "takht",
+    "raga": "indian classical",
+    "hindustani": "indian classical",
+    "carnatic": "indian classical",
 }

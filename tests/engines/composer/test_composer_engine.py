@@ -176,7 +176,7 @@ def test_multi_instrument_shares_one_plan(engine: ComposerEngine) -> None:
 
 def test_multi_instrument_unknown_instrument(engine: ComposerEngine) -> None:
     with pytest.raises(InvalidParameterError, match="known instruments"):
-        engine.generate_stems({"theremin-x": "spooky"}, GenerationParams("x", seed=1))
+        engine.generate_stems({"zorblophone-x": "spooky"}, GenerationParams("x", seed=1))
 
 
 def test_invalid_extra_keys_list_the_valid_ones(engine: ComposerEngine) -> None:
