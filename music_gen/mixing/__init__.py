@@ -9,7 +9,8 @@ Example:
 
 from music_gen.mixing.effects import EFFECTS, Effect, EffectSpec, ParamSpec
 from music_gen.mixing.mixer import AudioMixer, pan_gains
-from music_gen.mixing.presets import PRESETS, ROLES, Preset, RoleMix, list_presets, role_for
+from music_gen.mixing.presets import PRESETS, Preset, RoleMix, list_presets
+from music_gen.mixing.roles import ROLES, role_for
 from music_gen.mixing.settings import SETTINGS_KEYS, MixSettings, TrackMix
 
 __all__ = [

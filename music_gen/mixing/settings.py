@@ -9,7 +9,8 @@ from typing import Any
 from music_gen.errors import InvalidParameterError
 from music_gen.mixing.effects import Effect, number, parse_chain
 from music_gen.mixing.mastering import check_target
-from music_gen.mixing.presets import Preset, get_preset, role_for
+from music_gen.mixing.presets import Preset, get_preset
+from music_gen.mixing.roles import role_for
 
 #: Keys a mix_settings dict accepts.
 SETTINGS_KEYS: tuple[str, ...] = (
