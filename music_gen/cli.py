@@ -206,8 +206,8 @@ def styles(
     section: Annotated[
         str | None,
         typer.Argument(
-            help="genres, moods, ensembles, instruments, grooves, tempo_words or mix_presets "
-            "(all when left out)."
+            help="genres, moods, ensembles, instruments, grooves, descriptors (place, era and "
+            "use words), tempo_words or mix_presets (all when left out)."
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
@@ -229,7 +229,7 @@ def styles(
         table.add_column("details")
         for entry in entries:
             details = [
-                f"{k}: {v}"
+                f"{k}: {', '.join(map(str, v)) if isinstance(v, list) else v}"
                 for k, v in entry.items()
                 if k not in ("name", "words") and v not in (None, "", [])
             ]

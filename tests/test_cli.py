@@ -91,13 +91,21 @@ def test_styles_lists_sections_with_their_words():
         "ensembles",
         "instruments",
         "grooves",
+        "descriptors",
         "tempo_words",
         "mix_presets",
     }
     grooves = {g["name"]: g["words"] for g in data["grooves"]}
     assert "four on the floor" in grooves["four on the floor"]
+    places = {word: d for d in data["descriptors"] for word in d["words"]}
+    assert places["andalusian"]["genre"] == "flamenco" and places["andalusian"]["kind"] == "place"
+    assert places["andalusian"]["mode"] == "phrygian dominant"
+    assert "nyckelharpa" in places["swedish"]["instruments"]
     table = run_cli("styles", "ensembles")
     assert table.returncode == 0 and "string quartet" in table.stdout
+    places = run_cli("styles", "descriptors")
+    assert places.returncode == 0 and "andalusian" in places.stdout
+    assert "['" not in places.stdout  # lists read as words, not Python
     bad = run_cli("styles", "colours")
     assert bad.returncode != 0 and "genres" in bad.stderr and "Traceback" not in bad.stderr
 

@@ -129,6 +129,8 @@ def test_styles_list_the_words_that_select_each(service: Service) -> None:
     assert instruments["clavinet"]["program"] == 7 and "clav" in instruments["clavinet"]["words"]
     assert "one drop" in {g["name"] for g in data["grooves"]}
     assert data["mix_presets"] and data["moods"]
+    eras = {word: d for d in data["descriptors"] if d["kind"] == "era" for word in d["words"]}
+    assert eras["80s"]["genre"] == "synthwave"
 
 
 def test_models_and_health(service: Service) -> None:

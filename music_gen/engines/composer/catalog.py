@@ -1,11 +1,19 @@
-"""What the composer understands, as data: every genre, mood, ensemble, instrument, groove
-and mix preset with the words that select it (``musicgen styles``, ``GET /api/v1/styles``)."""
+"""What the composer understands, as data: every genre, mood, ensemble, instrument, groove,
+place/era/use word and mix preset with the words that select it (``musicgen styles``,
+``GET /api/v1/styles``)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from typing import Any
 
+from music_gen.engines.composer.descriptors import (
+    ERA_WORDS,
+    OCCASION_WORDS,
+    REGION_WORDS,
+    USE_WORDS,
+    Descriptor,
+)
 from music_gen.engines.composer.ensembles import ENSEMBLES
 from music_gen.engines.composer.grooves import GROOVES
 from music_gen.engines.composer.instruments import (
@@ -20,7 +28,16 @@ from music_gen.engines.composer.styles import GENRE_WORDS, GENRES
 from music_gen.mixing.presets import list_presets
 
 #: The sections of the catalog, in the order they are shown.
-SECTIONS = ("genres", "moods", "ensembles", "instruments", "grooves", "tempo_words", "mix_presets")
+SECTIONS = (
+    "genres",
+    "moods",
+    "ensembles",
+    "instruments",
+    "grooves",
+    "descriptors",
+    "tempo_words",
+    "mix_presets",
+)
 
 
 def _words_by_value(table: dict[str, str]) -> dict[str, list[str]]:
@@ -29,6 +46,26 @@ def _words_by_value(table: dict[str, str]) -> dict[str, list[str]]:
         if word != value:
             words[value].append(word)
     return words
+
+
+def _descriptors(kind: str, table: dict[str, Descriptor]) -> list[dict[str, Any]]:
+    """One entry per distinct descriptor, with every word that asks for it."""
+    words: dict[Descriptor, list[str]] = defaultdict(list)
+    for word, descriptor in table.items():
+        words[descriptor].append(word)
+    return [
+        {
+            "name": names[0],
+            "words": names,
+            "kind": kind,
+            "genre": d.genre,
+            "mode": d.mode,
+            "meter": d.meter,
+            "mood": d.mood,
+            "instruments": list(d.instruments),
+        }
+        for d, names in words.items()
+    ]
 
 
 def catalog() -> dict[str, list[dict[str, Any]]]:
@@ -100,6 +137,12 @@ def catalog() -> dict[str, list[dict[str, Any]]]:
         {"name": g.name, "words": list(g.words), "description": g.description}
         for g in GROOVES.values()
     ]
+    descriptors = [
+        *_descriptors("place", REGION_WORDS),
+        *_descriptors("era", ERA_WORDS),
+        *_descriptors("use", USE_WORDS),
+        *_descriptors("occasion", OCCASION_WORDS),
+    ]
     tempo_words = [{"name": w, "words": [w], "tempo_bpm": bpm} for w, bpm in TEMPO_WORDS.items()]
     presets = [{"name": n, "words": [n], "description": d} for n, d in list_presets().items()]
     return {
@@ -108,6 +151,7 @@ def catalog() -> dict[str, list[dict[str, Any]]]:
         "ensembles": ensembles,
         "instruments": instruments,
         "grooves": grooves,
+        "descriptors": descriptors,
         "tempo_words": tempo_words,
         "mix_presets": presets,
     }
