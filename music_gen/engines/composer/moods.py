@@ -223,7 +223,7 @@ INSTRUMENT_GENRES: dict[str, str] = {
     "upright bass": "jazz",
     "vibraphone": "jazz",
     "church organ": "classical",
-    "sitar": "ambient",
+    "sitar": "indian classical",
     "choir": "cinematic",
     "tanpura": "indian classical",
     "bansuri": "indian classical",

@@ -352,7 +352,15 @@ def read_prompt(prompt: str) -> PromptReading:
         genre = "swing"
     moods = tuple(dict.fromkeys(value for _, _, value in mood_hits))
     instruments = tuple(dict.fromkeys(value for _, _, value in instrument_hits))
-    descriptors = tuple(dict.fromkeys(value for _, _, value in by_kind["descriptor"]))
+    # A place word inside an instrument's name still places the piece ("spanish guitar").
+    named_places = [
+        (position, word, word)
+        for position, phrase, _ in instrument_hits
+        for word in phrase.split()
+        if word in DESCRIPTORS
+    ]
+    descriptor_hits = sorted(by_kind["descriptor"] + named_places)
+    descriptors = tuple(dict.fromkeys(value for _, _, value in descriptor_hits))
     described = read_descriptors(descriptors, genre, genre_named=bool(genre_hits))
     genre = described.genre
     mode = mode or described.mode

@@ -338,3 +338,23 @@ def test_dances_of_a_place_keep_their_meter(prompt: str, meter: str) -> None:
     _, midi = written(prompt)
     ts = midi.time_signature_changes[0]
     assert f"{ts.numerator}/{ts.denominator}" == meter
+
+
+@pytest.mark.parametrize(
+    ("prompt", "genre", "mode"),
+    [
+        ("spanish guitar with castanets", "flamenco", "phrygian dominant"),
+        ("calm sitar", "indian classical", None),
+        ("japanese city pop with spanish guitar", "city pop", None),
+    ],
+)
+def test_a_place_in_an_instruments_name_places_the_piece(
+    prompt: str, genre: str, mode: str | None
+) -> None:
+    """ "Spanish guitar" is flamenco's guitar, not a pop one; a named genre still wins."""
+    plan, tracks = piece(prompt)
+    assert plan.genre == genre
+    if mode is not None:
+        assert plan.mode == mode
+    assert plan.unrecognized == ()
+    assert any(t.notes for t in tracks.values() if not t.is_drum)
