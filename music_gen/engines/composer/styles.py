@@ -53,6 +53,8 @@ class Genre:
     family: str = ""
     # How the style is played, in words (sub-genres that borrow a broad genre's harmony).
     note: str = ""
+    # Whether the tune is played in thirds and sixths (an accordion's right hand).
+    melody_in_thirds: bool = False
 
     @property
     def base(self) -> str:

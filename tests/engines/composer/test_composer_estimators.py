@@ -109,3 +109,24 @@ def test_metal_in_a_minor_key_reads_minor(
     assert (found_tonic, found_mode) == (tonic, "minor"), (
         f"{prompt} (seed {seed}, {duration_s:g} s): estimated {NAMES[found_tonic]} {found_mode}"
     )
+
+
+@pytest.mark.parametrize(
+    ("prompt", "seed", "tonic"),
+    [
+        # A short cumbia is mostly tonic and dominant roots and fifths, which read as the
+        # parallel major until the accordion's second voice sings the minor third.
+        ("cumbia at 96 bpm in D minor", 0, 2),
+        ("cumbia at 96 bpm in D minor", 1, 2),
+        ("cumbia at 96 bpm in D minor", 2, 2),
+        ("cumbia in A minor", 2, 9),
+    ],
+)
+def test_short_cumbia_in_a_minor_key_reads_minor(
+    render: Any, prompt: str, seed: int, tonic: int
+) -> None:
+    audio = render(prompt, 12.0, seed=seed)
+    found_tonic, found_mode = estimate_key(audio.samples, audio.sample_rate)
+    assert (found_tonic, found_mode) == (tonic, "minor"), (
+        f"{prompt} (seed {seed}): estimated {NAMES[found_tonic]} {found_mode}"
+    )
