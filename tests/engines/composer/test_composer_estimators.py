@@ -130,3 +130,13 @@ def test_short_cumbia_in_a_minor_key_reads_minor(
     assert (found_tonic, found_mode) == (tonic, "minor"), (
         f"{prompt} (seed {seed}): estimated {NAMES[found_tonic]} {found_mode}"
     )
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_surf_rock_in_e_minor_reads_e_minor(render: Any, seed: int) -> None:
+    # The surf beat's floor tom drives eighths; untuned (about A1) it made E minor read E major.
+    audio = render("surf rock at 160 bpm in E minor", 12.0, seed=seed)
+    found_tonic, found_mode = estimate_key(audio.samples, audio.sample_rate)
+    assert (found_tonic, found_mode) == (4, "minor"), (
+        f"seed {seed}: estimated {NAMES[found_tonic]} {found_mode}"
+    )
