@@ -52,11 +52,16 @@ _FIGURES: dict[str, list[Figure]] = {
         [(i * 0.5, 0.4, "r" if i % 2 == 0 else "8", 92 if i % 2 == 0 else 80) for i in range(8)]
     ],
     "rock8": [[(i * 0.5, 0.42, "r", 92 if i % 2 == 0 else 80) for i in range(8)]],
-    # A pedal riff: driving eighths that turn on the third and back (E E E E E E G E); over a
-    # bare tonic fifth the key's third, which tells minor from major.
+    # A pedal riff: driving eighths that turn on the third and back twice a bar
+    # (E E E G E E G E); over a bare tonic fifth the key's third, which tells minor from
+    # major. Once a bar is too little against the pedal and the distorted guitars' overtones
+    # (the fifth harmonic of every root is its major third).
     "riff8": [
         [
-            *((i * 0.5, 0.42, "r", 92 if i % 2 == 0 else 80) for i in range(6)),
+            *((i * 0.5, 0.42, "r", 92 if i % 2 == 0 else 80) for i in range(3)),
+            (1.5, 0.42, "3", 86),
+            (2.0, 0.42, "r", 92),
+            (2.5, 0.42, "r", 80),
             (3.0, 0.42, "3", 90),
             (3.5, 0.42, "r", 80),
         ]

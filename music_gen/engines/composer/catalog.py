@@ -15,6 +15,7 @@ from music_gen.engines.composer.descriptors import (
     Descriptor,
 )
 from music_gen.engines.composer.ensembles import ENSEMBLES
+from music_gen.engines.composer.genre_words import GENRE_WORDS
 from music_gen.engines.composer.grooves import GROOVES
 from music_gen.engines.composer.instruments import (
     GENERIC_INSTRUMENTS,
@@ -24,7 +25,7 @@ from music_gen.engines.composer.instruments import (
     natural_role,
 )
 from music_gen.engines.composer.moods import MOOD_WORDS, MOODS, TEMPO_WORDS
-from music_gen.engines.composer.styles import GENRE_WORDS, GENRES
+from music_gen.engines.composer.styles import GENRES
 from music_gen.mixing.presets import list_presets
 
 #: The sections of the catalog, in the order they are shown.

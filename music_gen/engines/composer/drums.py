@@ -52,7 +52,10 @@ GROOVES: dict[str, dict[int, str]] = {
     },
     "bossa": {KICK: "X..oX..oX..oX..o", SIDE_STICK: "x..x..x...x..x..", HAT: "x.o.x.o.x.o.x.o."},
     "country": {KICK: "X.......X.......", SNARE: "....X.......X...", HAT: "x.x.x.x.x.x.x.x."},
-    "metal": {KICK: "XxXxXxXxXxXxXxXx", SNARE: "....X.......X...", RIDE: "X...X...X...X..."},
+    # The double kick under the guitars: every beat accented, the lead foot's eighths, the
+    # other foot's sixteenths light. Sixteenths all hit hard are a drone of the kick's pitch
+    # that outweighs the guitars (minor keys read major).
+    "metal": {KICK: "XoxoXoxoXoxoXoxo", SNARE: "....X.......X...", RIDE: "X...X...X...X..."},
     "cinematic": {
         KICK: "X.......X.......",
         FLOOR_TOM: "x.....x.....x...",

@@ -15,6 +15,7 @@ from music_gen.engines.composer.notes import ChordSpan, Note, chord_spans, final
 from music_gen.engines.composer.plan import PartPlan, PiecePlan
 from music_gen.engines.composer.ranges import accompaniment_ceiling, melody_range
 from music_gen.engines.composer.sampling import Chooser
+from music_gen.engines.composer.styles import GENRES
 from music_gen.engines.composer.theory import scale_pitches
 
 #: Rhythm cells (durations in beats, negative = rest) for each density, per beat count.
@@ -225,7 +226,25 @@ def write_melody(plan: PiecePlan, part: PartPlan, chooser: Chooser) -> list[Note
         default=scale[0],
     )
     notes.append(Note(final, end_beat, beats * 2, 78))
+    if GENRES[plan.genre].melody_in_thirds and part.role == "melody":
+        return _in_thirds(notes, scale, spans, INSTRUMENTS[part.instrument].low)
     return notes
+
+
+def _in_thirds(notes: list[Note], scale: list[int], spans: list[ChordSpan], low: int) -> list[Note]:
+    """The tune with a second voice under it: the chord tone a third below, else a sixth
+    below, else (a passing note) the scale's third below. Over a minor tonic the second voice
+    sings the minor third under the tune's tonic and fifth, and the mode is heard."""
+    doubled = list(notes)
+    for note in notes:
+        span = _span_at(spans, note.start)
+        chord = set(span.chord.pitch_classes) if span else set()
+        under = [note.pitch - i for i in (3, 4, 8, 9) if (note.pitch - i) % 12 in chord]
+        if not under and note.pitch in scale and scale.index(note.pitch) >= 2:
+            under = [scale[scale.index(note.pitch) - 2]]
+        if under and under[0] >= low:
+            doubled.append(Note(under[0], note.start, note.duration, note.velocity))
+    return doubled
 
 
 def _play(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from music_gen.engines.composer.plan import PiecePlan, SectionPlan
+from music_gen.engines.composer.plan import PiecePlan
+from music_gen.engines.composer.sections import SectionPlan
 from music_gen.engines.composer.theory import Chord
 
 

@@ -28,11 +28,19 @@ from music_gen.errors import InvalidParameterError
 DRUM_CHANNEL = 9
 MELODIC_CHANNELS = [c for c in range(16) if c != DRUM_CHANNEL]
 #: Pitch class of the drum that carries a groove's pitch, where that drum is a tuned one
-#: (FluidR3_GM): the TR-808 kit's (GM 25) kick booms about G#1; the low tom that plays a
-#: bodhran ("celtic" grooves, standard kits) rings about D2. Players tune these drums; an
-#: untuned one sounds one pitch whatever the key, loud enough to be heard as the key.
+#: (FluidR3_GM): the TR-808 kit's (GM 25) kick booms about G#1. In standard kits, the low
+#: tom that plays a bodhran ("celtic" grooves) rings about D2 and the floor tom of the surf
+#: beat's driving eighths about A1 (untuned, surf rock in E minor read E major). Players
+#: tune these drums; an untuned one sounds one pitch whatever the key, loud enough to be
+#: heard as the key.
 _KICK_PITCH_CLASS = {25: 8}
-_BODHRAN_PITCH_CLASS = 2
+_TOM_PITCH_CLASS = {"celtic": 2, "surf": 9}
+#: The Standard kit's (GM 0) kick, whose thump falls from about G#2. A few kicks a bar are
+#: heard as thumps; a double kick (a kick on every sixteenth) is a drone heard as a pitch,
+#: and untuned its ring sits on the major third of D minor and beside E minor's tonic, so
+#: metal drummers tune it to the key.
+_DOUBLE_KICK_PITCH_CLASS = {0: 8}
+_DOUBLE_KICK_GROOVES = frozenset({"metal", "blast"})
 
 
 @dataclass(frozen=True)
@@ -298,14 +306,19 @@ def _instrument_for_request(request: PartRequest, genre: Genre) -> str:
 
 
 def tune_to_key(part: PartPlan, tonic_pc: int) -> PartPlan:
-    """``part`` with its drum kit tuned so its pitched drum sounds the tonic; others as they
-    are. The bend is the nearest one (-6..5 semitones)."""
+    """``part`` with its drum kit tuned so its pitched drum (an 808 kick, a bodhran, a surf
+    floor tom, a double kick) sounds the tonic; others as they are. The bend is the nearest
+    one (-6..5 semitones)."""
     if not part.is_drum:
         return part
-    if part.style.partition("+")[0] == "celtic" and part.program != 25:
-        pitch_class = _BODHRAN_PITCH_CLASS
+    groove, *transforms = part.style.split("+")
+    double_kick = groove in _DOUBLE_KICK_GROOVES or "doublekick" in transforms
+    if groove in _TOM_PITCH_CLASS and part.program != 25:
+        pitch_class = _TOM_PITCH_CLASS[groove]
     elif part.program in _KICK_PITCH_CLASS:
         pitch_class = _KICK_PITCH_CLASS[part.program]
+    elif double_kick and part.program in _DOUBLE_KICK_PITCH_CLASS:
+        pitch_class = _DOUBLE_KICK_PITCH_CLASS[part.program]
     else:
         return part
     return replace(part, tune_semitones=(tonic_pc - pitch_class + 6) % 12 - 6)

@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 
 from music_gen.engines.composer.descriptors import DESCRIPTORS, read_descriptors
 from music_gen.engines.composer.ensembles import ENSEMBLE_WORDS, ENSEMBLES
+from music_gen.engines.composer.genre_words import GENRE_WORDS
 from music_gen.engines.composer.grooves import GROOVE_WORDS
 from music_gen.engines.composer.instruments import GENERIC_INSTRUMENTS, INSTRUMENT_WORDS
 from music_gen.engines.composer.meters import DANCE_METERS, METER_WORDS
 from music_gen.engines.composer.moods import MOOD_WORDS, TEMPO_WORDS
 from music_gen.engines.composer.prompt_band import LIMIT_WORDS, adjacent_roles, solo_limits
-from music_gen.engines.composer.styles import GENRE_WORDS
 from music_gen.engines.composer.theory import MODE_ALIASES, parse_pitch_class
 from music_gen.engines.composer.vocabulary import correct, expand, known_words, normalize
 

@@ -1,16 +1,17 @@
 """Genres as data: tempo, progressions, default band and playing styles.
 
 Everything the composer knows about a genre lives here as a row, so a genre is added by adding
-a row, not code. Progressions are Roman numerals (see :mod:`theory`), one bar per ``|``.
+a row, not code. Progressions are Roman numerals (see :mod:`theory`), one bar per ``|``. The
+words a prompt may use for each genre are in :mod:`genre_words`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from music_gen.engines.composer.scene_styles import SCENE_GENRE_WORDS, SCENE_GENRES
-from music_gen.engines.composer.substyles import SUB_GENRE_WORDS, SUB_GENRES
-from music_gen.engines.composer.world_styles import WORLD_GENRE_WORDS, WORLD_GENRES
+from music_gen.engines.composer.scene_styles import SCENE_GENRES
+from music_gen.engines.composer.substyles import SUB_GENRES
+from music_gen.engines.composer.world_styles import WORLD_GENRES
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,8 @@ class Genre:
     family: str = ""
     # How the style is played, in words (sub-genres that borrow a broad genre's harmony).
     note: str = ""
+    # Whether the tune is played in thirds and sixths (an accordion's right hand).
+    melody_in_thirds: bool = False
 
     @property
     def base(self) -> str:
@@ -413,92 +416,3 @@ GENRES.update(
         for name, family, changes in (*SUB_GENRES, *WORLD_GENRES, *SCENE_GENRES)
     }
 )
-
-#: Words (and phrases) a prompt may use for a genre -> canonical name.
-GENRE_WORDS: dict[str, str] = {
-    **{name: name for name in GENRES},
-    **SUB_GENRE_WORDS,
-    **WORLD_GENRE_WORDS,
-    **SCENE_GENRE_WORDS,
-    "edm": "house",
-    "dance": "house",
-    "electronic": "house",
-    "electro": "house",
-    "club": "house",
-    "lofi": "lo-fi",
-    "lo fi": "lo-fi",
-    "chillhop": "lo-fi",
-    "hiphop": "hip-hop",
-    "hip hop": "hip-hop",
-    "rap": "hip-hop",
-    "film": "cinematic",
-    "soundtrack": "cinematic",
-    "acoustic": "folk",
-    "bossa": "bossa nova",
-    "bossanova": "bossa nova",
-    "latin": "bossa nova",
-    "romantic era": "classical",
-    "heavy metal": "metal",
-    "indie": "rock",
-    "bebop": "jazz",
-    "jazzy": "jazz",
-    "bluesy": "blues",
-    "funky": "funk",
-    "groovy": "funk",
-    "chillout": "ambient",
-    "drone": "ambient",
-    "new age": "ambient",
-    "meditation": "ambient",
-    "meditative": "ambient",
-    "healing": "ambient",
-    "k pop": "pop",
-    "j pop": "pop",
-    "c pop": "pop",
-    "europop": "pop",
-    "power ballad": "rock",
-    "hard rock": "rock",
-    "classic rock": "rock",
-    "progressive rock": "rock",
-    "prog rock": "rock",
-    "math rock": "rock",
-    "alternative": "rock",
-    "thrash": "metal",
-    "thrash metal": "metal",
-    "death metal": "metal",
-    "black metal": "metal",
-    "doom metal": "metal",
-    "nu metal": "metal",
-    "metalcore": "metal",
-    "djent": "metal",
-    "cool jazz": "jazz",
-    "smooth jazz": "jazz",
-    "modal jazz": "jazz",
-    "gypsy jazz": "swing",
-    "jazz manouche": "swing",
-    "chicago blues": "blues",
-    "blues rock": "blues",
-    "slow jam": "r&b",
-    "quiet storm": "r&b",
-    "deep house": "house",
-    "tropical house": "house",
-    "afro house": "house",
-    "tech house": "house",
-    "progressive house": "house",
-    "future bass": "house",
-    "acid techno": "techno",
-    "minimal techno": "techno",
-    "chillwave": "synthwave",
-    "singer songwriter": "folk",
-    "elevator music": "lounge",
-    "hymn": "classical",
-    "sonata": "classical",
-    "concerto": "classical",
-    "nocturne": "classical",
-    "etude": "classical",
-    "fugue": "baroque",
-    "dancehall": "reggae",
-    "riddim": "reggae",
-    "roots reggae": "reggae",
-    "medieval": "baroque",
-    "renaissance": "baroque",
-}

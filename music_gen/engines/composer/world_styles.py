@@ -109,7 +109,9 @@ WORLD_GENRES: tuple[tuple[str, str, dict[str, Any]], ...] = (
             "comp": "skank",
             "kit": 0,
             "minor_weight": 0.4,
-            "note": "accordion tune, offbeat guitar, root-fifth bass, guacharaca and congas",
+            "melody_in_thirds": True,
+            "note": "accordion tune in thirds, offbeat guitar, root-fifth bass, guacharaca and"
+            " congas",
         },
     ),
     (

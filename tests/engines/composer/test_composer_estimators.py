@@ -85,3 +85,58 @@ def test_key_estimator_hears_the_asked_mode(
     assert (found_tonic, found_mode) == (tonic, mode), (
         f"{prompt}: estimated {NAMES[found_tonic]} {found_mode}"
     )
+
+
+@pytest.mark.parametrize(
+    ("prompt", "seed", "tonic", "duration_s"),
+    [
+        # A double kick is a drone heard as a pitch: with every sixteenth hit hard and the
+        # kick untuned it outweighed the guitars' minor third (these read D, E and C major).
+        ("heavy metal at 140 bpm in D minor", 0, 2, 12.0),
+        ("heavy metal at 140 bpm in D minor", 1, 2, 12.0),
+        ("thrash metal at 176 bpm in E minor", 3, 4, 12.0),
+        # A longer piece (B section, more bars of the double kick): read C# minor with the
+        # kick tuned but still hit hard on every sixteenth.
+        ("thrash metal at 176 bpm in E minor", 0, 4, 24.0),
+        ("death metal in C minor", 2, 0, 12.0),
+    ],
+)
+def test_metal_in_a_minor_key_reads_minor(
+    render: Any, prompt: str, seed: int, tonic: int, duration_s: float
+) -> None:
+    audio = render(prompt, duration_s, seed=seed)
+    found_tonic, found_mode = estimate_key(audio.samples, audio.sample_rate)
+    assert (found_tonic, found_mode) == (tonic, "minor"), (
+        f"{prompt} (seed {seed}, {duration_s:g} s): estimated {NAMES[found_tonic]} {found_mode}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("prompt", "seed", "tonic"),
+    [
+        # A short cumbia is mostly tonic and dominant roots and fifths, which read as the
+        # parallel major until the accordion's second voice sings the minor third.
+        ("cumbia at 96 bpm in D minor", 0, 2),
+        ("cumbia at 96 bpm in D minor", 1, 2),
+        ("cumbia at 96 bpm in D minor", 2, 2),
+        ("cumbia in A minor", 2, 9),
+    ],
+)
+def test_short_cumbia_in_a_minor_key_reads_minor(
+    render: Any, prompt: str, seed: int, tonic: int
+) -> None:
+    audio = render(prompt, 12.0, seed=seed)
+    found_tonic, found_mode = estimate_key(audio.samples, audio.sample_rate)
+    assert (found_tonic, found_mode) == (tonic, "minor"), (
+        f"{prompt} (seed {seed}): estimated {NAMES[found_tonic]} {found_mode}"
+    )
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_surf_rock_in_e_minor_reads_e_minor(render: Any, seed: int) -> None:
+    # The surf beat's floor tom drives eighths; untuned (about A1) it made E minor read E major.
+    audio = render("surf rock at 160 bpm in E minor", 12.0, seed=seed)
+    found_tonic, found_mode = estimate_key(audio.samples, audio.sample_rate)
+    assert (found_tonic, found_mode) == (4, "minor"), (
+        f"seed {seed}: estimated {NAMES[found_tonic]} {found_mode}"
+    )
