@@ -16,18 +16,29 @@ rest compares (:meth:`Engine.loudness_offset_db`; the composer reads it from its
 never changes after: no gain riding, no pumping. Every chunk then passes the same chain, its
 state carried from chunk to chunk. A stream that ends inside the window is levelled whole,
 exactly as ``generate()``.
+
+A live session (:func:`level_live`) has no end to measure and cannot wait: its first chunk
+is due at once. Its gain is fixed when it starts, from the engine's estimate of how loud the
+music it has planned plays at :data:`LIVE_REFERENCE_INTENSITY`
+(:meth:`LiveSession.planned_loudness_lufs`; the composer reads it from its notes), and every
+chunk passes the same chain at once. Nothing is held back; the chain delays the audio by its
+resamplers' latency only (about 1 ms). Steers (a mood, an intensity) never move the gain:
+intensity stays the music's dynamics around the target, and the glue compressor and limiter
+keep the loud end under the ceiling, as they do for the climax of a piece.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
 from music_gen.audio import AudioOutput
 from music_gen.engines.base import AudioChunk
+from music_gen.live import DEFAULT_INTENSITY, LiveSession, SteerResult
 
 # music_gen.mixing (pedalboard, scipy) is imported where it is used, so that importing
 # music_gen stays light.
@@ -36,6 +47,9 @@ from music_gen.engines.base import AudioChunk
 CEILING_DBTP = -1.0
 #: Seconds of a stream measured (and held back) before its gain is fixed.
 WINDOW_S = 5.0
+#: A live session is levelled so that this intensity plays at its target (softer intensities
+#: play below it, fuller ones above, as the quiet and loud passages of a piece do).
+LIVE_REFERENCE_INTENSITY = DEFAULT_INTENSITY
 #: A stream's limiter works this far under the ceiling, so that its true peak stays under.
 STREAM_MARGIN_DB = 0.5
 # A stream's limiter runs at this multiple of the sample rate, so it sees the true peaks.
@@ -349,3 +363,100 @@ def _replace(chunk: AudioChunk, samples: np.ndarray) -> AudioChunk:
         start_frame=chunk.start_frame,
         final=chunk.final,
     )
+
+
+def level_live(session: LiveSession, target_lufs: float | None) -> LiveSession:
+    """A live session at ``target_lufs`` (None: the session itself, at the engine's level).
+
+    The gain is fixed from the engine's estimate (see the module docstring); the chunks keep
+    their lengths, and the audio, steers and ending come out the chain's latency later (the
+    frames reported by ``steer()`` and ``stop()`` include it).
+    """
+    if target_lufs is None:
+        return session
+    return _LevelledSession(session, target_lufs)
+
+
+class _LevelledSession(LiveSession):
+    """A live session whose chunks pass the stream chain at a gain fixed when it starts."""
+
+    def __init__(self, session: LiveSession, target_lufs: float) -> None:
+        self._inner = session
+        self.sample_rate = session.sample_rate
+        self.channels = session.channels
+        self.seed = session.seed
+        planned = session.planned_loudness_lufs(LIVE_REFERENCE_INTENSITY)
+        #: The fixed gain before glue compression and limiting, in dB.
+        self.gain_db = min(target_lufs - planned, _MAX_STREAM_GAIN_DB)
+        self._chain = _StreamChain(self.gain_db, target_lufs, self.sample_rate, self.channels)
+        # Primed with silence: the frames inside the resamplers (their latency) are then
+        # silence, so every chunk out is as long as the chunk in, from the first one on.
+        primer = 1024
+        self.latency_frames = (
+            primer - self._chain.process(np.zeros((self.channels, primer), np.float32)).shape[1]
+        )
+        self._position = 0
+        self._finished = False
+
+    @property
+    def position_frame(self) -> int:
+        """Frames handed out so far."""
+        return self._position
+
+    @property
+    def finished(self) -> bool:
+        """Whether the stream has ended (its last frames out of the chain)."""
+        return self._finished
+
+    @property
+    def plan(self) -> dict[str, Any]:
+        """The plan playing now."""
+        return self._inner.plan
+
+    def planned_loudness_lufs(self, intensity: float) -> float:
+        """The engine's estimate, at the session's gain (before compression and limiting)."""
+        return self._inner.planned_loudness_lufs(intensity) + self.gain_db
+
+    def steer(
+        self,
+        prompt: str | None = None,
+        *,
+        intensity: float | None = None,
+        tempo_bpm: float | None = None,
+        key: str | None = None,
+        at: str = "bar",
+    ) -> SteerResult:
+        """As the session's steer(), with its frames as heard after the chain."""
+        result = self._inner.steer(prompt, intensity=intensity, tempo_bpm=tempo_bpm, key=key, at=at)
+        return replace(
+            result,
+            effect_frame=result.effect_frame + self.latency_frames,
+            transition_frame=result.transition_frame + self.latency_frames,
+        )
+
+    def stop(self, ending: bool = True) -> int:
+        """As the session's stop(); the frame returned includes the chain's latency."""
+        return self._inner.stop(ending) + self.latency_frames
+
+    def __next__(self) -> np.ndarray:
+        if self._finished:
+            raise StopIteration
+        try:
+            block = self._chain.process(next(self._inner))
+        except StopIteration:
+            block = np.zeros((self.channels, 0), np.float32)
+        if self._inner.finished:
+            # The frames still inside the resamplers: the last ``latency_frames`` of audio.
+            tail = self._chain.flush()[:, : self.latency_frames]
+            tail = np.pad(tail, ((0, 0), (0, self.latency_frames - tail.shape[1])))
+            block = np.concatenate([block, tail], axis=1)
+            self._finished = True
+        if block.shape[1] == 0:
+            raise StopIteration
+        self._position += block.shape[1]
+        return np.ascontiguousarray(block, dtype=np.float32)
+
+    def close(self) -> None:
+        """Release the session's synthesizer."""
+        self._inner.close()
+        self._finished = True
