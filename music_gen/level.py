@@ -2,9 +2,9 @@
 
 Loudness is measured per ITU-R BS.1770-4 with :mod:`music_gen.mixing.loudness` (pyloudnorm,
 and a 4x oversampled true-peak meter); gain, glue compression (the one mastering uses) and
-peak limiting are pedalboard plug-ins run at 4x the sample rate (scipy's polyphase resampler
-for a whole piece, pedalboard's streaming resampler for a stream), so that the limiter catches
-true peaks.
+peak limiting are pedalboard plug-ins run at 4x the sample rate (scipy's polyphase filter,
+on a whole piece at once or on a stream block by block), so that the limiter catches true
+peaks.
 
 A whole piece (``generate``, ``generate_batch``) goes through that chain, is measured, and
 gets a final linear trim to the target (or to the ceiling, whichever is lower); a piece whose
@@ -63,6 +63,10 @@ _ROUNDS = 4
 _AIM_LU = 0.2
 _TRIM_MARGIN_DB = 0.1
 _MAX_DRIVE_DB = 18.0
+# Taps either side of the resampling filters' centre (at 4x), as scipy's resample_poly; each
+# filter delays the audio by that many samples at 4x, the two together by this many frames.
+_HALF_TAPS = 10 * _OVERSAMPLING
+_FILTER_DELAY_FRAMES = 2 * _HALF_TAPS // _OVERSAMPLING
 # Largest gain a stream gets from its window (a near-silent opening must not blow up the rest).
 _MAX_STREAM_GAIN_DB = 30.0
 
@@ -216,8 +220,8 @@ def _board(gain_db: float, target_lufs: float) -> Any:
 def _limit_whole(
     samples: np.ndarray, sample_rate: int, gain_db: float, target_lufs: float
 ) -> np.ndarray:
-    """A whole piece through the chain (scipy's polyphase resampling, as mastering does: much
-    faster than the streaming resampler when all the audio is at hand)."""
+    """A whole piece through the chain (scipy's polyphase resampling, as mastering does, in
+    one call when all the audio is at hand)."""
     from scipy.signal import resample_poly
 
     frames = samples.shape[-1]
@@ -227,42 +231,66 @@ def _limit_whole(
     return np.ascontiguousarray(down, dtype=np.float32)
 
 
+class _Polyphase:
+    """4x up- or downsampling block by block with the polyphase filter scipy's
+    ``resample_poly`` uses for whole pieces (81 taps, Kaiser window), its history carried
+    across blocks. Each block comes out whole, :data:`_FILTER_DELAY_FRAMES` late."""
+
+    def __init__(self, channels: int, *, up: bool) -> None:
+        from scipy.signal import firwin
+
+        taps = firwin(2 * _HALF_TAPS + 1, 1.0 / _OVERSAMPLING, window=("kaiser", 5.0))
+        self.taps = taps * _OVERSAMPLING if up else taps
+        self.up = up
+        # The input the filter still needs: 2 * _HALF_TAPS samples at the high rate.
+        span = 2 * _HALF_TAPS
+        self.history = np.zeros((channels, span // _OVERSAMPLING if up else span), np.float32)
+
+    def process(self, block: np.ndarray) -> np.ndarray:
+        from scipy.signal import upfirdn
+
+        held = self.history.shape[1]
+        signal = np.concatenate([self.history, block], axis=1)
+        self.history = signal[:, signal.shape[1] - held :]
+        if self.up:
+            out = upfirdn(self.taps, signal, up=_OVERSAMPLING, axis=1)
+            first, count = held * _OVERSAMPLING, block.shape[1] * _OVERSAMPLING
+        else:
+            out = upfirdn(self.taps, signal, down=_OVERSAMPLING, axis=1)
+            first, count = held // _OVERSAMPLING, block.shape[1] // _OVERSAMPLING
+        return np.ascontiguousarray(out[:, first : first + count], dtype=np.float32)
+
+
 class _StreamChain:
     """Fixed gain, glue compression and a peak limiter, run at 4x the sample rate and keeping
     their state across chunks (so the limiter acts on true peaks, as in mastering).
 
-    ``process`` may return fewer frames than it was given (the resamplers' latency); the
-    frames come out in order and ``flush`` returns the rest, so the totals agree.
+    ``process`` returns fewer frames than it was given at first (the filters' delay, held
+    back so that the output lines up with the input); ``flush`` returns the rest, so the
+    totals agree.
     """
 
     def __init__(self, gain_db: float, target_lufs: float, sample_rate: int, channels: int) -> None:
-        # Imported here: importing music_gen stays light (pedalboard loads on first use).
-        from pedalboard import Resample
-        from pedalboard.io import StreamResampler
-
         self.rate = sample_rate
-        high = sample_rate * _OVERSAMPLING
-        # A 16-point windowed sinc: flat within 0.2 dB to 18 kHz at 44.1 kHz, and about
-        # twice as fast as the default 32-point one.
-        quality = Resample.Quality.WindowedSinc16
-        self.up = StreamResampler(sample_rate, high, channels, quality)
-        self.down = StreamResampler(high, sample_rate, channels, quality)
+        self.channels = channels
+        self.up = _Polyphase(channels, up=True)
+        self.down = _Polyphase(channels, up=False)
         self.board = _board(gain_db, target_lufs)
-
-    def _run(self, up: np.ndarray) -> np.ndarray:
-        if up.shape[-1] == 0:
-            return self.down.process(up)
-        limited = self.board(up, float(self.rate * _OVERSAMPLING), reset=False)
-        return self.down.process(np.ascontiguousarray(limited, dtype=np.float32))
+        self._skip = _FILTER_DELAY_FRAMES
 
     def process(self, samples: np.ndarray) -> np.ndarray:
         """Feed frames; returns the frames ready so far."""
-        return self._run(self.up.process(np.ascontiguousarray(samples, dtype=np.float32)))
+        high = self.up.process(np.asarray(samples, dtype=np.float32))
+        if high.shape[1]:
+            high = self.board(high, float(self.rate * _OVERSAMPLING), reset=False)
+        out = self.down.process(high)
+        skip = min(self._skip, out.shape[1])
+        self._skip -= skip
+        return out[:, skip:]
 
     def flush(self) -> np.ndarray:
-        """The frames still inside the resamplers."""
-        tail = self._run(self.up.process())
-        return np.concatenate([tail, self.down.process()], axis=1)
+        """The frames still inside the filters."""
+        return self.process(np.zeros((self.channels, _FILTER_DELAY_FRAMES), np.float32))
 
 
 def stream_gain_db(window: np.ndarray, sample_rate: int, target_lufs: float) -> float:
