@@ -19,7 +19,7 @@ from music_gen.errors import (
     InvalidPromptError,
     UnsupportedOperationError,
 )
-from music_gen.level import WINDOW_S, level_all, level_audio, level_stream
+from music_gen.level import WINDOW_S, level_all, level_audio, level_live, level_stream
 from music_gen.live import (
     DEFAULT_CHUNK_S,
     DEFAULT_INTENSITY,
@@ -36,6 +36,7 @@ from music_gen.params import (
     DEFAULT_TOP_K,
     DEFAULT_TOP_P,
     GenerationParams,
+    check_loudness_lufs,
 )
 
 _DEVICES = ("auto", "cpu", "cuda", "mps")
@@ -419,6 +420,7 @@ class MusicGenerator:
         top_p: float = DEFAULT_TOP_P,
         chunk_s: float = DEFAULT_CHUNK_S,
         tail_s: float = DEFAULT_TAIL_S,
+        loudness_lufs: float | None = DEFAULT_LOUDNESS_LUFS,
     ) -> LiveSession:
         """An endless stream of music that follows steers (the composer only).
 
@@ -431,6 +433,9 @@ class MusicGenerator:
             top_p: As generate().
             chunk_s: Seconds of audio per chunk the session yields.
             tail_s: Seconds of decay after the final chord of an ending.
+            loudness_lufs: Integrated loudness at intensity 0.5 (BS.1770; softer intensities
+                play below it, fuller ones above), true peak at most -1 dBTP, from the first
+                chunk on; None keeps the engine's level. See :func:`music_gen.level.level_live`.
 
         Returns:
             A :class:`~music_gen.live.LiveSession`: iterate it for float32 (2, n) chunks,
@@ -450,6 +455,7 @@ class MusicGenerator:
             chunk_s=chunk_s,
             tail_s=tail_s,
         )
+        target_lufs = check_loudness_lufs(loudness_lufs)
         engine = self.load()
         live = getattr(engine, "live", None)
         if live is None:
@@ -458,7 +464,7 @@ class MusicGenerator:
                 details={"model": self.model, "supported": ["composer"]},
             )
         session: LiveSession = live(prompt, options)
-        return session
+        return level_live(session, target_lufs)
 
     def __repr__(self) -> str:
         return f"MusicGenerator(model={self.model!r}, device={self.options.device!r})"

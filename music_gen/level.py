@@ -2,9 +2,9 @@
 
 Loudness is measured per ITU-R BS.1770-4 with :mod:`music_gen.mixing.loudness` (pyloudnorm,
 and a 4x oversampled true-peak meter); gain, glue compression (the one mastering uses) and
-peak limiting are pedalboard plug-ins run at 4x the sample rate (scipy's polyphase resampler
-for a whole piece, pedalboard's streaming resampler for a stream), so that the limiter catches
-true peaks.
+peak limiting are pedalboard plug-ins run at 4x the sample rate (scipy's polyphase filter,
+on a whole piece at once or on a stream block by block), so that the limiter catches true
+peaks.
 
 Levelling starts by removing the piece's DC offset (the mean of each channel): BS.1770
 loudness does not hear it, but it takes headroom from one side of the waveform, so an
@@ -21,6 +21,15 @@ never changes after: no gain riding, no pumping. Its DC offset is fixed the same
 the window. Every chunk then passes the same chain, its
 state carried from chunk to chunk. A stream that ends inside the window is levelled whole,
 exactly as ``generate()``.
+
+A live session (:func:`level_live`) has no end to measure and cannot wait: its first chunk
+is due at once. Its gain is fixed when it starts, from the engine's estimate of how loud the
+music it has planned plays at :data:`LIVE_REFERENCE_INTENSITY`
+(:meth:`LiveSession.planned_loudness_lufs`; the composer reads it from its notes), and every
+chunk passes the same chain at once. Nothing is held back; the chain delays the audio by its
+resamplers' latency only (about 1 ms). Steers (a mood, an intensity) never move the gain:
+intensity stays the music's dynamics around the target, and the glue compressor and limiter
+keep the loud end under the ceiling, as they do for the climax of a piece.
 """
 
 from __future__ import annotations
@@ -29,6 +38,7 @@ import math
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -36,6 +46,7 @@ import numpy as np
 from music_gen.audio import AudioOutput
 from music_gen.engines.base import AudioChunk
 from music_gen.errors import InvalidParameterError
+from music_gen.live import DEFAULT_INTENSITY, LiveSession, SteerResult
 
 # music_gen.mixing (pedalboard, scipy) is imported where it is used, so that importing
 # music_gen stays light.
@@ -44,6 +55,9 @@ from music_gen.errors import InvalidParameterError
 CEILING_DBTP = -1.0
 #: Seconds of a stream measured (and held back) before its gain is fixed.
 WINDOW_S = 5.0
+#: A live session is levelled so that this intensity plays at its target (softer intensities
+#: play below it, fuller ones above, as the quiet and loud passages of a piece do).
+LIVE_REFERENCE_INTENSITY = DEFAULT_INTENSITY
 #: A stream's limiter works this far under the ceiling, so that its true peak stays under.
 STREAM_MARGIN_DB = 0.5
 # A stream's limiter runs at this multiple of the sample rate, so it sees the true peaks.
@@ -245,8 +259,8 @@ def _board(gain_db: float, target_lufs: float) -> Any:
 def _limit_whole(
     samples: np.ndarray, sample_rate: int, gain_db: float, target_lufs: float
 ) -> np.ndarray:
-    """A whole piece through the chain (scipy's polyphase resampling, as mastering does: much
-    faster than the streaming resampler when all the audio is at hand)."""
+    """A whole piece through the chain (scipy's polyphase resampling, as mastering does, in
+    one call when all the audio is at hand)."""
     from music_gen.mixing.resampling import resample_poly_cached
 
     frames = samples.shape[-1]
@@ -260,38 +274,36 @@ class _StreamChain:
     """Fixed gain, glue compression and a peak limiter, run at 4x the sample rate and keeping
     their state across chunks (so the limiter acts on true peaks, as in mastering).
 
-    ``process`` may return fewer frames than it was given (the resamplers' latency); the
-    frames come out in order and ``flush`` returns the rest, so the totals agree.
+    ``process`` returns fewer frames than it was given at first (the filters' delay, held
+    back so that the output lines up with the input); ``flush`` returns the rest, so the
+    totals agree.
     """
 
     def __init__(self, gain_db: float, target_lufs: float, sample_rate: int, channels: int) -> None:
-        # Imported here: importing music_gen stays light (pedalboard loads on first use).
-        from pedalboard import Resample
-        from pedalboard.io import StreamResampler
-
         self.rate = sample_rate
-        high = sample_rate * _OVERSAMPLING
-        # A 16-point windowed sinc: flat within 0.2 dB to 18 kHz at 44.1 kHz, and about
-        # twice as fast as the default 32-point one.
-        quality = Resample.Quality.WindowedSinc16
-        self.up = StreamResampler(sample_rate, high, channels, quality)
-        self.down = StreamResampler(high, sample_rate, channels, quality)
-        self.board = _board(gain_db, target_lufs)
+        self.channels = channels
+        from music_gen.mixing.resampling import BlockResampler
 
-    def _run(self, up: np.ndarray) -> np.ndarray:
-        if up.shape[-1] == 0:
-            return self.down.process(up)
-        limited = self.board(up, float(self.rate * _OVERSAMPLING), reset=False)
-        return self.down.process(np.ascontiguousarray(limited, dtype=np.float32))
+        self.up = BlockResampler(channels, _OVERSAMPLING, up=True)
+        self.down = BlockResampler(channels, _OVERSAMPLING, up=False)
+        self.board = _board(gain_db, target_lufs)
+        # Frames the two filters delay the audio by, held back so output lines up with input.
+        self.delay = self.up.delay_frames + self.down.delay_frames
+        self._skip = self.delay
 
     def process(self, samples: np.ndarray) -> np.ndarray:
         """Feed frames; returns the frames ready so far."""
-        return self._run(self.up.process(np.ascontiguousarray(samples, dtype=np.float32)))
+        high = self.up.process(np.asarray(samples, dtype=np.float32))
+        if high.shape[1]:
+            high = self.board(high, float(self.rate * _OVERSAMPLING), reset=False)
+        out = self.down.process(high)
+        skip = min(self._skip, out.shape[1])
+        self._skip -= skip
+        return out[:, skip:]
 
     def flush(self) -> np.ndarray:
-        """The frames still inside the resamplers."""
-        tail = self._run(self.up.process())
-        return np.concatenate([tail, self.down.process()], axis=1)
+        """The frames still inside the filters."""
+        return self.process(np.zeros((self.channels, self.delay), np.float32))
 
 
 def stream_gain_db(window: np.ndarray, sample_rate: int, target_lufs: float) -> float:
@@ -395,3 +407,100 @@ def _replace(chunk: AudioChunk, samples: np.ndarray) -> AudioChunk:
         start_frame=chunk.start_frame,
         final=chunk.final,
     )
+
+
+def level_live(session: LiveSession, target_lufs: float | None) -> LiveSession:
+    """A live session at ``target_lufs`` (None: the session itself, at the engine's level).
+
+    The gain is fixed from the engine's estimate (see the module docstring); the chunks keep
+    their lengths, and the audio, steers and ending come out the chain's latency later (the
+    frames reported by ``steer()`` and ``stop()`` include it).
+    """
+    if target_lufs is None:
+        return session
+    return _LevelledSession(session, target_lufs)
+
+
+class _LevelledSession(LiveSession):
+    """A live session whose chunks pass the stream chain at a gain fixed when it starts."""
+
+    def __init__(self, session: LiveSession, target_lufs: float) -> None:
+        self._inner = session
+        self.sample_rate = session.sample_rate
+        self.channels = session.channels
+        self.seed = session.seed
+        planned = session.planned_loudness_lufs(LIVE_REFERENCE_INTENSITY)
+        #: The fixed gain before glue compression and limiting, in dB.
+        self.gain_db = min(target_lufs - planned, _MAX_STREAM_GAIN_DB)
+        self._chain = _StreamChain(self.gain_db, target_lufs, self.sample_rate, self.channels)
+        # Primed with silence: the frames inside the resamplers (their latency) are then
+        # silence, so every chunk out is as long as the chunk in, from the first one on.
+        primer = 1024
+        self.latency_frames = (
+            primer - self._chain.process(np.zeros((self.channels, primer), np.float32)).shape[1]
+        )
+        self._position = 0
+        self._finished = False
+
+    @property
+    def position_frame(self) -> int:
+        """Frames handed out so far."""
+        return self._position
+
+    @property
+    def finished(self) -> bool:
+        """Whether the stream has ended (its last frames out of the chain)."""
+        return self._finished
+
+    @property
+    def plan(self) -> dict[str, Any]:
+        """The plan playing now."""
+        return self._inner.plan
+
+    def planned_loudness_lufs(self, intensity: float) -> float:
+        """The engine's estimate, at the session's gain (before compression and limiting)."""
+        return self._inner.planned_loudness_lufs(intensity) + self.gain_db
+
+    def steer(
+        self,
+        prompt: str | None = None,
+        *,
+        intensity: float | None = None,
+        tempo_bpm: float | None = None,
+        key: str | None = None,
+        at: str = "bar",
+    ) -> SteerResult:
+        """As the session's steer(), with its frames as heard after the chain."""
+        result = self._inner.steer(prompt, intensity=intensity, tempo_bpm=tempo_bpm, key=key, at=at)
+        return replace(
+            result,
+            effect_frame=result.effect_frame + self.latency_frames,
+            transition_frame=result.transition_frame + self.latency_frames,
+        )
+
+    def stop(self, ending: bool = True) -> int:
+        """As the session's stop(); the frame returned includes the chain's latency."""
+        return self._inner.stop(ending) + self.latency_frames
+
+    def __next__(self) -> np.ndarray:
+        if self._finished:
+            raise StopIteration
+        try:
+            block = self._chain.process(next(self._inner))
+        except StopIteration:
+            block = np.zeros((self.channels, 0), np.float32)
+        if self._inner.finished:
+            # The frames still inside the resamplers: the last ``latency_frames`` of audio.
+            tail = self._chain.flush()[:, : self.latency_frames]
+            tail = np.pad(tail, ((0, 0), (0, self.latency_frames - tail.shape[1])))
+            block = np.concatenate([block, tail], axis=1)
+            self._finished = True
+        if block.shape[1] == 0:
+            raise StopIteration
+        self._position += block.shape[1]
+        return np.ascontiguousarray(block, dtype=np.float32)
+
+    def close(self) -> None:
+        """Release the session's synthesizer."""
+        self._inner.close()
+        self._finished = True

@@ -154,6 +154,16 @@ class LiveSession(abc.ABC):
         """The plan playing at :attr:`position_frame` (as in SteerResult.plan)."""
 
     @abc.abstractmethod
+    def planned_loudness_lufs(self, intensity: float) -> float:
+        """Integrated loudness (LUFS) the music playing now is expected to have at
+        ``intensity``, before any levelling: the engine's estimate from what it planned, so
+        that a session can be levelled from its first chunk (:func:`music_gen.level.level_live`).
+
+        Raises:
+            InvalidParameterError: ``intensity`` is not in [0, 1].
+        """
+
+    @abc.abstractmethod
     def steer(
         self,
         prompt: str | None = None,

@@ -131,16 +131,7 @@ class GenerationParams:
                 f"guidance), got {self.guidance_scale}",
                 details={"field": "guidance_scale", "value": self.guidance_scale},
             )
-        if self.loudness_lufs is not None:
-            loudness = _finite("loudness_lufs", self.loudness_lufs)
-            low, high = LOUDNESS_LUFS_RANGE
-            if not low <= loudness <= high:
-                raise InvalidParameterError(
-                    f"loudness_lufs must be in [{low:g}, {high:g}] LUFS or None (keep the "
-                    f"engine's level), got {loudness:g}",
-                    details={"field": "loudness_lufs", "value": loudness},
-                )
-            object.__setattr__(self, "loudness_lufs", loudness)
+        object.__setattr__(self, "loudness_lufs", check_loudness_lufs(self.loudness_lufs))
         if not isinstance(self.extra, dict):
             raise InvalidParameterError(
                 "extra must be a dict",
@@ -188,6 +179,25 @@ def _check_prompt(prompt: object) -> None:
             f"prompt is {len(prompt)} characters; the maximum is {MAX_PROMPT_CHARS}",
             details={"field": "prompt", "length": len(prompt), "max_length": MAX_PROMPT_CHARS},
         )
+
+
+def check_loudness_lufs(value: object) -> float | None:
+    """A loudness target in LOUDNESS_LUFS_RANGE as a float, or None (keep the engine's level).
+
+    Raises:
+        InvalidParameterError: Not a finite number or out of range.
+    """
+    if value is None:
+        return None
+    loudness = _finite("loudness_lufs", value)
+    low, high = LOUDNESS_LUFS_RANGE
+    if not low <= loudness <= high:
+        raise InvalidParameterError(
+            f"loudness_lufs must be in [{low:g}, {high:g}] LUFS or None (keep the "
+            f"engine's level), got {loudness:g}",
+            details={"field": "loudness_lufs", "value": loudness},
+        )
+    return loudness
 
 
 def _finite(name: str, value: object) -> float:

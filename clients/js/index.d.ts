@@ -167,6 +167,8 @@ declare namespace MusicGenAPI {
     chunk_s?: number;
     /** A model that plays live (the composer). */
     model?: string;
+    /** Loudness at intensity 0.5 in LUFS (true peak at most -1 dBTP); null: the model's own level; default -14. */
+    loudness_lufs?: number | null;
     temperature?: number;
     top_k?: number;
     top_p?: number;

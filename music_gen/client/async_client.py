@@ -13,7 +13,12 @@ from music_gen.client._core import ClientCore
 from music_gen.client.errors import APIError, error_from_response
 from music_gen.client.live import AsyncLiveStream
 from music_gen.client.options import ClientOptions
-from music_gen.client.payloads import batch_body, generate_body, multi_instrument_body
+from music_gen.client.payloads import (
+    SERVER_DEFAULT,
+    batch_body,
+    generate_body,
+    multi_instrument_body,
+)
 from music_gen.client.results import (
     BatchResult,
     GenerationResult,
@@ -241,6 +246,7 @@ class AsyncAPIClient:
         seed: int | None = None,
         chunk_s: float | None = None,
         model: str | None = None,
+        loudness_lufs: float | None = SERVER_DEFAULT,
         **params: Any,
     ) -> AsyncLiveStream:
         """A live session; ``async with`` it, ``async for`` its chunks, ``await steer()``.
@@ -249,6 +255,8 @@ class AsyncAPIClient:
         """
         request = {"prompt": prompt, "intensity": intensity, "seed": seed, "chunk_s": chunk_s}
         request.update(model=model, **params)
+        if loudness_lufs is not SERVER_DEFAULT:
+            request["loudness_lufs"] = loudness_lufs
         return AsyncLiveStream(self.options, request)
 
     async def aclose(self) -> None:

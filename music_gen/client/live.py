@@ -48,7 +48,10 @@ class LiveProtocol(ChunkProtocol):
 
     def __init__(self, request: dict[str, Any]) -> None:
         super().__init__()
-        self.start = {"type": "start", **{k: v for k, v in request.items() if v is not None}}
+        # None is left out (the server's default), but for loudness_lufs, where null asks for
+        # the model's own level.
+        sent = {k: v for k, v in request.items() if v is not None or k == "loudness_lufs"}
+        self.start = {"type": "start", **sent}
         self.seed: int | None = None
         self.plan: dict[str, Any] = {}
         self.started = False

@@ -16,7 +16,12 @@ from music_gen.client.errors import (
 )
 from music_gen.client.live import LiveStream
 from music_gen.client.options import ClientOptions
-from music_gen.client.payloads import batch_body, generate_body, multi_instrument_body
+from music_gen.client.payloads import (
+    SERVER_DEFAULT,
+    batch_body,
+    generate_body,
+    multi_instrument_body,
+)
 from music_gen.client.results import (
     BatchResult,
     GenerationResult,
@@ -276,6 +281,7 @@ class APIClient:
         seed: int | None = None,
         chunk_s: float | None = None,
         model: str | None = None,
+        loudness_lufs: float | None = SERVER_DEFAULT,
         **params: Any,
     ) -> LiveStream:
         """A live session: endless music that follows ``steer()`` (see docs/live.md).
@@ -286,6 +292,9 @@ class APIClient:
             seed: Same seed and same steers at the same positions give the same audio.
             chunk_s: Seconds per chunk (0.05..1).
             model: A model that plays live (the composer).
+            loudness_lufs: The session's loudness at intensity 0.5 (LUFS, true peak at most
+                -1 dBTP); None (sent as null) for the model's own level; left out, the
+                server's default (-14 LUFS).
             **params: temperature, top_k, top_p.
 
         Returns:
@@ -293,6 +302,8 @@ class APIClient:
         """
         request = {"prompt": prompt, "intensity": intensity, "seed": seed, "chunk_s": chunk_s}
         request.update(model=model, **params)
+        if loudness_lufs is not SERVER_DEFAULT:
+            request["loudness_lufs"] = loudness_lufs
         return LiveStream(self.options, request)
 
     def close(self) -> None:

@@ -14,11 +14,15 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from starlette.websockets import WebSocketDisconnect
 
+from music_gen import MusicGenerator
 from music_gen.engines.composer.render import soundfont_problem
+from music_gen.level import CEILING_DBTP
+from music_gen.mixing.loudness import integrated_loudness, true_peak_db
 from music_gen.service import create_app
 from music_gen.service.auth import create_key
 from music_gen.service.limits import Limits
 from music_gen.service.state import AppState
+from music_gen.service.streaming import pcm16
 from tests.service.conftest import SECRET, make_settings
 
 if soundfont_problem() is not None:  # pragma: no cover - depends on the machine
@@ -111,6 +115,8 @@ def test_steers_answer_and_bad_messages_leave_the_music_playing(tmp_path: Path) 
         ({**START, "chunk_s": 5}, "INVALID_PARAMETER"),
         ({**START, "intensity": "high"}, "INVALID_PARAMETER"),
         ({**START, "volume": 3}, "INVALID_PARAMETER"),
+        ({**START, "loudness_lufs": 3}, "INVALID_PARAMETER"),
+        ({**START, "loudness_lufs": "loud"}, "INVALID_PARAMETER"),
     ],
 )
 def test_a_bad_start_is_refused_with_the_envelope(
@@ -178,12 +184,96 @@ def test_the_bandwidth_quota_ends_the_stream(tmp_path: Path) -> None:
                 ws.receive_json()
             assert closed.value.code == 1013
         sent = sum(c["frames"] * 4 for c in chunks)
-        with state.db.session() as session:
-            account = session.execute(text("SELECT account_id FROM api_keys")).scalar_one()
-            assert Limits.bandwidth_used(session, account) == sent
+        assert quota - CHUNK_BYTES < sent <= quota
+        assert used(state) == sent
         with client.websocket_connect(WS, headers=headers) as ws:
             ws.send_json(START)
             assert ws.receive_json()["error"]["code"] == "QUOTA_EXCEEDED"
+
+
+CHUNK_BYTES = 11025 * 2 * 2  # 0.25 s of 16-bit stereo at 44.1 kHz
+
+
+def used(state: AppState) -> int:
+    with state.db.session() as session:
+        account = session.execute(text("SELECT account_id FROM api_keys")).scalar_one()
+        return Limits.bandwidth_used(session, account)
+
+
+def test_a_tiny_quota_is_never_passed_even_by_two_sessions_at_once(tmp_path: Path) -> None:
+    quota = 3 * CHUNK_BYTES + CHUNK_BYTES // 2
+    with live_app(tmp_path, free_monthly_bandwidth_bytes=quota) as (client, state):
+        headers = key(state)
+        chunks: list[dict[str, Any]] = []
+        with (
+            client.websocket_connect(WS, headers=headers) as first,
+            client.websocket_connect(WS, headers=headers) as second,
+        ):
+            for ws in (first, second):
+                ws.send_json(START)
+                assert ws.receive_json()["type"] == "started"
+            for ws in (first, second):
+                error = read_until(ws, "error", chunks)
+                assert error["error"]["code"] == "QUOTA_EXCEEDED"
+                assert error["error"]["details"]["retry_after"] >= 1
+                with pytest.raises(WebSocketDisconnect) as closed:
+                    ws.receive_json()
+                assert closed.value.code == 1013
+        # Each chunk was paid for before it was sent: three fit, and no fourth was sent.
+        assert len(chunks) == 3 and all(c["frames"] * 4 == CHUNK_BYTES for c in chunks)
+        assert used(state) == 3 * CHUNK_BYTES <= quota
+
+
+def test_a_session_cut_short_gives_back_what_it_did_not_send(tmp_path: Path) -> None:
+    # A short lookahead: the server sends a few chunks ahead, but reserves a 5 s block.
+    with live_app(tmp_path, live_lookahead_s=0.5) as (client, state):
+        with client.websocket_connect(WS, headers=key(state)) as ws:
+            ws.send_json(START)
+            ws.receive_json()
+            for _ in range(3):
+                assert ws.receive_json()["type"] == "audio_chunk"
+        # The client left: the unsent rest of the block went back to the quota.
+        assert 3 * CHUNK_BYTES <= used(state) <= 8 * CHUNK_BYTES
+
+
+@pytest.mark.parametrize("target", [-14.0, -20.0])
+def test_the_live_audio_is_levelled_to_the_start_message_target(
+    tmp_path: Path, target: float
+) -> None:
+    with (
+        live_app(tmp_path) as (client, state),
+        client.websocket_connect(WS, headers=key(state)) as ws,
+    ):
+        ws.send_json({**START, "prompt": "upbeat jazz trio", "loudness_lufs": target})
+        assert ws.receive_json()["loudness_lufs"] == target
+        chunks: list[dict[str, Any]] = []
+        while sum(c["frames"] for c in chunks) < 20 * 44100:
+            message = ws.receive_json()
+            assert message["type"] == "audio_chunk"
+            chunks.append(message)
+        ws.send_json({"type": "stop", "ending": False})
+        read_until(ws, "stopping", chunks)
+        read_until(ws, "stopped", chunks)
+    pcm = b"".join(base64.b64decode(c["data"]) for c in chunks)
+    samples = np.frombuffer(pcm, "<i2").reshape(-1, 2).T.astype(np.float32) / 32768
+    assert abs(integrated_loudness(samples, 44100) - target) <= 2.5
+    assert true_peak_db(samples) <= CEILING_DBTP
+
+
+def test_loudness_null_plays_at_the_engine_level(tmp_path: Path) -> None:
+    with (
+        live_app(tmp_path) as (client, state),
+        client.websocket_connect(WS, headers=key(state)) as ws,
+    ):
+        ws.send_json({**START, "loudness_lufs": None})
+        started = ws.receive_json()
+        assert started["type"] == "started" and started["loudness_lufs"] is None
+        received = [base64.b64decode(ws.receive_json()["data"]) for _ in range(4)]
+        ws.send_json({"type": "stop", "ending": False})
+        read_until(ws, "stopping", [])
+    # The engine's own samples, as the library plays them with loudness_lufs=None.
+    with MusicGenerator().live(START["prompt"], seed=1, loudness_lufs=None) as live:
+        assert received == [pcm16(next(live)) for _ in range(4)]
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,12 @@ const { webSocketClass, webSocketUnavailable, openSocket, Signal, ChunkReader } 
 
 const STEER_FIELDS = ['prompt', 'intensity', 'tempo_bpm', 'key', 'at'];
 
+// Unset fields are left out (the server's defaults), but loudness_lufs: null asks for the
+// model's own level.
 function withoutEmpty(object) {
-  return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined && v !== null));
+  return Object.fromEntries(
+    Object.entries(object).filter(([k, v]) => v !== undefined && (v !== null || k === 'loudness_lufs')),
+  );
 }
 
 class LiveSession {

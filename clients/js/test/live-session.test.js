@@ -111,3 +111,20 @@ test('a live session against the real server', { skip: noServer || (webSocketCla
   assert.equal(frames, live.endFrame);
   assert.deepEqual(chunks.map((c) => c.seq), chunks.map((_, i) => i));
 });
+
+test('the start message sends loudness_lufs null (the model level) and leaves out unset fields', { skip }, async (t) => {
+  const server = await scriptedServer((client, message) => {
+    client.send(JSON.stringify({ type: 'error', error: { code: 'RATE_LIMITED', message: 'later', details: { retry_after: 1 } } }));
+    client.close(1013);
+  });
+  t.after(server.close);
+  const client = new MusicGenAPI({ apiKey: 'good', baseUrl: server.baseUrl });
+  await assert.rejects(client.live({ prompt: 'calm', loudness_lufs: null, model: null }).open());
+  await assert.rejects(client.live({ prompt: 'calm', loudness_lufs: -20 }).open());
+  await assert.rejects(client.live({ prompt: 'calm' }).open());
+  assert.deepEqual(server.seen, [
+    { type: 'start', prompt: 'calm', loudness_lufs: null },
+    { type: 'start', prompt: 'calm', loudness_lufs: -20 },
+    { type: 'start', prompt: 'calm' },
+  ]);
+});

@@ -16,13 +16,14 @@ from music_gen.engines.composer.arrange import TimedNote, arrange
 from music_gen.engines.composer.parts import PartPlan
 from music_gen.engines.composer.plan import TAIL_S, PiecePlan, build_plan
 from music_gen.engines.composer.prompt import read_prompt
-from music_gen.engines.composer.render import master_gain
+from music_gen.engines.composer.render import estimated_rms, master_gain
 from music_gen.engines.composer.sampling import Chooser
 from music_gen.engines.composer.theory import MODES, pitch_name
 from music_gen.engines.composer.transitions import (
     LAYER_PREFIX,
     IntensityMix,
     active_parts,
+    mixed_notes,
     with_layers,
 )
 from music_gen.errors import InvalidParameterError
@@ -199,11 +200,37 @@ def segment_gain(segment: Segment) -> float:
 
     Intensity then moves the level around it: softer and sparser below, fuller above.
     """
+    # Every part and layer at written dynamics (about intensity 0.75) at the target level.
+    return master_gain(segment.plan.parts, _timed_notes(segment, None), _seconds(segment))
+
+
+def mix_offset_db(segment: Segment, mix: IntensityMix) -> float:
+    """How much louder (dB) the segment plays at ``mix`` than at written dynamics (the level
+    its gain is set for), from the notes the mix lets play and their velocities."""
+    seconds = _seconds(segment)
+    written = estimated_rms(segment.plan.parts, _timed_notes(segment, None), seconds)
+    played = _timed_notes(segment, band_mix(segment, mix))
+    mixed = estimated_rms(segment.plan.parts, played, seconds)
+    if written <= 0.0 or mixed <= 0.0:
+        return 0.0
+    return float(20.0 * math.log10(mixed / written))
+
+
+def _timed_notes(segment: Segment, mix: IntensityMix | None) -> dict[str, list[TimedNote]]:
+    """The segment's notes by part, as played at ``mix`` (None: as written; onsets unused)."""
     notes: dict[str, list[TimedNote]] = {p.name: [] for p in segment.plan.parts}
     beat_s = segment.plan.beat_s
     for bar_notes in segment.notes.values():
         for n in bar_notes:
-            notes[n.part.name].append(TimedNote(n.pitch, 0.0, n.length * beat_s, n.velocity))
-    seconds = max(1, segment.last_bar - segment.first_bar) * segment.plan.bar_s
-    # Every part and layer at written dynamics (about intensity 0.75) at the target level.
-    return master_gain(segment.plan.parts, notes, seconds)
+            played = (
+                [(n.pitch, n.velocity)]
+                if mix is None
+                else mixed_notes(n.part, n.pitch, n.offset, n.velocity, mix)
+            )
+            for pitch, velocity in played:
+                notes[n.part.name].append(TimedNote(pitch, 0.0, n.length * beat_s, velocity))
+    return notes
+
+
+def _seconds(segment: Segment) -> float:
+    return float(max(1, segment.last_bar - segment.first_bar) * segment.plan.bar_s)

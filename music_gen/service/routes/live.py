@@ -3,13 +3,15 @@
 Protocol (JSON text messages; docs/live.md has examples and the figures):
 
 1. Client: ``{"type": "start", "prompt", "intensity"?, "seed"?, "temperature"?, "top_k"?,
-   "top_p"?, "model"?, "chunk_s"?, "token"?}`` (``token`` is the API key for browsers,
-   which cannot set the Authorization header).
+   "top_p"?, "model"?, "chunk_s"?, "loudness_lufs"?, "token"?}`` (``token`` is the API key
+   for browsers, which cannot set the Authorization header; ``loudness_lufs`` as in ``POST
+   /generate``: -14 when absent, null for the engine's own level).
 2. Server: ``{"type": "started", "session_id", "sample_rate", "channels", "encoding":
    "pcm_s16le", "chunk_s", "lookahead_s", "idle_timeout_s", "max_session_s", "seed",
-   "plan"}``, then ``audio_chunk`` messages as on ``/ws/stream`` (``seq``, ``data``,
-   ``start_frame``, ``frames``, ``timestamp``) paced at 1x: a chunk is sent when it is due
-   within ``lookahead_s`` of the playback position (the time since the first chunk).
+   "loudness_lufs", "plan"}``, then ``audio_chunk`` messages as on ``/ws/stream``
+   (``seq``, ``data``, ``start_frame``, ``frames``, ``timestamp``) paced at 1x: a chunk is
+   sent when it is due within ``lookahead_s`` of the playback position (the time since the
+   first chunk).
 3. Client, at any time: ``{"type": "steer", "id"?, "prompt"?, "intensity"?, "tempo_bpm"?,
    "key"?, "at"?: "beat" | "bar" | "phrase"}``; server: ``{"type": "steered", "id",
    "effect_frame", "transition_frame", "position_frame", "at", "plan"}``
@@ -25,7 +27,10 @@ Protocol (JSON text messages; docs/live.md has examples and the figures):
 Refusals: ``{"type": "error", "error": {...}}`` then close 1008 (bad key or start message,
 a model that cannot play live) or 1013 (a limit; ``details.retry_after`` in seconds). A live
 session counts against the account's concurrent generations while it plays, and its audio
-bytes against the monthly bandwidth: at the quota the stream ends with ``QUOTA_EXCEEDED``.
+bytes against the monthly bandwidth: they are reserved before they are sent (a block of
+:data:`BANDWIDTH_BLOCK_S` at a time, what was not sent given back at the end), so a session
+never passes the quota; a chunk the quota cannot cover is not sent, and the stream ends with
+``QUOTA_EXCEEDED`` and close 1013.
 """
 
 from __future__ import annotations
@@ -37,14 +42,17 @@ import math
 import threading
 import uuid
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
+import anyio
 import numpy as np
 from anyio import to_thread
 from fastapi import APIRouter, FastAPI, WebSocket, WebSocketDisconnect
 
 from music_gen.errors import InvalidParameterError, MusicGenError
 from music_gen.live import DEFAULT_CHUNK_S, LiveSession, check_prompt
+from music_gen.params import DEFAULT_LOUDNESS_LUFS, check_loudness_lufs
 from music_gen.service.auth import Principal
 from music_gen.service.exceptions import LimitExceededError
 from music_gen.service.routes.common import require_available
@@ -67,13 +75,14 @@ router = APIRouter(tags=["live"])
 
 #: Accepted chunk lengths, in seconds (DEFAULT_CHUNK_S when the client does not ask).
 MIN_CHUNK_S, MAX_CHUNK_S = 0.05, 1.0
-#: The bytes sent are added to the account's bandwidth counter (and the quota checked) every
-#: BANDWIDTH_FLUSH_S seconds or BANDWIDTH_FLUSH_BYTES bytes, whichever comes first.
-BANDWIDTH_FLUSH_S = 5.0
-BANDWIDTH_FLUSH_BYTES = 2**20
+#: Seconds of audio whose bytes are taken from the bandwidth quota at a time, before they are
+#: sent (one database write per block rather than per chunk).
+BANDWIDTH_BLOCK_S = 5.0
+#: Bytes of one sample in an audio_chunk (16-bit PCM); what the bandwidth quota counts.
+BYTES_PER_SAMPLE = 2
 _START_FIELDS = frozenset(
     {"type", "token", "prompt", "intensity", "seed", "temperature", "top_k", "top_p"}
-    | {"model", "chunk_s"}
+    | {"model", "chunk_s", "loudness_lufs"}
 )
 _STEER_FIELDS = frozenset({"type", "id", "prompt", "intensity", "tempo_bpm", "key", "at"})
 _REGISTRY_LOCK = threading.Lock()
@@ -122,22 +131,31 @@ async def live(websocket: WebSocket) -> None:
     sessions = live_sessions(websocket.app)
     await websocket.accept()
     try:
-        principal, session, chunk_s = await _open(websocket, state, sessions)
+        principal, session, start = await _open(websocket, state, sessions)
     except Refused as refused:
         await send_error(websocket, refused.error, refused.close_code)
         return
     except WebSocketDisconnect:
         return
     try:
-        await _Player(websocket, state, principal, session, chunk_s).play()
+        await _Player(websocket, state, principal, session, start).play()
     finally:
         sessions.remove(principal.account_id)
         await to_thread.run_sync(session.close)
 
 
+@dataclass(frozen=True)
+class _Start:
+    """What the start message chose besides the music."""
+
+    chunk_s: float
+    # The session's loudness target in LUFS; None: the engine's own level.
+    loudness_lufs: float | None
+
+
 async def _open(
     websocket: WebSocket, state: AppState, sessions: LiveSessions
-) -> tuple[Principal, LiveSession, float]:
+) -> tuple[Principal, LiveSession, _Start]:
     """Authenticate, read the start message, check the limits and start the session."""
     principal, message = await open_session(websocket, state, "start")
     unknown = sorted(set(message) - _START_FIELDS)
@@ -151,8 +169,13 @@ async def _open(
             CLOSE_POLICY,
         )
     chunk_s = read_chunk_s(message, DEFAULT_CHUNK_S, MIN_CHUNK_S, MAX_CHUNK_S)
-    session = await to_thread.run_sync(_start, state, sessions, principal, message, chunk_s)
-    return principal, session, chunk_s
+    try:
+        loudness = check_loudness_lufs(message.get("loudness_lufs", DEFAULT_LOUDNESS_LUFS))
+    except MusicGenError as exc:
+        raise Refused(exc, CLOSE_POLICY) from exc
+    start = _Start(chunk_s=chunk_s, loudness_lufs=loudness)
+    session = await to_thread.run_sync(_start, state, sessions, principal, message, start)
+    return principal, session, start
 
 
 def _start(
@@ -160,7 +183,7 @@ def _start(
     sessions: LiveSessions,
     principal: Principal,
     message: dict[str, Any],
-    chunk_s: float,
+    start: _Start,
 ) -> LiveSession:
     """Check limits and make the session; counts it for the account (the caller uncounts)."""
     try:
@@ -170,10 +193,13 @@ def _start(
             raise InvalidParameterError("model must be a string", details={"field": "model"})
         generator = state.generators.get(model)
         require_available(state, generator.model)
+        info = generator.info
+        first_chunk = round(start.chunk_s * info.sample_rate) * info.channels * BYTES_PER_SAMPLE
         with state.limits.account_lock(principal.account_id), state.db.session() as db:
             live_now = sessions.count(principal.account_id)
             state.limits.check_concurrency(db, principal, 1 + live_now)
-            state.limits.check_bandwidth(db, principal, 0)
+            # Refused at once when not even the first chunk fits (each is reserved as it goes).
+            state.limits.check_bandwidth(db, principal, first_chunk)
             sessions.add(principal.account_id)
     except LimitExceededError as exc:
         raise Refused(with_retry_after(exc), CLOSE_TRY_LATER) from exc
@@ -182,7 +208,9 @@ def _start(
     names = ("intensity", "seed", "temperature", "top_k", "top_p")
     options = {k: message[k] for k in names if message.get(k) is not None}
     try:
-        return generator.live(prompt, chunk_s=chunk_s, **options)
+        return generator.live(
+            prompt, chunk_s=start.chunk_s, loudness_lufs=start.loudness_lufs, **options
+        )
     except MusicGenError as exc:
         sessions.remove(principal.account_id)
         raise Refused(exc, CLOSE_POLICY) from exc
@@ -200,13 +228,13 @@ class _Player:
         state: AppState,
         principal: Principal,
         session: LiveSession,
-        chunk_s: float,
+        start: _Start,
     ) -> None:
         self.websocket = websocket
         self.state = state
         self.principal = principal
         self.session = session
-        self.chunk_s = chunk_s
+        self.start = start
         settings = state.settings
         self.lookahead_s = settings.live_lookahead_s
         self.idle_timeout_s = settings.live_idle_timeout_s
@@ -214,7 +242,12 @@ class _Player:
         self.inbox: asyncio.Queue[Any] = asyncio.Queue()
         self.lock = threading.Lock()
         self.seq = 0
-        self.unbilled = 0
+        # Bandwidth bytes taken from the quota and not sent yet, and bytes sent.
+        self.reserved_bytes = 0
+        self.sent_bytes = 0
+        self.block_bytes = (
+            math.ceil(BANDWIDTH_BLOCK_S * session.sample_rate) * session.channels * BYTES_PER_SAMPLE
+        )
         self.reason: str | None = None
         self.started = 0.0
 
@@ -224,11 +257,18 @@ class _Player:
             await self._play()
         finally:
             listener.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await listener
-            if self.unbilled:
-                with contextlib.suppress(Exception):
-                    await to_thread.run_sync(self._bill, False)
+            # Shielded: a closing connection cancels this coroutine, and the bytes not sent
+            # must still go back to the quota.
+            with anyio.CancelScope(shield=True):
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await listener
+                self.state.metrics.quota_bytes.inc(self.sent_bytes)
+                await to_thread.run_sync(
+                    self.state.limits.release_bandwidth,
+                    self.state.db,
+                    self.principal.account_id,
+                    self.reserved_bytes,
+                )
 
     async def _listen(self) -> None:
         try:
@@ -263,11 +303,12 @@ class _Player:
                 "sample_rate": rate,
                 "channels": session.channels,
                 "encoding": ENCODING,
-                "chunk_s": self.chunk_s,
+                "chunk_s": self.start.chunk_s,
                 "lookahead_s": self.lookahead_s,
                 "idle_timeout_s": self.idle_timeout_s,
                 "max_session_s": self.max_session_s,
                 "seed": session.seed,
+                "loudness_lufs": self.start.loudness_lufs,
                 "plan": session.plan,
             }
         )
@@ -275,7 +316,6 @@ class _Player:
             return
         self.started = loop.time()
         last_heard = self.started
-        next_bill = self.started + BANDWIDTH_FLUSH_S
         while True:
             now = loop.time()
             if self.reason is None:
@@ -287,8 +327,16 @@ class _Player:
                 chunk = await to_thread.run_sync(self._call, _next_chunk, session)
                 if chunk is None:
                     break
-                if not await self._send(self._chunk_message(chunk)):
+                message, size = self._chunk_message(chunk)
+                try:
+                    await self._reserve(size)
+                except LimitExceededError as exc:
+                    await send_error(self.websocket, with_retry_after(exc), CLOSE_TRY_LATER)
                     return
+                if not await self._send(message):
+                    return
+                self.reserved_bytes -= size
+                self.sent_bytes += size
             if session.finished:
                 await self._send(
                     {"type": "stopped", "reason": self.reason, "frames": session.position_frame}
@@ -296,13 +344,6 @@ class _Player:
                 with contextlib.suppress(Exception):
                     await self.websocket.close(CLOSE_NORMAL)
                 return
-            if loop.time() >= next_bill or self.unbilled >= BANDWIDTH_FLUSH_BYTES:
-                next_bill = loop.time() + BANDWIDTH_FLUSH_S
-                try:
-                    await to_thread.run_sync(self._bill, True)
-                except LimitExceededError as exc:
-                    await send_error(self.websocket, with_retry_after(exc), CLOSE_TRY_LATER)
-                    return
             due = self.started + session.position_frame / rate - self.lookahead_s
             try:
                 message = await asyncio.wait_for(self.inbox.get(), max(0.002, due - loop.time()))
@@ -384,11 +425,11 @@ class _Player:
     async def _error(self, ident: Any, error: MusicGenError) -> bool:
         return await self._send({"type": "error", "id": ident, "error": error.to_dict()})
 
-    def _chunk_message(self, samples: np.ndarray) -> dict[str, Any]:
+    def _chunk_message(self, samples: np.ndarray) -> tuple[dict[str, Any], int]:
+        """The audio_chunk message of ``samples``, and its bytes for the quota."""
         rate = self.session.sample_rate
         start = self.session.position_frame - samples.shape[1]
         pcm = pcm16(samples)
-        self.unbilled += len(pcm)
         message = {
             "type": "audio_chunk",
             "seq": self.seq,
@@ -398,19 +439,26 @@ class _Player:
             "timestamp": start / rate,
         }
         self.seq += 1
-        return message
+        return message, len(pcm)
 
-    def _bill(self, check: bool) -> None:
-        """Add the bytes sent to the account's bandwidth; raise at the quota when ``check``."""
-        sent, self.unbilled = self.unbilled, 0
-        limits = self.state.limits
-        with self.state.db.session() as db:
-            limits.add_bandwidth(db, self.principal.account_id, sent)
-        self.state.metrics.quota_bytes.inc(sent)
-        if check:
-            ahead = math.ceil(BANDWIDTH_FLUSH_S * self.session.sample_rate) * 2 * 2
-            with self.state.db.session() as db:
-                limits.check_bandwidth(db, self.principal, ahead)
+    async def _reserve(self, size: int) -> None:
+        """Take from the quota what sending ``size`` more bytes needs, before they are sent:
+        a block of BANDWIDTH_BLOCK_S when the quota has room for it, else just the chunk.
+
+        Raises:
+            LimitExceededError: The quota cannot cover the chunk (nothing is taken).
+        """
+        need = size - self.reserved_bytes
+        if need <= 0:
+            return
+        limits, db, principal = self.state.limits, self.state.db, self.principal
+        amount = max(need, self.block_bytes)
+        try:
+            await to_thread.run_sync(limits.reserve_bandwidth, db, principal, amount)
+        except LimitExceededError:
+            amount = need
+            await to_thread.run_sync(limits.reserve_bandwidth, db, principal, amount)
+        self.reserved_bytes += amount
 
 
 def _next_chunk(session: LiveSession) -> np.ndarray | None:
