@@ -6,7 +6,9 @@ bass the bass line, taiko or timpani the percussion), taking over the band's par
 role; the rhythm section fills in. Only a prompt that limits the band ("solo piano", "flute
 and harp only", "trio", "unaccompanied") or names one keyboard, guitar or mallet instrument
 and nothing else plays the named instruments alone; "without drums" and "no bass" take parts
-out. Groove, timbre and articulation words then adjust the parts (see :mod:`grooves`).
+out. A place with its own ensemble ("japanese": koto, shakuhachi, taiko) plays it in place
+of the genre's band. Groove, timbre and articulation words then adjust the parts (see
+:mod:`grooves`).
 """
 
 from __future__ import annotations
@@ -52,7 +54,12 @@ def band_parts(
             named += [n for n in _named(reading, genre, reading.featured) if n not in named]
             featured = ", ".join(reading.featured)
             notes.append(f"{', '.join(reading.descriptors)}: the style's {featured} join the band")
-        entries = _merge(_base(genre, ensemble, quiet, named), named, ensemble)
+        band = _base(genre, ensemble, quiet, named)
+        if reading.place_band and ensemble is None:
+            band = _place_band(reading, genre, quiet, named)
+            players = ", ".join(inst for _, inst, _ in band)
+            notes.append(f"{', '.join(reading.descriptors)}: the place's own ensemble ({players})")
+        entries = _merge(band, named, ensemble)
         entries = [e for e in entries if not _excluded(e[1], e[2], reading, genre)]
         if not entries:
             raise InvalidPromptError(
@@ -103,6 +110,21 @@ def _base(
     full_band = ensemble is not None
     if not (genre.drums_always or full_band or drums_named) and (quiet or not genre.has_drums):
         band = [entry for entry in band if entry[2] != "drums"]
+    return band
+
+
+def _place_band(
+    reading: PromptReading, genre: Genre, quiet: bool, named: list[tuple[str, str]]
+) -> list[tuple[str, str, str]]:
+    """(part name, instrument, role) of a place's own ensemble; a calm piece leaves its drums
+    out unless asked for."""
+    drums_named = any(role in ("drums", "percussion") for _, role in named)
+    band = []
+    for word, role in reading.place_band:
+        inst = resolve_instrument(word, genre.name, genre.base)
+        if role in ("drums", "percussion") and quiet and not drums_named:
+            continue
+        band.append((inst, inst, role))
     return band
 
 

@@ -63,7 +63,7 @@ def _descriptors(kind: str, table: dict[str, Descriptor]) -> list[dict[str, Any]
             "mode": d.mode,
             "meter": d.meter,
             "mood": d.mood,
-            "instruments": list(d.instruments),
+            "instruments": list(d.instruments) + [word for word, _ in d.band],
         }
         for d, names in words.items()
     ]

@@ -5,6 +5,10 @@ nyckelharpa, "appalachian" bluegrass with banjo and fiddle, "80s" synthwave, "bo
 epic cinematic cue. A descriptor sets the genre only when the prompt names none; its mode,
 meter and instruments apply only to its own genre (so "japanese city pop" stays city pop, not
 koto music), and its mood only when the prompt gives none (a place's mood, only in its style).
+A tradition's own genre or dance ("forro", "mazurka", "pansori") is more specific than a
+nation's name and leads it: "brazilian forro" is forro, "polish mazurka" a mazurka in 3/4.
+A place whose tradition has its own ensemble ("japanese": koto, shakuhachi and taiko) plays
+with it instead of its genre's band: no western upright bass under a koto.
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ class Descriptor:
     mood: str | None = None
     # Instrument words the style features, joining the genre's band.
     instruments: tuple[str, ...] = ()
+    # The place's own ensemble, (instrument word, role), played instead of the genre's band.
+    band: tuple[tuple[str, str], ...] = ()
 
 
 _D = Descriptor
@@ -38,8 +44,23 @@ _ANATOLIAN = _D("folk", "phrygian dominant", instruments=("saz", "darbuka"))
 _WEST_AFRICAN = _D("highlife", instruments=("kora",))
 _ANDEAN = _D("folk", instruments=("pan flute", "charango"))
 _ABORIGINAL = _D("ambient", instruments=("didgeridoo",))
-_GAMELAN = _D("folk", instruments=("gamelan",))
 _NORTENO = _D("polka", instruments=("accordion", "bajo sexto"))
+_GAMELAN = _D("folk", band=(("gamelan", "chords"), ("suling", "melody"), ("kendang", "drums")))
+_JAPANESE_BAND = (("koto", "chords"), ("shakuhachi", "melody"), ("taiko drum", "percussion"))
+_KOREAN = _D("folk", band=(("gayageum", "chords"), ("daegeum", "melody"), ("janggu", "drums")))
+_MONGOLIAN = _D(
+    "folk", band=(("yatga", "chords"), ("morin khuur", "melody"), ("throat singing", "bass"))
+)
+_KHMER = _D("folk", band=(("roneat", "chords"), ("sralai", "melody"), ("skor", "drums")))
+_PERSIAN = _D(
+    "folk",
+    "phrygian",
+    band=(("santur", "chords"), ("kamancheh", "melody"), ("tombak", "drums")),
+)
+_VOICES = _D("folk", band=(("choir", "chords"), ("voice", "melody"), ("bass voices", "bass")))
+_UKRAINIAN = _D("folk", "minor", instruments=("bandura",))
+_ROMANI = _D("folk", "harmonic minor", instruments=("violin", "cimbalom"))
+_SOUTH_AFRICAN = _D("highlife", instruments=("electric guitar", "pennywhistle"))
 
 #: Place words: the style, scale and instruments a musician hears in them.
 REGION_WORDS: dict[str, Descriptor] = {
@@ -64,21 +85,42 @@ REGION_WORDS: dict[str, Descriptor] = {
     "maqam": _ARABIC,
     "taqsim": _ARABIC,
     "desert": _ARABIC,
+    "zaffa": _ARABIC,
     "moroccan": _D("folk", "minor", instruments=("guembri", "castanets")),
     "gnawa": _D("folk", "minor", instruments=("guembri", "castanets")),
-    "persian": _D("folk", "phrygian", instruments=("santur", "tombak")),
-    "iranian": _D("folk", "phrygian", instruments=("santur", "tombak")),
+    "gnawa trance": _D("folk", "minor", instruments=("guembri", "castanets")),
+    "afghan": _D("folk", band=(("harmonium", "chords"), ("rubab", "melody"), ("tabla", "drums"))),
+    "uzbek": _D("folk", band=(("dutar", "chords"), ("ghijak", "melody"), ("doira", "drums"))),
+    "silk road": _ANATOLIAN,
+    "pakistani": _D("indian classical", instruments=("harmonium",)),
+    "qawwali": _D("indian classical", instruments=("harmonium", "choir")),
+    "south indian": _D("indian classical"),
+    "georgian": _VOICES,
+    "persian": _PERSIAN,
+    "iranian": _PERSIAN,
     "indian": _D("bollywood"),
-    "japanese": _D("folk", "phrygian", instruments=("koto", "shakuhachi")),
-    "chinese": _D("folk", instruments=("erhu", "guzheng")),
-    "korean": _D("folk", instruments=("gayageum",)),
-    "mongolian": _D("folk", instruments=("morin khuur", "throat singing")),
+    "japanese": _D("folk", "phrygian", band=_JAPANESE_BAND),
+    "enka": _D("folk", "minor", instruments=("shamisen",)),
+    "tea ceremony": _D("folk", "phrygian", mood="calm", band=_JAPANESE_BAND),
+    "okinawan": _D(
+        "folk",
+        "major",
+        band=(("sanshin", "melody"), ("shinobue", "counter"), ("taiko drum", "percussion")),
+    ),
+    "chinese": _D("folk", band=(("guzheng", "chords"), ("erhu", "melody"), ("dizi", "counter"))),
+    "korean": _KOREAN,
+    "pansori": _D("folk", band=(("voice", "melody"), ("buk", "drums"))),
+    "mongolian": _MONGOLIAN,
+    "steppe": _MONGOLIAN,
     "tibetan": _D("ambient", mood="calm", instruments=("singing bowl",)),
     "balinese": _GAMELAN,
     "javanese": _GAMELAN,
     "indonesian": _GAMELAN,
-    "thai": _D("folk", instruments=("ranat",)),
-    "vietnamese": _D("folk", instruments=("dan bau",)),
+    "thai": _D("folk", band=(("ranat", "chords"), ("khlui", "melody"))),
+    "cambodian": _KHMER,
+    "khmer": _KHMER,
+    "kecak": _D("folk", band=(("choir", "chords"), ("voice", "melody"))),
+    "vietnamese": _D("folk", band=(("dan tranh", "chords"), ("dan bau", "melody"))),
     "hawaiian": _D("folk", "major", instruments=("ukulele", "pedal steel")),
     "polynesian": _D("folk", "major", instruments=("ukulele",)),
     "aboriginal": _ABORIGINAL,
@@ -97,6 +139,12 @@ REGION_WORDS: dict[str, Descriptor] = {
     "malian": _WEST_AFRICAN,
     "senegalese": _WEST_AFRICAN,
     "african": _D("afrobeat"),
+    "south african": _SOUTH_AFRICAN,
+    "township": _SOUTH_AFRICAN,
+    "township jive": _SOUTH_AFRICAN,
+    "mbaqanga": _SOUTH_AFRICAN,
+    "kwela": _D("highlife", instruments=("pennywhistle",)),
+    "desert blues": _D("blues", instruments=("electric guitar", "ngoni")),
     "ethiopian": _D("jazz", "phrygian", instruments=("vibraphone",)),
     "ethio jazz": _D("jazz", "phrygian", instruments=("vibraphone",)),
     "brazilian": _D("bossa nova"),
@@ -109,14 +157,22 @@ REGION_WORDS: dict[str, Descriptor] = {
     "tejano": _NORTENO,
     "hungarian": _D("folk", "harmonic minor", instruments=("violin", "cimbalom")),
     "csardas": _D("folk", "harmonic minor", instruments=("violin", "cimbalom")),
+    "gypsy": _ROMANI,
+    "romani": _ROMANI,
     "russian": _D("folk", "minor", instruments=("balalaika",)),
-    "ukrainian": _D("folk", "minor", instruments=("bandura",)),
+    "ukrainian": _UKRAINIAN,
+    "hopak": _UKRAINIAN,
+    "kolomyjka": _UKRAINIAN,
+    "kolomyika": _UKRAINIAN,
+    "troika": _D("folk", "minor", instruments=("balalaika",)),
     "greek": _D("folk", instruments=("bouzouki",)),
     "sirtaki": _D("folk", instruments=("bouzouki",)),
     "italian": _D("folk", instruments=("mandolin",)),
     "french": _D("folk", instruments=("accordion",)),
     "parisian": _D("folk", meter="3/4", instruments=("accordion",)),
     "musette": _D("folk", meter="3/4", instruments=("accordion",)),
+    "bal musette": _D("folk", meter="3/4", instruments=("accordion",)),
+    "basque": _D("folk", instruments=("trikitixa", "txalaparta")),
     "portuguese": _D("folk", "minor", instruments=("portuguese guitar",)),
     "fado": _D("folk", "minor", instruments=("portuguese guitar",)),
     "viennese": _D("classical", meter="3/4"),
@@ -136,6 +192,7 @@ REGION_WORDS: dict[str, Descriptor] = {
     "new orleans": _D("swing", instruments=("clarinet", "trumpet")),
     "gregorian": _D("classical", "dorian", instruments=("choir",)),
     "israeli": _D("klezmer"),
+    "hora": _D("klezmer"),
     "jewish": _D("klezmer"),
     "arabian nights": _ARABIC,
     "ceilidh": _D("celtic"),
@@ -143,6 +200,7 @@ REGION_WORDS: dict[str, Descriptor] = {
     "sevillanas": _D("flamenco", "phrygian dominant", "3/4"),
     "argentinian": _D("tango"),
     "argentine": _D("tango"),
+    "milonga": _D("tango"),
     "chacarera": _D("folk", meter="6/8", instruments=("bombo",)),
     "huayno": _ANDEAN,
     "venezuelan": _D("folk", meter="3/4", instruments=("harp", "cuatro")),
@@ -166,10 +224,11 @@ REGION_WORDS: dict[str, Descriptor] = {
     "bulgarian": _D("folk", "harmonic minor", "7/8", instruments=("gaida",)),
     "finnish": _D("folk", "minor", instruments=("kantele",)),
     "zimbabwean": _D("folk", instruments=("mbira",)),
-    "zulu": _D("folk", instruments=("choir",)),
+    "zulu": _VOICES,
     "sufi": _D("takht", "phrygian dominant", instruments=("ney",)),
     "caravan": _ARABIC,
     "highland": _D("celtic", instruments=("bagpipe",)),
+    "galician": _D("celtic", instruments=("bagpipe",)),
     "luau": _D("folk", "major", instruments=("ukulele", "pedal steel")),
     "island": _D("folk", "major", instruments=("ukulele",)),
     "rumba": _D("salsa"),
@@ -180,6 +239,67 @@ REGION_WORDS: dict[str, Descriptor] = {
     "traditional jazz": _D("swing", instruments=("clarinet", "trumpet", "banjo")),
     "trad jazz": _D("swing", instruments=("clarinet", "trumpet", "banjo")),
 }
+
+#: Place words that name a tradition's own genre or dance, not a nation or a landscape.
+STYLE_NAMES = frozenset(
+    {
+        "belly dance",
+        "maqam",
+        "taqsim",
+        "gnawa",
+        "gnawa trance",
+        "qawwali",
+        "pansori",
+        "kecak",
+        "tea ceremony",
+        "son jarocho",
+        "jarocho",
+        "csardas",
+        "sirtaki",
+        "musette",
+        "bal musette",
+        "fado",
+        "mazurka",
+        "joropo",
+        "forro",
+        "vallenato",
+        "choro",
+        "frevo",
+        "maracatu",
+        "capoeira",
+        "kompa",
+        "zouk",
+        "soukous",
+        "kuduro",
+        "dixieland",
+        "gregorian",
+        "ceilidh",
+        "bhangra",
+        "sevillanas",
+        "chacarera",
+        "huayno",
+        "bomba",
+        "danzon",
+        "mento",
+        "hula",
+        "freylekhs",
+        "lautari",
+        "sufi",
+        "rumba",
+        "ranchera",
+        "hora",
+        "milonga",
+        "hopak",
+        "kolomyjka",
+        "kolomyika",
+        "troika",
+        "township jive",
+        "mbaqanga",
+        "kwela",
+        "desert blues",
+        "enka",
+    }
+)
 
 #: Era words: the sound of the decade.
 ERA_WORDS: dict[str, Descriptor] = {
@@ -217,6 +337,7 @@ USE_WORDS: dict[str, Descriptor] = {
     "dungeon crawler": _D("ambient", mood="dark"),
     "puzzle": _D(mood="playful"),
     "racing": _D(mood="energetic"),
+    "boxing": _D(mood="energetic"),
     "stealth": _D("cinematic", mood="tense"),
     "thriller": _D("cinematic", mood="tense"),
     "underscore": _D("cinematic"),
@@ -257,6 +378,7 @@ USE_WORDS: dict[str, Descriptor] = {
     "hotel": _D("lounge", mood="calm"),
     "lobby": _D("lounge", mood="calm"),
     "monastery": _D("ambient", mood="calm", instruments=("choir",)),
+    "monks": _D("ambient", mood="calm", instruments=("choir",)),
     "temple": _D("ambient", mood="calm", instruments=("bells",)),
     "rainy": _D("lo-fi", mood="melancholic"),
     "rainy day": _D("lo-fi", mood="melancholic"),
@@ -276,6 +398,11 @@ USE_WORDS: dict[str, Descriptor] = {
     "castle": _D("cinematic"),
     "rain": _D("lo-fi", mood="melancholic"),
     "garden": _D(mood="calm"),
+    "lake": _D(mood="calm"),
+    "porch": _D(mood="calm"),
+    "mountain": _D(mood="calm"),
+    "mountains": _D(mood="calm"),
+    "misty": _D(mood="mysterious"),
     "summer": _D(mood="happy"),
     "sunset": _D(mood="dreamy"),
     "sunday morning": _D(mood="calm"),
@@ -313,6 +440,8 @@ def read_descriptors(words: Sequence[str], genre: str | None, *, genre_named: bo
         genre: The genre the prompt names (a genre or ensemble word), if any.
         genre_named: Whether a genre word was found (a place's mood then yields to it).
     """
+    # A tradition's own genre or dance leads the nation's name ("brazilian forro").
+    words = sorted(words, key=lambda w: w not in STYLE_NAMES)
     found = [DESCRIPTORS[w] for w in words]
     chosen = genre or next((d.genre for d in found if d.genre), None)
     agreeing = [d for d in found if d.genre is not None and _same_style(d.genre, chosen)]
@@ -329,7 +458,13 @@ def read_descriptors(words: Sequence[str], genre: str | None, *, genre_named: bo
         meter=next((d.meter for d in agreeing if d.meter), None),
         mood=moods[0] if moods else None,
         instruments=tuple(dict.fromkeys(i for d in agreeing for i in d.instruments)),
+        band=next((d.band for d in agreeing if d.band), ()),
     )
+
+
+def place_style(words: Sequence[str]) -> str | None:
+    """The style of the first place word with one ("bulgarian": folk), if any."""
+    return next((REGION_WORDS[w].genre for w in words if w in REGION_WORDS), None)
 
 
 def _same_style(genre: str, other: str | None) -> bool:

@@ -2,6 +2,10 @@
 
 Every genre answers to its own name; sub-genre, world and scene words come with their tables;
 the rest are everyday names for the broad genres ("edm", "heavy metal", "chillhop", "hymn").
+
+A few words only say what the music is for or made with ("dance", "acoustic", "latin"): a
+musician reads them as house, folk or bossa nova only when nothing more specific is said, so
+"acoustic rock" is rock and "bulgarian dance" a Bulgarian folk dance.
 """
 
 from __future__ import annotations
@@ -99,3 +103,6 @@ GENRE_WORDS: dict[str, str] = {
     "medieval": "baroque",
     "renaissance": "baroque",
 }
+
+#: Genre words that yield to any more specific genre or place word in the same prompt.
+WEAK_GENRE_WORDS = frozenset({"dance", "acoustic", "latin"})

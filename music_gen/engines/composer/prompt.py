@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from music_gen.engines.composer.descriptors import DESCRIPTORS, read_descriptors
+from music_gen.engines.composer.descriptors import DESCRIPTORS, place_style, read_descriptors
 from music_gen.engines.composer.ensembles import ENSEMBLE_WORDS, ENSEMBLES
-from music_gen.engines.composer.genre_words import GENRE_WORDS
+from music_gen.engines.composer.genre_words import GENRE_WORDS, WEAK_GENRE_WORDS
 from music_gen.engines.composer.grooves import GROOVE_WORDS
 from music_gen.engines.composer.instruments import GENERIC_INSTRUMENTS, INSTRUMENT_WORDS
 from music_gen.engines.composer.meters import DANCE_METERS, METER_WORDS
@@ -40,7 +40,7 @@ STOP_WORDS = frozenset(
         band group ensemble section sections feat ft full one two three four five six several
         please background instrumental instrument instruments arrangement part parts line
         lines tempo key mode meter time signature bpm beats per minute minutes seconds second
-        long short little bit more less over under around about than tone tones"""
+        long short little bit more less over under around about than tone tones session"""
     )
 )
 
@@ -236,6 +236,9 @@ class PromptReading:
     # Instrument words those bring to their style ("nordic" folk: nyckelharpa): they join the
     # band as named instruments do, but never limit it.
     featured: tuple[str, ...] = ()
+    # A place's own ensemble ("japanese": koto, shakuhachi, taiko), (instrument word, role),
+    # played instead of the genre's band.
+    place_band: tuple[tuple[str, str], ...] = ()
 
     @property
     def recognised(self) -> bool:
@@ -338,6 +341,16 @@ def read_prompt(prompt: str) -> PromptReading:
 
     if tempo_bpm is None and tempo_hits:
         tempo_bpm = float(tempo_hits[0][2])
+    # A place word inside an instrument's name still places the piece ("spanish guitar").
+    named_places = [
+        (position, word, word)
+        for position, phrase, _ in instrument_hits
+        for word in phrase.split()
+        if word in DESCRIPTORS
+    ]
+    descriptor_hits = sorted(by_kind["descriptor"] + named_places)
+    descriptors = tuple(dict.fromkeys(value for _, _, value in descriptor_hits))
+    genre_hits = _specific_first(genre_hits, descriptors)
     genre = genre_hits[0][2] if genre_hits else None
     if meter is None:
         # A dance fixes its meter: "irish jig" 6/8, "slip jig" 9/8, "reel" 4/4.
@@ -352,15 +365,6 @@ def read_prompt(prompt: str) -> PromptReading:
         genre = "swing"
     moods = tuple(dict.fromkeys(value for _, _, value in mood_hits))
     instruments = tuple(dict.fromkeys(value for _, _, value in instrument_hits))
-    # A place word inside an instrument's name still places the piece ("spanish guitar").
-    named_places = [
-        (position, word, word)
-        for position, phrase, _ in instrument_hits
-        for word in phrase.split()
-        if word in DESCRIPTORS
-    ]
-    descriptor_hits = sorted(by_kind["descriptor"] + named_places)
-    descriptors = tuple(dict.fromkeys(value for _, _, value in descriptor_hits))
     described = read_descriptors(descriptors, genre, genre_named=bool(genre_hits))
     genre = described.genre
     mode = mode or described.mode
@@ -416,7 +420,19 @@ def read_prompt(prompt: str) -> PromptReading:
         featured=tuple(
             dict.fromkeys(w for w in featured if w not in instruments and w not in excluded)
         ),
+        place_band=described.band,
     )
+
+
+def _specific_first(
+    genre_hits: list[tuple[int, str, str]], descriptors: tuple[str, ...]
+) -> list[tuple[int, str, str]]:
+    """Genre hits with weak words ("dance", "acoustic") after the specific ones, and dropped
+    where a place word names the style ("bulgarian dance" is a Bulgarian folk dance)."""
+    strong = [hit for hit in genre_hits if hit[1] not in WEAK_GENRE_WORDS]
+    if strong or place_style(descriptors) is None:
+        return strong + [hit for hit in genre_hits if hit[1] in WEAK_GENRE_WORDS]
+    return []
 
 
 def _read_key(text: str, consumer: _Consumer) -> tuple[int | None, str | None, str | None]:
