@@ -74,6 +74,7 @@ ROLE_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
             " piri ",
             "hichiriki",
             "haegeum",
+            "jinghu",
             "sralai",
             "rebab",
             "gaita",

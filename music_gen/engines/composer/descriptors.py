@@ -47,6 +47,10 @@ _ABORIGINAL = _D("ambient", instruments=("didgeridoo",))
 _NORTENO = _D("polka", instruments=("accordion", "bajo sexto"))
 _GAMELAN = _D("folk", band=(("gamelan", "chords"), ("suling", "melody"), ("kendang", "drums")))
 _JAPANESE_BAND = (("koto", "chords"), ("shakuhachi", "melody"), ("taiko drum", "percussion"))
+_CHINESE_BAND = (("guzheng", "chords"), ("erhu", "melody"), ("dizi", "counter"))
+_CHINESE_FESTIVAL = _D("folk", mood="energetic", instruments=("drums",))
+_CHINESE_OPERA = _D("folk", band=(("jinghu", "melody"), ("pipa", "chords"), ("drums", "drums")))
+_SAMURAI = _D("cinematic", "phrygian", mood="tense", instruments=("shakuhachi", "taiko drum"))
 _KOREAN = _D("folk", band=(("gayageum", "chords"), ("daegeum", "melody"), ("janggu", "drums")))
 _MONGOLIAN = _D(
     "folk", band=(("yatga", "chords"), ("morin khuur", "melody"), ("throat singing", "bass"))
@@ -102,12 +106,23 @@ REGION_WORDS: dict[str, Descriptor] = {
     "japanese": _D("folk", "phrygian", band=_JAPANESE_BAND),
     "enka": _D("folk", "minor", instruments=("shamisen",)),
     "tea ceremony": _D("folk", "phrygian", mood="calm", band=_JAPANESE_BAND),
+    "teahouse": _D("folk", "phrygian", mood="calm", band=_JAPANESE_BAND),
+    "kyoto": _D("folk", "phrygian", mood="calm", band=_JAPANESE_BAND),
+    "geisha": _D("folk", "phrygian", band=_JAPANESE_BAND),
+    "samurai": _SAMURAI,
+    "ninja": _SAMURAI,
+    "tokyo": _D("city pop"),
     "okinawan": _D(
         "folk",
         "major",
         band=(("sanshin", "melody"), ("shinobue", "counter"), ("taiko drum", "percussion")),
     ),
-    "chinese": _D("folk", band=(("guzheng", "chords"), ("erhu", "melody"), ("dizi", "counter"))),
+    "chinese": _D("folk", band=_CHINESE_BAND),
+    "kung fu": _CHINESE_FESTIVAL,
+    "dragon boat": _CHINESE_FESTIVAL,
+    "beijing opera": _CHINESE_OPERA,
+    "peking opera": _CHINESE_OPERA,
+    "shanghai": _D("jazz"),
     "korean": _KOREAN,
     "pansori": _D("folk", band=(("voice", "melody"), ("buk", "drums"))),
     "mongolian": _MONGOLIAN,
@@ -298,6 +313,8 @@ STYLE_NAMES = frozenset(
         "kwela",
         "desert blues",
         "enka",
+        "beijing opera",
+        "peking opera",
     }
 )
 
@@ -317,6 +334,10 @@ ERA_WORDS: dict[str, Descriptor] = {
     "2000s": _D("pop"),
     "20s": _D("swing"),
     "1920s": _D("swing"),
+    "30s": _D("swing"),
+    "1930s": _D("swing"),
+    "40s": _D("swing"),
+    "1940s": _D("swing"),
     "roaring twenties": _D("swing"),
     "psychedelic": _D("rock", "mixolydian", instruments=("organ",)),
 }
@@ -342,6 +363,7 @@ USE_WORDS: dict[str, Descriptor] = {
     "thriller": _D("cinematic", mood="tense"),
     "underscore": _D("cinematic"),
     "documentary": _D("cinematic"),
+    "drama": _D("cinematic"),
     "underwater": _D("ambient", mood="dreamy"),
     "space": _D("ambient", mood="dreamy"),
     "outer space": _D("ambient", mood="dreamy"),
@@ -357,6 +379,7 @@ USE_WORDS: dict[str, Descriptor] = {
     "detective": _D("film noir"),
     "adventure": _D(mood="epic"),
     "showdown": _D(mood="tense"),
+    "duel": _D(mood="tense"),
     "cartoon": _D(mood="playful"),
     "comedy": _D(mood="playful"),
     "corporate": _D("pop", mood="happy"),

@@ -34,6 +34,7 @@ GENRE_WORDS: dict[str, str] = {
     "rap": "hip-hop",
     "film": "cinematic",
     "soundtrack": "cinematic",
+    "ost": "cinematic",
     "acoustic": "folk",
     "bossa": "bossa nova",
     "bossanova": "bossa nova",

@@ -157,6 +157,7 @@ WORLD_INSTRUMENT_WORDS: dict[str, str] = {
     "daegeum": "shakuhachi",
     "khlui": "recorder",
     "haegeum": "erhu",
+    "jinghu": "erhu",
     "piri": "shanai",
     "hichiriki": "shanai",
     "sheng": "reed organ",

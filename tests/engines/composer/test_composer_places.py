@@ -133,6 +133,10 @@ def test_a_place_in_another_genre_keeps_that_genres_band() -> None:
         ("persian setar with tombak", "saz"),
         ("colombian cumbia with gaita flute", "recorder"),
         ("south african township jive with pennywhistle", "recorder"),
+        ("beijing opera with jinghu", "erhu"),
+        ("geisha in a kyoto teahouse", "koto"),
+        ("samurai duel at dawn", "shakuhachi"),
+        ("ninja stealth", "taiko drum"),
     ],
 )
 def test_traditional_instrument_words_play(prompt: str, instrument: str) -> None:
@@ -146,12 +150,24 @@ def test_traditional_instrument_words_play(prompt: str, instrument: str) -> None
     [
         ("persian setar", "sitar"),  # a Persian lute, not the Indian sitar
         ("colombian cumbia with tambora", "tanpura"),  # a drum, not the drone lute
+        ("shanghai jazz bar", "shanai"),  # a city, not the shehnai
     ],
 )
 def test_a_look_alike_word_is_not_misread(prompt: str, absent: str) -> None:
     plan, _ = piece(prompt)
     assert all(p.instrument != absent for p in plan.parts)
     assert plan.corrections == ()
+
+
+@pytest.mark.parametrize(
+    ("prompt", "genre"),
+    [("swing band from the 1930s", "swing"), ("korean drama ost", "cinematic")],
+)
+def test_era_and_soundtrack_words(prompt: str, genre: str) -> None:
+    plan, tracks = piece(prompt)
+    assert plan.genre == genre
+    assert plan.unrecognized == ()
+    assert any(t.notes for t in tracks.values())
 
 
 @pytest.mark.parametrize(
