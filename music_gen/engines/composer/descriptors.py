@@ -237,6 +237,7 @@ REGION_WORDS: dict[str, Descriptor] = {
     "romanian": _D("klezmer", instruments=("violin", "cimbalom")),
     "lautari": _D("klezmer", instruments=("violin", "cimbalom")),
     "bulgarian": _D("folk", "harmonic minor", "7/8", instruments=("gaida",)),
+    "kopanitsa": _D("folk", "harmonic minor", "11/8", instruments=("gaida",)),
     "finnish": _D("folk", "minor", instruments=("kantele",)),
     "zimbabwean": _D("folk", instruments=("mbira",)),
     "zulu": _VOICES,
@@ -313,6 +314,7 @@ STYLE_NAMES = frozenset(
         "kwela",
         "desert blues",
         "enka",
+        "kopanitsa",
         "beijing opera",
         "peking opera",
     }

@@ -153,7 +153,7 @@ GROOVES: dict[str, dict[int, str]] = {
     },
 }
 #: Grooves for the other meters: simple ones on sixteenths (2/4 8 steps, 3/4 12, 5/4 20,
-#: 7/8 14 grouped 2+2+3),
+#: 7/8 14 grouped 2+2+3, 11/8 22 grouped 2+2+3+2+2),
 #: 6/8 on sixteenths (12 steps of two dotted-quarter beats), 9/8 and 12/8 on the eighths
 #: (three to the beat: the triplet grid of a 12/8 shuffle, backbeat on beats 2 and 4).
 METER_GROOVES: dict[str, dict[int, str]] = {
@@ -166,6 +166,11 @@ METER_GROOVES: dict[str, dict[int, str]] = {
     },
     "6/8": {KICK: "X...........", SNARE: "......X.....", HAT: "x.x.x.x.x.x."},
     "7/8": {KICK: "X.......X.....", SNARE: "....X.....X...", HAT: "x.x.x.x.x.x.x."},
+    "11/8": {
+        KICK: "X.......X.............",
+        SNARE: "....X.........X...X...",
+        HAT: "x.x.x.x.x.x.x.x.x.x.x.",
+    },
     "9/8": {KICK: "X.....x..", SNARE: "...x.....", HAT: "Xxxxxxxxx"},
     "12/8": {KICK: "X.....x.....", SNARE: "...X.....X..", RIDE: "X.xX.xX.xX.x"},
     # A genre's own groove in a meter ("celtic 6/8": the bodhran in a jig).

@@ -4,7 +4,8 @@ The composer counts the beats a listener taps. In simple meters (2/4, 3/4, 4/4, 
 the quarter note; in compound meters (6/8, 9/8, 12/8) it is the dotted quarter, split into
 three eighths (triplets against the pulse), and the tempo counts dotted quarters: 12/8 at 60
 is four slow beats a bar, each of three eighths, as a 12/8 blues or doo-wop ballad is felt.
-7/8 counts its seven eighths (grouped 2+2+3), so its tempo counts eighths too.
+7/8 counts its seven eighths (grouped 2+2+3), so its tempo counts eighths too; so does the
+Bulgarian 11/8 (the kopanitsa's 2+2+3+2+2).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ class Meter:
 
     @property
     def eighth_beats(self) -> bool:
-        """Whether the counted beat is the eighth note (7/8)."""
+        """Whether the counted beat is the eighth note (7/8, 11/8)."""
         return self.beat_quarters == 0.5
 
     @property
@@ -72,6 +73,7 @@ METERS: dict[str, Meter] = {
         Meter("5/4", 5, 1.0),
         Meter("6/8", 2, 1.5),
         Meter("7/8", 7, 0.5),
+        Meter("11/8", 11, 0.5),
         Meter("9/8", 3, 1.5),
         Meter("12/8", 4, 1.5, "triplets", 0.85),
     )
@@ -91,6 +93,7 @@ METER_WORDS: dict[str, str] = {
     "quintuple meter": "5/4",
     "five four": "5/4",
     "seven eight": "7/8",
+    "eleven eight": "11/8",
 }
 
 #: Dances named by a genre word that also fix the meter: "jig" is Celtic in 6/8.
@@ -113,5 +116,6 @@ METER_GENRES: dict[str, dict[str, float]] = {
     "12/8": {"blues": 3, "soul": 2, "gospel": 1},
     "5/4": {"jazz": 3, "cinematic": 2, "rock": 1},
     "7/8": {"rock": 2, "folk": 2, "jazz": 1},
+    "11/8": {"folk": 3, "jazz": 1},
     "2/4": {"polka": 2, "march": 2, "folk": 1},
 }

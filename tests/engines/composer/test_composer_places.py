@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pytest
 
+from music_gen.engines.composer.drums import KICK
 from music_gen.engines.composer.instruments import INSTRUMENTS
 from tests.engines.composer.test_composer_world import piece, sounding, written
 
@@ -35,6 +36,29 @@ def test_a_place_names_the_dance(prompt: str, genre: str, meter: str | None) -> 
         ts = midi.time_signature_changes[0]
         assert f"{ts.numerator}/{ts.denominator}" == meter
     assert plan.unrecognized == ()
+
+
+@pytest.mark.parametrize(
+    "prompt", ["bulgarian wedding dance with clarinet in 11/8", "kopanitsa", "bulgarian kopanitsa"]
+)
+def test_the_kopanitsa_is_in_eleven_eight_counted_in_eighths(prompt: str) -> None:
+    plan, midi = written(prompt)
+    ts = midi.time_signature_changes[0]
+    assert (ts.numerator, ts.denominator) == (11, 8)
+    assert plan.genre == "folk"
+    # Each bar lasts eleven eighths at the counted (eighth-note) tempo.
+    eighth_s = 60.0 / plan.tempo_bpm
+    assert plan.bar_s == pytest.approx(11 * eighth_s)
+
+
+def test_eleven_eight_drums_mark_the_long_beat() -> None:
+    """The 2+2+3+2+2 groove: kicks on the bar's first eighth and on the long third beat."""
+    plan, midi = written("rock in 11/8", duration_s=16.0)
+    eighth_s = plan.bar_s / 11
+    kicks = [n for t in midi.instruments if t.is_drum for n in t.notes if n.pitch == KICK]
+    assert len(kicks) >= 4
+    positions = {round((n.start % plan.bar_s) / eighth_s) % 11 for n in kicks}
+    assert {0, 4} <= positions
 
 
 def test_greek_dance_is_played_on_the_bouzouki() -> None:
