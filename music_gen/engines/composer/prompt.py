@@ -40,7 +40,7 @@ STOP_WORDS = frozenset(
         band group ensemble section sections feat ft full one two three four five six several
         please background instrumental instrument instruments arrangement part parts line
         lines tempo key mode meter time signature bpm beats per minute minutes seconds second
-        long short little bit more less over under around about than tone tones session"""
+        long short little bit more less over under around about than tone tones session scene"""
     )
 )
 
@@ -378,7 +378,11 @@ def read_prompt(prompt: str) -> PromptReading:
         grooves.append("shuffle")
     limits = [phrase for _, phrase, _ in by_kind["limit"]]
     instrument_roles = adjacent_roles(text, instrument_hits, role_hits)
-    if solo_limits(text, instrument_hits, role_hits, bool(genre_hits or by_kind["ensemble"])):
+    # A place's ensemble named as one ("chinese orchestra") is a band for a solo to stand in.
+    band_named = any(w in ENSEMBLE_WORDS for d in descriptors for w in d.split())
+    if solo_limits(
+        text, instrument_hits, role_hits, bool(genre_hits or by_kind["ensemble"] or band_named)
+    ):
         limits.append("solo")
 
     leftovers = [

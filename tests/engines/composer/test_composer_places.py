@@ -224,3 +224,19 @@ def test_a_zulu_choir_sings_in_parts_without_a_folk_band() -> None:
     for name in ("choir", "voice", "bass voices"):
         assert sounding(plan, tracks, name), name
     assert not any(p.instrument in ("upright bass", "acoustic guitar", "flute") for p in plan.parts)
+
+
+def test_a_chinese_orchestra_is_the_traditional_one() -> None:
+    plan, tracks = piece("chinese orchestra with erhu solo")
+    for name in ("erhu", "pipa", "koto"):
+        assert sounding(plan, tracks, name), name
+    # The solo stands in the orchestra: the others still play.
+    assert len([t for t in tracks.values() if t.notes]) >= 3
+    assert not any(p.instrument in ("strings", "french horn", "contrabass") for p in plan.parts)
+
+
+def test_anime_leads_japanese() -> None:
+    plan, tracks = piece("japanese anime opening")
+    assert plan.genre == "pop"
+    assert plan.unrecognized == ()
+    assert not sounding(plan, tracks, "koto")
