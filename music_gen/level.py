@@ -26,10 +26,13 @@ A live session (:func:`level_live`) has no end to measure and cannot wait: its f
 is due at once. Its gain is fixed when it starts, from the engine's estimate of how loud the
 music it has planned plays at :data:`LIVE_REFERENCE_INTENSITY`
 (:meth:`LiveSession.planned_loudness_lufs`; the composer reads it from its notes), and every
-chunk passes the same chain at once. Nothing is held back; the chain delays the audio by its
-resamplers' latency only (about 1 ms). Steers (a mood, an intensity) never move the gain:
-intensity stays the music's dynamics around the target, and the glue compressor and limiter
-keep the loud end under the ceiling, as they do for the climax of a piece.
+chunk passes the same chain at once. With no window to take its mean from, its DC offset is
+removed by a first-order high-pass at :data:`LIVE_DC_CUTOFF_HZ` (the composer's samples
+carry offsets up to about -35 dBFS; the cut at 20 Hz is 0.3 dB). Nothing is held back; the
+chain delays the audio by its resamplers' latency only (about 1 ms). Steers (a mood, an
+intensity) never move the gain: intensity stays the music's dynamics around the target, and
+the glue compressor and limiter keep the loud end under the ceiling, as they do for the
+climax of a piece.
 """
 
 from __future__ import annotations
@@ -58,6 +61,8 @@ WINDOW_S = 5.0
 #: A live session is levelled so that this intensity plays at its target (softer intensities
 #: play below it, fuller ones above, as the quiet and loud passages of a piece do).
 LIVE_REFERENCE_INTENSITY = DEFAULT_INTENSITY
+#: Cutoff of the high-pass that removes a live session's DC offset, in Hz.
+LIVE_DC_CUTOFF_HZ = 5.0
 #: A stream's limiter works this far under the ceiling, so that its true peak stays under.
 STREAM_MARGIN_DB = 0.5
 # A stream's limiter runs at this multiple of the sample rate, so it sees the true peaks.
@@ -306,6 +311,23 @@ class _StreamChain:
         return self.process(np.zeros((self.channels, self.delay), np.float32))
 
 
+class _DcBlocker:
+    """A first-order high-pass at LIVE_DC_CUTOFF_HZ, its state carried across chunks."""
+
+    def __init__(self, sample_rate: int, channels: int) -> None:
+        from scipy.signal import butter
+
+        self.b, self.a = butter(1, LIVE_DC_CUTOFF_HZ, "highpass", fs=sample_rate)
+        self.state = np.zeros((channels, 1))
+
+    def process(self, samples: np.ndarray) -> np.ndarray:
+        """The chunk without its share of the offset."""
+        from scipy.signal import lfilter
+
+        out, self.state = lfilter(self.b, self.a, samples, axis=-1, zi=self.state)
+        return np.asarray(out, np.float32)
+
+
 def stream_gain_db(window: np.ndarray, sample_rate: int, target_lufs: float) -> float:
     """The fixed gain that brings a stream whose opening is ``window`` to ``target_lufs``.
 
@@ -433,6 +455,7 @@ class _LevelledSession(LiveSession):
         #: The fixed gain before glue compression and limiting, in dB.
         self.gain_db = min(target_lufs - planned, _MAX_STREAM_GAIN_DB)
         self._chain = _StreamChain(self.gain_db, target_lufs, self.sample_rate, self.channels)
+        self._dc = _DcBlocker(self.sample_rate, self.channels)
         # Primed with silence: the frames inside the resamplers (their latency) are then
         # silence, so every chunk out is as long as the chunk in, from the first one on.
         primer = 1024
@@ -486,7 +509,7 @@ class _LevelledSession(LiveSession):
         if self._finished:
             raise StopIteration
         try:
-            block = self._chain.process(next(self._inner))
+            block = self._chain.process(self._dc.process(next(self._inner)))
         except StopIteration:
             block = np.zeros((self.channels, 0), np.float32)
         if self._inner.finished:

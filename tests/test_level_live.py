@@ -55,6 +55,19 @@ def test_levelling_moves_the_engine_level_to_the_target(generator: MusicGenerato
     assert abs(levelled + 14.0) < abs(own + 14.0) - 2.0
 
 
+@pytest.mark.parametrize(("prompt", "intensity"), [("lo-fi hip hop", 1.0), ("tense battle", 0.5)])
+def test_a_session_plays_without_a_dc_offset(
+    generator: MusicGenerator, prompt: str, intensity: float
+) -> None:
+    # The engine's own output carries offsets (about -36 and -49 dBFS here), which take
+    # headroom from one side of the waveform; a levelled session removes them, as levelling
+    # a whole piece does.
+    with generator.live(prompt, intensity=intensity, seed=1) as live:
+        samples = live.read(20.0).astype(np.float64)
+    offset = np.abs(samples.mean(axis=1)).max()
+    assert 20 * np.log10(offset) < -60.0
+
+
 def test_the_first_chunk_is_not_held_back(generator: MusicGenerator) -> None:
     chunk_s = 0.1
     with (

@@ -153,16 +153,6 @@ class Limits:
                 .values(bytes_served=BandwidthUsage.bytes_served - size_bytes)
             )
 
-    def check_bandwidth(self, session: Session, principal: Principal, size_bytes: int) -> None:
-        """Raise when serving ``size_bytes`` more would pass this month's bandwidth.
-
-        Only a check: use :meth:`reserve_bandwidth` before sending anything.
-        """
-        quota = self.settings.tier_limits(principal.tier).monthly_bandwidth_bytes
-        used = self.bandwidth_used(session, principal.account_id)
-        if used + size_bytes > quota:
-            raise self._over_quota(quota, used, size_bytes)
-
     @staticmethod
     def _over_quota(quota: int, used: int, size_bytes: int) -> QuotaExceededError:
         now = datetime.now(UTC)

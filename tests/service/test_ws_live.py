@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import event, text
 from starlette.websockets import WebSocketDisconnect
 
 from music_gen import MusicGenerator
@@ -21,6 +21,7 @@ from music_gen.mixing.loudness import integrated_loudness, true_peak_db
 from music_gen.service import create_app
 from music_gen.service.auth import create_key
 from music_gen.service.limits import Limits
+from music_gen.service.routes import live as live_route
 from music_gen.service.state import AppState
 from music_gen.service.streaming import pcm16
 from tests.service.conftest import SECRET, make_settings
@@ -234,6 +235,34 @@ def test_a_session_cut_short_gives_back_what_it_did_not_send(tmp_path: Path) -> 
                 assert ws.receive_json()["type"] == "audio_chunk"
         # The client left: the unsent rest of the block went back to the quota.
         assert 3 * CHUNK_BYTES <= used(state) <= 8 * CHUNK_BYTES
+
+
+def test_the_first_chunk_is_paid_for_while_the_session_starts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # What the server does, in order: bandwidth written to the database, chunks made.
+    events: list[str] = []
+    encode = live_route.pcm16
+
+    def made(samples: np.ndarray) -> bytes:
+        events.append("chunk")
+        return encode(samples)
+
+    def written(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if "bandwidth_usage" in statement and statement.split()[0] in ("UPDATE", "INSERT"):
+            events.append("write")
+
+    monkeypatch.setattr(live_route, "pcm16", made)
+    with live_app(tmp_path, live_lookahead_s=0.5) as (client, state):
+        event.listen(state.db.engine, "before_cursor_execute", written)
+        with client.websocket_connect(WS, headers=key(state)) as ws:
+            ws.send_json(START)
+            assert ws.receive_json()["type"] == "started"
+            chunks = [ws.receive_json() for _ in range(3)]
+            assert all(c["type"] == "audio_chunk" for c in chunks)
+    first, second = [k for k, e in enumerate(events) if e == "chunk"][:2]
+    assert "write" in events[:first]  # taken from the quota while starting
+    assert "write" not in events[first:second]  # so the first chunk waited for no write
 
 
 @pytest.mark.parametrize("target", [-14.0, -20.0])

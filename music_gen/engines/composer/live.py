@@ -76,6 +76,11 @@ GAIN_GLIDE_S = 1.0
 #: (the level its master gain aims at). Fitted so that levelled sessions of ten prompts (two
 #: seeds each, 30 s at intensity 0.5) measure the target on average; each lies within 2.5 LU.
 WRITTEN_LEVEL_LUFS = -15.7
+#: Velocities of a key change's pivot chord and bass when the part they stand in for has no
+#: written notes to take its dynamics from.
+PIVOT_VELOCITY, PIVOT_BASS_VELOCITY = 78, 92
+#: Loudest velocity of a drum fill into a section whose downbeat has no drums to match.
+FILL_VELOCITY = 112
 #: Length of the fade that ends a stream, in seconds.
 FADE_S = 0.03
 #: An ending slows to this fraction of the tempo over its cadence.
@@ -223,6 +228,7 @@ class ComposerLiveSession(LiveSession):
         before = self._mix_at(transition)
         self._set_intensity(start, new.intensity)
         self._lead_in(playing, segment, transition, start, before, key_change)
+        self._glide(segment, start, lead_beat=transition)
         self._target = new
         # Humanised onsets just before the transition's first beat already belong to it.
         early = transition - HUMANISED_BEATS
@@ -390,10 +396,23 @@ class ComposerLiveSession(LiveSession):
         self._steps = [s for s in self._steps if s[0] < beat]
         self._steps.append((beat, intensity))
 
-    def _glide(self, segment: Segment, beat: float) -> None:
-        """Move the master gain to the segment's level at the intensity playing at ``beat``."""
+    def _glide(self, segment: Segment, beat: float, *, lead_beat: float | None = None) -> None:
+        """Move the master gain to the segment's level at the intensity playing at ``beat``.
+
+        The move starts at ``beat`` and takes GAIN_GLIDE_S, except a fall after a lead-in
+        from ``lead_beat`` (a steer's transition): it spans the lead-in and arrives by
+        ``beat``, so the fill or run builds at the coming music's level and the new section
+        does not come in louder than it then plays (quiet music is turned up further than
+        loud music, so a gain kept from calm music would overshoot a battle by 10 dB).
+        """
         gain = segment.gain * _intensity_gain(self._mix_at(beat).intensity)
-        self._synth.glide(round(self._frame(beat)), gain, round(GAIN_GLIDE_S * SAMPLE_RATE))
+        frame = round(self._frame(beat))
+        if lead_beat is not None and gain < self._synth.gain_at(frame):
+            begin = max(round(self._frame(lead_beat)), self.position_frame)
+            if begin < frame:
+                self._synth.glide(begin, gain, frame - begin)
+                return
+        self._synth.glide(frame, gain, round(GAIN_GLIDE_S * SAMPLE_RATE))
 
     def _mix_at(self, beat: float) -> IntensityMix:
         value = self._steps[0][1]
@@ -422,14 +441,22 @@ class ComposerLiveSession(LiveSession):
             chords = playing.part(mix, "chords", "pad", "melody", "counter")
             bass = playing.part(mix, "bass")
             tonic = coming.plan.tonic_pc
+            # The pivot is played as the parts it stands in for play, not above them.
             if chords is not None:
-                self._overlay(chords.channel, start, dominant_chord(tonic, lead), scale)
+                loud = playing.typical_velocity(chords, PIVOT_VELOCITY)
+                pivot = dominant_chord(tonic, lead, velocity=loud)
+                self._overlay(chords.channel, start, pivot, scale)
             if bass is not None:
-                self._overlay(bass.channel, start, dominant_bass(tonic, lead), scale)
+                loud = playing.typical_velocity(bass, PIVOT_BASS_VELOCITY)
+                self._overlay(bass.channel, start, dominant_bass(tonic, lead, velocity=loud), scale)
         fill = min(lead, 2 if lead >= 4 else 1)
         if playing.drums(mix) or coming.drums(after):
             playing.hushed.append((start - fill, start, True))
-            self._overlay(9, start, drum_fill(fill), 1.0)
+            # A fill builds to the drums of the section it leads into: no louder than their
+            # downbeat, and not doubling the crash or kick that section plays there itself.
+            hits = coming.downbeat_drums(after) if coming.start_beat == start else {}
+            notes = drum_fill(fill, peak_velocity=max(hits.values(), default=FILL_VELOCITY))
+            self._overlay(9, start, [n for n in notes if n[0] < 0 or n[1] not in hits], 1.0)
             return
         melody = playing.part(mix, "melody", "counter", "chords")
         if melody is not None:

@@ -9,6 +9,7 @@ at any tempo; the intro plays only at the very start of a stream, the outro neve
 from __future__ import annotations
 
 import math
+import statistics
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -41,6 +42,10 @@ class Target:
     intensity: float
     tempo_bpm: float | None = None
     key: str | None = None
+
+
+#: Written notes this close after a bar line (humanised onsets) are on its downbeat, in beats.
+DOWNBEAT_BEATS = 0.05
 
 
 @dataclass(frozen=True)
@@ -102,6 +107,23 @@ class Segment:
                 if part.role == role and not part.is_drum:
                     return part
         return None
+
+    def typical_velocity(self, part: PartPlan, default: int) -> int:
+        """The median velocity of the notes written for ``part`` (``default`` when none)."""
+        velocities = [n.velocity for bar in self.notes.values() for n in bar if n.part == part]
+        return round(statistics.median(velocities)) if velocities else default
+
+    def downbeat_drums(self, mix: IntensityMix) -> dict[int, int]:
+        """The drums (pitch: velocity) the segment plays on its first downbeat at ``mix``."""
+        hits: dict[int, int] = {}
+        band = band_mix(self, mix)
+        for note in self.notes.get(self.first_bar, ()):
+            if note.part.is_drum and note.offset < DOWNBEAT_BEATS:
+                for pitch, velocity in mixed_notes(
+                    note.part, note.pitch, note.offset, note.velocity, band
+                ):
+                    hits[pitch] = max(velocity, hits.get(pitch, 0))
+        return hits
 
     def drums(self, mix: IntensityMix) -> bool:
         """Whether drums play at this mix."""

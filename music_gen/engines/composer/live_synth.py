@@ -84,9 +84,13 @@ class LiveSynth:
     def glide(self, frame: int, gain: float, ramp_frames: int) -> None:
         """Move the master gain to ``gain`` linearly over ``ramp_frames`` from ``frame``."""
         frame = max(frame, self.position)
-        before = float(self._gains(frame, 1)[0])
+        before = self.gain_at(frame)
         self._glides = [g for g in self._glides if g[0] < frame]
         self._glides.append((frame, before, float(gain), max(1, ramp_frames)))
+
+    def gain_at(self, frame: int) -> float:
+        """The master gain at ``frame`` (at or after :attr:`position`) as scheduled now."""
+        return float(self._gains(max(frame, self.position), 1)[0])
 
     def _gains(self, start: int, count: int) -> np.ndarray:
         frames = np.arange(start, start + count, dtype=np.float64)

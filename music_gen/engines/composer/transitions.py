@@ -193,17 +193,19 @@ def with_layers(plan: PiecePlan) -> PiecePlan:
 Written = tuple[float, int, float, int]
 
 
-def drum_fill(beats: float) -> list[Written]:
-    """A sixteenth-note fill over the last ``beats`` before the downbeat, then a crash."""
+def drum_fill(beats: float, *, peak_velocity: int = 112) -> list[Written]:
+    """A sixteenth-note fill over the last ``beats`` before the downbeat, rising by 40
+    velocity steps to ``peak_velocity``, then a crash and a kick on the downbeat."""
     steps = max(2, round(beats * 4))
     pattern = [SNARE, SNARE, HIGH_TOM, HIGH_TOM, MID_TOM, MID_TOM, LOW_TOM, FLOOR_TOM]
     notes: list[Written] = []
     for k in range(steps):
         drum = pattern[min(k * len(pattern) // steps, len(pattern) - 1)]
-        velocity = 72 + round(40 * k / max(steps - 1, 1))
+        velocity = max(1, peak_velocity - 40 + round(40 * k / max(steps - 1, 1)))
         notes.append((-beats + k * 0.25, drum, 0.25, velocity))
-    notes.append((0.0, CRASH, 2.0, 108))
-    notes.append((0.0, KICK, 0.5, 108))
+    downbeat = max(1, peak_velocity - 4)
+    notes.append((0.0, CRASH, 2.0, downbeat))
+    notes.append((0.0, KICK, 0.5, downbeat))
     return notes
 
 
@@ -223,17 +225,21 @@ def rising_run(tonic_pc: int, mode: str, beats: float, low: int, high: int) -> l
     ]
 
 
-def dominant_chord(tonic_pc: int, beats: float, low: int = 53) -> list[Written]:
-    """The dominant seventh of a key (root, third, fifth, seventh), held the last ``beats``."""
+def dominant_chord(
+    tonic_pc: int, beats: float, low: int = 53, *, velocity: int = 78
+) -> list[Written]:
+    """The dominant seventh of a key (root, third, fifth, seventh), held the last ``beats``,
+    at ``velocity`` with the root a little louder."""
     root = (tonic_pc + 7) % 12
     base = low + (root - low) % 12
-    return [(-beats, base + interval, beats, 78 if interval else 84) for interval in (0, 4, 7, 10)]
+    accent = min(127, velocity + 6)
+    return [(-beats, base + i, beats, velocity if i else accent) for i in (0, 4, 7, 10)]
 
 
-def dominant_bass(tonic_pc: int, beats: float) -> list[Written]:
+def dominant_bass(tonic_pc: int, beats: float, *, velocity: int = 92) -> list[Written]:
     """The dominant's root in the bass under :func:`dominant_chord`."""
     root = (tonic_pc + 7) % 12
-    return [(-beats, 36 + (root - 36) % 12, beats, 92)]
+    return [(-beats, 36 + (root - 36) % 12, beats, velocity)]
 
 
 def cadence(

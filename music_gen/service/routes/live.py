@@ -30,7 +30,9 @@ session counts against the account's concurrent generations while it plays, and 
 bytes against the monthly bandwidth: they are reserved before they are sent (a block of
 :data:`BANDWIDTH_BLOCK_S` at a time, what was not sent given back at the end), so a session
 never passes the quota; a chunk the quota cannot cover is not sent, and the stream ends with
-``QUOTA_EXCEEDED`` and close 1013.
+``QUOTA_EXCEEDED`` and close 1013. The first block is reserved while the session starts
+(a start refused when not even the first chunk fits), so the first chunk waits for no
+database write.
 """
 
 from __future__ import annotations
@@ -131,14 +133,14 @@ async def live(websocket: WebSocket) -> None:
     sessions = live_sessions(websocket.app)
     await websocket.accept()
     try:
-        principal, session, start = await _open(websocket, state, sessions)
+        principal, session, start, reserved = await _open(websocket, state, sessions)
     except Refused as refused:
         await send_error(websocket, refused.error, refused.close_code)
         return
     except WebSocketDisconnect:
         return
     try:
-        await _Player(websocket, state, principal, session, start).play()
+        await _Player(websocket, state, principal, session, start, reserved).play()
     finally:
         sessions.remove(principal.account_id)
         await to_thread.run_sync(session.close)
@@ -155,8 +157,9 @@ class _Start:
 
 async def _open(
     websocket: WebSocket, state: AppState, sessions: LiveSessions
-) -> tuple[Principal, LiveSession, _Start]:
-    """Authenticate, read the start message, check the limits and start the session."""
+) -> tuple[Principal, LiveSession, _Start, int]:
+    """Authenticate, read the start message, check the limits and start the session; with
+    the bandwidth bytes reserved for its first chunks."""
     principal, message = await open_session(websocket, state, "start")
     unknown = sorted(set(message) - _START_FIELDS)
     if unknown:
@@ -174,8 +177,8 @@ async def _open(
     except MusicGenError as exc:
         raise Refused(exc, CLOSE_POLICY) from exc
     start = _Start(chunk_s=chunk_s, loudness_lufs=loudness)
-    session = await to_thread.run_sync(_start, state, sessions, principal, message, start)
-    return principal, session, start
+    session, reserved = await to_thread.run_sync(_start, state, sessions, principal, message, start)
+    return principal, session, start, reserved
 
 
 def _start(
@@ -184,8 +187,10 @@ def _start(
     principal: Principal,
     message: dict[str, Any],
     start: _Start,
-) -> LiveSession:
-    """Check limits and make the session; counts it for the account (the caller uncounts)."""
+) -> tuple[LiveSession, int]:
+    """Check limits, reserve the first block of bandwidth and make the session; counts it for
+    the account and returns the bytes reserved (the caller uncounts it and gives back what
+    it does not send)."""
     try:
         prompt = check_prompt(message.get("prompt"))
         model = message.get("model") or state.settings.default_model
@@ -194,29 +199,57 @@ def _start(
         generator = state.generators.get(model)
         require_available(state, generator.model)
         info = generator.info
-        first_chunk = round(start.chunk_s * info.sample_rate) * info.channels * BYTES_PER_SAMPLE
+        frame_bytes = info.channels * BYTES_PER_SAMPLE
+        first_chunk = round(start.chunk_s * info.sample_rate) * frame_bytes
+        block = _block_bytes(info.sample_rate, frame_bytes)
         with state.limits.account_lock(principal.account_id), state.db.session() as db:
             live_now = sessions.count(principal.account_id)
             state.limits.check_concurrency(db, principal, 1 + live_now)
-            # Refused at once when not even the first chunk fits (each is reserved as it goes).
-            state.limits.check_bandwidth(db, principal, first_chunk)
             sessions.add(principal.account_id)
     except LimitExceededError as exc:
         raise Refused(with_retry_after(exc), CLOSE_TRY_LATER) from exc
     except MusicGenError as exc:
         raise Refused(exc, CLOSE_POLICY) from exc
+    try:
+        # Refused at once when not even the first chunk fits.
+        reserved = _reserve(state, principal, first_chunk, block)
+    except LimitExceededError as exc:
+        sessions.remove(principal.account_id)
+        raise Refused(with_retry_after(exc), CLOSE_TRY_LATER) from exc
     names = ("intensity", "seed", "temperature", "top_k", "top_p")
     options = {k: message[k] for k in names if message.get(k) is not None}
     try:
-        return generator.live(
+        session = generator.live(
             prompt, chunk_s=start.chunk_s, loudness_lufs=start.loudness_lufs, **options
         )
-    except MusicGenError as exc:
+    except (MusicGenError, TypeError) as exc:  # TypeError: a field of the wrong kind
         sessions.remove(principal.account_id)
-        raise Refused(exc, CLOSE_POLICY) from exc
-    except TypeError as exc:  # a field of the wrong kind the options did not catch
-        sessions.remove(principal.account_id)
-        raise Refused(InvalidParameterError(str(exc)), CLOSE_POLICY) from exc
+        state.limits.release_bandwidth(state.db, principal.account_id, reserved)
+        error = exc if isinstance(exc, MusicGenError) else InvalidParameterError(str(exc))
+        raise Refused(error, CLOSE_POLICY) from exc
+    return session, reserved
+
+
+def _block_bytes(sample_rate: int, frame_bytes: int) -> int:
+    """Bytes of BANDWIDTH_BLOCK_S of audio."""
+    return math.ceil(BANDWIDTH_BLOCK_S * sample_rate) * frame_bytes
+
+
+def _reserve(state: AppState, principal: Principal, need_bytes: int, block_bytes: int) -> int:
+    """Take from the quota what sending ``need_bytes`` more needs, before they are sent: a
+    block of ``block_bytes`` when the quota has room for it, else just ``need_bytes``;
+    returns the bytes taken.
+
+    Raises:
+        LimitExceededError: The quota cannot cover ``need_bytes`` (nothing is taken).
+    """
+    limits, db = state.limits, state.db
+    try:
+        limits.reserve_bandwidth(db, principal, max(need_bytes, block_bytes))
+    except LimitExceededError:
+        limits.reserve_bandwidth(db, principal, need_bytes)
+        return need_bytes
+    return max(need_bytes, block_bytes)
 
 
 class _Player:
@@ -229,6 +262,7 @@ class _Player:
         principal: Principal,
         session: LiveSession,
         start: _Start,
+        reserved_bytes: int,
     ) -> None:
         self.websocket = websocket
         self.state = state
@@ -242,12 +276,11 @@ class _Player:
         self.inbox: asyncio.Queue[Any] = asyncio.Queue()
         self.lock = threading.Lock()
         self.seq = 0
-        # Bandwidth bytes taken from the quota and not sent yet, and bytes sent.
-        self.reserved_bytes = 0
+        # Bandwidth bytes taken from the quota and not sent yet (the first while starting),
+        # and bytes sent.
+        self.reserved_bytes = reserved_bytes
         self.sent_bytes = 0
-        self.block_bytes = (
-            math.ceil(BANDWIDTH_BLOCK_S * session.sample_rate) * session.channels * BYTES_PER_SAMPLE
-        )
+        self.block_bytes = _block_bytes(session.sample_rate, session.channels * BYTES_PER_SAMPLE)
         self.reason: str | None = None
         self.started = 0.0
 
@@ -442,8 +475,7 @@ class _Player:
         return message, len(pcm)
 
     async def _reserve(self, size: int) -> None:
-        """Take from the quota what sending ``size`` more bytes needs, before they are sent:
-        a block of BANDWIDTH_BLOCK_S when the quota has room for it, else just the chunk.
+        """Take from the quota what sending ``size`` more bytes needs (see :func:`_reserve`).
 
         Raises:
             LimitExceededError: The quota cannot cover the chunk (nothing is taken).
@@ -451,14 +483,9 @@ class _Player:
         need = size - self.reserved_bytes
         if need <= 0:
             return
-        limits, db, principal = self.state.limits, self.state.db, self.principal
-        amount = max(need, self.block_bytes)
-        try:
-            await to_thread.run_sync(limits.reserve_bandwidth, db, principal, amount)
-        except LimitExceededError:
-            amount = need
-            await to_thread.run_sync(limits.reserve_bandwidth, db, principal, amount)
-        self.reserved_bytes += amount
+        self.reserved_bytes += await to_thread.run_sync(
+            _reserve, self.state, self.principal, need, self.block_bytes
+        )
 
 
 def _next_chunk(session: LiveSession) -> np.ndarray | None:

@@ -13,6 +13,7 @@ from music_gen import MusicGenerator
 from music_gen.engines.composer.live_plan import parse_key
 from music_gen.errors import InvalidParameterError, InvalidPromptError, UnsupportedOperationError
 from music_gen.live import LiveOptions, LiveSession, SteerResult
+from music_gen.mixing.loudness import integrated_loudness, sample_peak
 from tests.engines.composer.estimators import estimate_key, estimate_tempo
 
 SR = 44100
@@ -120,6 +121,25 @@ def test_intensity_raises_loudness_and_onset_density(engine: Any, prompt: str) -
     assert meter.integrated_loudness(loud.T) > meter.integrated_loudness(quiet.T) + 6.0
     assert onset_rate(loud) > 1.3 * onset_rate(quiet)
     assert set(change.plan["active_parts"]) > set(live.steer(intensity=0.0).plan["active_parts"])
+
+
+@pytest.mark.parametrize("seed", [1, 2, 4])
+def test_a_steer_into_louder_music_builds_to_its_level_without_overshooting(
+    engine: Any, seed: int
+) -> None:
+    # Calm music plays quiet notes turned up, battle music loud ones turned down: the lead-in
+    # (pivot chord, drum fill, crash) must build to the battle's level, not pass it.
+    live = session(engine, "calm exploration music", intensity=0.3, seed=seed)
+    audio = [live.read(6.0)]
+    change = live.steer("tense battle music", intensity=1.0, at="bar")
+    audio.append(live.read((change.effect_frame - live.position_frame) / SR + 24.0))
+    samples = np.concatenate(audio, axis=1)
+    steady = integrated_loudness(samples[:, change.effect_frame + 6 * SR :], SR)
+    # Short-term loudness (3 s windows) over the lead-in and the new section's first bars.
+    lead_in = range(change.transition_frame - 3 * SR // 2, change.effect_frame + 1, SR // 10)
+    loudest = max(integrated_loudness(samples[:, x : x + 3 * SR], SR) for x in lead_in)
+    assert loudest <= steady + 1.5
+    assert sample_peak(samples[:, change.transition_frame :]) < 1.0
 
 
 def test_a_beat_steer_takes_effect_within_a_beat(engine: Any) -> None:
