@@ -3,7 +3,8 @@
 Styles: ``root`` (held roots), ``pop`` (roots with eighth pickups), ``root_fifth`` (country,
 folk), ``walking`` (jazz quarter notes with chromatic approaches), ``boogie`` (blues),
 ``funk`` (syncopated sixteenths), ``octave`` (disco/EDM octaves), ``rock8`` (driving eighths),
-``riff8`` (metal: driving eighths turning on the third),
+``riff8`` (metal: driving eighths turning on the third), ``wobble`` (dubstep: a half-time
+riff that falls to the chord's third),
 ``pedal`` (ambient tonic pedal), ``drone`` (the tonic throughout), ``reggae`` (one drop)
 and ``bossa`` (root-fifth dotted).
 """
@@ -66,6 +67,13 @@ _FIGURES: dict[str, list[Figure]] = {
             (3.5, 0.42, "r", 80),
         ]
     ],
+    # A half-time dubstep riff: the root wobbles for a beat and a half, jumps the octave and
+    # falls to the chord's third before the root returns (G G' Bb G over G minor). Root and
+    # octave alone say nothing of the mode, and a wobble bass's overtones add the major third
+    # of every root (the fifth harmonic): the riff has to sound the minor third itself.
+    "wobble": [
+        [(0.0, 1.45, "r", 96), (1.5, 0.45, "8", 84), (2.0, 0.95, "3", 92), (3.0, 0.9, "r", 86)]
+    ],
     "pedal": [[(0.0, 3.98, "r", 78)]],
     "reggae": [
         [
@@ -102,7 +110,7 @@ def write_bass(plan: PiecePlan, part: PartPlan, chooser: Chooser) -> list[Note]:
             continue
         final = span.section == last_index and span.bar == plan.total_bars - 1
         label = plan.sections[span.section].label
-        if final or (label == "intro" and style not in ("octave", "pedal")):
+        if final or (label == "intro" and style not in ("octave", "wobble", "pedal")):
             notes.append(Note(root, span.start, span.duration * (2 if final else 0.98), 88))
             continue
         if style == "walking":

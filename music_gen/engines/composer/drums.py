@@ -41,6 +41,9 @@ GROOVES: dict[str, dict[int, str]] = {
         OPEN_HAT: "..x...x...x...x.",
         HAT: "oooooooooooooooo",
     },
+    # The kick carries hardstyle: hard on every beat, claps on 2 and 4, open hats off the
+    # beat, no sixteenth hats over it (the kick is tuned to the key: see parts.tune_to_key).
+    "hardstyle": {KICK: "X...X...X...X...", CLAP: "....x.......x...", OPEN_HAT: "..x...x...x...x."},
     "hiphop": {KICK: "X......x..x.....", SNARE: "....X.......X...", HAT: "x.o.x.o.x.o.x.o."},
     "jazz": {RIDE: "X...X.x.X...X.x.", PEDAL_HAT: "....x.......x...", KICK: "o...o...o...o..."},
     "shuffle": {KICK: "X.......X.......", SNARE: "....X.......X...", HAT: "x.x.x.x.x.x.x.x."},

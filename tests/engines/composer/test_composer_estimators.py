@@ -140,3 +140,26 @@ def test_surf_rock_in_e_minor_reads_e_minor(render: Any, seed: int) -> None:
     assert (found_tonic, found_mode) == (4, "minor"), (
         f"seed {seed}: estimated {NAMES[found_tonic]} {found_mode}"
     )
+
+
+@pytest.mark.parametrize(
+    ("prompt", "seed", "tonic", "duration_s"),
+    [
+        # The wobble bass riff falls to the minor third and the drop stays on the tonic (root
+        # and octave alone, with the bass's overtones, read G major; three bars of iv read C).
+        ("dubstep at 140 bpm in G minor", 0, 7, 16.0),
+        ("dubstep at 140 bpm in G minor", 1, 7, 16.0),
+        # The hardstyle kick is tuned to the key: untuned (about G#) it outweighs the rest
+        # once the B section's bars of iv come (A minor read G major).
+        ("hardstyle at 150 bpm in A minor", 0, 9, 24.0),
+        ("hardstyle at 150 bpm in A minor", 1, 9, 24.0),
+    ],
+)
+def test_bass_music_in_a_minor_key_reads_minor(
+    render: Any, prompt: str, seed: int, tonic: int, duration_s: float
+) -> None:
+    audio = render(prompt, duration_s, seed=seed)
+    found_tonic, found_mode = estimate_key(audio.samples, audio.sample_rate)
+    assert (found_tonic, found_mode) == (tonic, "minor"), (
+        f"{prompt} (seed {seed}, {duration_s:g} s): estimated {NAMES[found_tonic]} {found_mode}"
+    )
