@@ -153,6 +153,10 @@ def test_surf_rock_in_e_minor_reads_e_minor(render: Any, seed: int) -> None:
         # once the B section's bars of iv come (A minor read G major).
         ("hardstyle at 150 bpm in A minor", 0, 9, 24.0),
         ("hardstyle at 150 bpm in A minor", 1, 9, 24.0),
+        # The drum and bass break is pitched to the key, its snare on the tonic (as it was,
+        # snare and kick rang C minor over F minor, and G major over G minor).
+        ("drum and bass at 172 bpm in F minor", 0, 5, 16.0),
+        ("drum and bass at 172 bpm in G minor", 0, 7, 16.0),
     ],
 )
 def test_bass_music_in_a_minor_key_reads_minor(
