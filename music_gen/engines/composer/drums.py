@@ -53,7 +53,10 @@ GROOVES: dict[str, dict[int, str]] = {
         HAT: "x.o.x.o.x.o.x.o.",
         PEDAL_HAT: "....x.......x...",
     },
-    "bossa": {KICK: "X..oX..oX..oX..o", SIDE_STICK: "x..x..x...x..x..", HAT: "x.o.x.o.x.o.x.o."},
+    # The bass drum's surdo pulse carries the beat; the cross-stick's clave (3+3+4+3+3) is
+    # played light after its downbeat. Struck full it is heard as a dotted pulse, two thirds
+    # of the tempo (128 read as 86).
+    "bossa": {KICK: "X..oX..oX..oX..o", SIDE_STICK: "x..o..o...o..o..", HAT: "x.o.x.o.x.o.x.o."},
     "country": {KICK: "X.......X.......", SNARE: "....X.......X...", HAT: "x.x.x.x.x.x.x.x."},
     # The double kick under the guitars: every beat accented, the lead foot's eighths, the
     # other foot's sixteenths light. Sixteenths all hit hard are a drone of the kick's pitch

@@ -167,3 +167,11 @@ def test_bass_music_in_a_minor_key_reads_minor(
     assert (found_tonic, found_mode) == (tonic, "minor"), (
         f"{prompt} (seed {seed}, {duration_s:g} s): estimated {NAMES[found_tonic]} {found_mode}"
     )
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_bossa_nova_keeps_the_asked_beat(render: Any, seed: int) -> None:
+    # The cross-stick's clave struck full was heard as a dotted pulse (128 BPM read as 86).
+    audio = render("bossa nova at 128 bpm in F major", 16.0, seed=seed)
+    estimated = estimate_tempo(audio.samples, audio.sample_rate)
+    assert abs(estimated - 128.0) / 128.0 < 0.04, f"seed {seed}: estimated {estimated:.1f} BPM"
