@@ -105,7 +105,10 @@ GROOVES: dict[str, dict[int, str]] = {
         OPEN_HAT: "..x...x...x...x.",
         SHAKER: "xoxoxoxoxoxoxoxo",
     },
-    "flamenco": {CLAP: "X..x..x.x.x.X...", KICK: "X.......X......."},
+    # Flamenco in four (tangos): palmas on 2, 3 and 4 (1 only touched), the cajon's bass on
+    # 1 and 3. The twelve-count's accents (12, 3, 6, 8, 10) squeezed into sixteenths were
+    # heard as a dotted pulse, two thirds of the tempo (140 read as 92).
+    "flamenco": {CLAP: "o...X...X...X...", KICK: "X.......X......."},
     # Darbuka and riq: maqsum's dum (low conga) and tek (high conga), the riq's jingles.
     "maqsum": {
         LOW_CONGA: "X.......X.......",

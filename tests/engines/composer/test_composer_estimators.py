@@ -169,9 +169,18 @@ def test_bass_music_in_a_minor_key_reads_minor(
     )
 
 
-@pytest.mark.parametrize("seed", [1, 2])
-def test_bossa_nova_keeps_the_asked_beat(render: Any, seed: int) -> None:
-    # The cross-stick's clave struck full was heard as a dotted pulse (128 BPM read as 86).
-    audio = render("bossa nova at 128 bpm in F major", 16.0, seed=seed)
+@pytest.mark.parametrize(
+    ("prompt", "bpm", "seed"),
+    [
+        # The cross-stick's clave struck full was heard as a dotted pulse (128 read as 86).
+        ("bossa nova at 128 bpm in F major", 128.0, 1),
+        ("bossa nova at 128 bpm in F major", 128.0, 2),
+        # Palmas on 2, 3 and 4, not the twelve-count's accents in sixteenths (140 read as 92).
+        ("flamenco at 140 bpm in E minor", 140.0, 0),
+        ("flamenco at 140 bpm in E minor", 140.0, 1),
+    ],
+)
+def test_latin_grooves_keep_the_asked_beat(render: Any, prompt: str, bpm: float, seed: int) -> None:
+    audio = render(prompt, 16.0, seed=seed)
     estimated = estimate_tempo(audio.samples, audio.sample_rate)
-    assert abs(estimated - 128.0) / 128.0 < 0.04, f"seed {seed}: estimated {estimated:.1f} BPM"
+    assert abs(estimated - bpm) / bpm < 0.04, f"{prompt} (seed {seed}): {estimated:.1f} BPM"
