@@ -184,3 +184,14 @@ def test_latin_grooves_keep_the_asked_beat(render: Any, prompt: str, bpm: float,
     audio = render(prompt, 16.0, seed=seed)
     estimated = estimate_tempo(audio.samples, audio.sample_rate)
     assert abs(estimated - bpm) / bpm < 0.04, f"{prompt} (seed {seed}): {estimated:.1f} BPM"
+
+
+@pytest.mark.parametrize("seed", [2, 3])
+def test_bachata_in_e_minor_reads_e_minor(render: Any, seed: int) -> None:
+    # i-iv-V7 dwells on iv, whose root and fifth the major key's IV shares: the bass states
+    # its third (the key's minor sixth), else the piece read E major.
+    audio = render("bachata at 128 bpm in E minor", 16.0, seed=seed)
+    found_tonic, found_mode = estimate_key(audio.samples, audio.sample_rate)
+    assert (found_tonic, found_mode) == (4, "minor"), (
+        f"seed {seed}: estimated {NAMES[found_tonic]} {found_mode}"
+    )
