@@ -82,7 +82,10 @@ GROOVES: dict[str, dict[int, str]] = {
         HAT: "x.o.x.o.x.o.x.o.",
     },
     "dnb": {KICK: "X.........X.....", SNARE: "....X..o.o..X...", HAT: "x.x.x.x.x.x.x.x."},
-    "halftime": {KICK: "X.....x...x.....", SNARE: "........X.......", HAT: "x.x.x.x.x.x.x.x."},
+    # Dubstep's half time: the kick on 1 (and the and of 3), the snare on 3, hats accented on
+    # every beat so the asked tempo stays audible. A kick on the and of 2 as well grouped
+    # the bar 3+3+2 and was heard as a dotted pulse (140 read as 92).
+    "halftime": {KICK: "X.........x.....", SNARE: "........X.......", HAT: "X.x.X.x.X.x.X.x."},
     # Half-time (the clap on 3), but the beat stays audible: ghost claps on 2 and 4 and
     # eighth hats accented on every beat (rolls break the pulse: "traprolls" when asked).
     "trap": {

@@ -54,6 +54,10 @@ def test_key_estimator_recovers_the_key(render: Any, prompt: str, tonic: int, mo
         # Half-time trap still counts the asked beat (hats on every beat, ghost claps on 2, 4).
         ("trap beat at 150 bpm in F# minor", 150.0, 1),
         ("trap at 140 bpm in C minor", 140.0, 2),
+        # Dubstep's kick on 1 and the and of 3 (not also the and of 2, a 3+3+2 bar heard as a
+        # dotted pulse: 140 read as 92), hats accented on the beat.
+        ("dubstep at 140 bpm in G minor", 140.0, 0),
+        ("dubstep at 140 bpm in G minor", 140.0, 1),
     ],
 )
 def test_half_time_styles_keep_the_asked_beat(
