@@ -156,7 +156,9 @@ GROOVES: dict[str, dict[int, str]] = {
         SHAKER: "XxxxXxxxXxxxXxxx",
     },
     "reggaeton": {KICK: "X...X...X...X...", SNARE: "...x..x....x..x.", HAT: "x.x.x.x.x.x.x.x."},
-    "drill": {KICK: "X.........x.....", SNARE: "........X.....x.", HAT: "x.x.x.xxx.x.x.xx"},
+    # Drill's sliding half time: snare on 3, skipping hats accented on every beat as in trap
+    # (unaccented, the kick and snare's offbeats were heard as two thirds of the tempo).
+    "drill": {KICK: "X.........x.....", SNARE: "........X.....x.", HAT: "X.x.X.xxX.x.X.xx"},
     "garage": {
         KICK: "X.........X.....",
         SNARE: "....X.......X...",

@@ -58,6 +58,8 @@ def test_key_estimator_recovers_the_key(render: Any, prompt: str, tonic: int, mo
         # dotted pulse: 140 read as 92), hats accented on the beat.
         ("dubstep at 140 bpm in G minor", 140.0, 0),
         ("dubstep at 140 bpm in G minor", 140.0, 1),
+        # Drill's skipping hats accented on the beat, as trap's.
+        ("uk drill at 142 bpm in C# minor", 142.0, 1),
     ],
 )
 def test_half_time_styles_keep_the_asked_beat(
