@@ -3,7 +3,8 @@
 Styles: ``root`` (held roots), ``pop`` (roots with eighth pickups), ``root_fifth`` (country,
 folk), ``walking`` (jazz quarter notes with chromatic approaches), ``boogie`` (blues),
 ``funk`` (syncopated sixteenths), ``octave`` (disco/EDM octaves), ``rock8`` (driving eighths),
-``riff8`` (metal: driving eighths turning on the third),
+``riff8`` (metal: driving eighths turning on the third), ``wobble`` (dubstep: a half-time
+riff that falls to the chord's third),
 ``pedal`` (ambient tonic pedal), ``drone`` (the tonic throughout), ``reggae`` (one drop)
 and ``bossa`` (root-fifth dotted).
 """
@@ -66,6 +67,13 @@ _FIGURES: dict[str, list[Figure]] = {
             (3.5, 0.42, "r", 80),
         ]
     ],
+    # A half-time dubstep riff: the root wobbles for a beat and a half, jumps the octave and
+    # falls to the chord's third before the root returns (G G' Bb G over G minor). Root and
+    # octave alone say nothing of the mode, and a wobble bass's overtones add the major third
+    # of every root (the fifth harmonic): the riff has to sound the minor third itself.
+    "wobble": [
+        [(0.0, 1.45, "r", 96), (1.5, 0.45, "8", 84), (2.0, 0.95, "3", 92), (3.0, 0.9, "r", 86)]
+    ],
     "pedal": [[(0.0, 3.98, "r", 78)]],
     "reggae": [
         [
@@ -102,7 +110,7 @@ def write_bass(plan: PiecePlan, part: PartPlan, chooser: Chooser) -> list[Note]:
             continue
         final = span.section == last_index and span.bar == plan.total_bars - 1
         label = plan.sections[span.section].label
-        if final or (label == "intro" and style not in ("octave", "pedal")):
+        if final or (label == "intro" and style not in ("octave", "wobble", "pedal")):
             notes.append(Note(root, span.start, span.duration * (2 if final else 0.98), 88))
             continue
         if style == "walking":
@@ -126,7 +134,7 @@ def write_bass(plan: PiecePlan, part: PartPlan, chooser: Chooser) -> list[Note]:
         elif plan.meter != "4/4":
             figure = [(0.0, span.duration * 0.95, "r", 90)]
             scale_factor = 1.0
-        if plan.mode in MINOR_MODES and span.chord.root_pc == plan.tonic_pc:
+        if _tells_the_mode(plan, span):
             figure = _with_minor_third(figure)
         for onset, length, degree, velocity in figure:
             pitch = _degree(span, root, degree, tonic_pc=plan.tonic_pc, mode=plan.mode)
@@ -136,11 +144,23 @@ def write_bass(plan: PiecePlan, part: PartPlan, chooser: Chooser) -> list[Note]:
     return notes
 
 
+def _tells_the_mode(plan: PiecePlan, span: ChordSpan) -> bool:
+    """Whether the bass should state this chord's third to tell a minor key from its major:
+    over the tonic, and over the minor subdominant (iv), whose root and fifth the major
+    key's IV shares; its third is the key's minor sixth. A progression that dwells on iv
+    (bachata's i-iv-V7) otherwise sounds the parallel major."""
+    if plan.mode not in MINOR_MODES:
+        return False
+    chord, tonic = span.chord, plan.tonic_pc
+    minor_iv = chord.root_pc == (tonic + 5) % 12 and chord.third_pc == (tonic + 8) % 12
+    return chord.root_pc == tonic or minor_iv
+
+
 def _with_minor_third(figure: Figure) -> Figure:
-    """A figure over the minor tonic with the third in it: the first fifth becomes the third
-    (else, in a line of at most a note a beat, the last note). Root and fifth alone sound the
-    same in major and minor, and the dominant chord sounds that fifth too; the downbeat keeps
-    the root, and driving eighth pedals (rock, octaves) stay pedals."""
+    """A figure over the minor tonic (or iv) with the third in it: the first fifth becomes
+    the third (else, in a line of at most a note a beat, the last note). Root and fifth alone
+    sound the same in major and minor, and the dominant chord sounds that fifth too; the
+    downbeat keeps the root, and driving eighth pedals (rock, octaves) stay pedals."""
     if len(figure) < 2 or any(step[2] == "3" for step in figure):
         return figure
     fifths = [k for k, step in enumerate(figure) if step[2] == "5"]

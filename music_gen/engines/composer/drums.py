@@ -41,6 +41,9 @@ GROOVES: dict[str, dict[int, str]] = {
         OPEN_HAT: "..x...x...x...x.",
         HAT: "oooooooooooooooo",
     },
+    # The kick carries hardstyle: hard on every beat, claps on 2 and 4, open hats off the
+    # beat, no sixteenth hats over it (the kick is tuned to the key: see parts.tune_to_key).
+    "hardstyle": {KICK: "X...X...X...X...", CLAP: "....x.......x...", OPEN_HAT: "..x...x...x...x."},
     "hiphop": {KICK: "X......x..x.....", SNARE: "....X.......X...", HAT: "x.o.x.o.x.o.x.o."},
     "jazz": {RIDE: "X...X.x.X...X.x.", PEDAL_HAT: "....x.......x...", KICK: "o...o...o...o..."},
     "shuffle": {KICK: "X.......X.......", SNARE: "....X.......X...", HAT: "x.x.x.x.x.x.x.x."},
@@ -50,7 +53,10 @@ GROOVES: dict[str, dict[int, str]] = {
         HAT: "x.o.x.o.x.o.x.o.",
         PEDAL_HAT: "....x.......x...",
     },
-    "bossa": {KICK: "X..oX..oX..oX..o", SIDE_STICK: "x..x..x...x..x..", HAT: "x.o.x.o.x.o.x.o."},
+    # The bass drum's surdo pulse carries the beat; the cross-stick's clave (3+3+4+3+3) is
+    # played light after its downbeat. Struck full it is heard as a dotted pulse, two thirds
+    # of the tempo (128 read as 86).
+    "bossa": {KICK: "X..oX..oX..oX..o", SIDE_STICK: "x..o..o...o..o..", HAT: "x.o.x.o.x.o.x.o."},
     "country": {KICK: "X.......X.......", SNARE: "....X.......X...", HAT: "x.x.x.x.x.x.x.x."},
     # The double kick under the guitars: every beat accented, the lead foot's eighths, the
     # other foot's sixteenths light. Sixteenths all hit hard are a drone of the kick's pitch
@@ -76,7 +82,10 @@ GROOVES: dict[str, dict[int, str]] = {
         HAT: "x.o.x.o.x.o.x.o.",
     },
     "dnb": {KICK: "X.........X.....", SNARE: "....X..o.o..X...", HAT: "x.x.x.x.x.x.x.x."},
-    "halftime": {KICK: "X.....x...x.....", SNARE: "........X.......", HAT: "x.x.x.x.x.x.x.x."},
+    # Dubstep's half time: the kick on 1 (and the and of 3), the snare on 3, hats accented on
+    # every beat so the asked tempo stays audible. A kick on the and of 2 as well grouped
+    # the bar 3+3+2 and was heard as a dotted pulse (140 read as 92).
+    "halftime": {KICK: "X.........x.....", SNARE: "........X.......", HAT: "X.x.X.x.X.x.X.x."},
     # Half-time (the clap on 3), but the beat stays audible: ghost claps on 2 and 4 and
     # eighth hats accented on every beat (rolls break the pulse: "traprolls" when asked).
     "trap": {
@@ -99,7 +108,10 @@ GROOVES: dict[str, dict[int, str]] = {
         OPEN_HAT: "..x...x...x...x.",
         SHAKER: "xoxoxoxoxoxoxoxo",
     },
-    "flamenco": {CLAP: "X..x..x.x.x.X...", KICK: "X.......X......."},
+    # Flamenco in four (tangos): palmas on 2, 3 and 4 (1 only touched), the cajon's bass on
+    # 1 and 3. The twelve-count's accents (12, 3, 6, 8, 10) squeezed into sixteenths were
+    # heard as a dotted pulse, two thirds of the tempo (140 read as 92).
+    "flamenco": {CLAP: "o...X...X...X...", KICK: "X.......X......."},
     # Darbuka and riq: maqsum's dum (low conga) and tek (high conga), the riq's jingles.
     "maqsum": {
         LOW_CONGA: "X.......X.......",
@@ -144,7 +156,9 @@ GROOVES: dict[str, dict[int, str]] = {
         SHAKER: "XxxxXxxxXxxxXxxx",
     },
     "reggaeton": {KICK: "X...X...X...X...", SNARE: "...x..x....x..x.", HAT: "x.x.x.x.x.x.x.x."},
-    "drill": {KICK: "X.........x.....", SNARE: "........X.....x.", HAT: "x.x.x.xxx.x.x.xx"},
+    # Drill's sliding half time: snare on 3, skipping hats accented on every beat as in trap
+    # (unaccented, the kick and snare's offbeats were heard as two thirds of the tempo).
+    "drill": {KICK: "X.........x.....", SNARE: "........X.....x.", HAT: "X.x.X.xxX.x.X.xx"},
     "garage": {
         KICK: "X.........X.....",
         SNARE: "....X.......X...",

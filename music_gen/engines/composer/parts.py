@@ -41,6 +41,12 @@ _TOM_PITCH_CLASS = {"celtic": 2, "surf": 9}
 #: metal drummers tune it to the key.
 _DOUBLE_KICK_PITCH_CLASS = {0: 8}
 _DOUBLE_KICK_GROOVES = frozenset({"metal", "blast"})
+#: (groove, kit) -> pitch class of the drum that carries the groove's pitch, in the
+#: Electronic kit (GM 24). Hardstyle's kick (about G#2) is its lead sound, hit hard on every
+#: beat and tuned to the key by its producers (untuned, A minor read G major). A drum and
+#: bass break is pitched to the key as a whole, its loud snare (about C) on the tonic; as
+#: it was, snare and kick (G#) rang out C minor over F minor.
+_GROOVE_PITCH_CLASS = {("hardstyle", 24): 8, ("dnb", 24): 0}
 
 
 @dataclass(frozen=True)
@@ -307,8 +313,8 @@ def _instrument_for_request(request: PartRequest, genre: Genre) -> str:
 
 def tune_to_key(part: PartPlan, tonic_pc: int) -> PartPlan:
     """``part`` with its drum kit tuned so its pitched drum (an 808 kick, a bodhran, a surf
-    floor tom, a double kick) sounds the tonic; others as they are. The bend is the nearest
-    one (-6..5 semitones)."""
+    floor tom, a double kick, a hardstyle kick, a break's snare) sounds the tonic; others as
+    they are. The bend is the nearest one (-6..5 semitones)."""
     if not part.is_drum:
         return part
     groove, *transforms = part.style.split("+")
@@ -319,6 +325,8 @@ def tune_to_key(part: PartPlan, tonic_pc: int) -> PartPlan:
         pitch_class = _KICK_PITCH_CLASS[part.program]
     elif double_kick and part.program in _DOUBLE_KICK_PITCH_CLASS:
         pitch_class = _DOUBLE_KICK_PITCH_CLASS[part.program]
+    elif (groove, part.program) in _GROOVE_PITCH_CLASS:
+        pitch_class = _GROOVE_PITCH_CLASS[groove, part.program]
     else:
         return part
     return replace(part, tune_semitones=(tonic_pc - pitch_class + 6) % 12 - 6)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from music_gen.engines.composer.substyles import EDM_BAND, MINOR_EDM
+from music_gen.engines.composer.substyles import EDM_BAND, MINOR_DROP, MINOR_EDM
 
 _GUITAR_BAND = (
     ("electric guitar", "chords"),
@@ -202,9 +202,11 @@ SCENE_GENRES: tuple[tuple[str, str, dict[str, Any]], ...] = (
         {
             "tempo_bpm": (148, 156),
             "minor_a": MINOR_EDM,
+            "minor_b": MINOR_DROP,
             "band": EDM_BAND,
+            "drums": "hardstyle",
             "minor_weight": 0.9,
-            "note": "hard four-on-the-floor kick at 150, synth lead",
+            "note": "hard four-on-the-floor kick tuned to the key at 150, synth lead",
         },
     ),
     (

@@ -24,6 +24,9 @@ EDM_BAND = (
     ("drums", "drums"),
 )
 MINOR_EDM = ("i | bVI | bIII | bVII", "i | bVII | bVI | bVII", "i | i | bVI | bVII")
+#: The drop of bass music: the riff on the tonic, turning away from it only to come back
+#: (techno's B, three bars of iv, sounds a fifth below the key in a short piece).
+MINOR_DROP = ("i | i | bVI | bVII", "i | bVI | i | bVII")
 
 #: (name, family, field changes) of every sub-genre.
 SUB_GENRES: tuple[tuple[str, str, dict[str, Any]], ...] = (
@@ -101,10 +104,11 @@ SUB_GENRES: tuple[tuple[str, str, dict[str, Any]], ...] = (
         {
             "tempo_bpm": (138, 142),
             "minor_a": MINOR_EDM,
+            "minor_b": MINOR_DROP,
             "band": (*EDM_BAND[:2], ("synth bass 2", "bass"), ("drums", "drums")),
             "drums": "halftime",
-            "bass": "octave",
-            "note": "half-time drums (snare on 3), wobbling octave bass",
+            "bass": "wobble",
+            "note": "half-time drums (snare on 3), wobble bass riff falling to the third",
         },
     ),
     (

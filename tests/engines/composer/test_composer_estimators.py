@@ -54,6 +54,12 @@ def test_key_estimator_recovers_the_key(render: Any, prompt: str, tonic: int, mo
         # Half-time trap still counts the asked beat (hats on every beat, ghost claps on 2, 4).
         ("trap beat at 150 bpm in F# minor", 150.0, 1),
         ("trap at 140 bpm in C minor", 140.0, 2),
+        # Dubstep's kick on 1 and the and of 3 (not also the and of 2, a 3+3+2 bar heard as a
+        # dotted pulse: 140 read as 92), hats accented on the beat.
+        ("dubstep at 140 bpm in G minor", 140.0, 0),
+        ("dubstep at 140 bpm in G minor", 140.0, 1),
+        # Drill's skipping hats accented on the beat, as trap's.
+        ("uk drill at 142 bpm in C# minor", 142.0, 1),
     ],
 )
 def test_half_time_styles_keep_the_asked_beat(
@@ -136,6 +142,61 @@ def test_short_cumbia_in_a_minor_key_reads_minor(
 def test_surf_rock_in_e_minor_reads_e_minor(render: Any, seed: int) -> None:
     # The surf beat's floor tom drives eighths; untuned (about A1) it made E minor read E major.
     audio = render("surf rock at 160 bpm in E minor", 12.0, seed=seed)
+    found_tonic, found_mode = estimate_key(audio.samples, audio.sample_rate)
+    assert (found_tonic, found_mode) == (4, "minor"), (
+        f"seed {seed}: estimated {NAMES[found_tonic]} {found_mode}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("prompt", "seed", "tonic", "duration_s"),
+    [
+        # The wobble bass riff falls to the minor third and the drop stays on the tonic (root
+        # and octave alone, with the bass's overtones, read G major; three bars of iv read C).
+        ("dubstep at 140 bpm in G minor", 0, 7, 16.0),
+        ("dubstep at 140 bpm in G minor", 1, 7, 16.0),
+        # The hardstyle kick is tuned to the key: untuned (about G#) it outweighs the rest
+        # once the B section's bars of iv come (A minor read G major).
+        ("hardstyle at 150 bpm in A minor", 0, 9, 24.0),
+        ("hardstyle at 150 bpm in A minor", 1, 9, 24.0),
+        # The drum and bass break is pitched to the key, its snare on the tonic (as it was,
+        # snare and kick rang C minor over F minor, and G major over G minor).
+        ("drum and bass at 172 bpm in F minor", 0, 5, 16.0),
+        ("drum and bass at 172 bpm in G minor", 0, 7, 16.0),
+    ],
+)
+def test_bass_music_in_a_minor_key_reads_minor(
+    render: Any, prompt: str, seed: int, tonic: int, duration_s: float
+) -> None:
+    audio = render(prompt, duration_s, seed=seed)
+    found_tonic, found_mode = estimate_key(audio.samples, audio.sample_rate)
+    assert (found_tonic, found_mode) == (tonic, "minor"), (
+        f"{prompt} (seed {seed}, {duration_s:g} s): estimated {NAMES[found_tonic]} {found_mode}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("prompt", "bpm", "seed"),
+    [
+        # The cross-stick's clave struck full was heard as a dotted pulse (128 read as 86).
+        ("bossa nova at 128 bpm in F major", 128.0, 1),
+        ("bossa nova at 128 bpm in F major", 128.0, 2),
+        # Palmas on 2, 3 and 4, not the twelve-count's accents in sixteenths (140 read as 92).
+        ("flamenco at 140 bpm in E minor", 140.0, 0),
+        ("flamenco at 140 bpm in E minor", 140.0, 1),
+    ],
+)
+def test_latin_grooves_keep_the_asked_beat(render: Any, prompt: str, bpm: float, seed: int) -> None:
+    audio = render(prompt, 16.0, seed=seed)
+    estimated = estimate_tempo(audio.samples, audio.sample_rate)
+    assert abs(estimated - bpm) / bpm < 0.04, f"{prompt} (seed {seed}): {estimated:.1f} BPM"
+
+
+@pytest.mark.parametrize("seed", [2, 3])
+def test_bachata_in_e_minor_reads_e_minor(render: Any, seed: int) -> None:
+    # i-iv-V7 dwells on iv, whose root and fifth the major key's IV shares: the bass states
+    # its third (the key's minor sixth), else the piece read E major.
+    audio = render("bachata at 128 bpm in E minor", 16.0, seed=seed)
     found_tonic, found_mode = estimate_key(audio.samples, audio.sample_rate)
     assert (found_tonic, found_mode) == (4, "minor"), (
         f"seed {seed}: estimated {NAMES[found_tonic]} {found_mode}"
