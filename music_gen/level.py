@@ -80,6 +80,8 @@ _MAX_DRIVE_DB = 18.0
 _MAX_LEVEL_THREADS = 8
 # Largest gain a stream gets from its window (a near-silent opening must not blow up the rest).
 _MAX_STREAM_GAIN_DB = 30.0
+# A live session's last frames fade out over this long (seconds).
+_END_FADE_S = 0.005
 
 
 def measure(samples: np.ndarray, sample_rate: int) -> dict[str, float | None]:
@@ -328,6 +330,17 @@ class _DcBlocker:
         return np.asarray(out, np.float32)
 
 
+def _faded_out(block: np.ndarray, sample_rate: int) -> np.ndarray:
+    """The last block of a live session, its last :data:`_END_FADE_S` faded to zero: the DC
+    blocker's state leaves the offset it was taking out of music that has stopped."""
+    frames = min(block.shape[1], round(_END_FADE_S * sample_rate))
+    if frames:
+        ramp = np.cos(np.linspace(0.0, np.pi / 2, frames, dtype=np.float32)) ** 2
+        block = block.copy()
+        block[:, block.shape[1] - frames :] *= ramp
+    return block
+
+
 def stream_gain_db(window: np.ndarray, sample_rate: int, target_lufs: float) -> float:
     """The fixed gain that brings a stream whose opening is ``window`` to ``target_lufs``.
 
@@ -516,7 +529,7 @@ class _LevelledSession(LiveSession):
             # The frames still inside the resamplers: the last ``latency_frames`` of audio.
             tail = self._chain.flush()[:, : self.latency_frames]
             tail = np.pad(tail, ((0, 0), (0, self.latency_frames - tail.shape[1])))
-            block = np.concatenate([block, tail], axis=1)
+            block = _faded_out(np.concatenate([block, tail], axis=1), self.sample_rate)
             self._finished = True
         if block.shape[1] == 0:
             raise StopIteration

@@ -68,6 +68,17 @@ def test_a_session_plays_without_a_dc_offset(
     assert 20 * np.log10(offset) < -60.0
 
 
+def test_a_stopped_session_ends_on_silence(generator: MusicGenerator) -> None:
+    # Lo-fi hip hop at full intensity carries the largest offset: the DC blocker still holds
+    # it when the music stops, so the last frames are faded out (no click at the end).
+    with generator.live("lo-fi hip hop", intensity=1.0, seed=1) as live:
+        live.read(6.0)
+        end = live.stop(ending=False)
+        tail = np.concatenate(list(live), axis=1)
+    assert live.position_frame == end
+    assert np.abs(tail[:, -1]).max() < 1e-4
+
+
 def test_the_first_chunk_is_not_held_back(generator: MusicGenerator) -> None:
     chunk_s = 0.1
     with (

@@ -112,4 +112,5 @@ def test_the_javascript_client_plays_a_live_session(server: LiveServer) -> None:
         timeout=120,
     )
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
-    assert "# fail 0" in done.stdout and "# pass 3" in done.stdout
+    # Every test ran against the server: none failed, none skipped for want of one.
+    assert "# fail 0" in done.stdout and "# skipped 0" in done.stdout
