@@ -265,10 +265,9 @@ def test_the_first_chunk_is_paid_for_while_the_session_starts(
     assert "write" not in events[first:second]  # so the first chunk waited for no write
 
 
-@pytest.mark.parametrize("target", [-14.0, -20.0])
-def test_the_live_audio_is_levelled_to_the_start_message_target(
-    tmp_path: Path, target: float
-) -> None:
+def test_the_live_audio_is_levelled_to_the_start_message_target(tmp_path: Path) -> None:
+    # Not the default -14 LUFS (the library's tests cover that), so the message is what counts.
+    target = -20.0
     with (
         live_app(tmp_path) as (client, state),
         client.websocket_connect(WS, headers=key(state)) as ws,
