@@ -287,10 +287,10 @@ class _StreamChain:
     """
 
     def __init__(self, gain_db: float, target_lufs: float, sample_rate: int, channels: int) -> None:
-        self.rate = sample_rate
-        self.channels = channels
         from music_gen.mixing.resampling import BlockResampler
 
+        self.rate = sample_rate
+        self.channels = channels
         self.up = BlockResampler(channels, _OVERSAMPLING, up=True)
         self.down = BlockResampler(channels, _OVERSAMPLING, up=False)
         self.board = _board(gain_db, target_lufs)
@@ -469,12 +469,10 @@ class _LevelledSession(LiveSession):
         self.gain_db = min(target_lufs - planned, _MAX_STREAM_GAIN_DB)
         self._chain = _StreamChain(self.gain_db, target_lufs, self.sample_rate, self.channels)
         self._dc = _DcBlocker(self.sample_rate, self.channels)
-        # Primed with silence: the frames inside the resamplers (their latency) are then
-        # silence, so every chunk out is as long as the chunk in, from the first one on.
-        primer = 1024
-        self.latency_frames = (
-            primer - self._chain.process(np.zeros((self.channels, primer), np.float32)).shape[1]
-        )
+        # Primed with the chain's delay in silence: the audio then comes out that much later
+        # and every chunk out is as long as the chunk in, from the first one on.
+        self.latency_frames = self._chain.delay
+        self._chain.process(np.zeros((self.channels, self.latency_frames), np.float32))
         self._position = 0
         self._finished = False
 
