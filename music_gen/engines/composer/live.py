@@ -38,6 +38,9 @@ from music_gen.engines.composer.live_synth import LiveNote, LiveSynth, PartSetup
 from music_gen.engines.composer.ranges import melody_range
 from music_gen.engines.composer.render import SAMPLE_RATE, Renderer
 from music_gen.engines.composer.transitions import (
+    FILL_VELOCITY,
+    PIVOT_BASS_VELOCITY,
+    PIVOT_VELOCITY,
     IntensityMix,
     Written,
     active_parts,
@@ -76,11 +79,6 @@ GAIN_GLIDE_S = 1.0
 #: (the level its master gain aims at). Fitted so that levelled sessions of ten prompts (two
 #: seeds each, 30 s at intensity 0.5) measure the target on average; each lies within 2.5 LU.
 WRITTEN_LEVEL_LUFS = -15.7
-#: Velocities of a key change's pivot chord and bass when the part they stand in for has no
-#: written notes to take its dynamics from.
-PIVOT_VELOCITY, PIVOT_BASS_VELOCITY = 78, 92
-#: Loudest velocity of a drum fill into a section whose downbeat has no drums to match.
-FILL_VELOCITY = 112
 #: Length of the fade that ends a stream, in seconds.
 FADE_S = 0.03
 #: An ending slows to this fraction of the tempo over its cadence.

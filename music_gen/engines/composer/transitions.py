@@ -191,9 +191,13 @@ def with_layers(plan: PiecePlan) -> PiecePlan:
 # Each is (offset in beats from the downbeat of the new music, pitch, length in beats,
 # velocity); offsets before the downbeat are negative.
 Written = tuple[float, int, float, int]
+#: Velocities of a key change's pivot chord and its bass, and the loudest of a drum fill,
+#: when nothing sets them (no written part to take the dynamics from).
+PIVOT_VELOCITY, PIVOT_BASS_VELOCITY = 78, 92
+FILL_VELOCITY = 112
 
 
-def drum_fill(beats: float, *, peak_velocity: int = 112) -> list[Written]:
+def drum_fill(beats: float, *, peak_velocity: int = FILL_VELOCITY) -> list[Written]:
     """A sixteenth-note fill over the last ``beats`` before the downbeat, rising by 40
     velocity steps to ``peak_velocity``, then a crash and a kick on the downbeat."""
     steps = max(2, round(beats * 4))
@@ -226,7 +230,7 @@ def rising_run(tonic_pc: int, mode: str, beats: float, low: int, high: int) -> l
 
 
 def dominant_chord(
-    tonic_pc: int, beats: float, low: int = 53, *, velocity: int = 78
+    tonic_pc: int, beats: float, low: int = 53, *, velocity: int = PIVOT_VELOCITY
 ) -> list[Written]:
     """The dominant seventh of a key (root, third, fifth, seventh), held the last ``beats``,
     at ``velocity`` with the root a little louder."""
@@ -236,7 +240,9 @@ def dominant_chord(
     return [(-beats, base + i, beats, velocity if i else accent) for i in (0, 4, 7, 10)]
 
 
-def dominant_bass(tonic_pc: int, beats: float, *, velocity: int = 92) -> list[Written]:
+def dominant_bass(
+    tonic_pc: int, beats: float, *, velocity: int = PIVOT_BASS_VELOCITY
+) -> list[Written]:
     """The dominant's root in the bass under :func:`dominant_chord`."""
     root = (tonic_pc + 7) % 12
     return [(-beats, 36 + (root - 36) % 12, beats, velocity)]
